@@ -1,0 +1,185 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startDaemon, withFreePort, type Daemon } from './daemon';
+import { peerPath } from './peers';
+import { descendantPids, parentPid } from './procfs';
+
+const run = promisify(execFile);
+
+export type HostKeyType = 'ed25519' | 'rsa' | 'ecdsa';
+
+export interface HostKey {
+  type: HostKeyType;
+  /** authorized_keys-style line: '<alg> <base64>' */
+  publicKey: string;
+  /** 'SHA256:...' as ssh-keygen -l prints it */
+  fingerprint: string;
+}
+
+export interface SshdOptions {
+  /** Public key lines allowed to log in (authorized_keys). */
+  authorizedKeys: string[];
+  hostKeyTypes?: HostKeyType[];
+  /** Extra sshd_config lines, e.g. 'PermitOpen 127.0.0.1:1'. */
+  extraConfig?: string[];
+}
+
+/** Fingerprint of an OpenSSH public key line, the way ssh-keygen -l computes it. */
+export function fingerprintOf(publicKeyLine: string): string {
+  const blob = Buffer.from(publicKeyLine.trim().split(/\s+/)[1] ?? '', 'base64');
+  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+}
+
+/**
+ * A real OpenSSH sshd on 127.0.0.1 with its own host keys and authorized_keys,
+ * TCP forwarding allowed. Tests kill, freeze and restart it to model a jump box
+ * going away; `restart()` keeps the same port and host keys unless told otherwise.
+ */
+export class SshdPeer {
+  readonly host = '127.0.0.1';
+  readonly user = userInfo().username;
+  readonly dir: string;
+  port = 0;
+  hostKeys: HostKey[] = [];
+  private daemon: Daemon | undefined;
+  private readonly options: Required<SshdOptions>;
+
+  private constructor(options: SshdOptions) {
+    this.dir = mkdtempSync(join(tmpdir(), 'jumpgate-sshd-'));
+    this.options = { hostKeyTypes: ['ed25519', 'rsa'], extraConfig: [], ...options };
+  }
+
+  static async start(options: SshdOptions): Promise<SshdPeer> {
+    const peer = new SshdPeer(options);
+    try {
+      await peer.generateHostKeys();
+      writeFileSync(join(peer.dir, 'authorized_keys'), options.authorizedKeys.join('\n') + '\n', { mode: 0o600 });
+      await withFreePort(async (port) => {
+        peer.port = port;
+        await peer.launch();
+      });
+      return peer;
+    } catch (error) {
+      await peer.dispose();
+      throw error;
+    }
+  }
+
+  get pid(): number {
+    return this.daemon?.pid ?? -1;
+  }
+
+  get running(): boolean {
+    return this.daemon !== undefined && this.daemon.child.exitCode === null && this.daemon.child.signalCode === null;
+  }
+
+  /** Per-connection sshd processes (the privileged monitor and its unprivileged child). */
+  sessionPids(): number[] {
+    return this.daemon ? descendantPids(this.daemon.pid) : [];
+  }
+
+  /** Count of client connections sshd is serving: one monitor process each. */
+  connectionCount(): number {
+    if (!this.daemon) return 0;
+    const main = this.daemon.pid;
+    return this.sessionPids().filter((pid) => parentPid(pid) === main).length;
+  }
+
+  /** Kill every session process: the TCP connection drops, the listener stays. */
+  killSessions(): void {
+    for (const pid of this.sessionPids()) signal(pid, 'SIGKILL');
+  }
+
+  /** Freeze the listener and its sessions: packets go unanswered, like a silent network loss. */
+  freeze(): void {
+    for (const pid of [this.pid, ...this.sessionPids()]) signal(pid, 'SIGSTOP');
+  }
+
+  thaw(): void {
+    for (const pid of [this.pid, ...this.sessionPids()]) signal(pid, 'SIGCONT');
+  }
+
+  /** Stop sshd and all its sessions: the port is closed (connection refused). */
+  async stop(): Promise<void> {
+    if (!this.daemon) return;
+    const sessions = this.sessionPids();
+    const daemon = this.daemon;
+    this.daemon = undefined;
+    for (const pid of sessions) signal(pid, 'SIGCONT');
+    signal(daemon.pid, 'SIGCONT');
+    for (const pid of sessions) signal(pid, 'SIGKILL');
+    daemon.child.kill('SIGKILL');
+    await daemon.exited;
+  }
+
+  /** Start again on the same port. */
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.launch();
+  }
+
+  /** New host keys (a different machine answering on the same address). Takes effect on restart. */
+  async regenerateHostKeys(): Promise<void> {
+    await this.generateHostKeys();
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async generateHostKeys(): Promise<void> {
+    this.hostKeys = [];
+    for (const type of this.options.hostKeyTypes) {
+      const path = join(this.dir, `ssh_host_${type}_key`);
+      rmSync(path, { force: true });
+      rmSync(`${path}.pub`, { force: true });
+      const bits = type === 'rsa' ? ['-b', '3072'] : [];
+      await run(peerPath('ssh-keygen'), ['-q', '-t', type, ...bits, '-N', '', '-f', path]);
+      const publicKey = readFileSync(`${path}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
+      this.hostKeys.push({ type, publicKey, fingerprint: fingerprintOf(publicKey) });
+    }
+  }
+
+  private async launch(): Promise<void> {
+    if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+    const config = [
+      `Port ${this.port}`,
+      'ListenAddress 127.0.0.1',
+      ...this.options.hostKeyTypes.map((type) => `HostKey ${join(this.dir, `ssh_host_${type}_key`)}`),
+      `PidFile ${join(this.dir, 'sshd.pid')}`,
+      `AuthorizedKeysFile ${join(this.dir, 'authorized_keys')}`,
+      'StrictModes no',
+      'UsePAM no',
+      'PubkeyAuthentication yes',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'PermitRootLogin yes',
+      'AllowTcpForwarding yes',
+      'AllowAgentForwarding no',
+      'X11Forwarding no',
+      // Many test connections arrive at once (pool tests, ProxyJump): do not drop them.
+      'MaxStartups 200:30:400',
+      'LogLevel VERBOSE',
+      ...this.options.extraConfig,
+    ];
+    const configPath = join(this.dir, 'sshd_config');
+    writeFileSync(configPath, config.join('\n') + '\n');
+    this.daemon = await startDaemon(peerPath('sshd'), ['-D', '-e', '-f', configPath], {
+      ready: /Server listening on 127\.0\.0\.1 port \d+/,
+      failure: /fatal|Bad configuration|terminating/i,
+    });
+  }
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // Already gone: nothing to do.
+  }
+}

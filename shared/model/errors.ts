@@ -1,0 +1,73 @@
+/**
+ * Stable error codes that cross every boundary (IPC, WebSocket, CLI exit text).
+ * A code never changes meaning once shipped; add new ones instead.
+ */
+export const ERROR_CODES = [
+  'BAD_REQUEST',
+  'INTERNAL',
+  // keys
+  'BAD_PASSPHRASE',
+  'PASSPHRASE_REQUIRED',
+  'KEY_UNREADABLE',
+  'KEY_NOT_FOUND',
+  'AGENT_UNAVAILABLE',
+  // jump host
+  'HOST_KEY_UNKNOWN',
+  'HOST_KEY_MISMATCH',
+  'AUTH_FAILED',
+  'JUMP_HOST_UNREACHABLE',
+  'JUMP_HOST_TIMEOUT',
+  'JUMP_HOST_LOST',
+  // tunnels
+  'PORT_IN_USE',
+  'ENDPOINT_UNREACHABLE',
+  'TUNNEL_NOT_FOUND',
+  'TUNNEL_EXISTS',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The serialised form of an error: what a front end shows. */
+export interface ErrorInfo {
+  code: ErrorCode;
+  /** A sentence the user can act on. Never contains a secret. */
+  message: string;
+  /** What the user does next, in plain words. */
+  hint?: string;
+}
+
+/** An error with a stable code and a hint. `details` holds structured data for the UI (e.g. a fingerprint). */
+export class JumpgateError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { hint?: string; details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'JumpgateError';
+    this.code = code;
+    this.hint = options.hint;
+    this.details = options.details;
+  }
+
+  toInfo(): ErrorInfo {
+    return this.hint === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, hint: this.hint };
+  }
+}
+
+export function isJumpgateError(value: unknown): value is JumpgateError {
+  return value instanceof JumpgateError;
+}
+
+/** Turn anything thrown into an ErrorInfo without leaking stack traces or option objects. */
+export function toErrorInfo(error: unknown): ErrorInfo {
+  if (error instanceof JumpgateError) return error.toInfo();
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'INTERNAL', message: `Unexpected error: ${message}` };
+}

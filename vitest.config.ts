@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests live beside the code they cover (x.test.ts). The rig's real peers
+// (sshd, MariaDB, PostgreSQL, puttygen) are started per test file by e2e/rig.
+export default defineConfig({
+  test: {
+    include: ['shared/**/*.test.ts', 'electron/**/*.test.ts', 'e2e/rig/**/*.test.ts'],
+    environment: 'node',
+    // Real servers start in these tests; a slow 2-core CI box needs headroom.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Two cores: run files one after another so timing-sensitive tests
+    // (keepalive, reconnect) are not starved by a neighbour's 1 GiB transfer.
+    fileParallelism: false,
+  },
+});
