@@ -1,10 +1,22 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readdirSync } from 'node:fs';
 
 /**
  * The real programs the tests talk to, by absolute path, with the Debian package
  * that provides each. Absolute paths: sshd refuses to start otherwise, and a
  * test must never pick up a different binary from a developer's PATH.
  */
+/** Debian installs PostgreSQL under a versioned directory; use the newest present. */
+function postgresBin(): string {
+  let versions: string[] = [];
+  try {
+    versions = readdirSync('/usr/lib/postgresql').filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    // not installed: the path below will be reported missing
+  }
+  const newest = versions.sort((a, b) => Number(b) - Number(a))[0] ?? '15';
+  return `/usr/lib/postgresql/${newest}/bin`;
+}
+
 export const PEERS = {
   sshd: { path: '/usr/sbin/sshd', pkg: 'openssh-server' },
   'ssh-keygen': { path: '/usr/bin/ssh-keygen', pkg: 'openssh-client' },
@@ -12,8 +24,11 @@ export const PEERS = {
   puttygen: { path: '/usr/bin/puttygen', pkg: 'putty-tools' },
   mariadbd: { path: '/usr/sbin/mariadbd', pkg: 'mariadb-server' },
   'mariadb-install-db': { path: '/usr/bin/mariadb-install-db', pkg: 'mariadb-server' },
-  postgres: { path: '/usr/lib/postgresql/15/bin/postgres', pkg: 'postgresql' },
-  initdb: { path: '/usr/lib/postgresql/15/bin/initdb', pkg: 'postgresql' },
+  postgres: { path: `${postgresBin()}/postgres`, pkg: 'postgresql' },
+  initdb: { path: `${postgresBin()}/initdb`, pkg: 'postgresql' },
+  'ssh-agent': { path: '/usr/bin/ssh-agent', pkg: 'openssh-client' },
+  openssl: { path: '/usr/bin/openssl', pkg: 'openssl' },
+  'ssh-add': { path: '/usr/bin/ssh-add', pkg: 'openssh-client' },
 } as const;
 
 export type PeerName = keyof typeof PEERS;

@@ -1,0 +1,279 @@
+import type { Duplex } from 'node:stream';
+import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { JumpgateError } from '../../../shared/model/errors';
+import type { JumpHostHop } from '../../../shared/model/jumpHost';
+import { backoffDelay, type BackoffPolicy } from './backoff';
+import { hostKeyFromBlob, judgeHostKey, type HostKey, type KnownHostsStore } from './knownHosts';
+import { classifyConnectError, isTransient, type AttemptContext } from './sshErrors';
+
+export type JumpHostConnectionState =
+  | { status: 'connecting' }
+  | { status: 'ready'; since: number }
+  | { status: 'reconnecting'; attempt: number; nextRetryAt: number; lastError: JumpgateError }
+  | { status: 'failed'; error: JumpgateError }
+  | { status: 'closed' };
+
+/** What proves the user's identity; resolved once and kept in memory for reconnects. */
+export interface HopCredentials {
+  privateKey?: Buffer;
+  agent?: string;
+  clientKeyFingerprint?: string;
+}
+
+export interface KeepalivePolicy {
+  intervalMs: number;
+  countMax: number;
+}
+
+export interface JumpHostConnectionOptions {
+  key: string;
+  hop: JumpHostHop;
+  knownHosts: KnownHostsStore;
+  credentials: () => Promise<HopCredentials>;
+  /** A byte stream to the jump host's SSH port: a TCP socket, or a channel through an outer hop. */
+  openSocket: (timeoutMs: number) => Promise<Duplex>;
+  keepalive: KeepalivePolicy;
+  readyTimeoutMs: number;
+  backoff: BackoffPolicy;
+  now: () => number;
+  random: () => number;
+}
+
+/** Host key algorithms ssh2 offers, reordered so the server presents a type we have pinned. */
+const HOST_KEY_ALGORITHMS = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+] as const;
+
+function hostKeyAlgorithms(pinned: readonly HostKey[]): string[] {
+  const pinnedTypes = new Set(pinned.map((key) => key.type));
+  const algorithmsFor = (alg: string): string => (alg.startsWith('rsa-sha2-') ? 'ssh-rsa' : alg);
+  const preferred = HOST_KEY_ALGORITHMS.filter((alg) => pinnedTypes.has(algorithmsFor(alg)));
+  return [...preferred, ...HOST_KEY_ALGORITHMS.filter((alg) => !preferred.includes(alg))];
+}
+
+/**
+ * One SSH connection to one jump host, shared by every tunnel through it.
+ * It owns its reconnect loop: after it has been ready once, a dropped or silent
+ * connection is retried with capped, jittered backoff until closed; a first
+ * connect that fails, or any host key / auth failure, ends in `failed`.
+ */
+export class JumpHostConnection {
+  private current: JumpHostConnectionState = { status: 'connecting' };
+  private readonly listeners = new Set<(state: JumpHostConnectionState) => void>();
+  private client: Client | undefined;
+  private closed = false;
+  private wake: (() => void) | undefined;
+  private abortAttempt: (() => void) | undefined;
+  private readonly loop: Promise<void>;
+  private credentials: HopCredentials | undefined;
+
+  constructor(private readonly options: JumpHostConnectionOptions) {
+    this.loop = this.run();
+  }
+
+  get key(): string {
+    return this.options.key;
+  }
+
+  get state(): JumpHostConnectionState {
+    return this.current;
+  }
+
+  /** Subscribe to state changes; returns the unsubscribe function. */
+  onState(listener: (state: JumpHostConnectionState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves when ready; rejects with the error if the connection fails or is closed first. */
+  whenReady(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = (state: JumpHostConnectionState): boolean => {
+        if (state.status === 'ready') resolve();
+        else if (state.status === 'failed') reject(state.error);
+        else if (state.status === 'closed')
+          reject(new JumpgateError('JUMP_HOST_LOST', `The connection to ${this.key} was closed.`));
+        else return false;
+        return true;
+      };
+      if (check(this.current)) return;
+      const unsubscribe = this.onState((state) => {
+        if (check(state)) unsubscribe();
+      });
+    });
+  }
+
+  /** Skip the rest of the current backoff wait (a client is waiting on a held socket). */
+  retryNow(): void {
+    this.wake?.();
+  }
+
+  /** Open a direct-tcpip channel to host:port as seen from the jump box. */
+  forwardOut(host: string, port: number, sourceHost = '127.0.0.1', sourcePort = 0): Promise<ClientChannel> {
+    const client = this.client;
+    if (!client || this.current.status !== 'ready') {
+      return Promise.reject(new JumpgateError('JUMP_HOST_LOST', `The jump box ${this.key} is not connected.`));
+    }
+    return new Promise((resolve, reject) => {
+      client.forwardOut(sourceHost, sourcePort, host, port, (error, channel) => (error ? reject(error) : resolve(channel)));
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wake?.();
+    this.abortAttempt?.();
+    this.client?.end();
+    await this.loop;
+  }
+
+  private setState(state: JumpHostConnectionState): void {
+    this.current = state;
+    for (const listener of [...this.listeners]) listener(state);
+  }
+
+  private async run(): Promise<void> {
+    let everReady = false;
+    let attempt = 0;
+    while (!this.closed) {
+      let client: Client;
+      try {
+        client = await this.connectOnce();
+      } catch (caught) {
+        if (this.closed) break;
+        const error = caught instanceof JumpgateError ? caught : classifyConnectError(caught, this.context());
+        if (!everReady || !isTransient(error)) {
+          this.setState({ status: 'failed', error });
+          return;
+        }
+        attempt += 1;
+        const delay = backoffDelay(this.options.backoff, attempt, this.options.random);
+        this.setState({ status: 'reconnecting', attempt: attempt + 1, nextRetryAt: this.options.now() + delay, lastError: error });
+        await this.sleep(delay);
+        continue;
+      }
+      if (this.closed) {
+        client.end();
+        break;
+      }
+      everReady = true;
+      attempt = 0;
+      this.client = client;
+      this.setState({ status: 'ready', since: this.options.now() });
+      const lost = await this.untilDropped(client);
+      this.client = undefined;
+      if (this.closed) break;
+      // The first retry is immediate: most drops are a blip and the user is waiting.
+      this.setState({ status: 'reconnecting', attempt: 1, nextRetryAt: this.options.now(), lastError: lost });
+    }
+    this.setState({ status: 'closed' });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      const wake = (): void => done();
+      this.wake = wake;
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+    }).finally(() => {
+      this.wake = undefined;
+    });
+  }
+
+  private context(hostKey?: AttemptContext['hostKey']): AttemptContext {
+    const { hop, readyTimeoutMs } = this.options;
+    return {
+      host: hop.host,
+      port: hop.port,
+      user: hop.user,
+      readyTimeoutMs,
+      ...(hostKey ? { hostKey } : {}),
+      ...(this.credentials?.clientKeyFingerprint ? { clientKeyFingerprint: this.credentials.clientKeyFingerprint } : {}),
+    };
+  }
+
+  private async connectOnce(): Promise<Client> {
+    const { hop, knownHosts, keepalive, readyTimeoutMs } = this.options;
+    this.credentials ??= await this.options.credentials();
+    const credentials = this.credentials;
+    const pinned = await knownHosts.keysFor(hop.host, hop.port);
+    const socket = await this.options.openSocket(readyTimeoutMs);
+    let hostKey: AttemptContext['hostKey'];
+
+    return new Promise<Client>((resolve, reject) => {
+      const client = new Client();
+      let settled = false;
+      const finish = (error?: unknown): void => {
+        if (settled) return;
+        settled = true;
+        this.abortAttempt = undefined;
+        client.removeListener('ready', onReady);
+        client.removeListener('close', onClose);
+        if (error === undefined) {
+          resolve(client);
+          return;
+        }
+        client.end();
+        socket.destroy();
+        reject(classifyConnectError(error, this.context(hostKey)));
+      };
+      const onReady = (): void => finish();
+      const onClose = (): void => finish(new Error('the jump box closed the connection during the handshake'));
+      // Keep one error listener for the client's whole life: ssh2 emits 'error' before 'close'.
+      client.on('error', (error) => finish(error));
+      client.once('ready', onReady);
+      client.once('close', onClose);
+      this.abortAttempt = () => finish(new JumpgateError('JUMP_HOST_LOST', `The connection to ${this.key} was closed.`));
+
+      const config: ConnectConfig = {
+        sock: socket as ConnectConfig['sock'],
+        username: hop.user,
+        readyTimeout: readyTimeoutMs,
+        keepaliveInterval: keepalive.intervalMs,
+        keepaliveCountMax: keepalive.countMax,
+        algorithms: { serverHostKey: hostKeyAlgorithms(pinned) as never },
+        // ssh2 trusts any host key unless told otherwise: this is the check.
+        hostVerifier: (blob: Buffer) => {
+          const key = hostKeyFromBlob(Buffer.from(blob));
+          hostKey = { key, verdict: judgeHostKey(pinned, key), pinned };
+          return hostKey.verdict === 'trusted';
+        },
+        ...(credentials.privateKey ? { privateKey: credentials.privateKey } : {}),
+        ...(credentials.agent ? { agent: credentials.agent } : {}),
+      };
+      client.connect(config);
+    });
+  }
+
+  /** Resolves with the reason once an established connection drops. */
+  private untilDropped(client: Client): Promise<JumpgateError> {
+    return new Promise((resolve) => {
+      let lastError: (Error & { level?: string }) | undefined;
+      client.on('error', (error: Error & { level?: string }) => {
+        lastError = error;
+      });
+      client.once('close', () => {
+        const where = `${this.options.hop.host}:${this.options.hop.port}`;
+        const silent = lastError?.message === 'Keepalive timeout';
+        resolve(
+          new JumpgateError(
+            'JUMP_HOST_LOST',
+            silent
+              ? `The jump box at ${where} stopped answering (no reply to ${this.options.keepalive.countMax} keepalives).`
+              : `The connection to the jump box at ${where} was closed${lastError ? `: ${lastError.message}` : ''}.`,
+            { hint: 'Jumpgate is reconnecting on its own; your local ports stay reserved.' },
+          ),
+        );
+      });
+    });
+  }
+}

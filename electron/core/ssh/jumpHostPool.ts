@@ -1,0 +1,175 @@
+import { connect as netConnect } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { JumpgateError } from '../../../shared/model/errors';
+import { jumpHostKey, type JumpHost, type JumpHostHop } from '../../../shared/model/jumpHost';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
+import { JumpHostConnection, type HopCredentials, type KeepalivePolicy } from './jumpHostConnection';
+import { loadPrivateKeyFile } from './keyLoader';
+import type { HostKey, KnownHostsStore } from './knownHosts';
+
+export interface JumpHostPoolOptions {
+  knownHosts: KnownHostsStore;
+  /** Passphrase for an encrypted key (from memory or the OS keychain); undefined if not known. */
+  passphraseFor?: (keyPath: string) => Promise<string | undefined>;
+  /** ssh-agent socket when a hop asks for the agent without naming one (defaults to SSH_AUTH_SOCK). */
+  agentSocket?: string | undefined;
+  keepalive?: Partial<KeepalivePolicy>;
+  readyTimeoutMs?: number;
+  backoff?: Partial<BackoffPolicy>;
+  now?: () => number;
+  random?: () => number;
+}
+
+export const DEFAULT_KEEPALIVE: KeepalivePolicy = { intervalMs: 10_000, countMax: 3 };
+const DEFAULT_READY_TIMEOUT_MS = 15_000;
+
+/** A counted reference to a shared connection. Release exactly once. */
+export interface JumpHostLease {
+  readonly connection: JumpHostConnection;
+  release(): Promise<void>;
+}
+
+interface PoolEntry {
+  connection: JumpHostConnection;
+  refs: number;
+  /** The lease on the next hop out, for a host reached through ProxyJump. */
+  outer: JumpHostLease | undefined;
+}
+
+/**
+ * One SSH connection per jump host (user, host, port, route), shared by every
+ * tunnel through it and closed when the last lease is released. Hosts behind
+ * other hosts (ProxyJump) ride a channel of the outer host's pooled connection.
+ */
+export class JumpHostPool {
+  private readonly entries = new Map<string, PoolEntry>();
+  private readonly options: JumpHostPoolOptions;
+
+  constructor(options: JumpHostPoolOptions) {
+    this.options = options;
+  }
+
+  /** Number of live SSH connections (each hop of a chain counts once). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  connection(key: string): JumpHostConnection | undefined {
+    return this.entries.get(key)?.connection;
+  }
+
+  acquire(jumpHost: JumpHost): JumpHostLease {
+    const { via, ...hop } = jumpHost;
+    return this.acquireHop(hop, via);
+  }
+
+  /** Pin a host key the user has confirmed (by fingerprint) for host:port. */
+  async trustHostKey(host: string, port: number, key: HostKey, options: { replace?: boolean } = {}): Promise<void> {
+    await this.options.knownHosts.pin(host, port, key, options);
+  }
+
+  /** Close every connection, whatever holds a lease. Awaited on quit. */
+  async dispose(): Promise<void> {
+    const entries = [...this.entries.values()];
+    this.entries.clear();
+    await Promise.all(entries.map((entry) => entry.connection.close()));
+    await Promise.all(entries.map((entry) => entry.outer?.release()));
+  }
+
+  private acquireHop(hop: JumpHostHop, via: readonly JumpHostHop[]): JumpHostLease {
+    const key = jumpHostKey(hop, via);
+    let entry = this.entries.get(key);
+    if (!entry) {
+      const outer = via.length > 0 ? this.acquireHop(via[via.length - 1] as JumpHostHop, via.slice(0, -1)) : undefined;
+      const connection = new JumpHostConnection({
+        key,
+        hop,
+        knownHosts: this.options.knownHosts,
+        credentials: () => this.credentialsFor(hop),
+        openSocket: outer ? (timeoutMs) => throughOuter(outer, hop, timeoutMs) : (timeoutMs) => directSocket(hop, timeoutMs),
+        keepalive: { ...DEFAULT_KEEPALIVE, ...this.options.keepalive },
+        readyTimeoutMs: this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
+        backoff: { ...DEFAULT_BACKOFF, ...this.options.backoff },
+        now: this.options.now ?? Date.now,
+        random: this.options.random ?? Math.random,
+      });
+      entry = { connection, refs: 0, outer };
+      this.entries.set(key, entry);
+    }
+    entry.refs += 1;
+    const held = entry;
+    let released = false;
+    return {
+      connection: held.connection,
+      release: async () => {
+        if (released) return;
+        released = true;
+        held.refs -= 1;
+        if (held.refs > 0 || this.entries.get(key) !== held) return;
+        this.entries.delete(key);
+        await held.connection.close();
+        await held.outer?.release();
+      },
+    };
+  }
+
+  private async credentialsFor(hop: JumpHostHop): Promise<HopCredentials> {
+    if (hop.auth.kind === 'agent') {
+      const agent = hop.auth.socketPath ?? this.options.agentSocket ?? process.env.SSH_AUTH_SOCK;
+      if (!agent) {
+        throw new JumpgateError('AGENT_UNAVAILABLE', 'This profile uses ssh-agent, but no agent is running (SSH_AUTH_SOCK is not set).', {
+          hint: 'Start ssh-agent and add your key with ssh-add, or choose a key file for this jump host.',
+        });
+      }
+      return { agent };
+    }
+    const passphrase = await this.options.passphraseFor?.(hop.auth.keyPath);
+    const key = await loadPrivateKeyFile(hop.auth.keyPath, passphrase === undefined ? {} : { passphrase });
+    return { privateKey: key.privateKey, clientKeyFingerprint: key.fingerprint };
+  }
+}
+
+/** A TCP connection with Nagle off: SSH packets are small and latency is what users feel. */
+function directSocket(hop: JumpHostHop, timeoutMs: number): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    const socket = netConnect({ host: hop.host, port: hop.port });
+    socket.setNoDelay(true);
+    const timer = setTimeout(() => {
+      socket.destroy(Object.assign(new Error(`connect to ${hop.host}:${hop.port} timed out`), { code: 'ETIMEDOUT' }));
+    }, timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.removeListener('error', onError);
+      resolve(socket);
+    });
+    const onError = (error: Error): void => {
+      clearTimeout(timer);
+      reject(error);
+    };
+    socket.once('error', onError);
+  });
+}
+
+/** The inner hop's SSH stream is a direct-tcpip channel of the outer hop's connection. */
+async function throughOuter(outer: JumpHostLease, hop: JumpHostHop, timeoutMs: number): Promise<Duplex> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`no route to ${hop.host}:${hop.port} within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+      timeoutMs,
+    );
+  });
+  try {
+    await Promise.race([outer.connection.whenReady(), timeout]);
+    return await Promise.race([outer.connection.forwardOut(hop.host, hop.port), timeout]);
+  } catch (error) {
+    const reason = (error as { reason?: number }).reason;
+    if (reason !== undefined) {
+      // The outer box is up but cannot open a connection to the inner one.
+      throw Object.assign(new Error(`${outer.connection.key} could not reach ${hop.host}:${hop.port}`), { code: 'EHOSTUNREACH' });
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}

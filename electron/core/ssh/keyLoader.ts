@@ -1,0 +1,648 @@
+/**
+ * Loads an SSH private key from any of the formats users bring (OpenSSH, PEM,
+ * PKCS#8, PuTTY .ppk v2/v3) and hands back one normalized, unencrypted
+ * OpenSSH-format key that ssh2 accepts as `privateKey`.
+ *
+ * Why normalize instead of passing files through: ssh2 reads OpenSSH keys and
+ * old-style PEM, but not PKCS#8, not PPK v3, and PPK v2 only for RSA/DSA
+ * (node_modules/ssh2/lib/protocol/keyParser.js). One output format means one
+ * code path to test, and the decrypted key never needs its passphrase again.
+ *
+ * The result lives in memory only. Nothing here writes files or logs.
+ */
+import { createHash, createPrivateKey, getCiphers, randomBytes } from 'node:crypto';
+import type { JsonWebKey, KeyObject } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import * as ssh2Namespace from 'ssh2';
+import { JumpgateError } from '../../../shared/model/errors';
+import { isPpkEncrypted, readPpk, sniffPpkVersion } from './ppk';
+import {
+  ECDSA_CURVES,
+  SshReader,
+  SshWriter,
+  encodeOpenSshPrivateFields,
+  encodePublicBlob,
+  padStart,
+  stripLeadingZeros,
+  wipeKeyMaterial,
+} from './sshWire';
+import type { EcdsaCurve, KeyMaterial } from './sshWire';
+
+// ssh2 is CommonJS and builds `utils` inside an object literal, which Node's
+// ESM loader cannot see as a named export (`import { utils }` fails under plain
+// node/tsx). module.exports, the default export, always carries it.
+const { utils } = (ssh2Namespace as unknown as { default?: typeof ssh2Namespace }).default ?? ssh2Namespace;
+
+export type KeySourceFormat = 'openssh' | 'pem' | 'pkcs8' | 'ppk2' | 'ppk3';
+
+export interface LoadedKey {
+  format: KeySourceFormat;
+  /** ssh key type, e.g. 'ssh-ed25519', 'ssh-rsa', 'ecdsa-sha2-nistp256' */
+  type: string;
+  comment: string;
+  /** Unencrypted private key in a form ssh2 accepts as `privateKey` (held in memory only, never written). */
+  privateKey: Buffer;
+  /** One line: '<type> <base64> <comment>' as in authorized_keys */
+  publicKey: string;
+  /** 'SHA256:<base64 without padding>' of the public key blob, as ssh-keygen -l prints */
+  fingerprint: string;
+}
+
+export interface ParseKeyOptions {
+  passphrase?: string;
+  /** Names the key in messages (a path or a label); never the key's content. */
+  sourceName?: string;
+}
+
+/** Private keys are a few KiB; anything far larger is not one, and we will not read it into memory. */
+const MAX_KEY_FILE_BYTES = 1024 * 1024;
+
+const SUPPORTED_FORMATS_HINT =
+  'Jumpgate reads OpenSSH, PEM (RSA/EC/DSA), PKCS#8 and PuTTY .ppk (v2 and v3) private keys.';
+
+// ---------------------------------------------------------------------------
+// Detection
+
+interface Armor {
+  label: string;
+  /** Index of the BEGIN line in the text. */
+  index: number;
+}
+
+const BEGIN_LINE = /-----BEGIN ([A-Z0-9 ]+)-----/;
+const PEM_LABELS: Record<string, true> = { 'RSA PRIVATE KEY': true, 'EC PRIVATE KEY': true, 'DSA PRIVATE KEY': true };
+
+function asBytes(data: Buffer | string): Buffer {
+  return typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+}
+
+/** latin1 keeps one code unit per byte, so text markers can be found in any input without decoding errors. */
+function asText(bytes: Buffer): string {
+  const text = bytes.toString('latin1');
+  return text.startsWith('\u00ef\u00bb\u00bf') ? text.slice(3) : text;
+}
+
+/** The first private-key armor in the text. An EC PEM may follow an "EC PARAMETERS" block, so search all BEGIN lines. */
+function findPrivateArmor(text: string): Armor | undefined {
+  const all = new RegExp(BEGIN_LINE.source, 'g');
+  for (let match = all.exec(text); match !== null; match = all.exec(text)) {
+    const label = match[1]!;
+    if (label === 'OPENSSH PRIVATE KEY' || label === 'PRIVATE KEY' || label === 'ENCRYPTED PRIVATE KEY' || PEM_LABELS[label]) {
+      return { label, index: match.index };
+    }
+  }
+  return undefined;
+}
+
+function formatOfArmor(label: string): 'openssh' | 'pem' | 'pkcs8' {
+  if (label === 'OPENSSH PRIVATE KEY') return 'openssh';
+  if (label === 'PRIVATE KEY' || label === 'ENCRYPTED PRIVATE KEY') return 'pkcs8';
+  return 'pem';
+}
+
+export function detectKeyFormat(data: Buffer | string): KeySourceFormat | 'unknown' {
+  const text = asText(asBytes(data));
+  const ppk = sniffPpkVersion(text);
+  if (ppk !== undefined) return ppk === 2 ? 'ppk2' : ppk === 3 ? 'ppk3' : 'unknown';
+  const armor = findPrivateArmor(text);
+  return armor ? formatOfArmor(armor.label) : 'unknown';
+}
+
+/** Whether the key needs a passphrase. False for anything that is not a recognizable private key. */
+export function isKeyEncrypted(data: Buffer | string): boolean {
+  const text = asText(asBytes(data));
+  if (sniffPpkVersion(text) !== undefined) return isPpkEncrypted(text);
+  const armor = findPrivateArmor(text);
+  if (!armor) return false;
+  const block = blockText(text, armor) ?? text.slice(armor.index);
+  switch (armor.label) {
+    case 'ENCRYPTED PRIVATE KEY':
+      return true;
+    case 'PRIVATE KEY':
+      return false;
+    case 'OPENSSH PRIVATE KEY':
+      try {
+        return openSshCipher(block) !== 'none';
+      } catch {
+        return false;
+      }
+    default:
+      return /^Proc-Type:\s*4,\s*ENCRYPTED/m.test(block);
+  }
+}
+
+/** The armored block from BEGIN to END with line endings normalized to LF; undefined if END is missing. */
+function blockText(text: string, armor: Armor): string | undefined {
+  const end = `-----END ${armor.label}-----`;
+  const endIndex = text.indexOf(end, armor.index);
+  if (endIndex < 0) return undefined;
+  return text
+    .slice(armor.index, endIndex + end.length)
+    .split(/\r\n|\r|\n/)
+    .map((line) => line.trim())
+    // Keep blank lines: legacy encrypted PEM needs the one between its headers and the base64.
+    .join('\n');
+}
+
+function armorBody(block: string): string {
+  return block
+    .split('\n')
+    .filter((line) => !line.startsWith('-----'))
+    .join('')
+    .trim();
+}
+
+function openSshCipher(block: string): string {
+  const reader = new SshReader(Buffer.from(armorBody(block), 'base64'));
+  if (reader.readBytes(15).toString('latin1') !== 'openssh-key-v1\0') throw new Error('not openssh-key-v1');
+  return reader.readText();
+}
+
+// ---------------------------------------------------------------------------
+// Errors
+
+function subjectOf(sourceName: string | undefined): string {
+  return sourceName ?? 'The key';
+}
+
+function unreadable(message: string, format: string, hint = SUPPORTED_FORMATS_HINT, cause?: unknown): JumpgateError {
+  return new JumpgateError('KEY_UNREADABLE', message, { hint, details: { format }, cause });
+}
+
+function describeFormat(format: KeySourceFormat, label: string): string {
+  switch (format) {
+    case 'openssh':
+      return 'an OpenSSH private key';
+    case 'pkcs8':
+      return label === 'ENCRYPTED PRIVATE KEY' ? 'an encrypted PKCS#8 private key' : 'a PKCS#8 private key';
+    case 'pem':
+      return `a PEM ${label.split(' ')[0]} private key`;
+    default:
+      return `a PuTTY PPK ${format === 'ppk2' ? 'v2' : 'v3'} file`;
+  }
+}
+
+/** Explains input that is not a private key we read, naming what it looks like instead. */
+function unknownFormatError(text: string, sourceName: string | undefined): JumpgateError {
+  const subject = subjectOf(sourceName);
+  const trimmed = text.trim();
+  const publicKey = (kind: string): JumpgateError =>
+    unreadable(
+      `${subject} is not a private key: found a public key (${kind}).`,
+      'public-key',
+      'Choose the private key file instead; for id_ed25519.pub that is id_ed25519 (no .pub), for PuTTY the .ppk file.',
+    );
+  if (trimmed === '') return unreadable(`${subject} is empty.`, 'unknown');
+  if (/^(?:ssh-(?:rsa|dss|ed25519|ed448)|ecdsa-sha2-nistp\d+|sk-\S+@openssh\.com|\S+-cert-v01@openssh\.com) AAAA/.test(trimmed)) {
+    return publicKey('OpenSSH authorized_keys format');
+  }
+  if (trimmed.startsWith('---- BEGIN SSH2 PUBLIC KEY ----')) return publicKey('RFC 4716 / PuTTYgen public key format');
+  if (/^-----BEGIN (?:RSA )?PUBLIC KEY-----/.test(trimmed)) return publicKey('PEM');
+  if (trimmed.startsWith('---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----')) {
+    return unreadable(
+      `${subject} is an ssh.com (SSH2) private key, a format this app does not read.`,
+      'sshcom',
+      'Convert it: load it in PuTTYgen and save it as a .ppk, or run ssh-keygen -i -f on it.',
+    );
+  }
+  if (trimmed.startsWith('SSH PRIVATE KEY FILE FORMAT 1.1')) {
+    return unreadable(
+      `${subject} is an SSH-1 key; SSH protocol 1 is obsolete and not supported.`,
+      'ssh1',
+      'Generate a new Ed25519 key and add it to the jump host.',
+    );
+  }
+  if (/^-----BEGIN CERTIFICATE-----/m.test(trimmed)) {
+    return unreadable(`${subject} is not a private key: found an X.509 certificate.`, 'certificate');
+  }
+  const other = BEGIN_LINE.exec(trimmed);
+  if (other) {
+    return unreadable(`${subject} is not a private key this app reads: found a PEM block labelled "${other[1]}".`, 'pem-other');
+  }
+  return unreadable(`${subject} is not a private key this app can read (unknown format).`, 'unknown');
+}
+
+/** "id_rsa (PEM RSA private key)" or "this PEM RSA private key": the user sees which file and what kind. */
+function keyName(what: string, sourceName: string | undefined): string {
+  return sourceName === undefined ? `this ${what}` : `${sourceName} (${what})`;
+}
+
+function passphraseRequired(format: KeySourceFormat, what: string, sourceName: string | undefined): JumpgateError {
+  const name = sourceName === undefined ? `This ${what}` : keyName(what, sourceName);
+  return new JumpgateError('PASSPHRASE_REQUIRED', `${name} is protected by a passphrase.`, {
+    hint: "Enter the key's passphrase.",
+    details: { format },
+  });
+}
+
+function badPassphrase(format: KeySourceFormat, what: string, sourceName: string | undefined, cause?: unknown): JumpgateError {
+  return new JumpgateError('BAD_PASSPHRASE', `The passphrase does not unlock ${keyName(what, sourceName)}.`, {
+    hint: 'Re-enter the passphrase for this key (the one chosen when the key was created, not a server password).',
+    details: { format },
+    cause,
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Reading each format into KeyMaterial
+
+interface Decoded {
+  material: KeyMaterial;
+  comment: string;
+}
+
+function bufferOf(jwkField: string | undefined): Buffer {
+  if (jwkField === undefined) throw new Error('JWK field missing');
+  return Buffer.from(jwkField, 'base64url');
+}
+
+/** Reduces a node KeyObject (from PEM, PKCS#8 or ssh2's internal PEM) to SSH key components. */
+function materialFromKeyObject(key: KeyObject, whatForMessages: string, subject: string, format: string): KeyMaterial {
+  const type = key.asymmetricKeyType;
+  switch (type) {
+    case 'rsa': {
+      const jwk = key.export({ format: 'jwk' }) as JsonWebKey;
+      return {
+        type: 'ssh-rsa',
+        n: stripLeadingZeros(bufferOf(jwk.n)),
+        e: stripLeadingZeros(bufferOf(jwk.e)),
+        d: stripLeadingZeros(bufferOf(jwk.d)),
+        p: stripLeadingZeros(bufferOf(jwk.p)),
+        q: stripLeadingZeros(bufferOf(jwk.q)),
+        // JWK "qi" is q^-1 mod p, the same number OpenSSH calls iqmp.
+        iqmp: stripLeadingZeros(bufferOf(jwk.qi)),
+      };
+    }
+    case 'ec': {
+      const jwk = key.export({ format: 'jwk' }) as JsonWebKey;
+      const curve = (Object.keys(ECDSA_CURVES) as EcdsaCurve[]).find((name) => ECDSA_CURVES[name].jwkCurve === jwk.crv);
+      if (curve === undefined) {
+        throw unreadable(
+          `${subject} is ${whatForMessages} on the curve ${jwk.crv ?? 'unknown'}, which SSH does not use (only NIST P-256, P-384, P-521).`,
+          format,
+        );
+      }
+      const width = ECDSA_CURVES[curve].fieldBytes;
+      const q = Buffer.concat([Buffer.from([4]), padStart(bufferOf(jwk.x), width), padStart(bufferOf(jwk.y), width)]);
+      return { type: `ecdsa-sha2-${curve}`, curve, q, d: stripLeadingZeros(bufferOf(jwk.d)) };
+    }
+    case 'ed25519': {
+      const jwk = key.export({ format: 'jwk' }) as JsonWebKey;
+      return { type: 'ssh-ed25519', publicKey: bufferOf(jwk.x), seed: bufferOf(jwk.d) };
+    }
+    case 'dsa':
+      return dsaMaterial(key);
+    default:
+      throw unreadable(
+        `${subject} is ${whatForMessages} of type ${type ?? 'unknown'}, which SSH cannot use.`,
+        format,
+        'Use an Ed25519, ECDSA (NIST curves) or RSA key.',
+      );
+  }
+}
+
+/** materialFromKeyObject with anything unexpected (a JWK field missing, odd DER) reported as unreadable, not INTERNAL. */
+function toMaterial(key: KeyObject, whatForMessages: string, subject: string, format: string): KeyMaterial {
+  try {
+    return materialFromKeyObject(key, whatForMessages, subject, format);
+  } catch (error) {
+    if (error instanceof JumpgateError) throw error;
+    throw unreadable(`${subject} is ${whatForMessages} whose key values cannot be used.`, format, SUPPORTED_FORMATS_HINT, error);
+  }
+}
+
+interface DerItem {
+  tag: number;
+  value: Buffer;
+}
+
+/** Minimal DER walker: node can export DSA keys only as DER (JWK has no DSA), and we need p, q, g, x from it. */
+function derItems(data: Buffer): DerItem[] {
+  const items: DerItem[] = [];
+  let i = 0;
+  while (i < data.length) {
+    const tag = data[i++];
+    let length = data[i++];
+    if (tag === undefined || length === undefined) throw new Error('DER truncated');
+    if (length & 0x80) {
+      const count = length & 0x7f;
+      if (count === 0 || count > 4) throw new Error('DER length unsupported');
+      length = 0;
+      for (let k = 0; k < count; k++) {
+        const byte = data[i++];
+        if (byte === undefined) throw new Error('DER truncated');
+        length = length * 256 + byte;
+      }
+    }
+    if (i + length > data.length) throw new Error('DER truncated');
+    items.push({ tag, value: data.subarray(i, i + length) });
+    i += length;
+  }
+  return items;
+}
+
+function derAt(items: DerItem[], index: number, tag: number): Buffer {
+  const item = items[index];
+  if (item === undefined || item.tag !== tag) throw new Error('unexpected DER structure');
+  return item.value;
+}
+
+const DER_INTEGER = 0x02;
+const DER_OCTET_STRING = 0x04;
+const DER_SEQUENCE = 0x30;
+
+function toBigInt(bytes: Buffer): bigint {
+  return bytes.length === 0 ? 0n : BigInt(`0x${bytes.toString('hex')}`);
+}
+
+function fromBigInt(value: bigint): Buffer {
+  const hex = value.toString(16);
+  return Buffer.from(hex.length % 2 === 0 ? hex : `0${hex}`, 'hex');
+}
+
+function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
+  let result = 1n;
+  let b = base % modulus;
+  let e = exponent;
+  while (e > 0n) {
+    if (e & 1n) result = (result * b) % modulus;
+    b = (b * b) % modulus;
+    e >>= 1n;
+  }
+  return result;
+}
+
+function dsaMaterial(key: KeyObject): KeyMaterial {
+  // PKCS#8: SEQ { INT version, SEQ { OID dsa, SEQ { p, q, g } }, OCTET STRING { INT x } }
+  const der = key.export({ format: 'der', type: 'pkcs8' });
+  try {
+    const top = derItems(derAt(derItems(der), 0, DER_SEQUENCE));
+    const algorithm = derItems(derAt(top, 1, DER_SEQUENCE));
+    const params = derItems(derAt(algorithm, 1, DER_SEQUENCE));
+    const p = stripLeadingZeros(derAt(params, 0, DER_INTEGER));
+    const q = stripLeadingZeros(derAt(params, 1, DER_INTEGER));
+    const g = stripLeadingZeros(derAt(params, 2, DER_INTEGER));
+    const x = stripLeadingZeros(derAt(derItems(derAt(top, 2, DER_OCTET_STRING)), 0, DER_INTEGER));
+    // PKCS#8 omits the public value; y = g^x mod p.
+    const y = fromBigInt(modPow(toBigInt(g), toBigInt(x), toBigInt(p)));
+    return { type: 'ssh-dss', p, q, g, y, x };
+  } finally {
+    der.fill(0);
+  }
+}
+
+function readOpenSsh(text: string, armor: Armor, passphrase: string | undefined, sourceName: string | undefined): Decoded {
+  const subject = subjectOf(sourceName);
+  const what = 'OpenSSH private key';
+  const block = blockText(text, armor);
+  if (block === undefined) {
+    throw unreadable(`${subject} looks like ${describeFormat('openssh', armor.label)} but it is truncated (no END line).`, 'openssh');
+  }
+  let cipher: string;
+  try {
+    cipher = openSshCipher(block);
+  } catch {
+    throw unreadable(`${subject} looks like an OpenSSH private key but its contents are not valid.`, 'openssh');
+  }
+  const encrypted = cipher !== 'none';
+  if (encrypted && !passphrase) throw passphraseRequired('openssh', what, sourceName);
+
+  // ssh2 runs bcrypt_pbkdf and the cipher for us; it supports what ssh-keygen writes (aes256-ctr by default).
+  const parsed = utils.parseKey(block, encrypted ? passphrase : undefined) as ReturnType<typeof utils.parseKey> | undefined;
+  if (parsed === undefined) throw unreadable(`${subject} is an OpenSSH private key file that holds no key.`, 'openssh');
+  if (parsed instanceof Error) {
+    // A wrong passphrase shows as failed checkints (or a failed AEAD tag for -gcm/-poly1305 ciphers).
+    if (encrypted && /integrity check failed|authenticate|bad decrypt/i.test(parsed.message)) {
+      throw badPassphrase('openssh', what, sourceName);
+    }
+    // ssh2's "Unsupported ..." messages name a cipher, KDF or key type taken from the file header: printable-only, bounded.
+    const detail = /^Unsupported/.test(parsed.message)
+      ? `the SSH library cannot use it (${parsed.message.replace(/^Unsupported /, 'unsupported ').replace(/[^\x20-\x7e]/g, '?').slice(0, 120)})`
+      : 'it is damaged or truncated';
+    throw unreadable(`${subject} looks like an OpenSSH private key but ${detail}.`, 'openssh', SUPPORTED_FORMATS_HINT, parsed);
+  }
+  let keyObject: KeyObject;
+  try {
+    keyObject = createPrivateKey(parsed.getPrivatePEM());
+  } catch (error) {
+    throw unreadable(`${subject} looks like an OpenSSH private key but its key values are invalid.`, 'openssh', SUPPORTED_FORMATS_HINT, error);
+  }
+  return { material: toMaterial(keyObject, 'an OpenSSH key', subject, 'openssh'), comment: parsed.comment };
+}
+
+function readOpenSsl(
+  text: string,
+  armor: Armor,
+  format: 'pem' | 'pkcs8',
+  passphrase: string | undefined,
+  sourceName: string | undefined,
+): Decoded {
+  const subject = subjectOf(sourceName);
+  const what = describeFormat(format, armor.label);
+  const block = blockText(text, armor);
+  if (block === undefined) throw unreadable(`${subject} looks like ${what} but it is truncated (no END line).`, format);
+
+  const encrypted = armor.label === 'ENCRYPTED PRIVATE KEY' || /^Proc-Type:\s*4,\s*ENCRYPTED/m.test(block);
+  const label = what.replace(/^an? /, '');
+  if (encrypted && !passphrase) throw passphraseRequired(format, label, sourceName);
+  if (encrypted && format === 'pem') {
+    // Tell an unsupported legacy cipher apart from a wrong passphrase before trying.
+    const cipher = /^DEK-Info:\s*([A-Za-z0-9-]+)\s*,/m.exec(block)?.[1]?.toLowerCase();
+    if (cipher === undefined || !getCiphers().includes(cipher)) {
+      throw unreadable(
+        `${subject} is ${what} encrypted with ${cipher === undefined ? 'an unnamed cipher' : `the cipher ${cipher.toUpperCase()}`}, which this system's OpenSSL does not support.`,
+        format,
+        'Re-encrypt the key with a current tool, e.g. ssh-keygen -p -f <file> (it rewrites the key in OpenSSH format).',
+      );
+    }
+  }
+
+  let keyObject: KeyObject;
+  try {
+    keyObject = createPrivateKey(encrypted ? { key: block, format: 'pem', passphrase } : { key: block, format: 'pem' });
+  } catch (error) {
+    // With a passphrase given, any failure is the passphrase: a wrong key yields
+    // either "bad decrypt" or, when the padding happens to look valid, garbage DER.
+    if (encrypted) throw badPassphrase(format, label, sourceName, error);
+    throw unreadable(`${subject} looks like ${what} but OpenSSL cannot read it (damaged or truncated).`, format, SUPPORTED_FORMATS_HINT, error);
+  }
+  return { material: toMaterial(keyObject, what, subject, format), comment: '' };
+}
+
+// ---------------------------------------------------------------------------
+// Writing the normalized key
+
+/** openssh-key-v1 with cipher "none" (OpenSSH PROTOCOL.key), wrapped at 70 columns like ssh-keygen. */
+function encodeOpenSshKey(material: KeyMaterial, publicBlob: Buffer, comment: string): Buffer {
+  // checkint: random, repeated; readers compare the pair to detect a wrong passphrase.
+  const check = randomBytes(4);
+  const section = new SshWriter().raw(check).raw(check);
+  encodeOpenSshPrivateFields(section, material);
+  section.string(comment);
+  for (let pad = 1; section.length % 8 !== 0; pad++) section.raw(Uint8Array.of(pad));
+  const sectionBytes = section.toBuffer();
+
+  const body = new SshWriter()
+    .raw(Buffer.from('openssh-key-v1\0', 'latin1'))
+    .string('none')
+    .string('none')
+    .string('')
+    .uint32(1)
+    .string(publicBlob)
+    .string(sectionBytes)
+    .toBuffer();
+  const base64 = body.toString('base64');
+  sectionBytes.fill(0);
+  body.fill(0);
+
+  const lines = ['-----BEGIN OPENSSH PRIVATE KEY-----'];
+  for (let i = 0; i < base64.length; i += 70) lines.push(base64.slice(i, i + 70));
+  lines.push('-----END OPENSSH PRIVATE KEY-----', '');
+  return Buffer.from(lines.join('\n'), 'latin1');
+}
+
+function fingerprintOf(publicBlob: Buffer): string {
+  return `SHA256:${createHash('sha256').update(publicBlob).digest('base64').replace(/=+$/, '')}`;
+}
+
+/** Parses an authorized_keys style line; used to borrow the comment from a sibling .pub file. */
+function parsePublicLine(line: string): { blob: Buffer; comment: string } | undefined {
+  const match = /^(\S+) ([A-Za-z0-9+/]+={0,2})(?: (.*))?$/.exec(line.trim());
+  if (!match) return undefined;
+  return { blob: Buffer.from(match[2]!, 'base64'), comment: (match[3] ?? '').trim() };
+}
+
+function finish(
+  format: KeySourceFormat,
+  decoded: Decoded,
+  sourceName: string | undefined,
+  companionPublicKey: string | undefined,
+): LoadedKey {
+  const { material } = decoded;
+  const publicBlob = encodePublicBlob(material);
+  let comment = decoded.comment;
+  // PEM and PKCS#8 carry no comment; ssh-keygen keeps it in the .pub beside the key.
+  if (comment === '' && companionPublicKey !== undefined) {
+    const companion = parsePublicLine(companionPublicKey.split(/\r?\n/)[0] ?? '');
+    if (companion && companion.blob.equals(publicBlob)) comment = companion.comment;
+  }
+  // The comment ends up in a one-line authorized_keys entry and in the key file: no line breaks.
+  comment = comment.replace(/[\r\n]+/g, ' ');
+
+  const privateKey = encodeOpenSshKey(material, publicBlob, comment);
+  wipeKeyMaterial(material);
+  selfTest(privateKey, publicBlob, format, sourceName);
+  return {
+    format,
+    type: material.type,
+    comment,
+    privateKey,
+    publicKey: `${material.type} ${publicBlob.toString('base64')}${comment === '' ? '' : ` ${comment}`}`,
+    fingerprint: fingerprintOf(publicBlob),
+  };
+}
+
+/**
+ * Proves the normalized key is usable before anyone relies on it: ssh2 must
+ * parse it, derive the same public blob, and a signature made with the private
+ * half must verify with the public half. This catches a private half that does
+ * not belong to its public half, which PPK can hold since it stores them apart.
+ */
+function selfTest(privateKey: Buffer, publicBlob: Buffer, format: KeySourceFormat, sourceName: string | undefined): void {
+  const subject = subjectOf(sourceName);
+  const parsed = utils.parseKey(privateKey);
+  if (parsed instanceof Error || !parsed.getPublicSSH().equals(publicBlob)) {
+    throw unreadable(`${subject} was read, but the SSH library rejects the key it contains.`, format, SUPPORTED_FORMATS_HINT, parsed);
+  }
+  const challenge = randomBytes(32);
+  const signature: Buffer | Error = parsed.sign(challenge);
+  if (signature instanceof Error || parsed.verify(challenge, signature) !== true) {
+    throw unreadable(`${subject} is damaged: its private key does not match its public key.`, format);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Public API
+
+interface InternalOptions extends ParseKeyOptions {
+  companionPublicKey?: string;
+}
+
+async function parse(data: Buffer | string, options: InternalOptions): Promise<LoadedKey> {
+  const { sourceName, companionPublicKey } = options;
+  // An empty passphrase never encrypts anything (ssh-keygen -N '' and PuTTYgen both mean "none").
+  const passphrase = options.passphrase === '' ? undefined : options.passphrase;
+  const bytes = asBytes(data);
+  if (bytes.length > MAX_KEY_FILE_BYTES) {
+    throw unreadable(`${subjectOf(sourceName)} is too large to be a private key.`, 'unknown');
+  }
+  const text = asText(bytes);
+
+  const ppkVersion = sniffPpkVersion(text);
+  if (ppkVersion !== undefined) {
+    const ppk = await readPpk(bytes, passphrase, sourceName);
+    return finish(ppk.version === 2 ? 'ppk2' : 'ppk3', ppk, sourceName, companionPublicKey);
+  }
+
+  const armor = findPrivateArmor(text);
+  if (!armor) throw unknownFormatError(text, sourceName);
+  const format = formatOfArmor(armor.label);
+  const decoded =
+    format === 'openssh'
+      ? readOpenSsh(text, armor, passphrase, sourceName)
+      : readOpenSsl(text, armor, format, passphrase, sourceName);
+  return finish(format, decoded, sourceName, companionPublicKey);
+}
+
+/**
+ * Reads a private key from memory. Throws JumpgateError with PASSPHRASE_REQUIRED,
+ * BAD_PASSPHRASE or KEY_UNREADABLE; messages name the format, never the passphrase
+ * or key material.
+ */
+export async function parsePrivateKey(data: Buffer | string, options: ParseKeyOptions = {}): Promise<LoadedKey> {
+  return parse(data, { ...options });
+}
+
+function expandHome(path: string): string {
+  return path === '~' || path.startsWith('~/') ? `${homedir()}${path.slice(1)}` : path;
+}
+
+/** Reads and parses a key file; a missing file is KEY_NOT_FOUND. A leading ~/ means the home directory. */
+export async function loadPrivateKeyFile(path: string, options: { passphrase?: string } = {}): Promise<LoadedKey> {
+  const fullPath = expandHome(path);
+  let bytes: Buffer;
+  try {
+    const info = await stat(fullPath);
+    if (info.isDirectory()) {
+      throw unreadable(`${path} is a folder, not a key file.`, 'unknown', 'Choose the private key file inside it, e.g. ~/.ssh/id_ed25519.');
+    }
+    if (info.size > MAX_KEY_FILE_BYTES) throw unreadable(`${path} is too large to be a private key.`, 'unknown');
+    bytes = await readFile(fullPath);
+  } catch (error) {
+    if (error instanceof JumpgateError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new JumpgateError('KEY_NOT_FOUND', `No key file at ${path}.`, {
+        hint: 'Check the key path in the jump host settings; the file may have been moved or renamed.',
+        details: { path },
+      });
+    }
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw unreadable(`${path} cannot be read: permission denied.`, 'unknown', 'Make the key readable by your user (chmod 600 on the file).');
+    }
+    throw unreadable(`${path} cannot be read (${code ?? 'I/O error'}).`, 'unknown', undefined, error);
+  }
+
+  try {
+    const format = detectKeyFormat(bytes);
+    let companionPublicKey: string | undefined;
+    if (format === 'pem' || format === 'pkcs8') {
+      companionPublicKey = await readFile(`${fullPath}.pub`, 'utf8').catch(() => undefined);
+    }
+    return await parse(bytes, { passphrase: options.passphrase, sourceName: path, companionPublicKey });
+  } finally {
+    // The file's bytes may be an unencrypted key; do not leave them for the GC to keep.
+    bytes.fill(0);
+  }
+}

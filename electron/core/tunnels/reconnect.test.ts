@@ -1,0 +1,141 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { pickPort } from '../../../e2e/rig/daemon';
+import { jumpHostFor, startEngine, trustSshd, type EngineUnderTest } from '../../../e2e/rig/engine';
+import { makeOpenSshKey } from '../../../e2e/rig/keys';
+import { peersAvailable } from '../../../e2e/rig/peers';
+import { openFdCount } from '../../../e2e/rig/procfs';
+import { SshdPeer } from '../../../e2e/rig/sshd';
+import { startEchoServer, type TcpPeer } from '../../../e2e/rig/tcpPeers';
+import type { JumpHost } from '../../../shared/model/jumpHost';
+import { findPortHolder } from './portHolder';
+
+/** One request/response through the tunnel: proves a client gets through right now. */
+function roundTrip(port: number, payload = 'ping'): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => socket.end(payload));
+    let reply = '';
+    socket.on('data', (chunk: Buffer) => {
+      reply += chunk.toString('utf8');
+    });
+    socket.once('end', () => resolve(reply));
+    socket.once('error', reject);
+  });
+}
+
+function bindError(port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(undefined)));
+  });
+}
+
+describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('reconnect when the jump box goes away', () => {
+  let keyDir: string;
+  let sshd: SshdPeer;
+  let echo: TcpPeer;
+  let jumpHost: JumpHost;
+  let engine: EngineUnderTest;
+  let localPort: number;
+
+  beforeAll(async () => {
+    keyDir = mkdtempSync(join(tmpdir(), 'jumpgate-keys-'));
+    const key = await makeOpenSshKey(keyDir, { type: 'ed25519', format: 'openssh' });
+    [sshd, echo] = await Promise.all([SshdPeer.start({ authorizedKeys: [key.publicKey] }), startEchoServer()]);
+    jumpHost = jumpHostFor(sshd, key.privatePath);
+  });
+
+  afterAll(async () => {
+    await Promise.all([sshd?.dispose(), echo?.close()]);
+    rmSync(keyDir, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    if (!sshd.running) await sshd.restart();
+    engine = startEngine({
+      pool: {
+        // Short timings so a silent loss is noticed in about a second.
+        keepalive: { intervalMs: 250, countMax: 2 },
+        readyTimeoutMs: 1500,
+        backoff: { baseMs: 50, capMs: 400, jitter: 0.2 },
+      },
+      manager: { holdTimeoutMs: 20_000 },
+    });
+    await trustSshd(engine.knownHosts, sshd);
+    localPort = await pickPort();
+    await engine.manager.start({ id: 'db', jumpHost, remoteHost: '127.0.0.1', remotePort: echo.port, localPort });
+  });
+
+  afterEach(async () => {
+    sshd.thaw();
+    await engine.dispose();
+  });
+
+  it('comes back open on the same port after the session is killed', async () => {
+    expect(await roundTrip(localPort, 'before')).toBe('before');
+    sshd.killSessions();
+    const reconnecting = await engine.waitForTunnel('db', (state) => state.status === 'reconnecting', 'reconnecting');
+    expect(reconnecting).toMatchObject({ status: 'reconnecting', localPort, lastError: { code: 'JUMP_HOST_LOST' } });
+    const open = await engine.waitForTunnel('db', (state) => state.status === 'open', 'open again');
+    expect(open).toMatchObject({ status: 'open', localPort });
+    expect(await roundTrip(localPort, 'after')).toBe('after');
+    expect(findPortHolder(localPort)?.pid).toBe(process.pid);
+  });
+
+  it('notices a silent jump box (SIGSTOP) by keepalive and recovers after SIGCONT', async () => {
+    sshd.freeze();
+    const reconnecting = await engine.waitForTunnel('db', (state) => state.status === 'reconnecting', 'keepalive timeout');
+    expect(reconnecting).toMatchObject({ lastError: { code: 'JUMP_HOST_LOST' } });
+    expect(reconnecting.status === 'reconnecting' && reconnecting.lastError.message).toMatch(/stopped answering/);
+    // While the box is frozen the port stays ours: nobody else can take it.
+    expect(await bindError(localPort)).toBe('EADDRINUSE');
+    sshd.thaw();
+    await engine.waitForTunnel('db', (state) => state.status === 'open', 'open after thaw');
+    expect(await roundTrip(localPort, 'thawed')).toBe('thawed');
+  });
+
+  it('holds the port while sshd is down and lets a waiting client through when it is back', async () => {
+    await sshd.stop();
+    await engine.waitForTunnel(
+      'db',
+      (state) => state.status === 'reconnecting' && state.attempt >= 3,
+      'several failed attempts',
+    );
+    expect(await bindError(localPort)).toBe('EADDRINUSE');
+    // A client arriving now is held, not refused, and goes through once the box is back.
+    const held = roundTrip(localPort, 'held');
+    await sshd.restart();
+    const restartedAt = performance.now();
+    await engine.waitForTunnel('db', (state) => state.status === 'open', 'open after restart');
+    const reconnectMs = performance.now() - restartedAt;
+    expect(await held).toBe('held');
+    console.info(`reconnect after sshd accepted again: ${reconnectMs.toFixed(1)} ms`);
+  });
+
+  it('survives 20 kill cycles with no stale listener and no leaked descriptor', async () => {
+    // One warm-up cycle so lazily created handles (DNS, crypto) are already counted.
+    sshd.killSessions();
+    await engine.waitForTunnel('db', (state) => state.status === 'reconnecting', 'warm-up drop');
+    await engine.waitForTunnel('db', (state) => state.status === 'open', 'warm-up open');
+    expect(await roundTrip(localPort)).toBe('ping');
+    const fdsBefore = openFdCount();
+
+    for (let cycle = 1; cycle <= 20; cycle++) {
+      sshd.killSessions();
+      await engine.waitForTunnel('db', (state) => state.status === 'reconnecting', `drop ${cycle}`);
+      await engine.waitForTunnel('db', (state) => state.status === 'open', `open ${cycle}`);
+      expect(await roundTrip(localPort, `cycle ${cycle}`)).toBe(`cycle ${cycle}`);
+    }
+
+    expect(openFdCount()).toBe(fdsBefore);
+    expect(findPortHolder(localPort)?.pid).toBe(process.pid);
+    expect(engine.pool.size).toBe(1);
+    expect(sshd.connectionCount()).toBe(1);
+    const snapshot = engine.manager.snapshot();
+    expect(snapshot.tunnels).toHaveLength(1);
+  });
+});

@@ -1,0 +1,261 @@
+import type { Server, Socket } from 'node:net';
+import { JumpgateError, toErrorInfo, type ErrorInfo } from '../../../shared/model/errors';
+import type { JumpHost } from '../../../shared/model/jumpHost';
+import { jumpHostKey } from '../../../shared/model/jumpHost';
+import type { TunnelEndpoint, TunnelState } from '../../../shared/model/tunnelState';
+import type { JumpHostConnection, JumpHostConnectionState } from '../ssh/jumpHostConnection';
+import type { JumpHostLease, JumpHostPool } from '../ssh/jumpHostPool';
+import { joinSocketAndChannel } from './forwarding';
+import { closeListener, listenLocal, LOOPBACK } from './localListener';
+
+/** What to forward: saved config, resolved to concrete addresses. */
+export interface TunnelSpec {
+  id: string;
+  jumpHost: JumpHost;
+  /** The endpoint as the jump box sees it, e.g. an RDS endpoint. */
+  remoteHost: string;
+  remotePort: number;
+  localPort: number;
+}
+
+export interface TunnelOptions {
+  pool: JumpHostPool;
+  now: () => number;
+  /** How long a client that connects during a reconnect is held before it is closed. */
+  holdTimeoutMs: number;
+  /**
+   * Open one channel to the endpoint at start so a wrong endpoint or a database
+   * security group that blocks the jump box is reported as ENDPOINT_UNREACHABLE
+   * up front, instead of as a mysterious client disconnect later.
+   */
+  verifyEndpoint: boolean;
+  onState: (state: TunnelState) => void;
+}
+
+type Phase = 'new' | 'starting' | 'running' | 'ending' | 'ended';
+
+/**
+ * One local port forwarded through a pooled jump host connection. The listener
+ * stays bound across jump host reconnects, so the port is never taken by another
+ * process and clients come back on the same address.
+ */
+export class Tunnel {
+  private phase: Phase = 'new';
+  private current: TunnelState = { status: 'idle' };
+  private server: Server | undefined;
+  private lease: JumpHostLease | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private readonly sockets = new Set<Socket>();
+  private readonly counters = { bytesIn: 0, bytesOut: 0 };
+  private totalConnections = 0;
+  private openedAt = 0;
+  private lastForwardError: ErrorInfo | undefined;
+
+  constructor(
+    readonly spec: TunnelSpec,
+    private readonly options: TunnelOptions,
+  ) {}
+
+  get endpoint(): TunnelEndpoint {
+    const { via, ...hop } = this.spec.jumpHost;
+    return {
+      localHost: LOOPBACK,
+      localPort: this.spec.localPort,
+      remoteHost: this.spec.remoteHost,
+      remotePort: this.spec.remotePort,
+      jumpHost: jumpHostKey(hop, via),
+    };
+  }
+
+  /** The state with counters as of now. */
+  get state(): TunnelState {
+    const live = {
+      bytesIn: this.counters.bytesIn,
+      bytesOut: this.counters.bytesOut,
+      activeConnections: this.sockets.size,
+      totalConnections: this.totalConnections,
+    };
+    if (this.current.status === 'open') {
+      return {
+        ...this.current,
+        ...live,
+        ...(this.lastForwardError ? { lastForwardError: this.lastForwardError } : {}),
+      };
+    }
+    if (this.current.status === 'reconnecting') return { ...this.current, ...live };
+    return this.current;
+  }
+
+  get active(): boolean {
+    return this.phase === 'starting' || this.phase === 'running';
+  }
+
+  /** Bind, connect (or join) the jump host, check the endpoint; resolves when open. */
+  async start(): Promise<void> {
+    if (this.phase !== 'new') throw new Error('a tunnel starts once');
+    this.phase = 'starting';
+    this.setState({ status: 'connecting', localPort: this.spec.localPort, since: this.options.now() });
+    try {
+      // Bind first: a taken port is the cheapest failure and needs no network.
+      this.server = await listenLocal(this.spec.localPort, (socket) => this.accept(socket));
+      this.lease = this.options.pool.acquire(this.spec.jumpHost);
+      const connection = this.lease.connection;
+      await connection.whenReady();
+      if (this.options.verifyEndpoint) await this.probeEndpoint(connection);
+    } catch (error) {
+      await this.end({ status: 'failed', error: toErrorInfo(error), failedAt: this.options.now() });
+      throw error;
+    }
+    if (this.phase !== 'starting') throw new JumpgateError('TUNNEL_NOT_FOUND', 'The tunnel was stopped while it was starting.');
+    this.phase = 'running';
+    this.unsubscribe = this.lease.connection.onState((state) => this.onJumpHostState(state));
+    this.onJumpHostState(this.lease.connection.state);
+  }
+
+  async stop(): Promise<void> {
+    if (this.phase === 'ended' || this.phase === 'ending') return;
+    await this.end({ status: 'stopped', stoppedAt: this.options.now() });
+  }
+
+  private setState(state: TunnelState): void {
+    this.current = state;
+    this.options.onState(this.state);
+  }
+
+  private onJumpHostState(state: JumpHostConnectionState): void {
+    if (this.phase !== 'running') return;
+    switch (state.status) {
+      case 'ready':
+        this.openedAt = this.options.now();
+        this.setState({ status: 'open', localPort: this.spec.localPort, openedAt: this.openedAt, ...this.zeroCounters() });
+        return;
+      case 'reconnecting':
+        this.setState({
+          status: 'reconnecting',
+          localPort: this.spec.localPort,
+          attempt: state.attempt,
+          nextRetryAt: state.nextRetryAt,
+          lastError: toErrorInfo(state.lastError),
+          ...this.zeroCounters(),
+        });
+        return;
+      case 'failed':
+        void this.end({ status: 'failed', error: toErrorInfo(state.error), failedAt: this.options.now() });
+        return;
+      case 'connecting':
+      case 'closed':
+        return;
+    }
+  }
+
+  /** Placeholder counters: `state` fills in the live values when read. */
+  private zeroCounters(): { bytesIn: number; bytesOut: number; activeConnections: number; totalConnections: number } {
+    return { bytesIn: 0, bytesOut: 0, activeConnections: 0, totalConnections: 0 };
+  }
+
+  private async probeEndpoint(connection: JumpHostConnection): Promise<void> {
+    try {
+      const channel = await connection.forwardOut(this.spec.remoteHost, this.spec.remotePort);
+      channel.destroy();
+    } catch (error) {
+      throw this.endpointError(error);
+    }
+  }
+
+  private endpointError(error: unknown): JumpgateError {
+    if (error instanceof JumpgateError) return error;
+    const { remoteHost, remotePort } = this.spec;
+    const reason = error instanceof Error ? error.message.replace(/^\(SSH\) /, '') : String(error);
+    return new JumpgateError(
+      'ENDPOINT_UNREACHABLE',
+      `The jump box ${this.endpoint.jumpHost} was reached, but it could not connect to ${remoteHost}:${remotePort} (${reason}).`,
+      {
+        hint: `The jump box is fine; the database endpoint is not reachable from it. Check the endpoint address and port, that the database is running, and that its security group allows the jump box on port ${remotePort}.`,
+        cause: error,
+      },
+    );
+  }
+
+  private accept(socket: Socket): void {
+    if (this.phase !== 'running' && this.phase !== 'starting') {
+      socket.destroy();
+      return;
+    }
+    socket.setNoDelay(true);
+    this.sockets.add(socket);
+    this.totalConnections += 1;
+    socket.once('close', () => this.sockets.delete(socket));
+    // Until the channel exists, a client error must not crash the process.
+    socket.on('error', () => socket.destroy());
+    const connection = this.lease?.connection;
+    if (this.phase === 'running' && connection?.state.status === 'ready') {
+      void this.forward(socket, connection);
+      return;
+    }
+    void this.hold(socket);
+  }
+
+  /** Keep a client that arrives during a reconnect, and forward it once the jump box is back. */
+  private async hold(socket: Socket): Promise<void> {
+    socket.pause();
+    const connection = this.lease?.connection;
+    if (!connection) {
+      socket.destroy();
+      return;
+    }
+    connection.retryNow();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.options.holdTimeoutMs);
+    });
+    try {
+      const outcome = await Promise.race([connection.whenReady().then(() => 'ready' as const), timedOut]);
+      if (outcome === 'ready' && !socket.destroyed && this.phase === 'running') {
+        await this.forward(socket, connection);
+        return;
+      }
+    } catch {
+      // The jump host failed for good; the tunnel reports it.
+    } finally {
+      clearTimeout(timer);
+    }
+    socket.destroy();
+  }
+
+  private async forward(socket: Socket, connection: JumpHostConnection): Promise<void> {
+    let channel;
+    try {
+      channel = await connection.forwardOut(this.spec.remoteHost, this.spec.remotePort, LOOPBACK, socket.remotePort ?? 0);
+    } catch (error) {
+      socket.destroy();
+      if (this.current.status === 'open') {
+        this.lastForwardError = toErrorInfo(this.endpointError(error));
+        this.setState(this.current);
+      }
+      return;
+    }
+    if (socket.destroyed || this.phase !== 'running') {
+      channel.destroy();
+      socket.destroy();
+      return;
+    }
+    this.lastForwardError = undefined;
+    await joinSocketAndChannel(socket, channel, this.counters);
+  }
+
+  /** Leave for good: close clients and the listener (port free), release the jump host. */
+  private async end(final: TunnelState): Promise<void> {
+    if (this.phase === 'ending' || this.phase === 'ended') return;
+    this.phase = 'ending';
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    for (const socket of this.sockets) socket.destroy();
+    const server = this.server;
+    this.server = undefined;
+    const lease = this.lease;
+    this.lease = undefined;
+    await Promise.all([server ? closeListener(server) : undefined, lease?.release()]);
+    this.phase = 'ended';
+    this.setState(final);
+  }
+}
