@@ -50,6 +50,7 @@ export class Tunnel {
   private totalConnections = 0;
   private openedAt = 0;
   private lastForwardError: ErrorInfo | undefined;
+  private readonly openWaiters = new Set<(open: boolean) => void>();
 
   constructor(
     readonly spec: TunnelSpec,
@@ -94,10 +95,11 @@ export class Tunnel {
   async start(): Promise<void> {
     if (this.phase !== 'new') throw new Error('a tunnel starts once');
     this.phase = 'starting';
-    this.setState({ status: 'connecting', localPort: this.spec.localPort, since: this.options.now() });
     try {
       // Bind first: a taken port is the cheapest failure and needs no network.
+      // From here on the port is ours, and clients that arrive early are held.
       this.server = await listenLocal(this.spec.localPort, (socket) => this.accept(socket));
+      this.setState({ status: 'connecting', localPort: this.spec.localPort, since: this.options.now() });
       this.lease = this.options.pool.acquire(this.spec.jumpHost);
       const connection = this.lease.connection;
       await connection.whenReady();
@@ -119,6 +121,11 @@ export class Tunnel {
 
   private setState(state: TunnelState): void {
     this.current = state;
+    const settled = state.status === 'open' ? true : this.phase === 'ended' ? false : undefined;
+    if (settled !== undefined) {
+      for (const resolve of this.openWaiters) resolve(settled);
+      this.openWaiters.clear();
+    }
     this.options.onState(this.state);
   }
 
@@ -195,31 +202,34 @@ export class Tunnel {
     void this.hold(socket);
   }
 
-  /** Keep a client that arrives during a reconnect, and forward it once the jump box is back. */
+  /**
+   * Keep a client that arrives while the tunnel is starting or reconnecting, and
+   * forward it once the tunnel is open: a database client started together with
+   * the tunnel, or retrying during a blip, gets through instead of a refusal.
+   */
   private async hold(socket: Socket): Promise<void> {
     socket.pause();
+    // Someone is waiting: skip the rest of the backoff delay.
+    this.lease?.connection.retryNow();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), this.options.holdTimeoutMs);
+    });
+    const open = await Promise.race([this.whenOpen(), timedOut]);
+    clearTimeout(timer);
     const connection = this.lease?.connection;
-    if (!connection) {
-      socket.destroy();
+    if (open && connection && !socket.destroyed && this.phase === 'running') {
+      await this.forward(socket, connection);
       return;
     }
-    connection.retryNow();
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.options.holdTimeoutMs);
-    });
-    try {
-      const outcome = await Promise.race([connection.whenReady().then(() => 'ready' as const), timedOut]);
-      if (outcome === 'ready' && !socket.destroyed && this.phase === 'running') {
-        await this.forward(socket, connection);
-        return;
-      }
-    } catch {
-      // The jump host failed for good; the tunnel reports it.
-    } finally {
-      clearTimeout(timer);
-    }
     socket.destroy();
+  }
+
+  /** Resolves true when the tunnel is open, false if it ends first. */
+  private whenOpen(): Promise<boolean> {
+    if (this.current.status === 'open') return Promise.resolve(true);
+    if (this.phase === 'ending' || this.phase === 'ended') return Promise.resolve(false);
+    return new Promise((resolve) => this.openWaiters.add(resolve));
   }
 
   private async forward(socket: Socket, connection: JumpHostConnection): Promise<void> {

@@ -198,6 +198,24 @@ describe.skipIf(!available)('TunnelManager through a real sshd', () => {
     expect(state && isOpen(state) ? state.totalConnections : 0).toBe(200);
   });
 
+  it('holds a client that connects while the tunnel is still starting, then serves it', async () => {
+    const { manager, waitForTunnel } = await freshEngine();
+    const localPort = await pickPort();
+    const starting = manager.start({ id: 'early', jumpHost, remoteHost: '127.0.0.1', remotePort: echo.port, localPort });
+    await waitForTunnel('early', (state) => state.status === 'connecting', 'port bound');
+    const reply = new Promise<string>((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port: localPort }, () => socket.end('early bird'));
+      let text = '';
+      socket.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      socket.once('end', () => resolve(text));
+      socket.once('error', reject);
+    });
+    await starting;
+    expect(await reply).toBe('early bird');
+  });
+
   it('numbers events so a snapshot plus later events gives the current state', async () => {
     const { manager, events } = await freshEngine();
     const localPort = await pickPort();
