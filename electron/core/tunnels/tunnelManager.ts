@@ -75,9 +75,14 @@ export class TunnelManager {
     };
   }
 
+  /** Stop every tunnel (ports freed, jump hosts released); the manager stays usable. */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.tunnels.values()].map((tunnel) => tunnel.stop()));
+  }
+
   async dispose(): Promise<void> {
     if (this.statsTimer) clearInterval(this.statsTimer);
-    await Promise.all([...this.tunnels.values()].map((tunnel) => tunnel.stop()));
+    await this.stopAll();
   }
 
   private emit(tunnelId: string, state: TunnelState): void {

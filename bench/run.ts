@@ -1,0 +1,380 @@
+/**
+ * `npm run bench [-- --quick]`: Jumpgate's tunnel engine against OpenSSH `ssh -L`
+ * (default cipher, and aes128-gcm) and a direct connection, on the rig's sshd
+ * and a source/sink server, all on 127.0.0.1. Variants alternate within each
+ * repetition (A B C D A B C D ...) so drift hits all of them alike. Reports
+ * medians with min-max and ratios; writes bench/results.json and prints Markdown.
+ * It never asserts on time: targets are read from the table.
+ */
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem, type } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { pickPort } from '../e2e/rig/daemon';
+import { makeOpenSshKey } from '../e2e/rig/keys';
+import { peerPath, peersAvailable } from '../e2e/rig/peers';
+import { SshdPeer } from '../e2e/rig/sshd';
+import { hostKeyFromBlob, KnownHostsStore } from '../electron/core/ssh/knownHosts';
+import type { JumpHost } from '../shared/model/jumpHost';
+import { download, firstByte, parallelDownload, untilFirstByte, upload } from './client';
+import type { EngineCommand, EngineReply } from './engineHost';
+import { processMemory, spawnOpenSsh, startOpenSsh, type OpenSshForward } from './openssh';
+import { cpuSeconds } from './cpuProbe';
+import { summarize, type Summary } from './stats';
+
+const quick = process.argv.includes('--quick');
+const MiB = 1024 * 1024;
+const config = quick
+  ? { reps: 3, bulk: 64 * MiB, p100: 1 * MiB, p500: 256 * 1024, ttfb: 40, setupReps: 3, reconnectReps: 3 }
+  : { reps: 3, bulk: 1024 * MiB, p100: 8 * MiB, p500: 2 * MiB, ttfb: 200, setupReps: 7, reconnectReps: 5 };
+
+type VariantName = 'jumpgate' | 'openssh' | 'openssh-gcm' | 'direct';
+const VARIANTS: VariantName[] = ['jumpgate', 'openssh', 'openssh-gcm', 'direct'];
+const GCM = 'aes128-gcm@openssh.com';
+
+interface Metric {
+  name: string;
+  unit: string;
+  /** Whether bigger is better (throughput) or smaller (latency, memory). */
+  higherIsBetter: boolean;
+  values: Partial<Record<VariantName, number[]>>;
+  note?: string;
+}
+
+const metrics: Metric[] = [];
+function metric(name: string, unit: string, higherIsBetter: boolean, note?: string): Metric {
+  const entry: Metric = { name, unit, higherIsBetter, values: {}, ...(note ? { note } : {}) };
+  metrics.push(entry);
+  return entry;
+}
+function record(entry: Metric, variant: VariantName, value: number): void {
+  (entry.values[variant] ??= []).push(value);
+}
+const mbps = (bytes: number, ms: number): number => bytes / 1e6 / (ms / 1000);
+
+/** The engine in its own process, talking over IPC. */
+class EngineProcess {
+  private readonly waiters = new Set<(reply: EngineReply) => boolean>();
+  constructor(readonly child: ChildProcess) {
+    child.on('message', (reply: EngineReply) => {
+      for (const waiter of [...this.waiters]) if (waiter(reply)) this.waiters.delete(waiter);
+    });
+  }
+  send(command: EngineCommand): void {
+    this.child.send(command);
+  }
+  next<T extends EngineReply>(match: (reply: EngineReply) => reply is T): Promise<T> {
+    return new Promise((resolve) => {
+      this.waiters.add((reply) => {
+        if (!match(reply)) return false;
+        resolve(reply);
+        return true;
+      });
+    });
+  }
+  async start(id: string, jumpHost: JumpHost, remotePort: number, localPort: number): Promise<void> {
+    const done = this.next((reply): reply is Extract<EngineReply, { type: 'started' | 'failed' }> =>
+      (reply.type === 'started' || reply.type === 'failed') && reply.id === id);
+    this.send({ type: 'start', id, jumpHost, remoteHost: '127.0.0.1', remotePort, localPort });
+    const reply = await done;
+    if (reply.type === 'failed') throw new Error(`engine could not start ${id}: ${reply.code} ${reply.message}`);
+  }
+  async stopAll(): Promise<void> {
+    const done = this.next((reply): reply is Extract<EngineReply, { type: 'stopped' }> => reply.type === 'stopped');
+    this.send({ type: 'stopAll' });
+    await done;
+  }
+  async rss(): Promise<number> {
+    const done = this.next((reply): reply is Extract<EngineReply, { type: 'rss' }> => reply.type === 'rss');
+    this.send({ type: 'rss' });
+    return (await done).rss;
+  }
+  async peak<T>(during: () => Promise<T>): Promise<{ result: T; peak: number }> {
+    this.send({ type: 'peakStart' });
+    const result = await during();
+    const done = this.next((reply): reply is Extract<EngineReply, { type: 'peak' }> => reply.type === 'peak');
+    this.send({ type: 'peakStop' });
+    return { result, peak: (await done).peak };
+  }
+  state(id: string, status: string): Promise<unknown> {
+    return this.next((reply): reply is EngineReply => reply.type === 'state' && reply.id === id && reply.status === status);
+  }
+}
+
+function forkAndWait(path: string, args: string[], ready: string): Promise<{ child: ChildProcess; message: Record<string, unknown> }> {
+  // Plain node, not the tsx loader this script runs under: measure the engine as it ships.
+  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=prof") profiles the forked processes.
+  const execArgv = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];
+  const child = fork(path, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
+  return new Promise((resolvePromise, reject) => {
+    child.once('exit', (code) => reject(new Error(`${path} exited with ${code}`)));
+    child.on('message', (message: Record<string, unknown>) => {
+      if (message.type === ready) resolvePromise({ child, message });
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  if (!peersAvailable('sshd', 'ssh', 'ssh-keygen')) {
+    console.error('bench needs OpenSSH (sshd, ssh, ssh-keygen): apt-get install openssh-server openssh-client');
+    process.exitCode = 1;
+    return;
+  }
+  const started = performance.now();
+  const work = mkdtempSync(join(tmpdir(), 'jumpgate-bench-'));
+  // Inside the repo so the bundles resolve ssh2 (kept external for its native binding) from node_modules.
+  const buildDir = resolve('bench/.build');
+  await build({
+    entryPoints: { engineHost: resolve('bench/engineHost.ts'), sourceSink: resolve('bench/sourceSink.ts') },
+    outdir: buildDir,
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['ssh2', 'cpu-features'],
+    logLevel: 'warning',
+  });
+
+  const key = await makeOpenSshKey(work, { type: 'ed25519', format: 'openssh' });
+  const sshd = await SshdPeer.start({ authorizedKeys: [key.publicKey], extraConfig: ['MaxSessions 1000'] });
+  const reconnectSshd = await SshdPeer.start({ authorizedKeys: [key.publicKey] });
+  const knownHostsPath = join(work, 'known_hosts');
+  const knownHosts = new KnownHostsStore(knownHostsPath);
+  for (const peer of [sshd, reconnectSshd]) {
+    for (const hostKey of peer.hostKeys) {
+      await knownHosts.pin(peer.host, peer.port, hostKeyFromBlob(Buffer.from(hostKey.publicKey.split(' ')[1] ?? '', 'base64')));
+    }
+  }
+  const jumpHost: JumpHost = { host: sshd.host, port: sshd.port, user: sshd.user, auth: { kind: 'key', keyPath: key.privatePath }, via: [] };
+  const reconnectHost: JumpHost = { ...jumpHost, port: reconnectSshd.port };
+
+  const sink = await forkAndWait(join(buildDir, 'sourceSink.cjs'), [], 'listening');
+  const sinkPort = sink.message.port as number;
+  const engineChild = await forkAndWait(join(buildDir, 'engineHost.cjs'), [knownHostsPath], 'ready');
+  const engine = new EngineProcess(engineChild.child);
+
+  const ports: Record<VariantName, number> = { jumpgate: await pickPort(), openssh: await pickPort(), 'openssh-gcm': await pickPort(), direct: sinkPort };
+  const sshOptions = { sshdPort: sshd.port, user: sshd.user, keyPath: key.privatePath, knownHostsPath };
+  const sshForwards: Partial<Record<VariantName, OpenSshForward>> = {
+    openssh: await startOpenSsh({ ...sshOptions, forwards: [{ localPort: ports.openssh, remotePort: sinkPort }] }),
+    'openssh-gcm': await startOpenSsh({ ...sshOptions, cipher: GCM, forwards: [{ localPort: ports['openssh-gcm'], remotePort: sinkPort }] }),
+  };
+  const log = (line: string): void => console.info(`bench: ${line}`);
+  let intact = true;
+  const check = (ok: boolean, what: string): void => {
+    if (!ok) {
+      intact = false;
+      console.error(`bench: BYTES WRONG in ${what}`);
+    }
+  };
+
+  try {
+    // Memory: the engine as the app starts it, 10 tunnels open and idle, before any load;
+    // and again after all the load below, to show what the heap keeps.
+    const idle = metric('RSS idle with 10 tunnels open (fresh)', 'MB', false, 'engine process vs one ssh with 10 -L');
+    const idleAfter = metric('RSS idle with 10 tunnels open (after the load runs)', 'MB', false);
+    const tenPorts = await Promise.all(Array.from({ length: 10 }, () => pickPort()));
+    const openTen = async (): Promise<void> => {
+      await Promise.all(tenPorts.map((port, index) => engine.start(`idle-${index}`, jumpHost, sinkPort, port)));
+      for (const port of tenPorts) await firstByte(port);
+    };
+    await openTen();
+    record(idle, 'jumpgate', (await engine.rss()) / 1e6);
+    const tenSshPorts = await Promise.all(Array.from({ length: 10 }, () => pickPort()));
+    const tenSsh = await startOpenSsh({ ...sshOptions, cipher: GCM, forwards: tenSshPorts.map((localPort) => ({ localPort, remotePort: sinkPort })) });
+    for (const port of tenSshPorts) await firstByte(port);
+    record(idle, 'openssh-gcm', processMemory(tenSsh.pid).rss / 1e6);
+    await tenSsh.stop();
+    await engine.stopAll();
+    await engine.start('bulk', jumpHost, sinkPort, ports.jumpgate);
+
+    // Throughput on one connection, both directions.
+    const down = metric(`download ${config.bulk / MiB} MiB, 1 connection`, 'MB/s', true);
+    const up = metric(`upload ${config.bulk / MiB} MiB, 1 connection`, 'MB/s', true);
+    const downCpu = metric('tunnel process CPU per GiB downloaded', 'cpu-s', false, 'user+system of the engine / ssh process');
+    const upCpu = metric('tunnel process CPU per GiB uploaded', 'cpu-s', false);
+    const sshdCpu = metric('sshd session CPU per GiB downloaded', 'cpu-s', false);
+    const tunnelPid = (variant: VariantName): number | undefined =>
+      variant === 'jumpgate' ? engineChild.child.pid : sshForwards[variant]?.pid;
+    const perGiB = (seconds: number): number => seconds / (config.bulk / 2 ** 30);
+    for (let rep = 0; rep < config.reps; rep++) {
+      for (const variant of VARIANTS) {
+        const pid = tunnelPid(variant);
+        const sessions = sshd.sessionPids();
+        const sessionCpu = (): number => sessions.reduce((sum, session) => sum + cpuSeconds(session), 0);
+        let cpuBefore = pid ? cpuSeconds(pid) : 0;
+        const sshdBefore = sessionCpu();
+        const d = await download(ports[variant], config.bulk);
+        check(d.intact, `download via ${variant}`);
+        record(down, variant, mbps(config.bulk, d.ms));
+        if (pid) {
+          record(downCpu, variant, perGiB(cpuSeconds(pid) - cpuBefore));
+          record(sshdCpu, variant, perGiB(sessionCpu() - sshdBefore));
+        }
+        cpuBefore = pid ? cpuSeconds(pid) : 0;
+        const u = await upload(ports[variant], config.bulk);
+        check(u.intact, `upload via ${variant}`);
+        record(up, variant, mbps(config.bulk, u.ms));
+        if (pid) record(upCpu, variant, perGiB(cpuSeconds(pid) - cpuBefore));
+      }
+      log(`bulk rep ${rep + 1}/${config.reps}`);
+    }
+
+    // Many connections at once.
+    const p100 = metric(`100 parallel x ${config.p100 / MiB} MiB, aggregate`, 'MB/s', true);
+    const p500 = metric(`500 parallel x ${config.p500 / MiB} MiB, aggregate`, 'MB/s', true);
+    const peak500 = metric('peak RSS during 500 parallel', 'MB', false, 'engine process vs the ssh process (VmHWM)');
+    for (let rep = 0; rep < config.reps; rep++) {
+      for (const variant of VARIANTS) {
+        const hundred = await parallelDownload(ports[variant], 100, config.p100);
+        check(hundred.intact, `100 parallel via ${variant}`);
+        record(p100, variant, mbps(100 * config.p100, hundred.ms));
+        if (variant === 'jumpgate') {
+          const { result, peak } = await engine.peak(() => parallelDownload(ports[variant], 500, config.p500));
+          check(result.intact, `500 parallel via ${variant}`);
+          record(p500, variant, mbps(500 * config.p500, result.ms));
+          record(peak500, variant, peak / 1e6);
+        } else {
+          const result = await parallelDownload(ports[variant], 500, config.p500);
+          check(result.intact, `500 parallel via ${variant}`);
+          record(p500, variant, mbps(500 * config.p500, result.ms));
+          const forward = sshForwards[variant];
+          if (forward) record(peak500, variant, processMemory(forward.pid).peak / 1e6);
+        }
+      }
+      log(`parallel rep ${rep + 1}/${config.reps}`);
+    }
+
+    // Latency of a new connection through an open tunnel.
+    const ttfb = metric(`time to first byte, new connection (median of ${config.ttfb})`, 'ms', false);
+    for (let rep = 0; rep < config.reps; rep++) {
+      for (const variant of VARIANTS) {
+        const samples: number[] = [];
+        for (let i = 0; i < config.ttfb; i++) samples.push(await firstByte(ports[variant]));
+        record(ttfb, variant, summarize(samples).median);
+      }
+    }
+    log('ttfb done');
+
+    // Setup: from "connect" to the first byte through a brand-new tunnel and SSH connection.
+    for (const forward of Object.values(sshForwards)) await forward?.stop();
+    await engine.stopAll();
+    const setup = metric('setup: connect -> first byte through a new tunnel', 'ms', false, 'Jumpgate: IPC start; OpenSSH: process spawn');
+    for (let rep = 0; rep < config.setupReps; rep++) {
+      for (const variant of ['jumpgate', 'openssh', 'openssh-gcm'] as const) {
+        const port = await pickPort();
+        const t0 = performance.now();
+        if (variant === 'jumpgate') {
+          const starting = engine.start(`setup-${rep}`, jumpHost, sinkPort, port);
+          record(setup, variant, (await untilFirstByte(port)) - t0);
+          await starting;
+          await engine.stopAll();
+        } else {
+          const child = spawnOpenSsh({ ...sshOptions, ...(variant === 'openssh-gcm' ? { cipher: GCM } : {}), forwards: [{ localPort: port, remotePort: sinkPort }] });
+          record(setup, variant, (await untilFirstByte(port)) - t0);
+          const exited = new Promise((done) => child.once('exit', done));
+          child.kill('SIGTERM');
+          await exited;
+        }
+      }
+    }
+    log('setup done');
+
+    await openTen();
+    record(idleAfter, 'jumpgate', (await engine.rss()) / 1e6);
+    await engine.stopAll();
+
+    // Reconnect: sshd killed, started again; how long until data passes.
+    const reconnectClient = metric('reconnect: sshd accepting again -> data passes (client waiting)', 'ms', false, 'ssh -L has no reconnect');
+    const reconnectIdle = metric('reconnect: sshd accepting again -> tunnel open (no client)', 'ms', false, 'backoff only');
+    const rcPort = await pickPort();
+    await engine.start('rc', reconnectHost, sinkPort, rcPort);
+    for (let rep = 0; rep < config.reconnectReps; rep++) {
+      for (const withClient of [true, false]) {
+        const reconnecting = engine.state('rc', 'reconnecting');
+        await reconnectSshd.stop();
+        await reconnecting;
+        const open = engine.state('rc', 'open');
+        await reconnectSshd.restart();
+        const t0 = performance.now();
+        if (withClient) {
+          record(reconnectClient, 'jumpgate', (await untilFirstByte(rcPort)) - t0);
+          await open;
+        } else {
+          await open;
+          record(reconnectIdle, 'jumpgate', performance.now() - t0);
+        }
+      }
+    }
+    log('reconnect done');
+  } finally {
+    for (const forward of Object.values(sshForwards)) await forward?.stop();
+    engineChild.child.disconnect();
+    sink.child.disconnect();
+    await Promise.all([sshd.dispose(), reconnectSshd.dispose()]);
+    rmSync(work, { recursive: true, force: true });
+  }
+
+  const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    os: type(),
+    node: process.version,
+    // ssh -V prints its version on stderr.
+    openssh: spawnSync(peerPath('ssh'), ['-V'], { encoding: 'utf8' }).stderr.trim(),
+  };
+  const results = {
+    date: new Date().toISOString(),
+    mode: quick ? 'quick' : 'full',
+    durationSeconds: Math.round((performance.now() - started) / 1000),
+    bytesIntact: intact,
+    machine,
+    metrics: metrics.map((entry) => ({
+      ...entry,
+      summary: Object.fromEntries(Object.entries(entry.values).map(([variant, values]) => [variant, summarize(values)])),
+    })),
+  };
+  writeFileSync('bench/results.json', JSON.stringify(results, null, 2) + '\n');
+  console.info(renderMarkdown(results.metrics, results));
+  if (!intact) process.exitCode = 1;
+}
+
+function formatValue(summary: Summary | undefined): string {
+  if (!summary || summary.n === 0) return '—';
+  const digits = summary.median >= 100 ? 0 : summary.median >= 10 ? 1 : 2;
+  const f = (value: number): string => value.toFixed(digits);
+  return summary.n > 1 ? `${f(summary.median)} (${f(summary.min)}–${f(summary.max)})` : f(summary.median);
+}
+
+function ratio(a: Summary | undefined, b: Summary | undefined): string {
+  if (!a || !b || !a.n || !b.n) return '—';
+  return `${(a.median / b.median).toFixed(2)}x`;
+}
+
+function renderMarkdown(
+  rows: Array<Metric & { summary: Partial<Record<string, Summary>> }>,
+  meta: { date: string; mode: string; durationSeconds: number; bytesIntact: boolean; machine: Record<string, unknown> },
+): string {
+  const header = '| metric | unit | Jumpgate | ssh -L (default) | ssh -L aes128-gcm | direct | J / ssh | J / ssh-gcm | J / direct |';
+  const lines = [
+    `Jumpgate tunnel benchmark (${meta.mode}), ${meta.date}, ${meta.durationSeconds} s; every byte checked: ${meta.bytesIntact ? 'yes' : 'NO'}`,
+    `Machine: ${meta.machine.cpu}, ${meta.machine.cores} cores, ${meta.machine.memoryGiB} GiB, ${meta.machine.os}, Node ${meta.machine.node}, ${meta.machine.openssh}`,
+    'Values: median (min–max) over repetitions; MB = 10^6 bytes.',
+    '',
+    header,
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((row) => {
+      const s = row.summary;
+      return `| ${row.name} | ${row.unit} | ${formatValue(s.jumpgate)} | ${formatValue(s.openssh)} | ${formatValue(s['openssh-gcm'])} | ${formatValue(s.direct)} | ${ratio(s.jumpgate, s.openssh)} | ${ratio(s.jumpgate, s['openssh-gcm'])} | ${ratio(s.jumpgate, s.direct)} |`;
+    }),
+  ];
+  return lines.join('\n');
+}
+
+void main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
