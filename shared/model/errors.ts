@@ -23,6 +23,11 @@ export const ERROR_CODES = [
   'ENDPOINT_UNREACHABLE',
   'TUNNEL_NOT_FOUND',
   'TUNNEL_EXISTS',
+  // profiles
+  'PROFILES_CORRUPT',
+  'PROFILE_NOT_FOUND',
+  'PROFILE_INVALID',
+  'IMPORT_INVALID',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,0 +1,171 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PROFILES_SCHEMA_VERSION } from '../../../shared/model/profile';
+import type { JumpgateError } from '../../../shared/model/errors';
+import { exampleProfile } from './exampleProfile';
+import { ProfileStore } from './profileStore';
+
+describe('ProfileStore', () => {
+  let dir: string;
+  let path: string;
+  const fixedNow = () => new Date('2026-11-25T10:00:00.000Z');
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'jumpgate-profiles-'));
+    path = join(dir, 'profiles.json');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('starts a new user with the example profile (eu-west-2, MySQL 13306, PostgreSQL 15432)', async () => {
+    const store = new ProfileStore({ path });
+    const { profiles, problem } = await store.load();
+    expect(problem).toBeUndefined();
+    expect(profiles).toHaveLength(1);
+    const [example] = profiles;
+    expect(example?.aws.region).toBe('eu-west-2');
+    expect(example?.targets.map((target) => [target.engine, target.localPort])).toEqual([
+      ['mysql', 13306],
+      ['postgres', 15432],
+    ]);
+    expect(JSON.parse(readFileSync(path, 'utf8')).schemaVersion).toBe(PROFILES_SCHEMA_VERSION);
+  });
+
+  it('round-trips profiles through the file', async () => {
+    const store = new ProfileStore({ path });
+    await store.load();
+    const example = exampleProfile();
+    await store.upsert({ ...example, id: 'staging', name: 'Staging', aws: { profile: 'staging', region: 'eu-west-1' } });
+    await store.duplicate('staging', 'Staging copy');
+    await store.remove('example-production');
+
+    const reopened = new ProfileStore({ path });
+    const { profiles } = await reopened.load();
+    expect(profiles.map((profile) => profile.id)).toEqual(['staging', 'staging-copy']);
+    expect(profiles[0]).toEqual(store.get('staging'));
+    expect(profiles[1]?.aws).toEqual({ profile: 'staging', region: 'eu-west-1' });
+    // The previous good file (before the last save, the removal) is kept as the backup.
+    const backupIds = JSON.parse(readFileSync(store.backupPath, 'utf8')).profiles.map((p: { id: string }) => p.id);
+    expect(backupIds).toEqual(['example-production', 'staging', 'staging-copy']);
+  });
+
+  it('rejects an invalid profile with PROFILE_INVALID and keeps the file as it was', async () => {
+    const store = new ProfileStore({ path });
+    await store.load();
+    const before = readFileSync(path, 'utf8');
+    const example = exampleProfile();
+    const broken = { ...example, targets: [example.targets[0], { ...example.targets[1], localPort: 13306 }] };
+    const error = (await store.upsert(broken).catch((caught: unknown) => caught)) as JumpgateError;
+    expect(error.code).toBe('PROFILE_INVALID');
+    expect(error.message).toMatch(/local port 13306 is used twice/);
+    expect(readFileSync(path, 'utf8')).toBe(before);
+    await expect(store.upsert({ ...example, aws: { region: 'mars-1' } })).rejects.toMatchObject({ code: 'PROFILE_INVALID' });
+  });
+
+  it('migrates a version 1 file forward and keeps the original as the backup', async () => {
+    const v1 = {
+      schemaVersion: 1,
+      profiles: [
+        {
+          name: 'Prod EU',
+          host: 'bastion.prod.internal',
+          user: 'ec2-user',
+          keyPath: '~/.ssh/prod.ppk',
+          awsProfile: 'prod',
+          region: 'eu-west-2',
+          tunnels: [
+            { name: 'Orders MySQL', localPort: 13306, remoteHost: 'orders.rds.amazonaws.com', remotePort: 3306 },
+            { name: 'Reports PG', localPort: 15432, remoteHost: 'reports.rds.amazonaws.com', remotePort: 5432 },
+          ],
+        },
+        { name: 'Prod EU', host: 'bastion2', user: 'admin', tunnels: [] },
+      ],
+    };
+    const original = JSON.stringify(v1);
+    writeFileSync(path, original);
+    const store = new ProfileStore({ path });
+    const { profiles, migratedFrom, problem } = await store.load();
+    expect(problem).toBeUndefined();
+    expect(migratedFrom).toBe(1);
+    expect(profiles.map((profile) => profile.id)).toEqual(['prod-eu', 'prod-eu-2']);
+    expect(profiles[0]?.jumpHost).toEqual({
+      host: 'bastion.prod.internal',
+      port: 22,
+      user: 'ec2-user',
+      auth: { kind: 'key', keyPath: '~/.ssh/prod.ppk' },
+      via: [],
+    });
+    expect(profiles[0]?.aws).toEqual({ profile: 'prod', region: 'eu-west-2' });
+    expect(profiles[0]?.targets.map((target) => [target.id, target.engine, target.localPort])).toEqual([
+      ['orders-mysql', 'mysql', 13306],
+      ['reports-pg', 'postgres', 15432],
+    ]);
+    expect(profiles[1]?.jumpHost.auth).toEqual({ kind: 'agent' });
+    expect(JSON.parse(readFileSync(path, 'utf8')).schemaVersion).toBe(2);
+    expect(readFileSync(store.backupPath, 'utf8')).toBe(original);
+  });
+
+  it('keeps a corrupt file aside, restores the last good backup and reports PROFILES_CORRUPT', async () => {
+    const first = new ProfileStore({ path });
+    await first.load();
+    await first.upsert({ ...exampleProfile(), id: 'second', name: 'Second' });
+    const damaged = '{"schemaVersion": 2, "profiles": [ {"id": "trunc';
+    writeFileSync(path, damaged);
+
+    const store = new ProfileStore({ path, now: fixedNow });
+    const { profiles, problem } = await store.load();
+    expect(problem?.code).toBe('PROFILES_CORRUPT');
+    const keptAt = `${path}.corrupt-2026-11-25T10-00-00-000Z`;
+    expect(problem?.message).toContain(keptAt);
+    expect(problem?.hint).toMatch(/restored from the last good backup/);
+    expect(readFileSync(keptAt, 'utf8')).toBe(damaged);
+    expect(profiles.map((profile) => profile.id)).toEqual(['example-production']);
+    expect(JSON.parse(readFileSync(path, 'utf8')).profiles).toHaveLength(1);
+  });
+
+  it('never overwrites a file from a newer Jumpgate', async () => {
+    const future = JSON.stringify({ schemaVersion: 99, profiles: [{ anything: true }] });
+    writeFileSync(path, future);
+    const store = new ProfileStore({ path, now: fixedNow });
+    const { profiles, problem } = await store.load();
+    expect(problem?.code).toBe('PROFILES_CORRUPT');
+    expect(problem?.message).toMatch(/newer Jumpgate \(schema version 99\)/);
+    expect(problem?.hint).toMatch(/No good backup/);
+    expect(profiles).toEqual([]);
+    expect(readFileSync(`${path}.corrupt-2026-11-25T10-00-00-000Z`, 'utf8')).toBe(future);
+  });
+
+  it('survives kill -9 during a save loop with a good file every time', async () => {
+    const seed = new ProfileStore({ path });
+    await seed.load();
+    const script = resolve('e2e/rig/profileSaveLoop.ts');
+    for (let round = 0; round < 12; round++) {
+      const child = spawn(process.execPath, ['--import', 'tsx', script, path], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const killAfter = 1 + Math.floor(Math.random() * 40);
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      await new Promise<void>((done, fail) => {
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          if ((output.match(/saved/g) ?? []).length >= killAfter) {
+            child.kill('SIGKILL');
+          }
+        });
+        child.once('exit', (code, signal) => (signal === 'SIGKILL' ? done() : fail(new Error(`exit ${code}: ${stderr}`))));
+      });
+      const store = new ProfileStore({ path });
+      const { profiles, problem } = await store.load();
+      expect(problem).toBeUndefined();
+      expect(profiles).toHaveLength(1);
+      expect(profiles[0]?.name).toMatch(/^round \d+/);
+    }
+    // Killed writers leave temp files; loading cleans them up.
+    expect(readdirSync(dir).filter((entry) => entry.includes('.tmp-'))).toEqual([]);
+    expect(existsSync(`${path}.bak`)).toBe(true);
+  }, 120_000);
+});
