@@ -1,0 +1,60 @@
+import { homedir } from 'node:os';
+import SSHConfig from 'ssh-config';
+import type { JumpHost, JumpHostHop } from '../../../shared/model/jumpHost';
+
+/** One `Host` entry of ~/.ssh/config, resolved into a jump host Jumpgate can use. */
+export interface SshConfigHost {
+  alias: string;
+  jumpHost: JumpHost;
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function expandHome(path: string, home: string): string {
+  return path === '~' ? home : path.startsWith('~/') ? `${home}/${path.slice(2)}` : path;
+}
+
+function isPattern(alias: string): boolean {
+  return /[*?!]/.test(alias);
+}
+
+/**
+ * Read the hosts of an OpenSSH client config (Host, HostName, User, Port,
+ * IdentityFile, ProxyJump), using the maintained `ssh-config` parser so that
+ * `Host *` defaults and first-match-wins apply exactly as ssh applies them.
+ * Wildcard entries are defaults, not hosts, and are not returned.
+ */
+export function importSshConfig(text: string, options: { home?: string; defaultUser?: string } = {}): SshConfigHost[] {
+  const home = options.home ?? homedir();
+  const config = SSHConfig.parse(text);
+  const aliases: string[] = [];
+  for (const line of config) {
+    if (line.type !== SSHConfig.DIRECTIVE || line.param.toLowerCase() !== 'host') continue;
+    const values = Array.isArray(line.value) ? line.value.map((entry) => (typeof entry === 'string' ? entry : entry.val)) : String(line.value).split(/\s+/);
+    for (const alias of values) if (!isPattern(alias) && !aliases.includes(alias)) aliases.push(alias);
+  }
+
+  const resolveHop = (name: string): JumpHostHop => {
+    // ProxyJump hops may be aliases or [user@]host[:port].
+    const match = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(name.trim());
+    const user = match?.[1];
+    const hostPart = (match?.[2] ?? name).replace(/^\[|\]$/g, '');
+    const computed = config.compute(hostPart);
+    const identity = first(computed.IdentityFile as string | string[] | undefined);
+    return {
+      host: first(computed.HostName as string | undefined) ?? hostPart,
+      port: Number(match?.[3] ?? first(computed.Port as string | undefined) ?? 22),
+      user: user ?? first(computed.User as string | undefined) ?? options.defaultUser ?? 'ec2-user',
+      auth: identity ? { kind: 'key', keyPath: expandHome(identity, home) } : { kind: 'agent' },
+    };
+  };
+
+  return aliases.map((alias) => {
+    const computed = config.compute(alias);
+    const proxyJump = first(computed.ProxyJump as string | undefined);
+    const via = proxyJump && proxyJump.toLowerCase() !== 'none' ? proxyJump.split(',').map((hop) => resolveHop(hop)) : [];
+    return { alias, jumpHost: { ...resolveHop(alias), via } };
+  });
+}
