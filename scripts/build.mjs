@@ -14,7 +14,7 @@ await Promise.all([
     platform: 'node',
     format: 'cjs',
     // ssh2 loads its optional native crypto binding by relative path: keep it in node_modules.
-    external: ['electron', 'ssh2', 'cpu-features'],
+    external: ['electron', 'ssh2', 'cpu-features', '@napi-rs/keyring'],
   }),
   build({
     ...common,

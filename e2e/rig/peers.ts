@@ -28,6 +28,12 @@ export const PEERS = {
   initdb: { path: `${postgresBin()}/initdb`, pkg: 'postgresql' },
   'ssh-agent': { path: '/usr/bin/ssh-agent', pkg: 'openssh-client' },
   openssl: { path: '/usr/bin/openssl', pkg: 'openssl' },
+  // The OS keychain: gnome-keyring's Secret Service on a private session bus.
+  'dbus-daemon': { path: '/usr/bin/dbus-daemon', pkg: 'dbus' },
+  'dbus-monitor': { path: '/usr/bin/dbus-monitor', pkg: 'dbus' },
+  'dbus-send': { path: '/usr/bin/dbus-send', pkg: 'dbus' },
+  'gnome-keyring-daemon': { path: '/usr/bin/gnome-keyring-daemon', pkg: 'gnome-keyring' },
+  'secret-tool': { path: '/usr/bin/secret-tool', pkg: 'libsecret-tools' },
   'ssh-add': { path: '/usr/bin/ssh-add', pkg: 'openssh-client' },
 } as const;
 

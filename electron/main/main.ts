@@ -1,28 +1,115 @@
 import { join } from 'node:path';
-import { app } from 'electron';
-import { createEngine, type Engine } from './engine';
+import { app, ipcMain, net, powerMonitor, type BrowserWindow } from 'electron';
+import { createDispatcher } from '../core/dispatcher';
+import { createOsKeychain } from '../core/secrets/keychain';
+import { createJumpgate, type Jumpgate } from '../core/service';
+import { forwardEvents, registerContract, type IpcMainLike } from './ipc';
+import { isTrustedSender } from './ipcGuard';
+import { JumpgateTray } from './tray';
 import { createMainWindow } from './window';
 
 /**
  * Composition root of the desktop app. Main owns every long-lived resource
- * (SSH connections, listeners) and disposes them before the process exits.
+ * (SSH connections, listeners, the profile store) through the service, and
+ * disposes it before the process exits. Closing the window keeps the tunnels
+ * running in the tray; Quit closes them.
  */
-let engine: Engine | undefined;
+const distDir = join(__dirname, '..');
+const indexHtmlPath = join(distDir, 'renderer', 'index.html');
+const iconDir = app.isPackaged ? join(process.resourcesPath, 'app.asar', 'build', 'tray') : join(distDir, '..', 'build', 'tray');
+
+let jumpgate: Jumpgate | undefined;
+let window: BrowserWindow | undefined;
+let tray: JumpgateTray | undefined;
 let quitting = false;
+
+function showWindow(): void {
+  if (!window || window.isDestroyed()) {
+    window = createMainWindow(distDir);
+    trustedContents.add(window.webContents.id);
+    window.on('close', (event) => {
+      // Closing the window is not quitting: tunnels stay up in the tray.
+      if (!quitting) {
+        event.preventDefault();
+        window?.hide();
+      }
+    });
+  }
+  window.show();
+  window.focus();
+}
+
+const trustedContents = new Set<number>();
+
+async function start(): Promise<void> {
+  const service = await createJumpgate({ dataDir: app.getPath('userData'), version: app.getVersion(), keychain: createOsKeychain() });
+  jumpgate = service;
+  // Only the error's message is logged: never request payloads or option objects.
+  const dispatch = createDispatcher(service.handlers, (channel, error) =>
+    console.error(`jumpgate: unexpected error in ${channel}: ${error instanceof Error ? error.message : 'unknown'}`),
+  );
+  registerContract(ipcMain as unknown as IpcMainLike, dispatch, (sender) =>
+    isTrustedSender(sender, { indexHtmlPath, webContentsIds: trustedContents }),
+  );
+  forwardEvents(service, (channel, payload) => {
+    if (window && !window.isDestroyed()) window.webContents.send(channel, payload);
+  });
+
+  const run = (channel: Parameters<typeof dispatch>[0], payload: unknown): void => void dispatch(channel, payload);
+  tray = new JumpgateTray(iconDir, {
+    connect: (profileId, targetId) => run('tunnels:start', { profileId, targetId }),
+    disconnect: (profileId, targetId) => run('tunnels:stop', { profileId, targetId }),
+    connectProfile: (profileId) => run('tunnels:startProfile', { profileId }),
+    disconnectProfile: (profileId) => run('tunnels:stopProfile', { profileId }),
+    openWindow: showWindow,
+    quit: () => app.quit(),
+  });
+  const listed = await service.handlers['profiles:list'](undefined);
+  tray.setProfiles(listed.profiles);
+  tray.setTunnels((await service.handlers['tunnels:snapshot'](undefined)).tunnels);
+  service.subscribe((channel, payload) => {
+    if (channel === 'profiles:changed') tray?.setProfiles((payload as { profiles: typeof listed.profiles }).profiles);
+    if (channel === 'tunnels:state') {
+      void service.handlers['tunnels:snapshot'](undefined).then((snapshot) => tray?.setTunnels(snapshot.tunnels));
+      const event = payload as { tunnelId: string; state: Parameters<JumpgateTray['onTunnelState']>[1] };
+      tray?.onTunnelState(event.tunnelId, event.state);
+    }
+  });
+
+  // A laptop that wakes up, or a network that comes back, should not wait out the backoff.
+  powerMonitor.on('resume', () => service.retryNow());
+  let online = net.isOnline();
+  setInterval(() => {
+    const now = net.isOnline();
+    if (now && !online) service.retryNow();
+    online = now;
+  }, 2000).unref();
+
+  for (const profile of listed.profiles.filter((entry) => entry.options.autoConnect)) {
+    run('tunnels:startProfile', { profileId: profile.id });
+  }
+  showWindow();
+}
 
 if (!app.requestSingleInstanceLock()) {
   // A second instance would fight the first for the same local ports.
   app.quit();
 } else {
-  void app.whenReady().then(() => {
-    engine = createEngine(app.getPath('userData'), () => undefined);
-    createMainWindow(join(__dirname, '..'));
+  app.on('second-instance', showWindow);
+  app.on('window-all-closed', () => {
+    // Stay in the tray.
   });
-
+  void app.whenReady().then(start);
   app.on('before-quit', (event) => {
-    if (quitting || !engine) return;
-    event.preventDefault();
+    if (quitting) return;
     quitting = true;
-    void engine.dispose().finally(() => app.quit());
+    if (!jumpgate) return;
+    event.preventDefault();
+    const service = jumpgate;
+    jumpgate = undefined;
+    void service.dispose().finally(() => {
+      tray?.destroy();
+      app.quit();
+    });
   });
 }

@@ -1,7 +1,27 @@
-import { contextBridge } from 'electron';
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import type { JumpgateBridge } from '../../shared/bridge';
+import { isEventChannel, isRequestChannel } from '../../shared/channels';
 
 /**
- * The page's only door to main. It exposes named contract calls, never
- * ipcRenderer itself; the contract's channels are added here as they land.
+ * The page's only door to main: contract calls by name and event subscriptions,
+ * each checked against the contract's channel list. ipcRenderer itself is never
+ * exposed, so the page cannot send to any other channel.
  */
-contextBridge.exposeInMainWorld('jumpgate', Object.freeze({ runtime: 'electron' as const }));
+const bridge: JumpgateBridge = {
+  invoke: ((channel: unknown, request: unknown) => {
+    if (!isRequestChannel(channel)) {
+      return Promise.resolve({ ok: false, error: { code: 'BAD_REQUEST', message: 'Unknown channel.' } });
+    }
+    return ipcRenderer.invoke(channel, request);
+  }) as JumpgateBridge['invoke'],
+  on: ((channel: unknown, listener: (payload: unknown) => void) => {
+    if (!isEventChannel(channel) || typeof listener !== 'function') throw new Error('Unknown event channel.');
+    const relay = (_event: IpcRendererEvent, payload: unknown): void => listener(payload);
+    ipcRenderer.on(channel, relay);
+    return () => {
+      ipcRenderer.removeListener(channel, relay);
+    };
+  }) as JumpgateBridge['on'],
+};
+
+contextBridge.exposeInMainWorld('jumpgate', Object.freeze(bridge));

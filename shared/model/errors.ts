@@ -23,11 +23,15 @@ export const ERROR_CODES = [
   'ENDPOINT_UNREACHABLE',
   'TUNNEL_NOT_FOUND',
   'TUNNEL_EXISTS',
+  'TARGET_NOT_FOUND',
+  'ENDPOINT_UNRESOLVED',
   // profiles
   'PROFILES_CORRUPT',
   'PROFILE_NOT_FOUND',
   'PROFILE_INVALID',
   'IMPORT_INVALID',
+  // OS keychain
+  'KEYCHAIN_UNAVAILABLE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -39,6 +43,8 @@ export interface ErrorInfo {
   message: string;
   /** What the user does next, in plain words. */
   hint?: string;
+  /** Structured facts the UI needs to act (a fingerprint to confirm, a free port to offer). Never a secret. */
+  details?: Record<string, string | number | boolean>;
 }
 
 /** An error with a stable code and a hint. `details` holds structured data for the UI (e.g. a fingerprint). */
@@ -60,10 +66,22 @@ export class JumpgateError extends Error {
   }
 
   toInfo(): ErrorInfo {
-    return this.hint === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, hint: this.hint };
+    const info: ErrorInfo = { code: this.code, message: this.message };
+    if (this.hint !== undefined) info.hint = this.hint;
+    const details = plainDetails(this.details);
+    if (details) info.details = details;
+    return info;
   }
+}
+
+/** Only flat, JSON-safe facts cross the boundary; anything else (objects, buffers) stays behind. */
+function plainDetails(details: Readonly<Record<string, unknown>> | undefined): ErrorInfo['details'] {
+  if (!details) return undefined;
+  const entries = Object.entries(details).filter(
+    (entry): entry is [string, string | number | boolean] =>
+      typeof entry[1] === 'string' || typeof entry[1] === 'number' || typeof entry[1] === 'boolean',
+  );
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
 export function isJumpgateError(value: unknown): value is JumpgateError {

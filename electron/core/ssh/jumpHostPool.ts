@@ -23,6 +23,12 @@ export interface JumpHostPoolOptions {
 export const DEFAULT_KEEPALIVE: KeepalivePolicy = { intervalMs: 10_000, countMax: 3 };
 const DEFAULT_READY_TIMEOUT_MS = 15_000;
 
+/** Per-profile connection settings (keepalive, reconnect cap). */
+export interface ConnectionTuning {
+  keepalive?: Partial<KeepalivePolicy>;
+  backoff?: Partial<BackoffPolicy>;
+}
+
 /** A counted reference to a shared connection. Release exactly once. */
 export interface JumpHostLease {
   readonly connection: JumpHostConnection;
@@ -58,14 +64,23 @@ export class JumpHostPool {
     return this.entries.get(key)?.connection;
   }
 
-  acquire(jumpHost: JumpHost): JumpHostLease {
+  /**
+   * A lease on the shared connection to `jumpHost`. `tuning` (keepalive, backoff)
+   * applies when this call creates the connection; later leases share it as is.
+   */
+  acquire(jumpHost: JumpHost, tuning: ConnectionTuning = {}): JumpHostLease {
     const { via, ...hop } = jumpHost;
-    return this.acquireHop(hop, via);
+    return this.acquireHop(hop, via, tuning);
   }
 
   /** Pin a host key the user has confirmed (by fingerprint) for host:port. */
   async trustHostKey(host: string, port: number, key: HostKey, options: { replace?: boolean } = {}): Promise<void> {
     await this.options.knownHosts.pin(host, port, key, options);
+  }
+
+  /** Retry every reconnecting connection now (the machine woke up, or the network came back). */
+  retryAllNow(): void {
+    for (const entry of this.entries.values()) entry.connection.retryNow();
   }
 
   /** Close every connection, whatever holds a lease. Awaited on quit. */
@@ -76,20 +91,20 @@ export class JumpHostPool {
     await Promise.all(entries.map((entry) => entry.outer?.release()));
   }
 
-  private acquireHop(hop: JumpHostHop, via: readonly JumpHostHop[]): JumpHostLease {
+  private acquireHop(hop: JumpHostHop, via: readonly JumpHostHop[], tuning: ConnectionTuning): JumpHostLease {
     const key = jumpHostKey(hop, via);
     let entry = this.entries.get(key);
     if (!entry) {
-      const outer = via.length > 0 ? this.acquireHop(via[via.length - 1] as JumpHostHop, via.slice(0, -1)) : undefined;
+      const outer = via.length > 0 ? this.acquireHop(via[via.length - 1] as JumpHostHop, via.slice(0, -1), tuning) : undefined;
       const connection = new JumpHostConnection({
         key,
         hop,
         knownHosts: this.options.knownHosts,
         credentials: () => this.credentialsFor(hop),
         openSocket: outer ? (timeoutMs) => throughOuter(outer, hop, timeoutMs) : (timeoutMs) => directSocket(hop, timeoutMs),
-        keepalive: { ...DEFAULT_KEEPALIVE, ...this.options.keepalive },
+        keepalive: { ...DEFAULT_KEEPALIVE, ...this.options.keepalive, ...tuning.keepalive },
         readyTimeoutMs: this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
-        backoff: { ...DEFAULT_BACKOFF, ...this.options.backoff },
+        backoff: { ...DEFAULT_BACKOFF, ...this.options.backoff, ...tuning.backoff },
         now: this.options.now ?? Date.now,
         random: this.options.random ?? Math.random,
       });

@@ -4,7 +4,7 @@ import type { JumpHost } from '../../../shared/model/jumpHost';
 import { jumpHostKey } from '../../../shared/model/jumpHost';
 import type { TunnelEndpoint, TunnelState } from '../../../shared/model/tunnelState';
 import type { JumpHostConnection, JumpHostConnectionState } from '../ssh/jumpHostConnection';
-import type { JumpHostLease, JumpHostPool } from '../ssh/jumpHostPool';
+import type { ConnectionTuning, JumpHostLease, JumpHostPool } from '../ssh/jumpHostPool';
 import { joinSocketAndChannel } from './forwarding';
 import { closeListener, listenLocal, LOOPBACK } from './localListener';
 
@@ -16,6 +16,8 @@ export interface TunnelSpec {
   remoteHost: string;
   remotePort: number;
   localPort: number;
+  /** Keepalive and reconnect settings from the profile. */
+  tuning?: ConnectionTuning;
 }
 
 export interface TunnelOptions {
@@ -100,7 +102,7 @@ export class Tunnel {
       // From here on the port is ours, and clients that arrive early are held.
       this.server = await listenLocal(this.spec.localPort, (socket) => this.accept(socket));
       this.setState({ status: 'connecting', localPort: this.spec.localPort, since: this.options.now() });
-      this.lease = this.options.pool.acquire(this.spec.jumpHost);
+      this.lease = this.options.pool.acquire(this.spec.jumpHost, this.spec.tuning);
       const connection = this.lease.connection;
       await connection.whenReady();
       if (this.options.verifyEndpoint) await this.probeEndpoint(connection);

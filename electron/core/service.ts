@@ -1,0 +1,244 @@
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { EventChannel, RequestChannel } from '../../shared/channels';
+import type { EventOf, ParsedRequestOf, ResponseOf } from '../../shared/contract';
+import { JumpgateError, toErrorInfo } from '../../shared/model/errors';
+import type { DbTarget, Profile } from '../../shared/model/profile';
+import type { TunnelSnapshotEntry } from '../../shared/model/tunnelState';
+import { ProfileStore } from './profiles/profileStore';
+import { importSshConfig } from './profiles/sshConfigImport';
+import { applyImport, exportTeamFile, planImport } from './profiles/teamFile';
+import { passphraseAccount, type Keychain } from './secrets/keychain';
+import { JumpHostPool, type JumpHostPoolOptions } from './ssh/jumpHostPool';
+import { hostKeyFromBlob, KnownHostsStore, sshFingerprint } from './ssh/knownHosts';
+import { TunnelManager } from './tunnels/tunnelManager';
+
+/** Everything the service needs from its host (Electron main, the web host, the CLI, a test). */
+export interface JumpgateDeps {
+  /** Where profiles.json and known_hosts live (Electron: app.getPath('userData')). */
+  dataDir: string;
+  version: string;
+  /** The OS keychain, for passphrases the user asked Jumpgate to remember. */
+  keychain?: Keychain;
+  /** ~/.ssh/config by default. */
+  sshConfigPath?: string;
+  /** Resolves an RDS identifier to its endpoint (the AWS layer); absent until AWS is configured. */
+  resolveRdsEndpoint?: (profile: Profile, target: DbTarget) => Promise<{ host: string; port: number }>;
+  /** Engine tuning for tests and benchmarks; the app uses the defaults. */
+  pool?: Partial<Omit<JumpHostPoolOptions, 'knownHosts' | 'passphraseFor'>>;
+  now?: () => number;
+}
+
+export type Handlers = { [C in RequestChannel]: (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>> };
+export type EventListener = <E extends EventChannel>(channel: E, payload: EventOf<E>) => void;
+
+export interface Jumpgate {
+  handlers: Handlers;
+  /** Receive every event; returns the unsubscribe function. Subscribe, then take a snapshot. */
+  subscribe(listener: EventListener): () => void;
+  /** Skip reconnect backoff now: the host saw the machine resume or the network return. */
+  retryNow(): void;
+  /** Close every tunnel and connection; awaited on quit. */
+  dispose(): Promise<void>;
+}
+
+export function tunnelId(profileId: string, targetId: string): string {
+  return `${profileId}/${targetId}`;
+}
+
+/**
+ * The one implementation of the contract: the only place where requests meet the
+ * engine, the profile store and the keychain. Every transport reaches it through
+ * the dispatcher, which has already validated the request.
+ */
+export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
+  const listeners = new Set<EventListener>();
+  const emit: EventListener = (channel, payload) => {
+    for (const listener of [...listeners]) listener(channel, payload);
+  };
+
+  const profiles = new ProfileStore({ path: join(deps.dataDir, 'profiles.json') });
+  const loaded = await profiles.load();
+  let profilesSeq = 0;
+  const profilesChanged = (): void => {
+    profilesSeq += 1;
+    emit('profiles:changed', { seq: profilesSeq, profiles: profiles.list() });
+  };
+
+  const knownHostsPath = join(deps.dataDir, 'known_hosts');
+  const knownHosts = new KnownHostsStore(knownHostsPath);
+  // Passphrases given in this session live only in memory; the keychain holds them only when asked to.
+  const sessionPassphrases = new Map<string, string>();
+  const pool = new JumpHostPool({
+    ...deps.pool,
+    knownHosts,
+    passphraseFor: async (keyPath) =>
+      sessionPassphrases.get(keyPath) ?? (await deps.keychain?.get(passphraseAccount(keyPath)).catch(() => undefined)),
+  });
+  const manager = new TunnelManager({
+    pool,
+    onEvent: (event) => emit('tunnels:state', event),
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+
+  function findTarget(profile: Profile, targetId: string): DbTarget {
+    const target = profile.targets.find((entry) => entry.id === targetId);
+    if (!target) {
+      throw new JumpgateError('TARGET_NOT_FOUND', `Profile "${profile.name}" has no target "${targetId}".`, {
+        hint: `Its targets are: ${profile.targets.map((entry) => entry.id).join(', ') || 'none'}.`,
+      });
+    }
+    return target;
+  }
+
+  async function resolveRemote(profile: Profile, target: DbTarget): Promise<{ host: string; port: number }> {
+    if (target.remote.kind === 'host') return { host: target.remote.host, port: target.remote.port };
+    if (!deps.resolveRdsEndpoint) {
+      throw new JumpgateError('ENDPOINT_UNRESOLVED', `Target "${target.name}" names RDS instance "${target.remote.identifier}", but AWS lookup is not available here.`, {
+        hint: 'Set the endpoint host and port on the target, or configure AWS access for this profile.',
+      });
+    }
+    return deps.resolveRdsEndpoint(profile, target);
+  }
+
+  async function startTarget(
+    profile: Profile,
+    target: DbTarget,
+    unlock: ParsedRequestOf<'tunnels:start'>['unlock'],
+  ): Promise<TunnelSnapshotEntry> {
+    const id = tunnelId(profile.id, target.id);
+    const existing = manager.get(id);
+    if (existing && (existing.state.status === 'open' || existing.state.status === 'reconnecting' || existing.state.status === 'connecting')) {
+      return existing;
+    }
+    const keyPath = profile.jumpHost.auth.kind === 'key' ? profile.jumpHost.auth.keyPath : undefined;
+    if (unlock && keyPath) sessionPassphrases.set(keyPath, unlock.passphrase);
+    const remote = await resolveRemote(profile, target);
+    try {
+      const entry = await manager.start({
+        id,
+        jumpHost: profile.jumpHost,
+        remoteHost: remote.host,
+        remotePort: remote.port,
+        localPort: target.localPort,
+        tuning: {
+          keepalive: { intervalMs: profile.options.keepaliveIntervalSeconds * 1000, countMax: profile.options.keepaliveCountMax },
+          backoff: { capMs: profile.options.reconnectCapSeconds * 1000 },
+        },
+      });
+      // Remember only a passphrase that has just proved right.
+      if (unlock?.remember && keyPath && deps.keychain) await deps.keychain.set(passphraseAccount(keyPath), unlock.passphrase);
+      return entry;
+    } catch (error) {
+      if (keyPath && error instanceof JumpgateError && error.code === 'BAD_PASSPHRASE') sessionPassphrases.delete(keyPath);
+      throw error;
+    }
+  }
+
+  const handlers: Handlers = {
+    'app:info': async () => ({ version: deps.version, profilesPath: profiles.path, knownHostsPath }),
+    'profiles:list': async () => ({
+      seq: profilesSeq,
+      profiles: profiles.list(),
+      ...(loaded.problem ? { problem: toErrorInfo(loaded.problem) } : {}),
+    }),
+    'profiles:get': async ({ id }) => profiles.get(id),
+    'profiles:save': async ({ profile }) => {
+      const saved = await profiles.upsert(profile);
+      profilesChanged();
+      return saved;
+    },
+    'profiles:delete': async ({ id }) => {
+      const profile = profiles.get(id);
+      await Promise.all(profile.targets.map((target) => manager.stop(tunnelId(id, target.id)).catch(() => undefined)));
+      await profiles.remove(id);
+      profilesChanged();
+      return null;
+    },
+    'profiles:duplicate': async ({ id, name }) => {
+      const copy = await profiles.duplicate(id, name);
+      profilesChanged();
+      return copy;
+    },
+    'profiles:export': async ({ ids }) => {
+      const all = profiles.list();
+      const chosen = ids ? ids.map((id) => profiles.get(id)) : all;
+      return { text: exportTeamFile(chosen) };
+    },
+    'profiles:planImport': async ({ text }) => planImport(profiles.list(), text),
+    'profiles:applyImport': async ({ text }) => {
+      const current = profiles.list();
+      await profiles.replaceAll(applyImport(current, planImport(current, text)));
+      profilesChanged();
+      return profiles.list();
+    },
+    'profiles:importSshConfig': async () => {
+      const path = deps.sshConfigPath ?? join(homedir(), '.ssh', 'config');
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw error;
+      }
+      return importSshConfig(text);
+    },
+    'tunnels:snapshot': async () => manager.snapshot(),
+    'tunnels:start': async ({ profileId, targetId, unlock }) => {
+      const profile = profiles.get(profileId);
+      return startTarget(profile, findTarget(profile, targetId), unlock);
+    },
+    'tunnels:stop': async ({ profileId, targetId }) => {
+      const profile = profiles.get(profileId);
+      findTarget(profile, targetId);
+      const id = tunnelId(profileId, targetId);
+      if (manager.get(id)) await manager.stop(id);
+      return null;
+    },
+    'tunnels:startProfile': async ({ profileId, unlock }) => {
+      const profile = profiles.get(profileId);
+      // One SSH connection carries them all: the pool shares it, so start them together.
+      return Promise.all(profile.targets.map((target) => startTarget(profile, target, unlock)));
+    },
+    'tunnels:stopProfile': async ({ profileId }) => {
+      const profile = profiles.get(profileId);
+      await Promise.all(
+        profile.targets.map(async (target) => {
+          const id = tunnelId(profileId, target.id);
+          if (manager.get(id)) await manager.stop(id);
+        }),
+      );
+      return null;
+    },
+    'hostKeys:trust': async ({ host, port, publicKey, replace }) => {
+      let key;
+      try {
+        key = hostKeyFromBlob(Buffer.from(publicKey, 'base64'));
+      } catch {
+        throw new JumpgateError('BAD_REQUEST', 'That is not an SSH host key.', { hint: 'Trust the key exactly as Jumpgate presented it.' });
+      }
+      await pool.trustHostKey(host, port, key, { replace });
+      return { fingerprint: sshFingerprint(key.blob) };
+    },
+    'keychain:forgetPassphrase': async ({ keyPath }) => {
+      const inMemory = sessionPassphrases.delete(keyPath);
+      const inKeychain = deps.keychain ? await deps.keychain.delete(passphraseAccount(keyPath)) : false;
+      return { deleted: inMemory || inKeychain };
+    },
+  };
+
+  return {
+    handlers,
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    retryNow: () => pool.retryAllNow(),
+    dispose: async () => {
+      await manager.dispose();
+      await pool.dispose();
+      sessionPassphrases.clear();
+    },
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * The names of every channel, without their schemas: the preload imports only
+ * this (no zod in the page's bridge). `shared/contract.ts` maps each name to its
+ * schemas and fails to compile if a name here has none, or the reverse.
+ */
+export const REQUEST_CHANNELS = [
+  'app:info',
+  'profiles:list',
+  'profiles:get',
+  'profiles:save',
+  'profiles:delete',
+  'profiles:duplicate',
+  'profiles:export',
+  'profiles:planImport',
+  'profiles:applyImport',
+  'profiles:importSshConfig',
+  'tunnels:snapshot',
+  'tunnels:start',
+  'tunnels:stop',
+  'tunnels:startProfile',
+  'tunnels:stopProfile',
+  'hostKeys:trust',
+  'keychain:forgetPassphrase',
+] as const;
+
+export const EVENT_CHANNELS = ['tunnels:state', 'profiles:changed'] as const;
+
+export type RequestChannel = (typeof REQUEST_CHANNELS)[number];
+export type EventChannel = (typeof EVENT_CHANNELS)[number];
+
+export function isRequestChannel(value: unknown): value is RequestChannel {
+  return typeof value === 'string' && (REQUEST_CHANNELS as readonly string[]).includes(value);
+}
+
+export function isEventChannel(value: unknown): value is EventChannel {
+  return typeof value === 'string' && (EVENT_CHANNELS as readonly string[]).includes(value);
+}

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import type { EventChannel, RequestChannel } from './channels';
+import { ERROR_CODES } from './model/errors';
+import { JumpHostSchema } from './model/jumpHost';
+import { ProfileSchema } from './model/profile';
+
+/**
+ * The one contract every front end speaks (Electron IPC, the web host's
+ * WebSocket, the CLI): each request channel's request and response schema, and
+ * each event channel's payload. Requests are parsed in main before any handler
+ * runs; replies are `{ ok: true, value }` or `{ ok: false, error }`.
+ */
+
+const id = z.string().min(1).max(64);
+const json = z.unknown();
+
+export const ErrorInfoSchema = z.object({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  hint: z.string().optional(),
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+});
+
+const CountersSchema = {
+  bytesIn: z.number(),
+  bytesOut: z.number(),
+  activeConnections: z.number(),
+  totalConnections: z.number(),
+};
+
+export const TunnelStateSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('idle') }),
+  z.object({ status: z.literal('connecting'), localPort: z.number(), since: z.number() }),
+  z.object({ status: z.literal('open'), localPort: z.number(), openedAt: z.number(), lastForwardError: ErrorInfoSchema.optional(), ...CountersSchema }),
+  z.object({
+    status: z.literal('reconnecting'),
+    localPort: z.number(),
+    attempt: z.number(),
+    nextRetryAt: z.number(),
+    lastError: ErrorInfoSchema,
+    ...CountersSchema,
+  }),
+  z.object({ status: z.literal('failed'), error: ErrorInfoSchema, failedAt: z.number() }),
+  z.object({ status: z.literal('stopped'), stoppedAt: z.number() }),
+]);
+
+export const TunnelEntrySchema = z.object({
+  id: z.string(),
+  endpoint: z.object({
+    localHost: z.literal('127.0.0.1'),
+    localPort: z.number(),
+    remoteHost: z.string(),
+    remotePort: z.number(),
+    jumpHost: z.string(),
+  }),
+  state: TunnelStateSchema,
+});
+
+const TargetRef = z.object({ profileId: id, targetId: id });
+
+/** A key's passphrase, given once when the key asks for it; kept in memory, or in the OS keychain if `remember`. */
+const Unlock = z
+  .object({
+    passphrase: z.string().min(1).max(1024),
+    remember: z.boolean().default(false),
+  })
+  .optional();
+
+const ImportPlanSchema = z.object({
+  add: z.array(ProfileSchema),
+  change: z.array(z.object({ before: ProfileSchema, after: ProfileSchema, fields: z.array(z.string()) })),
+  unchanged: z.array(z.string()),
+});
+
+export const contract = {
+  /** Version and where things live; never fails. */
+  'app:info': {
+    request: z.object({}).optional(),
+    response: z.object({ version: z.string(), profilesPath: z.string(), knownHostsPath: z.string() }),
+  },
+  /** All saved profiles; `problem` is PROFILES_CORRUPT when the file was damaged and kept aside. */
+  'profiles:list': {
+    request: z.object({}).optional(),
+    response: z.object({ seq: z.number(), profiles: z.array(ProfileSchema), problem: ErrorInfoSchema.optional() }),
+  },
+  'profiles:get': { request: z.object({ id }), response: ProfileSchema },
+  /** Create or replace a profile (validated as a whole; the file is written atomically). */
+  'profiles:save': { request: z.object({ profile: json }), response: ProfileSchema },
+  'profiles:delete': { request: z.object({ id }), response: z.null() },
+  'profiles:duplicate': { request: z.object({ id, name: z.string().min(1).max(100) }), response: ProfileSchema },
+  /** A team file of the given profiles (all if omitted). Contains no secret. */
+  'profiles:export': { request: z.object({ ids: z.array(id).optional() }), response: z.object({ text: z.string() }) },
+  /** What importing a team file would add and change; writes nothing. */
+  'profiles:planImport': { request: z.object({ text: z.string().max(5_000_000) }), response: ImportPlanSchema },
+  /** Import a team file (plan recomputed here, never trusted from the caller). */
+  'profiles:applyImport': { request: z.object({ text: z.string().max(5_000_000) }), response: z.array(ProfileSchema) },
+  /** Hosts from the user's ~/.ssh/config, ready to become a profile's jump host. */
+  'profiles:importSshConfig': {
+    request: z.object({}).optional(),
+    response: z.array(z.object({ alias: z.string(), jumpHost: JumpHostSchema })),
+  },
+  /** Every tunnel's state now, and the event seq it corresponds to. */
+  'tunnels:snapshot': {
+    request: z.object({}).optional(),
+    response: z.object({ seq: z.number(), tunnels: z.array(TunnelEntrySchema) }),
+  },
+  /** Open one target's tunnel; resolves once it is open (or fails with a coded error). */
+  'tunnels:start': { request: TargetRef.extend({ unlock: Unlock }), response: TunnelEntrySchema },
+  'tunnels:stop': { request: TargetRef, response: z.null() },
+  /** Open every target of a profile over one SSH connection. */
+  'tunnels:startProfile': { request: z.object({ profileId: id, unlock: Unlock }), response: z.array(TunnelEntrySchema) },
+  'tunnels:stopProfile': { request: z.object({ profileId: id }), response: z.null() },
+  /** Pin a jump host key the user confirmed by its fingerprint (`replace` only after a HOST_KEY_MISMATCH the user accepted). */
+  'hostKeys:trust': {
+    request: z.object({
+      host: z.string().min(1).max(253),
+      port: z.number().int().min(1).max(65535),
+      publicKey: z.string().min(16).max(8192).regex(/^[A-Za-z0-9+/]+={0,2}$/),
+      replace: z.boolean().default(false),
+    }),
+    response: z.object({ fingerprint: z.string() }),
+  },
+  /** Remove a remembered key passphrase from memory and the OS keychain. */
+  'keychain:forgetPassphrase': { request: z.object({ keyPath: z.string().min(1).max(4096) }), response: z.object({ deleted: z.boolean() }) },
+} as const satisfies Record<RequestChannel, { request: z.ZodType; response: z.ZodType }>;
+
+export const events = {
+  /** One tunnel's new state; `seq` increases across all tunnels. */
+  'tunnels:state': z.object({ seq: z.number(), tunnelId: z.string(), state: TunnelStateSchema }),
+  /** The saved profiles changed (saved, deleted, imported); `seq` increases per change. */
+  'profiles:changed': z.object({ seq: z.number(), profiles: z.array(ProfileSchema) }),
+} as const satisfies Record<EventChannel, z.ZodType>;
+
+export type Contract = typeof contract;
+export type RequestOf<C extends RequestChannel> = z.input<Contract[C]['request']>;
+export type ParsedRequestOf<C extends RequestChannel> = z.output<Contract[C]['request']>;
+export type ResponseOf<C extends RequestChannel> = z.output<Contract[C]['response']>;
+export type EventOf<E extends EventChannel> = z.output<(typeof events)[E]>;
+
+export type ErrorInfoWire = z.infer<typeof ErrorInfoSchema>;
+export type Reply<T> = { ok: true; value: T } | { ok: false; error: ErrorInfoWire };
