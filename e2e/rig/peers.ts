@@ -1,4 +1,5 @@
 import { accessSync, constants, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 /**
  * The real programs the tests talk to, by absolute path, with the Debian package
@@ -17,7 +18,10 @@ function postgresBin(): string {
   return `/usr/lib/postgresql/${newest}/bin`;
 }
 
-export const PEERS = {
+/** moto (the AWS API emulator) lives in a venv that .ci/run creates under the repo's .cache/. */
+export const MOTO_VENV = fileURLToPath(new URL('../../.cache/moto-venv', import.meta.url));
+
+export const PEERS: Record<string, { path: string; pkg: string; install?: string }> = {
   sshd: { path: '/usr/sbin/sshd', pkg: 'openssh-server' },
   'ssh-keygen': { path: '/usr/bin/ssh-keygen', pkg: 'openssh-client' },
   ssh: { path: '/usr/bin/ssh', pkg: 'openssh-client' },
@@ -34,14 +38,22 @@ export const PEERS = {
   'dbus-send': { path: '/usr/bin/dbus-send', pkg: 'dbus' },
   'gnome-keyring-daemon': { path: '/usr/bin/gnome-keyring-daemon', pkg: 'gnome-keyring' },
   'secret-tool': { path: '/usr/bin/secret-tool', pkg: 'libsecret-tools' },
+  moto_server: {
+    path: `${MOTO_VENV}/bin/moto_server`,
+    pkg: 'moto[server]',
+    install: `python3 -m venv ${MOTO_VENV} && ${MOTO_VENV}/bin/pip install 'moto[server]==5.2.5'`,
+  },
   'ssh-add': { path: '/usr/bin/ssh-add', pkg: 'openssh-client' },
-} as const;
+};
 
-export type PeerName = keyof typeof PEERS;
+export type PeerName =
+  | 'sshd' | 'ssh-keygen' | 'ssh' | 'puttygen' | 'mariadbd' | 'mariadb-install-db' | 'postgres' | 'initdb'
+  | 'ssh-agent' | 'ssh-add' | 'openssl' | 'dbus-daemon' | 'dbus-monitor' | 'dbus-send' | 'gnome-keyring-daemon'
+  | 'secret-tool' | 'moto_server';
 
 function present(name: PeerName): boolean {
   try {
-    accessSync(PEERS[name].path, constants.X_OK);
+    accessSync(peerPath(name), constants.X_OK);
     return true;
   } catch {
     return false;
@@ -57,8 +69,10 @@ const reported = new Set<string>();
 export function peersAvailable(...names: PeerName[]): boolean {
   const missing = names.filter((name) => !present(name));
   if (missing.length === 0) return true;
-  const packages = [...new Set(missing.map((name) => PEERS[name].pkg))].join(' ');
-  const line = `test peers missing: ${missing.join(', ')} -> apt-get install ${packages} (or run .ci/run)`;
+  const apt = [...new Set(missing.filter((name) => !PEERS[name]?.install).map((name) => PEERS[name]?.pkg))];
+  const other = missing.map((name) => PEERS[name]?.install).filter((command): command is string => Boolean(command));
+  const how = [...(apt.length > 0 ? [`apt-get install ${apt.join(' ')}`] : []), ...other].join('; ');
+  const line = `test peers missing: ${missing.join(', ')} -> ${how} (or run .ci/run)`;
   if (process.env.CI === 'true') throw new Error(`CI requires every test peer; ${line}`);
   if (!reported.has(line)) {
     reported.add(line);
@@ -68,5 +82,7 @@ export function peersAvailable(...names: PeerName[]): boolean {
 }
 
 export function peerPath(name: PeerName): string {
-  return PEERS[name].path;
+  const peer = PEERS[name];
+  if (!peer) throw new Error(`unknown test peer ${name}`);
+  return peer.path;
 }

@@ -1,0 +1,72 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { STSClient } from '@aws-sdk/client-sts';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+
+/** Which AWS account and region a profile works in (from the Jumpgate profile). */
+export interface AwsScope {
+  region: string;
+  /** Named profile from ~/.aws/config (SSO included); absent = the default provider chain. */
+  profile?: string;
+}
+
+/**
+ * What the host injects: nothing in the app (the AWS CLI's own conventions
+ * apply), an endpoint and static credentials in tests (moto).
+ */
+export interface AwsEnvironment {
+  endpoint?: string;
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Override ~/.aws/config and ~/.aws/credentials (tests). */
+  configFile?: string;
+  credentialsFile?: string;
+}
+
+export interface AwsClients {
+  readonly scope: AwsScope;
+  rds(region?: string): RDSClient;
+  secrets(region?: string): SecretsManagerClient;
+  ec2(region?: string): EC2Client;
+  sts(region?: string): STSClient;
+}
+
+/**
+ * AWS SDK v3 clients for one scope, created on first use per region and reused.
+ * Credentials follow the AWS CLI: environment, ~/.aws/credentials, ~/.aws/config
+ * profiles (SSO, assume-role, credential_process), then instance roles.
+ */
+export function createAwsClients(scope: AwsScope, environment: AwsEnvironment = {}): AwsClients {
+  const credentials =
+    environment.credentials ??
+    fromNodeProviderChain({
+      ...(scope.profile ? { profile: scope.profile } : {}),
+      ...(environment.configFile ? { configFilepath: environment.configFile } : {}),
+      ...(environment.credentialsFile ? { filepath: environment.credentialsFile } : {}),
+    });
+  const common = (region: string) => ({
+    region,
+    credentials,
+    ...(environment.endpoint ? { endpoint: environment.endpoint } : {}),
+    // Fail fast on a dead network instead of the SDK's long default retries.
+    maxAttempts: 2,
+  });
+  const cache = new Map<string, unknown>();
+  function client<T>(kind: string, region: string | undefined, make: (config: ReturnType<typeof common>) => T): T {
+    const key = `${kind}:${region ?? scope.region}`;
+    let existing = cache.get(key) as T | undefined;
+    if (!existing) {
+      existing = make(common(region ?? scope.region));
+      cache.set(key, existing);
+    }
+    return existing;
+  }
+  return {
+    scope,
+    rds: (region) => client('rds', region, (config) => new RDSClient(config)),
+    secrets: (region) => client('secrets', region, (config) => new SecretsManagerClient(config)),
+    ec2: (region) => client('ec2', region, (config) => new EC2Client(config)),
+    sts: (region) => client('sts', region, (config) => new STSClient(config)),
+  };
+}
