@@ -1,3 +1,4 @@
+import { listeningSockets } from '../../electron/core/tunnels/portHolder';
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** Parent PID of a process from /proc/<pid>/stat, or undefined if it is gone. */
@@ -41,22 +42,7 @@ export function openFdCount(pid: number | 'self' = 'self'): number {
   return readdirSync(`/proc/${pid}/fd`).length;
 }
 
-/** Local TCP ports in LISTEN state on 127.0.0.1 owned by anyone (from /proc/net/tcp). */
+/** Local TCP ports in LISTEN state, owned by anyone. */
 export function listeningPorts(): Set<number> {
-  const ports = new Set<number>();
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const parts = line.trim().split(/\s+/);
-      if (parts.length < 4 || parts[3] !== '0A') continue;
-      const port = parseInt((parts[1] ?? '').split(':')[1] ?? '', 16);
-      if (Number.isFinite(port)) ports.add(port);
-    }
-  }
-  return ports;
+  return new Set(listeningSockets().map((socket) => socket.port));
 }

@@ -1,4 +1,4 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 
 /** A TCP server on 127.0.0.1 that stands in for a database endpoint behind the jump box. */
 export interface TcpPeer {
@@ -63,4 +63,17 @@ export async function closedPort(): Promise<number> {
   const port = peer.port;
   await peer.close();
   return port;
+}
+
+/** Send `payload`, half-close, and collect everything that comes back until the far end closes. */
+export function roundTrip(port: number, payload = 'ping'): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => socket.end(payload));
+    let reply = '';
+    socket.on('data', (chunk: Buffer) => {
+      reply += chunk.toString('utf8');
+    });
+    socket.once('end', () => resolve(reply));
+    socket.once('error', reject);
+  });
 }

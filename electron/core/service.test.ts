@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -7,24 +6,12 @@ import { pickPort } from '../../e2e/rig/daemon';
 import { makePuttyKey } from '../../e2e/rig/keys';
 import { peersAvailable } from '../../e2e/rig/peers';
 import { SshdPeer } from '../../e2e/rig/sshd';
-import { startEchoServer, type TcpPeer } from '../../e2e/rig/tcpPeers';
+import { roundTrip, startEchoServer, type TcpPeer } from '../../e2e/rig/tcpPeers';
 import type { EventChannel } from '../../shared/channels';
 import type { Reply } from '../../shared/contract';
 import type { JumpgateBridge } from '../../shared/bridge';
 import { createDispatcher, invokerFor } from './dispatcher';
 import { createJumpgate, type Jumpgate } from './service';
-
-function roundTrip(port: number, payload: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port }, () => socket.end(payload));
-    let reply = '';
-    socket.on('data', (chunk: Buffer) => {
-      reply += chunk.toString();
-    });
-    socket.once('end', () => resolve(reply));
-    socket.once('error', reject);
-  });
-}
 
 function value<T>(reply: Reply<T>): T {
   if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);

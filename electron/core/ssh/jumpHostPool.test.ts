@@ -15,6 +15,23 @@ import { hostKeyFromBlob } from './knownHosts';
 
 const run = promisify(execFile);
 
+/** Every key kind the jump box must accept, in the order beforeAll generates them. */
+const KEY_CASES = [
+  'openssh ed25519',
+  'openssh ed25519 + passphrase',
+  'openssh rsa-3072 + passphrase',
+  'openssh ecdsa-256',
+  'pem rsa-2048 + passphrase',
+  'pkcs8 ecdsa',
+  'ppk v3 ed25519',
+  'ppk v3 ed25519 + passphrase',
+  'ppk v3 rsa-4096 + passphrase',
+  'ppk v3 ecdsa-256 + passphrase',
+  'ppk v2 rsa-2048',
+  'ppk v2 ed25519 + passphrase',
+  'ppk v2 ecdsa-384',
+] as const;
+
 async function connectError(engine: EngineUnderTest, jumpHost: Parameters<EngineUnderTest['pool']['acquire']>[0]): Promise<JumpgateError> {
   const lease = engine.pool.acquire(jumpHost);
   try {
@@ -54,23 +71,8 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen', 'puttygen', 'ssh-agent', '
       makePuttyKey(keyDir, { type: 'ed25519', ppkVersion: 2, ...withPass }),
       makePuttyKey(keyDir, { type: 'ecdsa', bits: 384, ppkVersion: 2 }),
     ]);
-    const names = [
-      'openssh ed25519',
-      'openssh ed25519 + passphrase',
-      'openssh rsa-3072 + passphrase',
-      'openssh ecdsa-256',
-      'pem rsa-2048 + passphrase',
-      'pkcs8 ecdsa',
-      'ppk v3 ed25519',
-      'ppk v3 ed25519 + passphrase',
-      'ppk v3 rsa-4096 + passphrase',
-      'ppk v3 ecdsa-256 + passphrase',
-      'ppk v2 rsa-2048',
-      'ppk v2 ed25519 + passphrase',
-      'ppk v2 ecdsa-384',
-    ];
     keys = Object.fromEntries(
-      names.map((name, index) => [name, { ...made[index]!, ...(name.includes('passphrase') ? withPass : {}) }]),
+      KEY_CASES.map((name, index) => [name, { ...made[index]!, ...(name.includes('passphrase') ? withPass : {}) }]),
     );
     stranger = await makeOpenSshKey(keyDir, { type: 'ed25519', format: 'openssh' });
     [sshd, echo] = await Promise.all([
@@ -93,21 +95,7 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen', 'puttygen', 'ssh-agent', '
     return engine;
   }
 
-  it.each([
-    'openssh ed25519',
-    'openssh ed25519 + passphrase',
-    'openssh rsa-3072 + passphrase',
-    'openssh ecdsa-256',
-    'pem rsa-2048 + passphrase',
-    'pkcs8 ecdsa',
-    'ppk v3 ed25519',
-    'ppk v3 ed25519 + passphrase',
-    'ppk v3 rsa-4096 + passphrase',
-    'ppk v3 ecdsa-256 + passphrase',
-    'ppk v2 rsa-2048',
-    'ppk v2 ed25519 + passphrase',
-    'ppk v2 ecdsa-384',
-  ])('logs in with a %s key and forwards', async (name) => {
+  it.each(KEY_CASES)('logs in with a %s key and forwards', async (name) => {
     const key = keys[name]!;
     const { pool, knownHosts } = engineWith(async (path) => (path === key.privatePath ? key.passphrase : undefined));
     await trustSshd(knownHosts, sshd);

@@ -7,8 +7,9 @@ export interface PortHolder {
   name: string;
 }
 
-function listeningInodes(port: number): Set<string> {
-  const inodes = new Set<string>();
+/** Every TCP socket in LISTEN state on this machine (Linux /proc/net/tcp and tcp6; empty elsewhere). */
+export function listeningSockets(): Array<{ port: number; inode: string }> {
+  const sockets: Array<{ port: number; inode: string }> = [];
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text: string;
     try {
@@ -20,11 +21,15 @@ function listeningInodes(port: number): Set<string> {
       const fields = line.trim().split(/\s+/);
       // fields: sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
       if (fields.length < 10 || fields[3] !== '0A') continue;
-      const localPort = parseInt((fields[1] ?? '').split(':')[1] ?? '', 16);
-      if (localPort === port && fields[9] && fields[9] !== '0') inodes.add(fields[9]);
+      const port = parseInt((fields[1] ?? '').split(':')[1] ?? '', 16);
+      if (Number.isFinite(port)) sockets.push({ port, inode: fields[9] ?? '0' });
     }
   }
-  return inodes;
+  return sockets;
+}
+
+function listeningInodes(port: number): Set<string> {
+  return new Set(listeningSockets().filter((socket) => socket.port === port && socket.inode !== '0').map((socket) => socket.inode));
 }
 
 export function findPortHolder(port: number): PortHolder | undefined {

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -9,22 +9,9 @@ import { makeOpenSshKey } from '../../../e2e/rig/keys';
 import { peersAvailable } from '../../../e2e/rig/peers';
 import { openFdCount } from '../../../e2e/rig/procfs';
 import { SshdPeer } from '../../../e2e/rig/sshd';
-import { startEchoServer, type TcpPeer } from '../../../e2e/rig/tcpPeers';
+import { roundTrip, startEchoServer, type TcpPeer } from '../../../e2e/rig/tcpPeers';
 import type { JumpHost } from '../../../shared/model/jumpHost';
 import { findPortHolder } from './portHolder';
-
-/** One request/response through the tunnel: proves a client gets through right now. */
-function roundTrip(port: number, payload = 'ping'): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port }, () => socket.end(payload));
-    let reply = '';
-    socket.on('data', (chunk: Buffer) => {
-      reply += chunk.toString('utf8');
-    });
-    socket.once('end', () => resolve(reply));
-    socket.once('error', reject);
-  });
-}
 
 function bindError(port: number): Promise<string | undefined> {
   return new Promise((resolve) => {

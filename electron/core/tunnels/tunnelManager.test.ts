@@ -12,7 +12,7 @@ import { makeOpenSshKey } from '../../../e2e/rig/keys';
 import { peersAvailable } from '../../../e2e/rig/peers';
 import { listeningPorts } from '../../../e2e/rig/procfs';
 import { SshdPeer } from '../../../e2e/rig/sshd';
-import { closedPort, startEchoServer, type TcpPeer } from '../../../e2e/rig/tcpPeers';
+import { closedPort, roundTrip, startEchoServer, type TcpPeer } from '../../../e2e/rig/tcpPeers';
 import { JumpgateError } from '../../../shared/model/errors';
 import type { JumpHost } from '../../../shared/model/jumpHost';
 import { pickPort } from '../../../e2e/rig/daemon';
@@ -203,15 +203,7 @@ describe.skipIf(!available)('TunnelManager through a real sshd', () => {
     const localPort = await pickPort();
     const starting = manager.start({ id: 'early', jumpHost, remoteHost: '127.0.0.1', remotePort: echo.port, localPort });
     await waitForTunnel('early', (state) => state.status === 'connecting', 'port bound');
-    const reply = new Promise<string>((resolve, reject) => {
-      const socket = connect({ host: '127.0.0.1', port: localPort }, () => socket.end('early bird'));
-      let text = '';
-      socket.on('data', (chunk: Buffer) => {
-        text += chunk.toString();
-      });
-      socket.once('end', () => resolve(text));
-      socket.once('error', reject);
-    });
+    const reply = roundTrip(localPort, 'early bird');
     await starting;
     expect(await reply).toBe('early bird');
   });
