@@ -1,7 +1,9 @@
 // Builds the desktop app into dist/: main and preload as CommonJS (a sandboxed
 // preload cannot be ESM), the renderer as a browser bundle beside its HTML.
 import { build } from 'esbuild';
-import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, rm } from 'node:fs/promises';
+
+const { version } = JSON.parse(await readFile('package.json', 'utf8'));
 
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', target: 'node20' };
 
@@ -15,6 +17,16 @@ await Promise.all([
     format: 'cjs',
     // ssh2 loads its optional native crypto binding by relative path: keep it in node_modules.
     external: ['electron', 'ssh2', 'cpu-features', '@napi-rs/keyring'],
+  }),
+  build({
+    ...common,
+    entryPoints: ['electron/cli/main.ts'],
+    outfile: 'dist/cli/jumpgate.cjs',
+    platform: 'node',
+    format: 'cjs',
+    banner: { js: '#!/usr/bin/env node' },
+    define: { __JUMPGATE_VERSION__: JSON.stringify(version) },
+    external: ['ssh2', 'cpu-features', '@napi-rs/keyring'],
   }),
   build({
     ...common,
@@ -33,5 +45,6 @@ await Promise.all([
     target: 'chrome130',
   }),
 ]);
+await chmod('dist/cli/jumpgate.cjs', 0o755);
 await mkdir('dist/renderer', { recursive: true });
 await copyFile('renderer/index.html', 'dist/renderer/index.html');

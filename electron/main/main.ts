@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { app, ipcMain, net, powerMonitor, type BrowserWindow } from 'electron';
 import { createDispatcher } from '../core/dispatcher';
+import { defaultDataDir } from '../core/paths';
 import { createOsKeychain } from '../core/secrets/keychain';
 import { createJumpgate, type Jumpgate } from '../core/service';
 import { forwardEvents, registerContract, type IpcMainLike } from './ipc';
@@ -14,6 +15,8 @@ import { createMainWindow } from './window';
  * disposes it before the process exits. Closing the window keeps the tunnels
  * running in the tray; Quit closes them.
  */
+// The same folder the CLI and the web host use (JUMPGATE_DATA_DIR overrides it).
+app.setPath('userData', defaultDataDir());
 const distDir = join(__dirname, '..');
 const indexHtmlPath = join(distDir, 'renderer', 'index.html');
 const iconDir = app.isPackaged ? join(process.resourcesPath, 'app.asar', 'build', 'tray') : join(distDir, '..', 'build', 'tray');

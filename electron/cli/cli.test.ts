@@ -1,0 +1,121 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pickPort } from '../../e2e/rig/daemon';
+import { makeOpenSshKey } from '../../e2e/rig/keys';
+import { peersAvailable } from '../../e2e/rig/peers';
+import { listeningPorts } from '../../e2e/rig/procfs';
+import { SshdPeer } from '../../e2e/rig/sshd';
+import { closedPort, roundTrip, startEchoServer, type TcpPeer } from '../../e2e/rig/tcpPeers';
+import { ProfileStore } from '../core/profiles/profileStore';
+
+const CLI = resolve('electron/cli/main.ts');
+
+function runCli(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Run to completion; stdout, stderr, exit code. */
+function runToEnd(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = runCli(args, env);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('exit', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+/** Resolve with the first stdout line matching `pattern` (the user-visible readiness). */
+function waitForLine(child: ChildProcess, pattern: RegExp): Promise<string> {
+  return new Promise((done, fail) => {
+    let stdout = '';
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const line = stdout.split('\n').find((entry) => pattern.test(entry));
+      if (line) done(line);
+    });
+    child.once('exit', (code) => fail(new Error(`exited ${code} before ${pattern}: ${stdout}\n${stderr}`)));
+  });
+}
+
+describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('the jumpgate command', () => {
+  let dir: string;
+  let sshd: SshdPeer;
+  let echo: TcpPeer;
+  let env: NodeJS.ProcessEnv;
+  let localPort: number;
+  let deadPort: number;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'jumpgate-cli-'));
+    const key = await makeOpenSshKey(dir, { type: 'ed25519', format: 'openssh' });
+    [sshd, echo] = await Promise.all([SshdPeer.start({ authorizedKeys: [key.publicKey] }), startEchoServer()]);
+    env = { JUMPGATE_DATA_DIR: join(dir, 'data'), SSH_AUTH_SOCK: '' };
+    localPort = await pickPort();
+    deadPort = await closedPort();
+    const store = new ProfileStore({ path: join(dir, 'data', 'profiles.json') });
+    await store.load();
+    await store.upsert({
+      id: 'rig',
+      name: 'Rig box',
+      jumpHost: { host: sshd.host, port: sshd.port, user: sshd.user, auth: { kind: 'key', keyPath: key.privatePath } },
+      targets: [
+        { id: 'echo', name: 'Echo', engine: 'mysql', remote: { kind: 'host', host: '127.0.0.1', port: echo.port }, localPort },
+        { id: 'dead', name: 'Dead', engine: 'postgres', remote: { kind: 'host', host: '127.0.0.1', port: deadPort }, localPort: await pickPort() },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await Promise.all([sshd?.dispose(), echo?.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists profiles as stable JSON', async () => {
+    const { code, stdout } = await runToEnd(['ls', '--json'], env);
+    expect(code).toBe(0);
+    const rows = JSON.parse(stdout) as Array<{ id: string; targets: Array<{ id: string; localPort: number }> }>;
+    const rig = rows.find((row) => row.id === 'rig');
+    expect(rig?.targets.map((target) => [target.id, target.localPort])).toEqual([
+      ['echo', localPort],
+      ['dead', expect.any(Number)],
+    ]);
+  });
+
+  it('names the close profiles when the name is wrong, with exit code 2', async () => {
+    const { code, stderr } = await runToEnd(['connect', 'rgi'], env);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/error PROFILE_NOT_FOUND: There is no profile "rgi"/);
+    expect(stderr).toMatch(/Did you mean: rig/);
+  });
+
+  it('refuses an unverified host key without a terminal and says which flag to use', async () => {
+    const { code, stderr } = await runToEnd(['connect', 'rig', 'echo'], env);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/error HOST_KEY_UNKNOWN/);
+    expect(stderr).toContain(`--trust-host-key ${sshd.hostKeys[0]?.fingerprint}`);
+  });
+
+  it('connects in the foreground, forwards, and frees the port on SIGINT', async () => {
+    const child = runCli(['connect', 'rig', 'echo', '--trust-host-key', sshd.hostKeys[0]?.fingerprint ?? ''], env);
+    const ready = await waitForLine(child, /^ready echo /);
+    expect(ready).toContain(`127.0.0.1:${localPort} -> 127.0.0.1:${echo.port}`);
+    expect(await roundTrip(localPort, 'through the cli')).toBe('through the cli');
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(listeningPorts().has(localPort)).toBe(false);
+  });
+
+  it('exits non-zero with the code and hint when a tunnel cannot open', async () => {
+    const { code, stderr } = await runToEnd(['connect', 'rig', 'dead', '--trust-host-key', sshd.hostKeys[0]?.fingerprint ?? ''], env);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/error ENDPOINT_UNREACHABLE: .*127\.0\.0\.1:\d+/);
+    expect(stderr).toMatch(/hint: The jump box is fine/);
+  });
+});

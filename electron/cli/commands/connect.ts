@@ -1,0 +1,110 @@
+import type { ErrorInfo } from '../../../shared/model/errors';
+import type { Profile } from '../../../shared/model/profile';
+import type { TunnelSnapshotEntry, TunnelState } from '../../../shared/model/tunnelState';
+import { ask, interactive } from '../prompt';
+import { CliFailure, findProfile, findTargets, unwrap, type CliSession } from '../session';
+
+export interface ConnectOptions {
+  /** Name of an environment variable holding the key's passphrase (for scripts). */
+  passphraseEnv?: string;
+  /** A host key fingerprint the user has verified out of band: trusted without a prompt. */
+  trustHostKey?: string;
+}
+
+function describe(state: TunnelState): string {
+  switch (state.status) {
+    case 'open':
+      return `open on 127.0.0.1:${state.localPort}`;
+    case 'reconnecting':
+      return `reconnecting (attempt ${state.attempt}, ${state.lastError.code}: ${state.lastError.message})`;
+    case 'failed':
+      return `failed ${state.error.code}: ${state.error.message}${state.error.hint ? ` (${state.error.hint})` : ''}`;
+    case 'connecting':
+      return `connecting, 127.0.0.1:${state.localPort} reserved`;
+    default:
+      return state.status;
+  }
+}
+
+/**
+ * Open one target, answering the questions a first connection asks: the key's
+ * passphrase and the jump box's host key. On a terminal the user is asked; in a
+ * script the flags answer, or the command fails with the flag to use.
+ */
+export async function openTarget(session: CliSession, profile: Profile, targetId: string, options: ConnectOptions): Promise<TunnelSnapshotEntry> {
+  let unlock: { passphrase: string; remember: boolean } | undefined;
+  const fromEnv = options.passphraseEnv ? process.env[options.passphraseEnv] : undefined;
+  if (fromEnv) unlock = { passphrase: fromEnv, remember: false };
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const reply = await session.invoke('tunnels:start', { profileId: profile.id, targetId, ...(unlock ? { unlock } : {}) });
+    if (reply.ok) return reply.value;
+    const error: ErrorInfo = reply.error;
+    if ((error.code === 'PASSPHRASE_REQUIRED' || error.code === 'BAD_PASSPHRASE') && interactive() && !fromEnv) {
+      if (error.code === 'BAD_PASSPHRASE') process.stderr.write('That passphrase does not unlock the key.\n');
+      unlock = { passphrase: await ask(`Passphrase for ${profile.jumpHost.auth.kind === 'key' ? profile.jumpHost.auth.keyPath : 'the key'}: `, { hidden: true }), remember: false };
+      continue;
+    }
+    if (error.code === 'PASSPHRASE_REQUIRED') {
+      throw new CliFailure({ ...error, hint: 'Run it on a terminal to be asked, use ssh-agent, or pass --passphrase-env VAR with the passphrase in $VAR.' });
+    }
+    if (error.code === 'HOST_KEY_UNKNOWN' && error.details) {
+      const fingerprint = String(error.details.fingerprint);
+      let trusted = options.trustHostKey === fingerprint;
+      if (!trusted && interactive()) {
+        process.stderr.write(`${error.message}\n`);
+        trusted = /^y(es)?$/i.test((await ask('Trust this host key and connect? [y/N] ')).trim());
+      }
+      if (!trusted) {
+        throw new CliFailure({ ...error, hint: `Verify the fingerprint with your administrator, then re-run with --trust-host-key ${fingerprint}` });
+      }
+      unwrap(
+        await session.invoke('hostKeys:trust', {
+          host: String(error.details.host),
+          port: Number(error.details.port),
+          publicKey: String(error.details.publicKey),
+        }),
+      );
+      continue;
+    }
+    throw new CliFailure(error);
+  }
+  throw new CliFailure({ code: 'AUTH_FAILED', message: 'Gave up after several attempts.' });
+}
+
+/** `jumpgate connect <profile> [target...]`: tunnels in the foreground until Ctrl-C. */
+export async function connect(session: CliSession, profileName: string, targetNames: string[], options: ConnectOptions): Promise<number> {
+  const { profiles } = unwrap(await session.invoke('profiles:list', {}));
+  const profile = findProfile(profiles, profileName);
+  const targets = findTargets(profile, targetNames);
+  if (targets.length === 0) throw new CliFailure({ code: 'TARGET_NOT_FOUND', message: `Profile "${profile.id}" has no targets.` }, 2);
+
+  const names = new Map(targets.map((target) => [`${profile.id}/${target.id}`, target.id]));
+  const stopEvents = session.jumpgate.subscribe((channel, payload) => {
+    if (channel !== 'tunnels:state') return;
+    const event = payload as { tunnelId: string; state: TunnelState };
+    const name = names.get(event.tunnelId);
+    if (name && event.state.status !== 'connecting') process.stdout.write(`${new Date().toISOString()} ${name} ${describe(event.state)}\n`);
+  });
+
+  const done = new Promise<number>((resolve) => {
+    const stop = (): void => resolve(0);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+  try {
+    // The first target settles the passphrase and host key questions; the rest share its connection.
+    const [first, ...rest] = targets;
+    const opened = [await openTarget(session, profile, (first as Profile['targets'][number]).id, options)];
+    opened.push(...(await Promise.all(rest.map((target) => openTarget(session, profile, target.id, options)))));
+    for (const entry of opened) {
+      process.stdout.write(
+        `ready ${names.get(entry.id)} 127.0.0.1:${entry.endpoint.localPort} -> ${entry.endpoint.remoteHost}:${entry.endpoint.remotePort} via ${entry.endpoint.jumpHost}\n`,
+      );
+    }
+    process.stdout.write('Press Ctrl-C to close the tunnels.\n');
+    return await done;
+  } finally {
+    stopEvents();
+  }
+}

@@ -1,0 +1,17 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** The app's name as Electron derives its userData folder from it (package.json productName). */
+export const APP_NAME = 'Jumpgate';
+
+/**
+ * Where profiles.json and known_hosts live: the folder Electron calls userData,
+ * computed the same way here so the CLI and the web host share the app's files.
+ * JUMPGATE_DATA_DIR overrides it (tests, portable installs).
+ */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home = homedir()): string {
+  if (env.JUMPGATE_DATA_DIR) return env.JUMPGATE_DATA_DIR;
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', APP_NAME);
+  if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), APP_NAME);
+  return join(env.XDG_CONFIG_HOME ?? join(home, '.config'), APP_NAME);
+}
