@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,6 +110,20 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('the jumpgate command', (
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(listeningPorts().has(localPort)).toBe(false);
+  });
+
+  it('serves the UI on 127.0.0.1 with a token URL until SIGINT', async () => {
+    if (!existsSync('dist/renderer/index.html')) execFileSync(process.execPath, ['scripts/build.mjs']);
+    const child = runCli(['serve'], env);
+    const url = new URL(await waitForLine(child, /^http:\/\/127\.0\.0\.1:\d+\/#token=/));
+    expect(url.hash).toMatch(/^#token=[A-Za-z0-9_-]{43}$/);
+    const page = await fetch(`http://127.0.0.1:${url.port}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>Jumpgate</title>');
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(listeningPorts().has(Number(url.port))).toBe(false);
   });
 
   it('exits non-zero with the code and hint when a tunnel cannot open', async () => {

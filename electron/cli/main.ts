@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { toErrorInfo } from '../../shared/model/errors';
 import { connect } from './commands/connect';
 import { ls } from './commands/ls';
+import { serve } from './commands/serve';
 import { CliFailure, openSession, VERSION, type CliSession } from './session';
 
 /**
@@ -52,6 +53,13 @@ program
   .action((profile: string, targets: string[], options: { passphraseEnv?: string; trustHostKey?: string }) =>
     withSession((session) => connect(session, profile, targets, options)),
   );
+
+program
+  .command('serve')
+  .description('Serve the Jumpgate UI to your browser on 127.0.0.1 (token-protected)')
+  .option('--port <port>', 'listen on this port (default: a free one)')
+  .addHelpText('after', '\nExamples:\n  jumpgate serve\n  jumpgate serve --port 8421')
+  .action((options: { port?: string }) => withSession((session) => serve(session, options)));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {

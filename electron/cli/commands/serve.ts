@@ -1,0 +1,33 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createDispatcher } from '../../core/dispatcher';
+import { startWebHost } from '../../host/webHost';
+import { CliFailure, type CliSession } from '../session';
+
+/** The built renderer: beside the bundled CLI (dist/cli -> dist/renderer), or the repo's dist/ when run from source. */
+function rendererDir(): string {
+  // __dirname exists in the bundled CLI (CommonJS), not when run from source under tsx.
+  const bundled = typeof __dirname === 'string' ? [join(__dirname, '..', 'renderer')] : [];
+  const candidates = [...bundled, resolve('dist', 'renderer')];
+  const found = candidates.find((dir) => existsSync(join(dir, 'index.html')));
+  if (!found) {
+    throw new CliFailure({ code: 'BAD_REQUEST', message: 'The web UI is not built.', hint: 'Run npm run build first.' });
+  }
+  return found;
+}
+
+/** `jumpgate serve`: the app in a browser, on 127.0.0.1 only, until Ctrl-C. */
+export async function serve(session: CliSession, options: { port?: string }): Promise<number> {
+  const port = options.port === undefined ? 0 : Number(options.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new CliFailure({ code: 'BAD_REQUEST', message: `Not a port: ${options.port}.`, hint: 'Use a number from 1024 to 65535, or leave it out.' }, 2);
+  }
+  const host = await startWebHost({ jumpgate: session.jumpgate, dispatch: createDispatcher(session.jumpgate.handlers), staticDir: rendererDir(), port });
+  process.stdout.write(`Jumpgate is serving on 127.0.0.1 only. Open this URL (it holds a one-time token; do not share it):\n${host.url}\n`);
+  await new Promise<void>((done) => {
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  await host.close();
+  return 0;
+}
