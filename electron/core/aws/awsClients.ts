@@ -2,7 +2,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 
 /** Which AWS account and region a profile works in (from the Jumpgate profile). */
@@ -38,13 +38,16 @@ export interface AwsClients {
  * profiles (SSO, assume-role, credential_process), then instance roles.
  */
 export function createAwsClients(scope: AwsScope, environment: AwsEnvironment = {}): AwsClients {
+  const files = {
+    ...(environment.configFile ? { configFilepath: environment.configFile } : {}),
+    ...(environment.credentialsFile ? { filepath: environment.credentialsFile } : {}),
+  };
+  // A named profile means exactly that profile, as `aws --profile` does: falling
+  // through to the EC2 metadata service would only add a long timeout on a laptop.
+  // ignoreCache: a profile added by `aws configure sso` after start-up is seen.
   const credentials =
     environment.credentials ??
-    fromNodeProviderChain({
-      ...(scope.profile ? { profile: scope.profile } : {}),
-      ...(environment.configFile ? { configFilepath: environment.configFile } : {}),
-      ...(environment.credentialsFile ? { filepath: environment.credentialsFile } : {}),
-    });
+    (scope.profile ? fromIni({ profile: scope.profile, ignoreCache: true, ...files }) : fromNodeProviderChain({ ignoreCache: true, ...files }));
   const common = (region: string) => ({
     region,
     credentials,
