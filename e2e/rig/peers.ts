@@ -30,6 +30,8 @@ export const PEERS: Record<string, { path: string; pkg: string; install?: string
   'mariadb-install-db': { path: '/usr/bin/mariadb-install-db', pkg: 'mariadb-server' },
   postgres: { path: `${postgresBin()}/postgres`, pkg: 'postgresql' },
   initdb: { path: `${postgresBin()}/initdb`, pkg: 'postgresql' },
+  psql: { path: `${postgresBin()}/psql`, pkg: 'postgresql-client' },
+  mariadb: { path: '/usr/bin/mariadb', pkg: 'mariadb-client' },
   'ssh-agent': { path: '/usr/bin/ssh-agent', pkg: 'openssh-client' },
   openssl: { path: '/usr/bin/openssl', pkg: 'openssl' },
   // The OS keychain: gnome-keyring's Secret Service on a private session bus.
@@ -49,7 +51,7 @@ export const PEERS: Record<string, { path: string; pkg: string; install?: string
 export type PeerName =
   | 'sshd' | 'ssh-keygen' | 'ssh' | 'puttygen' | 'mariadbd' | 'mariadb-install-db' | 'postgres' | 'initdb'
   | 'ssh-agent' | 'ssh-add' | 'openssl' | 'dbus-daemon' | 'dbus-monitor' | 'dbus-send' | 'gnome-keyring-daemon'
-  | 'secret-tool' | 'moto_server';
+  | 'secret-tool' | 'moto_server' | 'psql' | 'mariadb';
 
 function present(name: PeerName): boolean {
   try {

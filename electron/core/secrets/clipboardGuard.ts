@@ -1,0 +1,371 @@
+import { spawn, execFile } from 'node:child_process';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { JumpgateError } from '../../../shared/model/errors';
+
+/**
+ * The system clipboard, injected: Electron's `clipboard` in the app, the OS one
+ * (createOsClipboard) in the CLI, a test double in unit tests.
+ */
+export interface Clipboard {
+  readText(): string | Promise<string>;
+  writeText(text: string): void | Promise<void>;
+}
+
+/** Time, injected so tests can run a 30-second countdown instantly. */
+export interface Scheduler {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/**
+ * The real clock. The globals are looked up on every call (not captured at
+ * import), so vitest's fake timers apply to it as well.
+ */
+export const systemScheduler: Scheduler = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+export interface CopyOptions {
+  /** Milliseconds until the clipboard is cleared; 30 s unless set. */
+  clearAfterMs?: number;
+  /** What was copied, for the countdown ("Password for prod-mysql"). Never the value. */
+  label: string;
+}
+
+export interface PendingClear {
+  label: string;
+  /** Epoch milliseconds (scheduler time) at which the clear runs. */
+  clearsAt: number;
+}
+
+export interface ClipboardGuardOptions {
+  scheduler?: Scheduler;
+  /**
+   * A clear that could not read or write the clipboard. The error never holds
+   * the value; the app shows it so the user knows to clear by hand.
+   */
+  onError?: (error: unknown) => void;
+}
+
+export const DEFAULT_CLEAR_AFTER_MS = 30_000;
+
+interface Copied {
+  label: string;
+  clearsAt: number;
+  timer: unknown;
+  /** A keyed digest of the value, so the guard does not keep the secret itself alive for 30 s. */
+  digest: Buffer;
+}
+
+/**
+ * Copies secrets to the clipboard and clears them after a while, but only if
+ * the clipboard still holds what we put there: a user who has since copied
+ * something else keeps it. One secret at a time: a new copy replaces the
+ * pending clear of the previous one.
+ *
+ * Every clipboard operation (copy, scheduled clear, clearNow, dispose) runs
+ * one after another on an internal queue, so a clear can never read our value,
+ * let a newer copy write, and then wipe that newer value.
+ */
+export class ClipboardGuard {
+  private readonly scheduler: Scheduler;
+  private readonly onError: ((error: unknown) => void) | undefined;
+  /** Random per guard: the digests are useless outside this process. */
+  private readonly key = randomBytes(32);
+  private current: Copied | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private idle: Promise<void> = Promise.resolve();
+  private settle: (() => void) | undefined;
+
+  constructor(
+    private readonly clipboard: Clipboard,
+    options: ClipboardGuardOptions = {},
+  ) {
+    this.scheduler = options.scheduler ?? systemScheduler;
+    this.onError = options.onError;
+  }
+
+  /**
+   * Write `secret` to the clipboard and schedule its clear. If the write fails,
+   * the previous copy (if any) keeps its own pending clear.
+   */
+  copy(secret: string, options: CopyOptions): Promise<PendingClear> {
+    const clearAfterMs = options.clearAfterMs ?? DEFAULT_CLEAR_AFTER_MS;
+    if (!Number.isFinite(clearAfterMs) || clearAfterMs < 0) {
+      return Promise.reject(new JumpgateError('BAD_REQUEST', 'The clipboard clear time must be zero or more milliseconds.'));
+    }
+    return this.enqueue(async () => {
+      await this.clipboard.writeText(secret);
+      if (this.current) this.scheduler.clearTimeout(this.current.timer);
+      const copied: Copied = {
+        label: options.label,
+        clearsAt: this.scheduler.now() + clearAfterMs,
+        timer: undefined,
+        digest: this.digest(secret),
+      };
+      copied.timer = this.scheduler.setTimeout(() => {
+        void this.enqueue(() => this.clearIfOurs(copied)).catch(() => undefined);
+      }, clearAfterMs);
+      this.setCurrent(copied);
+      return { label: copied.label, clearsAt: copied.clearsAt };
+    });
+  }
+
+  /** The clear that is scheduled, for a countdown; undefined when nothing is pending. */
+  pending(): PendingClear | undefined {
+    return this.current ? { label: this.current.label, clearsAt: this.current.clearsAt } : undefined;
+  }
+
+  /** Clear now (if the clipboard still holds our value) instead of waiting. */
+  clearNow(): Promise<void> {
+    return this.enqueue(async () => {
+      const copied = this.current;
+      if (!copied) return;
+      this.scheduler.clearTimeout(copied.timer);
+      await this.clearIfOurs(copied);
+    });
+  }
+
+  /**
+   * Resolves when nothing is pending any more (cleared or disposed). The CLI
+   * awaits it so it does not exit with a secret still on the clipboard.
+   */
+  settled(): Promise<void> {
+    return this.idle;
+  }
+
+  /** On quit: clear if the clipboard still holds our value, and cancel the timer. */
+  dispose(): Promise<void> {
+    return this.clearNow();
+  }
+
+  private enqueue<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(operation);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Runs on the queue. Errors go to onError: a timer has nobody else to tell. */
+  private async clearIfOurs(copied: Copied): Promise<void> {
+    if (this.current !== copied) return;
+    try {
+      const text = await this.clipboard.readText();
+      if (this.digestEquals(copied.digest, text)) await this.clipboard.writeText('');
+    } catch (error) {
+      this.onError?.(error);
+    } finally {
+      this.setCurrent(undefined);
+    }
+  }
+
+  private setCurrent(copied: Copied | undefined): void {
+    this.current = copied;
+    if (copied && !this.settle) {
+      this.idle = new Promise<void>((resolve) => {
+        this.settle = resolve;
+      });
+    } else if (!copied && this.settle) {
+      const settle = this.settle;
+      this.settle = undefined;
+      settle();
+    }
+  }
+
+  private digest(text: string): Buffer {
+    return createHmac('sha256', this.key).update(text, 'utf8').digest();
+  }
+
+  private digestEquals(expected: Buffer, text: string): boolean {
+    return timingSafeEqual(expected, this.digest(text));
+  }
+}
+
+
+/** A clipboard program: how to write (value on stdin) and how to read (value on stdout). */
+interface ClipboardTool {
+  name: string;
+  write: { command: string; args: string[]; encoding?: 'utf16le-bom' };
+  /** Writing '' through some tools leaves a newline or nothing at all; these clear properly. */
+  clear?: { command: string; args: string[] };
+  /** `trimNewline`: the program appends a line break of its own (PowerShell output does). */
+  read: { command: string; args: string[]; trimNewline?: boolean };
+}
+
+export interface OsClipboardOptions {
+  /** PATH and WAYLAND_DISPLAY/DISPLAY come from here; process.env unless set (tests). */
+  env?: NodeJS.ProcessEnv;
+  platform?: NodeJS.Platform;
+  /** How long a clipboard program may take before it counts as failed. */
+  timeoutMs?: number;
+}
+
+function findOnPath(name: string, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string | undefined {
+  const dirs = (env.PATH ?? env.Path ?? '').split(platform === 'win32' ? ';' : delimiter).filter(Boolean);
+  for (const dir of dirs) {
+    const candidate = join(dir, name);
+    try {
+      if (!statSync(candidate).isFile()) continue;
+      if (platform !== 'win32') accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** The first usable clipboard program, in the order a desktop of that kind expects. */
+function chooseTool(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): ClipboardTool | undefined {
+  const on = (name: string) => findOnPath(name, env, platform);
+  const candidates: Array<() => ClipboardTool | undefined> = [];
+  if (platform === 'darwin') {
+    candidates.push(() => {
+      const copy = on('pbcopy');
+      const paste = on('pbpaste');
+      return copy && paste ? { name: 'pbcopy', write: { command: copy, args: [] }, read: { command: paste, args: [] } } : undefined;
+    });
+  }
+  if (platform !== 'darwin' && platform !== 'win32') {
+    const wayland = () => {
+      const copy = on('wl-copy');
+      const paste = on('wl-paste');
+      return copy && paste
+        ? {
+            name: 'wl-copy',
+            write: { command: copy, args: [] },
+            clear: { command: copy, args: ['--clear'] },
+            read: { command: paste, args: ['--no-newline'] },
+          }
+        : undefined;
+    };
+    const xclip = () => {
+      const path = on('xclip');
+      return path
+        ? {
+            name: 'xclip',
+            write: { command: path, args: ['-selection', 'clipboard', '-in'] },
+            read: { command: path, args: ['-selection', 'clipboard', '-out'] },
+          }
+        : undefined;
+    };
+    const xsel = () => {
+      const path = on('xsel');
+      return path
+        ? {
+            name: 'xsel',
+            write: { command: path, args: ['--clipboard', '--input'] },
+            clear: { command: path, args: ['--clipboard', '--clear'] },
+            read: { command: path, args: ['--clipboard', '--output'] },
+          }
+        : undefined;
+    };
+    // A Wayland session prefers wl-copy; under X11 (or XWayland only) the X tools.
+    if (env.WAYLAND_DISPLAY) candidates.push(wayland, xclip, xsel);
+    else candidates.push(xclip, xsel, wayland);
+  }
+  // Windows, and WSL (where the Windows tools are on PATH). clip.exe cannot read,
+  // so PowerShell reads; clip.exe reads UTF-16 with a BOM as Unicode, anything else in the OEM code page.
+  candidates.push(() => {
+    const clip = on('clip.exe');
+    const powershell = on('powershell.exe');
+    return clip && powershell
+      ? {
+          name: 'clip.exe',
+          write: { command: clip, args: [], encoding: 'utf16le-bom' },
+          read: {
+            command: powershell,
+            // UTF-8 output, or anything outside the OEM code page comes back as '?'.
+            args: ['-NoProfile', '-NonInteractive', '-Command', '[Console]::OutputEncoding = [Text.Encoding]::UTF8; Get-Clipboard -Raw'],
+            trimNewline: true,
+          },
+        }
+      : undefined;
+  });
+  for (const candidate of candidates) {
+    const tool = candidate();
+    if (tool) return tool;
+  }
+  return undefined;
+}
+
+function unavailable(platform: NodeJS.Platform, why?: string): JumpgateError {
+  const install =
+    platform === 'darwin'
+      ? 'pbcopy and pbpaste should be in /usr/bin; check PATH.'
+      : platform === 'win32'
+        ? 'clip.exe and powershell.exe should be in C:\\Windows\\System32; check PATH.'
+        : 'Install wl-clipboard (Wayland) or xclip or xsel (X11), e.g. sudo apt install xclip.';
+  return new JumpgateError('CLIPBOARD_UNAVAILABLE', why ? `The clipboard could not be used: ${why}.` : 'No clipboard program was found.', {
+    hint: install,
+  });
+}
+
+/**
+ * The OS clipboard for the CLI, through the platform's clipboard program found
+ * on PATH. Programs run with execFile/spawn and no shell; the value goes
+ * through stdin and stdout only, never the command line (which `ps` shows).
+ * Throws CLIPBOARD_UNAVAILABLE when no program is found.
+ */
+export function createOsClipboard(options: OsClipboardOptions = {}): Clipboard {
+  const env = options.env ?? process.env;
+  const platform = options.platform ?? process.platform;
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const tool = chooseTool(env, platform);
+  if (!tool) throw unavailable(platform);
+  const toolName = tool.name;
+
+  function write(command: string, args: string[], input: Buffer | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      // xclip and wl-copy fork a child that keeps serving the selection. It
+      // inherits stdout/stderr, so waiting for those pipes to close (what
+      // execFile does) would hang until someone else copies: ignore them and
+      // wait for our process to exit instead.
+      const child = spawn(command, args, { env, stdio: ['pipe', 'ignore', 'ignore'], windowsHide: true });
+      const timer = setTimeout(() => {
+        child.kill();
+        reject(unavailable(platform, `${toolName} did not finish in ${timeoutMs} ms`));
+      }, timeoutMs);
+      child.on('error', (error) => {
+        clearTimeout(timer);
+        reject(unavailable(platform, `${toolName} could not start (${(error as NodeJS.ErrnoException).code ?? 'error'})`));
+      });
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        if (code === 0) resolve();
+        else reject(unavailable(platform, `${toolName} exited with status ${code}`));
+      });
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(input ?? Buffer.alloc(0));
+    });
+  }
+
+  return {
+    readText: () =>
+      new Promise<string>((resolve, reject) => {
+        execFile(
+          tool.read.command,
+          tool.read.args,
+          { env, encoding: 'utf8', timeout: timeoutMs, windowsHide: true, maxBuffer: 16 * 1024 * 1024 },
+          (error, stdout) => {
+            // An empty clipboard makes xclip and wl-paste exit non-zero: that is "nothing of ours".
+            if (error && typeof error.code === 'number') resolve('');
+            else if (error) reject(unavailable(platform, `${tool.name} could not read the clipboard`));
+            else resolve(tool.read.trimNewline ? stdout.replace(/\r?\n$/, '') : stdout);
+          },
+        );
+      }),
+    writeText: (text: string) => {
+      if (text === '' && tool.clear) return write(tool.clear.command, tool.clear.args, undefined);
+      const input =
+        tool.write.encoding === 'utf16le-bom'
+          ? Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')])
+          : Buffer.from(text, 'utf8');
+      return write(tool.write.command, tool.write.args, input);
+    },
+  };
+}
