@@ -21,6 +21,13 @@ export const REQUEST_CHANNELS = [
   'tunnels:stopProfile',
   'hostKeys:trust',
   'keychain:forgetPassphrase',
+  'aws:whoami',
+  'aws:listProfiles',
+  'aws:listDatabases',
+  'secrets:copyPassword',
+  'secrets:revealPassword',
+  'secrets:copyConnectionString',
+  'secrets:clearClipboard',
 ] as const;
 
 export const EVENT_CHANNELS = ['tunnels:state', 'profiles:changed'] as const;

@@ -72,6 +72,30 @@ const ImportPlanSchema = z.object({
   unchanged: z.array(z.string()),
 });
 
+const DbEngineName = z.enum(['mysql', 'mariadb', 'postgres', 'aurora-mysql', 'aurora-postgresql']);
+const RdsEndpointSchema = z.object({ host: z.string(), port: z.number() });
+
+const DiscoveredDatabaseSchema = z.object({
+  kind: z.enum(['instance', 'cluster']),
+  identifier: z.string(),
+  engine: DbEngineName,
+  engineVersion: z.string().optional(),
+  status: z.string().optional(),
+  endpoint: RdsEndpointSchema.optional(),
+  readerEndpoint: RdsEndpointSchema.optional(),
+  clusterIdentifier: z.string().optional(),
+  members: z
+    .array(z.object({ identifier: z.string(), writer: z.boolean(), status: z.string().optional(), endpoint: RdsEndpointSchema.optional() }))
+    .optional(),
+  secretArn: z.string().optional(),
+  masterUsername: z.string().optional(),
+  dbName: z.string().optional(),
+  proposedLocalPort: z.number(),
+});
+
+/** When a copied secret leaves the clipboard (if it is still ours then). Never the value. */
+const ClipboardPendingSchema = z.object({ label: z.string(), clearsAt: z.number() });
+
 export const contract = {
   /** Version and where things live; never fails. */
   'app:info': {
@@ -122,6 +146,51 @@ export const contract = {
   },
   /** Remove a remembered key passphrase from memory and the OS keychain. */
   'keychain:forgetPassphrase': { request: z.object({ keyPath: z.string().min(1).max(4096) }), response: z.object({ deleted: z.boolean() }) },
+  /** Who the profile's AWS credentials are (STS GetCallerIdentity): the cheapest proof they work. */
+  'aws:whoami': {
+    request: z.object({ profileId: id }),
+    response: z.object({ account: z.string(), arn: z.string(), userId: z.string() }),
+  },
+  /** Named profiles from ~/.aws/config and ~/.aws/credentials (never their keys). */
+  'aws:listProfiles': {
+    request: z.object({}).optional(),
+    response: z.array(
+      z.object({
+        name: z.string(),
+        region: z.string().optional(),
+        sso: z.boolean(),
+        ssoSession: z.string().optional(),
+        sources: z.array(z.enum(['config', 'credentials'])),
+      }),
+    ),
+  },
+  /** RDS instances and Aurora clusters in the profile's region (or `region`), each with a proposed local port. */
+  'aws:listDatabases': {
+    request: z.object({ profileId: id, region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/).optional() }),
+    response: z.object({
+      region: z.string(),
+      databases: z.array(DiscoveredDatabaseSchema),
+      unsupported: z.array(z.object({ kind: z.enum(['instance', 'cluster']), identifier: z.string(), engine: z.string() })),
+      lookedIn: z.array(z.string()),
+      foundIn: z.array(z.object({ region: z.string(), count: z.number() })),
+      notChecked: z.array(z.object({ region: z.string(), code: z.string() })),
+      note: z.string().optional(),
+    }),
+  },
+  /** Fetch the target's current password from Secrets Manager and put it on the clipboard, cleared after a while if still ours. */
+  'secrets:copyPassword': {
+    request: TargetRef.extend({ clearAfterSeconds: z.number().int().min(5).max(600).optional() }),
+    response: ClipboardPendingSchema,
+  },
+  /** The current credentials, for a user who explicitly asked to see them. Never stored. */
+  'secrets:revealPassword': { request: TargetRef, response: z.object({ username: z.string(), password: z.string() }) },
+  /** A connection string for the target's local port with the current password, to the clipboard. */
+  'secrets:copyConnectionString': {
+    request: TargetRef.extend({ format: z.enum(['url', 'prisma', 'jdbc']), clearAfterSeconds: z.number().int().min(5).max(600).optional() }),
+    response: ClipboardPendingSchema,
+  },
+  /** Clear the clipboard now if it still holds what Jumpgate put there. */
+  'secrets:clearClipboard': { request: z.object({}).optional(), response: z.null() },
 } as const satisfies Record<RequestChannel, { request: z.ZodType; response: z.ZodType }>;
 
 export const events = {

@@ -32,7 +32,13 @@ describe('dispatcher under garbage', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'jumpgate-fuzz-'));
-    jumpgate = await createJumpgate({ dataDir: dir, version: 'test', sshConfigPath: join(dir, 'no-ssh-config') });
+    // AWS points at a closed loopback port: fuzzing must never reach a real network.
+    jumpgate = await createJumpgate({
+      dataDir: dir,
+      version: 'test',
+      sshConfigPath: join(dir, 'no-ssh-config'),
+      aws: { endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } },
+    });
     dispatch = createDispatcher(jumpgate.handlers, (channel, error) => unexpected.push({ channel, error }));
   });
   afterAll(async () => {

@@ -118,16 +118,4 @@ describe.skipIf(!peersAvailable('sshd', 'puttygen'))('the service through the di
     expect(noTarget).toMatchObject({ ok: false, error: { code: 'TARGET_NOT_FOUND' } });
     expect(!noTarget.ok && noTarget.error.hint).toMatch(/a, b/);
   });
-
-  it('refuses an RDS target without AWS lookup instead of guessing', async () => {
-    await saveProfile([await pickPort(), await pickPort()]);
-    const profile = value(await dispatch('profiles:get', { id: 'rig' }));
-    value(
-      await dispatch('profiles:save', {
-        profile: { ...profile, targets: [{ ...profile.targets[0], remote: { kind: 'rds', identifier: 'prod-db' } }] },
-      }),
-    );
-    const reply = await dispatch('tunnels:start', { profileId: 'rig', targetId: 'a' });
-    expect(reply).toMatchObject({ ok: false, error: { code: 'ENDPOINT_UNRESOLVED' } });
-  });
 });

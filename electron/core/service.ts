@@ -4,9 +4,15 @@ import { join } from 'node:path';
 import type { EventChannel, RequestChannel } from '../../shared/channels';
 import type { EventOf, ParsedRequestOf, ResponseOf } from '../../shared/contract';
 import { JumpgateError, toErrorInfo } from '../../shared/model/errors';
-import type { DbTarget, Profile } from '../../shared/model/profile';
+import { engineFamily, type DbTarget, type Profile } from '../../shared/model/profile';
 import type { TunnelSnapshotEntry } from '../../shared/model/tunnelState';
+import { createAwsClients, type AwsClients, type AwsEnvironment } from './aws/awsClients';
+import { listAwsProfiles, whoAmI } from './aws/identity';
+import { discoverDatabases, resolveEndpoint } from './aws/rdsDiscovery';
+import { fetchDbCredentials, type DbCredentials } from './aws/secrets';
 import { ProfileStore } from './profiles/profileStore';
+import { ClipboardGuard, type Clipboard, type Scheduler } from './secrets/clipboardGuard';
+import { buildConnectionStrings } from './secrets/connectionStrings';
 import { importSshConfig } from './profiles/sshConfigImport';
 import { applyImport, exportTeamFile, planImport } from './profiles/teamFile';
 import { passphraseAccount, type Keychain } from './secrets/keychain';
@@ -23,8 +29,12 @@ export interface JumpgateDeps {
   keychain?: Keychain;
   /** ~/.ssh/config by default. */
   sshConfigPath?: string;
-  /** Resolves an RDS identifier to its endpoint (the AWS layer); absent until AWS is configured. */
-  resolveRdsEndpoint?: (profile: Profile, target: DbTarget) => Promise<{ host: string; port: number }>;
+  /** How AWS is reached: nothing in the app (the AWS CLI's conventions apply); moto's endpoint and test keys in tests. */
+  aws?: AwsEnvironment;
+  /** Where copied passwords go: Electron's clipboard in the app, the OS one in the CLI, a double in tests. */
+  clipboard?: Clipboard;
+  /** Clock for the clipboard auto-clear. */
+  scheduler?: Scheduler;
   /** Engine tuning for tests and benchmarks; the app uses the defaults. */
   pool?: Partial<Omit<JumpHostPoolOptions, 'knownHosts' | 'passphraseFor'>>;
   now?: () => number;
@@ -82,6 +92,52 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
     ...(deps.now ? { now: deps.now } : {}),
   });
 
+  const awsClients = new Map<string, AwsClients>();
+  function awsFor(profile: Profile): AwsClients {
+    const key = `${profile.aws.profile ?? ''}@${profile.aws.region}`;
+    let clients = awsClients.get(key);
+    if (!clients) {
+      clients = createAwsClients({ region: profile.aws.region, ...(profile.aws.profile ? { profile: profile.aws.profile } : {}) }, deps.aws ?? {});
+      awsClients.set(key, clients);
+    }
+    return clients;
+  }
+
+  const clipboard = deps.clipboard
+    ? new ClipboardGuard(deps.clipboard, deps.scheduler ? { scheduler: deps.scheduler } : {})
+    : undefined;
+  function requireClipboard(): ClipboardGuard {
+    if (!clipboard) {
+      throw new JumpgateError('CLIPBOARD_UNAVAILABLE', 'There is no clipboard here.', {
+        hint: 'Use "Reveal" to see the password, or jumpgate password without --copy.',
+      });
+    }
+    return clipboard;
+  }
+
+  /** The RDS-managed secret linked to the target's database, found by identifier or endpoint address. */
+  async function linkedSecretArn(profile: Profile, target: DbTarget): Promise<string | undefined> {
+    const { databases } = await discoverDatabases(awsFor(profile), { scanRegions: false });
+    const remote = target.remote;
+    const match = databases.find((db) =>
+      remote.kind === 'rds'
+        ? db.identifier === remote.identifier || db.members?.some((member) => member.identifier === remote.identifier)
+        : [db.endpoint, db.readerEndpoint, ...(db.members ?? []).map((member) => member.endpoint)].some(
+            (endpoint) => endpoint?.host === remote.host,
+          ),
+    );
+    return match?.secretArn;
+  }
+
+  /** The target's current credentials, straight from Secrets Manager; held only by the caller, never stored. */
+  async function credentialsFor(profile: Profile, target: DbTarget): Promise<DbCredentials> {
+    const rdsManagedSecretArn = target.secret.kind === 'rds-managed' ? await linkedSecretArn(profile, target) : undefined;
+    return fetchDbCredentials(awsFor(profile), target.secret, {
+      ...(rdsManagedSecretArn ? { rdsManagedSecretArn } : {}),
+      ...(target.username ? { fallbackUsername: target.username } : {}),
+    });
+  }
+
   function findTarget(profile: Profile, targetId: string): DbTarget {
     const target = profile.targets.find((entry) => entry.id === targetId);
     if (!target) {
@@ -94,12 +150,8 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
 
   async function resolveRemote(profile: Profile, target: DbTarget): Promise<{ host: string; port: number }> {
     if (target.remote.kind === 'host') return { host: target.remote.host, port: target.remote.port };
-    if (!deps.resolveRdsEndpoint) {
-      throw new JumpgateError('ENDPOINT_UNRESOLVED', `Target "${target.name}" names RDS instance "${target.remote.identifier}", but AWS lookup is not available here.`, {
-        hint: 'Set the endpoint host and port on the target, or configure AWS access for this profile.',
-      });
-    }
-    return deps.resolveRdsEndpoint(profile, target);
+    // Looked up at every connect, so a replaced or restored instance is followed.
+    return resolveEndpoint(awsFor(profile), target.remote);
   }
 
   async function startTarget(
@@ -221,6 +273,54 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
       await pool.trustHostKey(host, port, key, { replace });
       return { fingerprint: sshFingerprint(key.blob) };
     },
+    'aws:whoami': async ({ profileId }) => whoAmI(awsFor(profiles.get(profileId))),
+    'aws:listProfiles': async () =>
+      listAwsProfiles({
+        ...(deps.aws?.configFile ? { configFile: deps.aws.configFile } : {}),
+        ...(deps.aws?.credentialsFile ? { credentialsFile: deps.aws.credentialsFile } : {}),
+      }),
+    'aws:listDatabases': async ({ profileId, region }) => {
+      const takenPorts = profiles.list().flatMap((profile) => profile.targets.map((target) => target.localPort));
+      return discoverDatabases(awsFor(profiles.get(profileId)), { ...(region ? { region } : {}), takenPorts });
+    },
+    'secrets:copyPassword': async ({ profileId, targetId, clearAfterSeconds }) => {
+      const guard = requireClipboard();
+      const profile = profiles.get(profileId);
+      const target = findTarget(profile, targetId);
+      const { password } = await credentialsFor(profile, target);
+      return guard.copy(password, {
+        label: `Password for ${profile.name} / ${target.name}`,
+        ...(clearAfterSeconds ? { clearAfterMs: clearAfterSeconds * 1000 } : {}),
+      });
+    },
+    'secrets:revealPassword': async ({ profileId, targetId }) => {
+      const profile = profiles.get(profileId);
+      const { username, password } = await credentialsFor(profile, findTarget(profile, targetId));
+      return { username, password };
+    },
+    'secrets:copyConnectionString': async ({ profileId, targetId, format, clearAfterSeconds }) => {
+      const guard = requireClipboard();
+      const profile = profiles.get(profileId);
+      const target = findTarget(profile, targetId);
+      const credentials = await credentialsFor(profile, target);
+      const strings = buildConnectionStrings({
+        family: engineFamily(target.engine),
+        port: target.localPort,
+        username: credentials.username,
+        password: credentials.password,
+        ...((target.database ?? credentials.dbname) ? { database: target.database ?? credentials.dbname } : {}),
+      });
+      const text = format === 'jdbc' ? strings.jdbc : format === 'prisma' ? strings.prismaDatabaseUrl : strings.url;
+      const what = format === 'jdbc' ? 'JDBC URL' : format === 'prisma' ? 'Prisma DATABASE_URL' : 'Connection URL';
+      return guard.copy(text, {
+        label: `${what} for ${profile.name} / ${target.name}`,
+        ...(clearAfterSeconds ? { clearAfterMs: clearAfterSeconds * 1000 } : {}),
+      });
+    },
+    'secrets:clearClipboard': async () => {
+      await clipboard?.clearNow();
+      return null;
+    },
     'keychain:forgetPassphrase': async ({ keyPath }) => {
       const inMemory = sessionPassphrases.delete(keyPath);
       const inKeychain = deps.keychain ? await deps.keychain.delete(passphraseAccount(keyPath)) : false;
@@ -239,6 +339,7 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
       await manager.dispose();
       await pool.dispose();
       sessionPassphrases.clear();
+      await clipboard?.dispose();
     },
   };
 }

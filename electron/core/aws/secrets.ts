@@ -139,13 +139,18 @@ function malformed(secretId: string, why: string, hint?: string): JumpgateError 
 }
 
 /**
- * Looks like JSON: an object or array. A plain password may start with "{",
- * but one that also ends with "}" is treated as JSON, and the hint says how to
- * store such a password.
+ * Looks like JSON: an object or array, or the start of an object's first key
+ * (`{"`), which is how a truncated or hand-edited JSON secret begins. A plain
+ * password may start with "{", but one that also ends with "}" or opens with
+ * `{"` is treated as JSON, and the hint says how to store such a password.
  */
 function looksLikeJson(text: string): boolean {
   const trimmed = text.trim();
-  return (trimmed.startsWith('{') && trimmed.endsWith('}')) || (trimmed.startsWith('[') && trimmed.endsWith(']'));
+  return (
+    (trimmed.startsWith('{') && trimmed.endsWith('}')) ||
+    (trimmed.startsWith('[') && trimmed.endsWith(']')) ||
+    /^\{\s*"/.test(trimmed)
+  );
 }
 
 /** Exported for tests and for secrets that arrive another way (e.g. pasted); same rules as fetchDbCredentials. */

@@ -1,0 +1,211 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateDBInstanceCommand } from '@aws-sdk/client-rds';
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import mysql from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMariaDb, type DatabasePeer } from '../../e2e/rig/databases';
+import { pickPort } from '../../e2e/rig/daemon';
+import { makeOpenSshKey } from '../../e2e/rig/keys';
+import { startMoto, type MotoPeer } from '../../e2e/rig/moto';
+import { peersAvailable } from '../../e2e/rig/peers';
+import { findSecretOnDisk } from '../../e2e/rig/secretScan';
+import { SshdPeer } from '../../e2e/rig/sshd';
+import type { JumpgateBridge } from '../../shared/bridge';
+import type { Reply } from '../../shared/contract';
+import { createAwsClients } from './aws/awsClients';
+import { createDispatcher, invokerFor } from './dispatcher';
+import type { Clipboard, Scheduler } from './secrets/clipboardGuard';
+import { createJumpgate, type Jumpgate } from './service';
+
+function value<T>(reply: Reply<T>): T {
+  if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
+  return reply.value;
+}
+
+/** The system clipboard cannot run here: a double that behaves like one. */
+class TestClipboard implements Clipboard {
+  text = '';
+  readText(): string {
+    return this.text;
+  }
+  writeText(text: string): void {
+    this.text = text;
+  }
+}
+
+/** A clock the test moves by hand, so a 30-second auto-clear runs instantly. */
+class ManualScheduler implements Scheduler {
+  private time = 1_000_000;
+  private timers = new Map<number, { at: number; run: () => void }>();
+  private nextId = 1;
+  now(): number {
+    return this.time;
+  }
+  setTimeout(run: () => void, ms: number): unknown {
+    const id = this.nextId++;
+    this.timers.set(id, { at: this.time + ms, run });
+    return id;
+  }
+  clearTimeout(handle: unknown): void {
+    this.timers.delete(handle as number);
+  }
+  advance(ms: number): void {
+    this.time += ms;
+    for (const [id, timer] of [...this.timers]) {
+      if (timer.at <= this.time) {
+        this.timers.delete(id);
+        timer.run();
+      }
+    }
+  }
+}
+
+describe.skipIf(!peersAvailable('moto_server', 'sshd', 'mariadbd'))('service with AWS (moto), sshd and MariaDB', () => {
+  let dir: string;
+  let moto: MotoPeer;
+  let sshd: SshdPeer;
+  let maria: DatabasePeer;
+  let jumpgate: Jumpgate;
+  let invoke: JumpgateBridge['invoke'];
+  const clipboard = new TestClipboard();
+  const scheduler = new ManualScheduler();
+  let localPort: number;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'jumpgate-aws-service-'));
+    const key = await makeOpenSshKey(dir, { type: 'ed25519', format: 'openssh' });
+    [moto, sshd, maria] = await Promise.all([startMoto(), SshdPeer.start({ authorizedKeys: [key.publicKey] }), startMariaDb()]);
+    const aws = { endpoint: moto.endpoint, credentials: moto.credentials };
+    const clients = createAwsClients({ region: 'eu-west-2' }, aws);
+    // The production shape: an RDS instance with its linked secret, and a named secret for the rig's database.
+    await clients.rds().send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: 'orders-mysql',
+        Engine: 'mysql',
+        DBInstanceClass: 'db.t3.micro',
+        MasterUsername: 'admin',
+        ManageMasterUserPassword: true,
+        AllocatedStorage: 20,
+      }),
+    );
+    await clients.secrets().send(
+      new CreateSecretCommand({ Name: 'prod/orders/app', SecretString: JSON.stringify({ username: maria.user, password: maria.password, dbname: maria.database }) }),
+    );
+    await clients.secrets().send(new CreateSecretCommand({ Name: 'prod/broken', SecretString: '{"username": "x", "password": "MARKER-7f3a' }));
+
+    jumpgate = await createJumpgate({ dataDir: join(dir, 'data'), version: 'test', aws, clipboard, scheduler });
+    invoke = invokerFor(createDispatcher(jumpgate.handlers));
+    localPort = await pickPort();
+    value(
+      await invoke('profiles:save', {
+        profile: {
+          id: 'prod',
+          name: 'Prod',
+          jumpHost: { host: sshd.host, port: sshd.port, user: sshd.user, auth: { kind: 'key', keyPath: key.privatePath } },
+          aws: { region: 'eu-west-2' },
+          targets: [
+            {
+              id: 'app',
+              name: 'App DB',
+              engine: 'mariadb',
+              remote: { kind: 'host', host: maria.host, port: maria.port },
+              localPort,
+              database: maria.database,
+              secret: { kind: 'secrets-manager', secretId: 'prod/orders/app' },
+            },
+            { id: 'orders', name: 'Orders', engine: 'mysql', remote: { kind: 'rds', identifier: 'orders-mysql' }, localPort: await pickPort(), secret: { kind: 'rds-managed' } },
+            { id: 'ghost', name: 'Ghost', engine: 'mysql', remote: { kind: 'rds', identifier: 'no-such-db' }, localPort: await pickPort() },
+            { id: 'broken', name: 'Broken', engine: 'mysql', remote: { kind: 'host', host: '127.0.0.1', port: 1 }, localPort: await pickPort(), username: 'x', secret: { kind: 'secrets-manager', secretId: 'prod/broken' } },
+          ],
+        },
+      }),
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    await jumpgate?.dispose();
+    await Promise.all([moto?.dispose(), sshd?.dispose(), maria?.dispose()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('knows who the AWS credentials are and discovers the RDS instance with a proposed port', async () => {
+    expect(value(await invoke('aws:whoami', { profileId: 'prod' })).account).toMatch(/^\d{12}$/);
+    const found = value(await invoke('aws:listDatabases', { profileId: 'prod' }));
+    const orders = found.databases.find((db) => db.identifier === 'orders-mysql');
+    expect(orders).toMatchObject({ kind: 'instance', engine: 'mysql' });
+    expect(orders?.secretArn).toMatch(/^arn:aws:secretsmanager:eu-west-2:/);
+    // 13306 is free in this profile's set of ports only if no target already uses it.
+    expect(orders?.proposedLocalPort).toBeGreaterThanOrEqual(13306);
+  });
+
+  it('copies the password, lets the user log in through the tunnel with it, and clears the clipboard after 30 s', async () => {
+    const pending = value(await invoke('secrets:copyPassword', { profileId: 'prod', targetId: 'app' }));
+    expect(pending.label).toBe('Password for Prod / App DB');
+    expect(pending.clearsAt).toBe(scheduler.now() + 30_000);
+    expect(clipboard.text).toBe(maria.password);
+
+    const started = await invoke('tunnels:start', { profileId: 'prod', targetId: 'app' });
+    const details = !started.ok ? started.error.details : undefined;
+    if (!started.ok && started.error.code === 'HOST_KEY_UNKNOWN') {
+      value(await invoke('hostKeys:trust', { host: String(details?.host), port: Number(details?.port), publicKey: String(details?.publicKey) }));
+      value(await invoke('tunnels:start', { profileId: 'prod', targetId: 'app' }));
+    }
+    const connection = await mysql.createConnection({ host: '127.0.0.1', port: localPort, user: maria.user, password: clipboard.text, database: maria.database });
+    const [rows] = await connection.query('SELECT CURRENT_USER() AS who');
+    await connection.end();
+    expect((rows as Array<{ who: string }>)[0]?.who).toMatch(/^jumpgate_app@/);
+
+    scheduler.advance(29_000);
+    await Promise.resolve();
+    expect(clipboard.text).toBe(maria.password);
+    scheduler.advance(1_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(clipboard.text).toBe('');
+  });
+
+  it('does not clear what the user copied after us', async () => {
+    value(await invoke('secrets:copyPassword', { profileId: 'prod', targetId: 'app', clearAfterSeconds: 10 }));
+    clipboard.text = 'something the user copied';
+    scheduler.advance(10_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(clipboard.text).toBe('something the user copied');
+  });
+
+  it('copies a Prisma DATABASE_URL that logs in through the tunnel', async () => {
+    value(await invoke('secrets:copyConnectionString', { profileId: 'prod', targetId: 'app', format: 'prisma' }));
+    const url = new URL(clipboard.text);
+    expect(url.protocol).toBe('mysql:');
+    expect(url.host).toBe(`127.0.0.1:${localPort}`);
+    const connection = await mysql.createConnection(clipboard.text);
+    const [rows] = await connection.query('SELECT DATABASE() AS db');
+    await connection.end();
+    expect((rows as Array<{ db: string }>)[0]?.db).toBe(maria.database);
+    value(await invoke('secrets:clearClipboard', {}));
+    expect(clipboard.text).toBe('');
+  });
+
+  it('reads the RDS-managed linked secret of an instance', async () => {
+    const revealed = value(await invoke('secrets:revealPassword', { profileId: 'prod', targetId: 'orders' }));
+    expect(revealed.username).toBeTruthy();
+    expect(revealed.password.length).toBeGreaterThan(4);
+  });
+
+  it('answers a malformed secret with SECRET_MALFORMED and never echoes it', async () => {
+    const reply = await invoke('secrets:revealPassword', { profileId: 'prod', targetId: 'broken' });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'SECRET_MALFORMED' } });
+    expect(JSON.stringify(reply)).not.toContain('MARKER-7f3a');
+  });
+
+  it('resolves an RDS target at connect time and reports an unknown identifier plainly', async () => {
+    const reply = await invoke('tunnels:start', { profileId: 'prod', targetId: 'ghost' });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'AWS_NOT_FOUND' } });
+    expect(!reply.ok && reply.error.message).toContain('no-such-db');
+  });
+
+  it('leaves the password nowhere in the app data directory', async () => {
+    value(await invoke('tunnels:stopProfile', { profileId: 'prod' }));
+    expect(await findSecretOnDisk(join(dir, 'data'), maria.password)).toEqual([]);
+  });
+});
