@@ -28,9 +28,15 @@ export const REQUEST_CHANNELS = [
   'secrets:revealPassword',
   'secrets:copyConnectionString',
   'secrets:clearClipboard',
+  'aws:checkAccess',
+  'aws:allowMyIp',
+  'aws:removeMyIp',
+  'aws:listSnapshots',
+  'aws:restoreSnapshot',
+  'aws:deleteRestored',
 ] as const;
 
-export const EVENT_CHANNELS = ['tunnels:state', 'profiles:changed'] as const;
+export const EVENT_CHANNELS = ['tunnels:state', 'profiles:changed', 'aws:restoreProgress'] as const;
 
 export type RequestChannel = (typeof REQUEST_CHANNELS)[number];
 export type EventChannel = (typeof EVENT_CHANNELS)[number];

@@ -96,6 +96,20 @@ const DiscoveredDatabaseSchema = z.object({
 /** When a copied secret leaves the clipboard (if it is still ours then). Never the value. */
 const ClipboardPendingSchema = z.object({ label: z.string(), clearsAt: z.number() });
 
+const AllowListRuleSchema = z.object({
+  groupId: z.string(),
+  cidr: z.string(),
+  description: z.string().optional(),
+  ruleId: z.string().optional(),
+  protocol: z.string(),
+  fromPort: z.number().optional(),
+  toPort: z.number().optional(),
+});
+
+const SnapshotKindSchema = z.enum(['instance', 'cluster']);
+const RuleLabel = z.string().min(1).max(40).regex(/^[A-Za-z0-9 ._:/=+@-]+$/).optional();
+const RdsIdentifier = z.string().min(1).max(63);
+
 export const contract = {
   /** Version and where things live; never fails. */
   'app:info': {
@@ -191,6 +205,54 @@ export const contract = {
   },
   /** Clear the clipboard now if it still holds what Jumpgate put there. */
   'secrets:clearClipboard': { request: z.object({}).optional(), response: z.null() },
+  /** My public IP and whether the jump box's security groups let it reach port 22. */
+  'aws:checkAccess': {
+    request: z.object({ profileId: id }),
+    response: z.object({ ip: z.string(), allowed: z.boolean(), checkedGroupIds: z.array(z.string()), matchingRule: AllowListRuleSchema.optional() }),
+  },
+  /** Allow my IP on port 22, replacing my older rule with the same description rather than piling up rules. */
+  'aws:allowMyIp': {
+    request: z.object({ profileId: id, label: RuleLabel }),
+    response: z.object({ ip: z.string(), outcome: z.enum(['added', 'replaced', 'unchanged', 'covered']), rule: AllowListRuleSchema, revoked: z.array(AllowListRuleSchema) }),
+  },
+  /** Remove my rule (by its description) from the jump box's security group. */
+  'aws:removeMyIp': { request: z.object({ profileId: id, label: RuleLabel }), response: z.object({ revoked: z.array(AllowListRuleSchema) }) },
+  /** Snapshots of a target's database, newest first. */
+  'aws:listSnapshots': {
+    request: TargetRef,
+    response: z.array(
+      z.object({
+        kind: SnapshotKindSchema,
+        identifier: z.string(),
+        sourceIdentifier: z.string(),
+        createdAt: z.string().optional(),
+        status: z.string(),
+        engine: z.string(),
+        engineVersion: z.string().optional(),
+        sizeGiB: z.number().optional(),
+        type: z.string().optional(),
+        encrypted: z.boolean().optional(),
+      }),
+    ),
+  },
+  /** Restore a snapshot to a NEW database (production is untouched); progress arrives as aws:restoreProgress events. */
+  'aws:restoreSnapshot': {
+    request: TargetRef.extend({ snapshot: z.object({ kind: SnapshotKindSchema, identifier: z.string().min(1).max(255) }), newIdentifier: RdsIdentifier }),
+    response: z.object({
+      kind: SnapshotKindSchema,
+      identifier: z.string(),
+      instanceIdentifier: z.string(),
+      snapshotIdentifier: z.string(),
+      sourceIdentifier: z.string(),
+      engine: z.string(),
+      endpoint: RdsEndpointSchema,
+    }),
+  },
+  /** Delete a copy Jumpgate restored, only when the user typed its identifier exactly. */
+  'aws:deleteRestored': {
+    request: z.object({ profileId: id, identifier: RdsIdentifier, confirmIdentifier: z.string().max(63) }),
+    response: z.object({ deleted: z.array(z.object({ kind: SnapshotKindSchema, identifier: z.string() })) }),
+  },
 } as const satisfies Record<RequestChannel, { request: z.ZodType; response: z.ZodType }>;
 
 export const events = {
@@ -198,6 +260,16 @@ export const events = {
   'tunnels:state': z.object({ seq: z.number(), tunnelId: z.string(), state: TunnelStateSchema }),
   /** The saved profiles changed (saved, deleted, imported); `seq` increases per change. */
   'profiles:changed': z.object({ seq: z.number(), profiles: z.array(ProfileSchema) }),
+  /** A snapshot restore moved on: requested, creating (each poll), available (with the endpoint). */
+  'aws:restoreProgress': z.object({
+    seq: z.number(),
+    profileId: z.string(),
+    phase: z.enum(['requested', 'creating', 'available']),
+    identifier: z.string(),
+    status: z.string(),
+    elapsedMs: z.number(),
+    endpoint: RdsEndpointSchema.optional(),
+  }),
 } as const satisfies Record<EventChannel, z.ZodType>;
 
 export type Contract = typeof contract;

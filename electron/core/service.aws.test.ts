@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateDBInstanceCommand } from '@aws-sdk/client-rds';
+import { createServer, type Server } from 'node:http';
+import { CreateSecurityGroupCommand, DescribeSecurityGroupRulesCommand } from '@aws-sdk/client-ec2';
+import { CreateDBInstanceCommand, CreateDBSnapshotCommand, DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,13 +74,24 @@ describe.skipIf(!peersAvailable('moto_server', 'sshd', 'mariadbd'))('service wit
   const clipboard = new TestClipboard();
   const scheduler = new ManualScheduler();
   let localPort: number;
+  let publicIp = '81.2.3.4';
+  let checkIp: Server;
+  let groupId: string;
+  let clients: ReturnType<typeof createAwsClients>;
 
   beforeAll(async () => {
+    // The "what is my IP" service, answered locally: the test decides the user's address.
+    checkIp = createServer((_request, response) => response.end(`${publicIp}\n`));
+    await new Promise<void>((resolve) => checkIp.listen(0, '127.0.0.1', resolve));
+    const checkIpAddress = checkIp.address();
+    const publicIpUrl = `http://127.0.0.1:${typeof checkIpAddress === 'object' && checkIpAddress ? checkIpAddress.port : 0}/`;
     dir = mkdtempSync(join(tmpdir(), 'jumpgate-aws-service-'));
     const key = await makeOpenSshKey(dir, { type: 'ed25519', format: 'openssh' });
     [moto, sshd, maria] = await Promise.all([startMoto(), SshdPeer.start({ authorizedKeys: [key.publicKey] }), startMariaDb()]);
     const aws = { endpoint: moto.endpoint, credentials: moto.credentials };
-    const clients = createAwsClients({ region: 'eu-west-2' }, aws);
+    clients = createAwsClients({ region: 'eu-west-2' }, aws);
+    groupId =
+      (await clients.ec2().send(new CreateSecurityGroupCommand({ GroupName: 'bastion-ssh', Description: 'jump box' }))).GroupId ?? '';
     // The production shape: an RDS instance with its linked secret, and a named secret for the rig's database.
     await clients.rds().send(
       new CreateDBInstanceCommand({
@@ -95,7 +108,17 @@ describe.skipIf(!peersAvailable('moto_server', 'sshd', 'mariadbd'))('service wit
     );
     await clients.secrets().send(new CreateSecretCommand({ Name: 'prod/broken', SecretString: '{"username": "x", "password": "MARKER-7f3a' }));
 
-    jumpgate = await createJumpgate({ dataDir: join(dir, 'data'), version: 'test', aws, clipboard, scheduler });
+    let clock = 0;
+    jumpgate = await createJumpgate({
+      dataDir: join(dir, 'data'),
+      version: 'test',
+      aws,
+      clipboard,
+      scheduler,
+      publicIpUrl,
+      // Restores poll every 15 s in the app; here the clock jumps instead of waiting.
+      restorePolling: { pollIntervalMs: 15_000, now: () => clock, sleep: async (ms) => void (clock += ms) },
+    });
     invoke = invokerFor(createDispatcher(jumpgate.handlers));
     localPort = await pickPort();
     value(
@@ -104,7 +127,7 @@ describe.skipIf(!peersAvailable('moto_server', 'sshd', 'mariadbd'))('service wit
           id: 'prod',
           name: 'Prod',
           jumpHost: { host: sshd.host, port: sshd.port, user: sshd.user, auth: { kind: 'key', keyPath: key.privatePath } },
-          aws: { region: 'eu-west-2' },
+          aws: { region: 'eu-west-2', securityGroupId: groupId },
           targets: [
             {
               id: 'app',
@@ -126,7 +149,7 @@ describe.skipIf(!peersAvailable('moto_server', 'sshd', 'mariadbd'))('service wit
 
   afterAll(async () => {
     await jumpgate?.dispose();
-    await Promise.all([moto?.dispose(), sshd?.dispose(), maria?.dispose()]);
+    await Promise.all([moto?.dispose(), sshd?.dispose(), maria?.dispose(), new Promise((resolve) => checkIp?.close(resolve))]);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -202,6 +225,60 @@ describe.skipIf(!peersAvailable('moto_server', 'sshd', 'mariadbd'))('service wit
     const reply = await invoke('tunnels:start', { profileId: 'prod', targetId: 'ghost' });
     expect(reply).toMatchObject({ ok: false, error: { code: 'AWS_NOT_FOUND' } });
     expect(!reply.ok && reply.error.message).toContain('no-such-db');
+  });
+
+  it('allows my IP on port 22, replaces the rule when my IP changes, and removes it', async () => {
+    expect(value(await invoke('aws:checkAccess', { profileId: 'prod' }))).toMatchObject({ ip: '81.2.3.4', allowed: false });
+    expect(value(await invoke('aws:allowMyIp', { profileId: 'prod', label: 'home' }))).toMatchObject({ ip: '81.2.3.4', outcome: 'added' });
+    expect(value(await invoke('aws:checkAccess', { profileId: 'prod' }))).toMatchObject({ allowed: true, matchingRule: { cidr: '81.2.3.4/32' } });
+
+    publicIp = '81.2.3.99';
+    expect(value(await invoke('aws:checkAccess', { profileId: 'prod' }))).toMatchObject({ ip: '81.2.3.99', allowed: false });
+    const replaced = value(await invoke('aws:allowMyIp', { profileId: 'prod', label: 'home' }));
+    expect(replaced).toMatchObject({ outcome: 'replaced', rule: { cidr: '81.2.3.99/32' } });
+    const rules = await clients.ec2().send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: 'group-id', Values: [groupId] }] }));
+    const ours = (rules.SecurityGroupRules ?? []).filter((rule) => !rule.IsEgress && rule.Description === replaced.rule.description);
+    expect(ours.map((rule) => rule.CidrIpv4)).toEqual(['81.2.3.99/32']);
+
+    expect(value(await invoke('aws:removeMyIp', { profileId: 'prod', label: 'home' })).revoked).toHaveLength(1);
+    expect(value(await invoke('aws:checkAccess', { profileId: 'prod' })).allowed).toBe(false);
+  });
+
+  it('restores a snapshot to a new instance with progress events, leaving the source as it was', async () => {
+    await clients.rds().send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: 'orders-mysql', DBSnapshotIdentifier: 'orders-before-migration' }));
+    const snapshots = value(await invoke('aws:listSnapshots', { profileId: 'prod', targetId: 'orders' }));
+    expect(snapshots.map((snapshot) => snapshot.identifier)).toContain('orders-before-migration');
+    const sourceBefore = (await clients.rds().send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'orders-mysql' }))).DBInstances?.[0];
+
+    const progress: string[] = [];
+    const stop = jumpgate.subscribe((channel, payload) => {
+      if (channel === 'aws:restoreProgress') progress.push((payload as { phase: string }).phase);
+    });
+    const restored = value(
+      await invoke('aws:restoreSnapshot', {
+        profileId: 'prod',
+        targetId: 'orders',
+        snapshot: { kind: 'instance', identifier: 'orders-before-migration' },
+        newIdentifier: 'orders-rollback-1',
+      }),
+    );
+    stop();
+    expect(restored).toMatchObject({ identifier: 'orders-rollback-1', sourceIdentifier: 'orders-mysql' });
+    expect(restored.endpoint.host).toContain('orders-rollback-1');
+    expect(progress[0]).toBe('requested');
+    expect(progress.at(-1)).toBe('available');
+
+    const sourceAfter = (await clients.rds().send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'orders-mysql' }))).DBInstances?.[0];
+    expect(sourceAfter?.Endpoint).toEqual(sourceBefore?.Endpoint);
+    expect(sourceAfter?.DBInstanceStatus).toBe(sourceBefore?.DBInstanceStatus);
+
+    const refused = await invoke('aws:deleteRestored', { profileId: 'prod', identifier: 'orders-rollback-1', confirmIdentifier: 'orders-rollback' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    const sourceRefused = await invoke('aws:deleteRestored', { profileId: 'prod', identifier: 'orders-mysql', confirmIdentifier: 'orders-mysql' });
+    expect(sourceRefused).toMatchObject({ ok: false });
+    expect(value(await invoke('aws:deleteRestored', { profileId: 'prod', identifier: 'orders-rollback-1', confirmIdentifier: 'orders-rollback-1' })).deleted).toEqual([
+      { kind: 'instance', identifier: 'orders-rollback-1' },
+    ]);
   });
 
   it('leaves the password nowhere in the app data directory', async () => {

@@ -8,7 +8,10 @@ import { engineFamily, type DbTarget, type Profile } from '../../shared/model/pr
 import type { TunnelSnapshotEntry } from '../../shared/model/tunnelState';
 import { createAwsClients, type AwsClients, type AwsEnvironment } from './aws/awsClients';
 import { listAwsProfiles, whoAmI } from './aws/identity';
-import { discoverDatabases, resolveEndpoint } from './aws/rdsDiscovery';
+import { allowMyIp, checkAccess, findJumpBoxGroups, removeMyIp } from './aws/ipAllowList';
+import { lookupPublicIp } from './aws/publicIp';
+import { discoverDatabases, resolveEndpoint, type DiscoveredDatabase } from './aws/rdsDiscovery';
+import { deleteRestoredCopy, listSnapshots, restoreSnapshot, type PollOptions } from './aws/snapshots';
 import { fetchDbCredentials, type DbCredentials } from './aws/secrets';
 import { ProfileStore } from './profiles/profileStore';
 import { ClipboardGuard, type Clipboard, type Scheduler } from './secrets/clipboardGuard';
@@ -35,6 +38,10 @@ export interface JumpgateDeps {
   clipboard?: Clipboard;
   /** Clock for the clipboard auto-clear. */
   scheduler?: Scheduler;
+  /** Where "my public IP" comes from (default https://checkip.amazonaws.com; tests use a local server). */
+  publicIpUrl?: string;
+  /** Restore polling (interval, sleep, clock): injected in tests so nothing waits. */
+  restorePolling?: Omit<PollOptions, 'signal'>;
   /** Engine tuning for tests and benchmarks; the app uses the defaults. */
   pool?: Partial<Omit<JumpHostPoolOptions, 'knownHosts' | 'passphraseFor'>>;
   now?: () => number;
@@ -115,19 +122,35 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
     return clipboard;
   }
 
-  /** The RDS-managed secret linked to the target's database, found by identifier or endpoint address. */
-  async function linkedSecretArn(profile: Profile, target: DbTarget): Promise<string | undefined> {
+  /** The RDS database behind a target, found by identifier or by endpoint address. */
+  async function databaseOf(profile: Profile, target: DbTarget): Promise<DiscoveredDatabase | undefined> {
     const { databases } = await discoverDatabases(awsFor(profile), { scanRegions: false });
     const remote = target.remote;
-    const match = databases.find((db) =>
+    return databases.find((db) =>
       remote.kind === 'rds'
         ? db.identifier === remote.identifier || db.members?.some((member) => member.identifier === remote.identifier)
         : [db.endpoint, db.readerEndpoint, ...(db.members ?? []).map((member) => member.endpoint)].some(
             (endpoint) => endpoint?.host === remote.host,
           ),
     );
-    return match?.secretArn;
   }
+
+  async function linkedSecretArn(profile: Profile, target: DbTarget): Promise<string | undefined> {
+    return (await databaseOf(profile, target))?.secretArn;
+  }
+
+  /** The jump box's security groups: named in the profile, or those of its EC2 instance. */
+  async function jumpBoxGroups(profile: Profile): Promise<string[]> {
+    const { securityGroupId, jumpHostInstanceId } = profile.aws;
+    if (securityGroupId) return [securityGroupId];
+    if (jumpHostInstanceId) return findJumpBoxGroups(awsFor(profile), { instanceId: jumpHostInstanceId });
+    throw new JumpgateError('BAD_REQUEST', `Profile "${profile.name}" does not say which security group guards the jump box.`, {
+      hint: "Set the jump box's security group id (sg-...) or its EC2 instance id (i-...) in the profile's AWS settings.",
+    });
+  }
+
+  const myIp = (): Promise<string> => lookupPublicIp(deps.publicIpUrl ? { url: deps.publicIpUrl } : {});
+  let restoreSeq = 0;
 
   /** The target's current credentials, straight from Secrets Manager; held only by the caller, never stored. */
   async function credentialsFor(profile: Profile, target: DbTarget): Promise<DbCredentials> {
@@ -321,6 +344,50 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
       await clipboard?.clearNow();
       return null;
     },
+    'aws:checkAccess': async ({ profileId }) => {
+      const profile = profiles.get(profileId);
+      const [ip, groupIds] = await Promise.all([myIp(), jumpBoxGroups(profile)]);
+      const port = profile.jumpHost.via[0]?.port ?? profile.jumpHost.port;
+      return { ip, ...(await checkAccess(awsFor(profile), { groupIds, ip, port })) };
+    },
+    'aws:allowMyIp': async ({ profileId, label }) => {
+      const profile = profiles.get(profileId);
+      const [ip, groupIds] = await Promise.all([myIp(), jumpBoxGroups(profile)]);
+      const port = profile.jumpHost.via[0]?.port ?? profile.jumpHost.port;
+      const result = await allowMyIp(awsFor(profile), { groupId: groupIds[0] as string, ip, port, ...(label ? { label } : {}) });
+      return { ip, ...result };
+    },
+    'aws:removeMyIp': async ({ profileId, label }) => {
+      const profile = profiles.get(profileId);
+      const groupIds = await jumpBoxGroups(profile);
+      return removeMyIp(awsFor(profile), { groupId: groupIds[0] as string, ...(label ? { label } : {}) });
+    },
+    'aws:listSnapshots': async ({ profileId, targetId }) => {
+      const profile = profiles.get(profileId);
+      const target = findTarget(profile, targetId);
+      const db = await databaseOf(profile, target);
+      if (!db) {
+        throw new JumpgateError('AWS_NOT_FOUND', `No RDS database in ${profile.aws.region} matches target "${target.name}".`, {
+          hint: 'Snapshots are listed for RDS targets: pick the database from Endpoints, or check the region.',
+        });
+      }
+      return listSnapshots(awsFor(profile), db.kind === 'cluster' ? { clusterIdentifier: db.identifier } : { instanceIdentifier: db.identifier });
+    },
+    'aws:restoreSnapshot': async ({ profileId, targetId, snapshot, newIdentifier }) => {
+      const profile = profiles.get(profileId);
+      findTarget(profile, targetId);
+      return restoreSnapshot(awsFor(profile), {
+        ...deps.restorePolling,
+        snapshot,
+        newIdentifier,
+        onProgress: (progress) => {
+          restoreSeq += 1;
+          emit('aws:restoreProgress', { seq: restoreSeq, profileId, ...progress });
+        },
+      });
+    },
+    'aws:deleteRestored': async ({ profileId, identifier, confirmIdentifier }) =>
+      deleteRestoredCopy(awsFor(profiles.get(profileId)), { ...deps.restorePolling, identifier, confirmIdentifier }),
     'keychain:forgetPassphrase': async ({ keyPath }) => {
       const inMemory = sessionPassphrases.delete(keyPath);
       const inKeychain = deps.keychain ? await deps.keychain.delete(passphraseAccount(keyPath)) : false;

@@ -83,6 +83,11 @@ export const AwsSettingsSchema = z.object({
     .string()
     .regex(/^sg-[0-9a-f]+$/)
     .optional(),
+  /** Or the jump box's EC2 instance, whose security groups are then looked up. */
+  jumpHostInstanceId: z
+    .string()
+    .regex(/^i-[0-9a-f]+$/)
+    .optional(),
 });
 export type AwsSettings = z.infer<typeof AwsSettingsSchema>;
 
