@@ -1,7 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { toErrorInfo } from '../../shared/model/errors';
+import { allowIp } from './commands/allowIp';
 import { connect } from './commands/connect';
+import { exec } from './commands/exec';
 import { ls } from './commands/ls';
+import { password } from './commands/password';
 import { serve } from './commands/serve';
 import { CliFailure, openSession, VERSION, type CliSession } from './session';
 
@@ -10,6 +13,11 @@ import { CliFailure, openSession, VERSION, type CliSession } from './session';
  * terminals, scripts and CI jobs. Errors print as `error CODE: message` and the
  * hint; exit codes: 0 ok, 1 a failure, 2 a usage error (unknown profile, ...).
  */
+// The AWS SDK warns on every run under Node 20 that its support ends; in a CLI
+// whose stderr carries our own errors (and whose stdout scripts parse) that is
+// noise the user cannot act on here. Node >= 22 is recommended in the README.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 async function withSession(run: (session: CliSession) => Promise<number | void>): Promise<void> {
   const session = await openSession();
   try {
@@ -52,6 +60,48 @@ program
   )
   .action((profile: string, targets: string[], options: { passphraseEnv?: string; trustHostKey?: string }) =>
     withSession((session) => connect(session, profile, targets, options)),
+  );
+
+program
+  .command('exec')
+  .description('Run a command with a tunnel open and DATABASE_URL (and PG*/MYSQL_*) set; exits with its code')
+  .argument('<profile>', 'profile id or name')
+  .argument('<command...>', 'the command, after --')
+  .option('--target <target>', 'which target (needed when the profile has several)')
+  .option('--no-masking', 'do not hide the password in the command output')
+  .option('--passphrase-env <var>', 'read the SSH key passphrase from this environment variable')
+  .option('--trust-host-key <fingerprint>', 'trust this SHA256 host key fingerprint on first connect')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  jumpgate exec prod --target orders -- npx prisma migrate deploy\n  jumpgate exec prod --target reports -- psql -c "select 1"',
+  )
+  .action((profile: string, command: string[], options: { target?: string; masking: boolean; passphraseEnv?: string; trustHostKey?: string }) =>
+    withSession((session) => exec(session, profile, command, options)),
+  );
+
+program
+  .command('password')
+  .description("Print or copy a target's current password (from Secrets Manager)")
+  .argument('<profile>', 'profile id or name')
+  .argument('<target>', 'target id or name')
+  .option('--copy', 'copy to the clipboard instead of printing (default on a terminal)')
+  .option('--no-copy', 'print it')
+  .option('--clear-after <seconds>', 'clear the clipboard after this many seconds', '30')
+  .addHelpText('after', '\nExamples:\n  jumpgate password prod orders\n  jumpgate password prod orders --no-copy | pbcopy')
+  .action((profile: string, target: string, options: { copy?: boolean; clearAfter: string }) =>
+    withSession((session) => password(session, profile, target, options)),
+  );
+
+program
+  .command('allow-ip')
+  .description("Allow my public IP on port 22 in the jump box's security group (replacing my old rule), or remove it")
+  .argument('<profile>', 'profile id or name')
+  .option('--remove', 'remove my rule')
+  .option('--check', 'only say whether my IP is allowed (exit 1 if not)')
+  .option('--label <label>', 'names the rule: "Jumpgate: <user> <label>" (default: this machine)')
+  .addHelpText('after', '\nExamples:\n  jumpgate allow-ip prod --check\n  jumpgate allow-ip prod --label home\n  jumpgate allow-ip prod --remove')
+  .action((profile: string, options: { remove?: boolean; check?: boolean; label?: string }) =>
+    withSession((session) => allowIp(session, profile, options)),
   );
 
 program

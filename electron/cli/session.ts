@@ -20,7 +20,13 @@ export interface CliSession {
 
 export async function openSession(): Promise<CliSession> {
   const dataDir = defaultDataDir();
-  const jumpgate = await createJumpgate({ dataDir, version: VERSION, keychain: createOsKeychain() });
+  const jumpgate = await createJumpgate({
+    dataDir,
+    version: VERSION,
+    keychain: createOsKeychain(),
+    // For networks where checkip.amazonaws.com is blocked or proxied.
+    ...(process.env.JUMPGATE_CHECKIP_URL ? { publicIpUrl: process.env.JUMPGATE_CHECKIP_URL } : {}),
+  });
   const invoke = invokerFor(createDispatcher(jumpgate.handlers));
   return { jumpgate, invoke, dataDir, close: () => jumpgate.dispose() };
 }

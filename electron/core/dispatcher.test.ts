@@ -79,6 +79,13 @@ describe('dispatcher under garbage', () => {
     );
   });
 
+  it('survives channel names whose toString throws (a counterexample fast-check found)', async () => {
+    const hostileName = { toString: [] } as unknown;
+    expect(await dispatch(hostileName, [])).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: 'Unknown channel of type object.' } });
+    const throwing = { toString: () => { throw new Error('boom'); } } as unknown;
+    expect(await dispatch(throwing, {})).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+  });
+
   it('names the offending field in BAD_REQUEST', async () => {
     const reply = await dispatch('tunnels:start', { profileId: 'p', targetId: 7 });
     expect(reply).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });

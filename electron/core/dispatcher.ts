@@ -18,7 +18,11 @@ function badRequest(message: string, hint = 'This request does not match the con
  */
 export function createDispatcher(handlers: Handlers, onUnexpected?: (channel: string, error: unknown) => void): Dispatch {
   return async (channel, payload) => {
-    if (!isRequestChannel(channel)) return badRequest(`Unknown channel ${JSON.stringify(String(channel)).slice(0, 80)}.`);
+    if (!isRequestChannel(channel)) {
+      // Never call String() on a hostile value: its toString may throw (found by the fuzz test).
+      const name = typeof channel === 'string' ? JSON.stringify(channel).slice(0, 80) : `of type ${typeof channel}`;
+      return badRequest(`Unknown channel ${name}.`);
+    }
     const parsed = contract[channel].request.safeParse(payload);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

@@ -1,0 +1,141 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CreateSecurityGroupCommand } from '@aws-sdk/client-ec2';
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMariaDb, startPostgres, type DatabasePeer } from '../../e2e/rig/databases';
+import { pickPort } from '../../e2e/rig/daemon';
+import { trustSshd } from '../../e2e/rig/engine';
+import { makeOpenSshKey } from '../../e2e/rig/keys';
+import { startMoto, type MotoPeer } from '../../e2e/rig/moto';
+import { peersAvailable } from '../../e2e/rig/peers';
+import { listeningPorts } from '../../e2e/rig/procfs';
+import { SshdPeer } from '../../e2e/rig/sshd';
+import { createAwsClients } from '../core/aws/awsClients';
+import { ProfileStore } from '../core/profiles/profileStore';
+import { KnownHostsStore } from '../core/ssh/knownHosts';
+
+const CLI = resolve('electron/cli/main.ts');
+
+function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('exit', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+// The child a user would run: connect with what jumpgate exec put in the environment, SELECT 1, print the URL.
+const MYSQL_CHILD = `require('mysql2/promise').createConnection(process.env.DATABASE_URL).then(async (c) => { const [r] = await c.query('SELECT 1 AS one'); console.log('rows', JSON.stringify(r), 'url', process.env.DATABASE_URL, 'pwd', process.env.MYSQL_PWD); await c.end(); })`;
+const PG_CHILD = `const { Client } = require('pg'); const c = new Client({ connectionString: process.env.DATABASE_URL }); c.connect().then(async () => { const r = await c.query('SELECT 1 AS one'); console.error('rows', JSON.stringify(r.rows), 'pw', process.env.PGPASSWORD); await c.end(); process.exit(Number(process.env.EXIT_WITH || 0)); })`;
+
+describe.skipIf(!peersAvailable('moto_server', 'sshd', 'mariadbd', 'postgres'))('jumpgate exec, password and allow-ip', () => {
+  let dir: string;
+  let moto: MotoPeer;
+  let sshd: SshdPeer;
+  let maria: DatabasePeer;
+  let postgres: DatabasePeer;
+  let checkIp: Server;
+  let env: NodeJS.ProcessEnv;
+  const ports: number[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'jumpgate-cli-aws-'));
+    const key = await makeOpenSshKey(dir, { type: 'ed25519', format: 'openssh' });
+    [moto, sshd, maria, postgres] = await Promise.all([startMoto(), SshdPeer.start({ authorizedKeys: [key.publicKey] }), startMariaDb(), startPostgres()]);
+    checkIp = createServer((_request, response) => response.end('81.2.3.4\n'));
+    await new Promise<void>((done) => checkIp.listen(0, '127.0.0.1', done));
+    const address = checkIp.address();
+
+    const clients = createAwsClients({ region: 'eu-west-2' }, { endpoint: moto.endpoint, credentials: moto.credentials });
+    await clients.secrets().send(new CreateSecretCommand({ Name: 'app/mysql', SecretString: JSON.stringify({ username: maria.user, password: maria.password }) }));
+    await clients.secrets().send(new CreateSecretCommand({ Name: 'app/pg', SecretString: JSON.stringify({ username: postgres.user, password: postgres.password }) }));
+    const groupId = (await clients.ec2().send(new CreateSecurityGroupCommand({ GroupName: 'bastion', Description: 'jump box' }))).GroupId;
+
+    const dataDir = join(dir, 'data');
+    // The AWS CLI's own variables point the SDK at moto: no Jumpgate-specific test hook.
+    env = {
+      JUMPGATE_DATA_DIR: dataDir,
+      AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_ACCESS_KEY_ID: moto.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: moto.credentials.secretAccessKey,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      JUMPGATE_CHECKIP_URL: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`,
+      SSH_AUTH_SOCK: '',
+    };
+    ports.push(await pickPort(), await pickPort());
+    const store = new ProfileStore({ path: join(dataDir, 'profiles.json') });
+    await store.load();
+    await store.upsert({
+      id: 'prod',
+      name: 'Prod',
+      jumpHost: { host: sshd.host, port: sshd.port, user: sshd.user, auth: { kind: 'key', keyPath: key.privatePath } },
+      aws: { region: 'eu-west-2', securityGroupId: groupId },
+      targets: [
+        { id: 'orders', name: 'Orders', engine: 'mariadb', remote: { kind: 'host', host: maria.host, port: maria.port }, localPort: ports[0], database: maria.database, secret: { kind: 'secrets-manager', secretId: 'app/mysql' } },
+        { id: 'reports', name: 'Reports', engine: 'postgres', remote: { kind: 'host', host: postgres.host, port: postgres.port }, localPort: ports[1], database: postgres.database, secret: { kind: 'secrets-manager', secretId: 'app/pg' } },
+      ],
+    });
+    await trustSshd(new KnownHostsStore(join(dataDir, 'known_hosts')), sshd);
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all([moto?.dispose(), sshd?.dispose(), maria?.dispose(), postgres?.dispose(), new Promise((done) => checkIp?.close(done))]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs a MariaDB client with DATABASE_URL through the tunnel and masks the password', async () => {
+    const { code, stdout, stderr } = await runCli(['exec', 'prod', '--target', 'orders', '--', process.execPath, '-e', MYSQL_CHILD], env);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain('rows [{"one":1}]');
+    expect(stdout).toContain(`url mysql://${maria.user}:****@127.0.0.1:${ports[0]}/${maria.database}`);
+    expect(stdout).toContain('pwd ****');
+    expect(stdout).not.toContain(maria.password);
+    expect(listeningPorts().has(ports[0] as number)).toBe(false);
+  });
+
+  it('runs a PostgreSQL client, passes its exit code through, and masks stderr too', async () => {
+    const { code, stderr } = await runCli(['exec', 'prod', '--target', 'reports', '--', process.execPath, '-e', PG_CHILD], { ...env, EXIT_WITH: '3' });
+    expect(code).toBe(3);
+    expect(stderr).toContain('rows [{"one":1}]');
+    expect(stderr).toContain('pw ****');
+    expect(stderr).not.toContain(postgres.password);
+  });
+
+  it('shows the password with --no-masking (so masking is what hid it)', async () => {
+    const { code, stdout } = await runCli(['exec', 'prod', '--target', 'orders', '--no-masking', '--', process.execPath, '-e', MYSQL_CHILD], env);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`pwd ${maria.password}`);
+  });
+
+  it('asks which target when there are several', async () => {
+    const { code, stderr } = await runCli(['exec', 'prod', '--', 'true'], env);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--target with one of: orders, reports/);
+  });
+
+  it('prints the current password with --no-copy', async () => {
+    const { code, stdout } = await runCli(['password', 'prod', 'reports', '--no-copy'], env);
+    expect(code).toBe(0);
+    expect(stdout).toBe(`${postgres.password}\n`);
+  });
+
+  it('allows, checks and removes my IP on the jump box security group', async () => {
+    expect((await runCli(['allow-ip', 'prod', '--check'], env)).code).toBe(1);
+    const added = await runCli(['allow-ip', 'prod', '--label', 'ci'], env);
+    expect(added.code).toBe(0);
+    expect(added.stdout).toMatch(/^added: 81\.2\.3\.4\/32 on port 22 in sg-/);
+    const check = await runCli(['allow-ip', 'prod', '--check'], env);
+    expect(check).toMatchObject({ code: 0 });
+    expect(check.stdout).toContain('81.2.3.4 is allowed');
+    const removed = await runCli(['allow-ip', 'prod', '--remove', '--label', 'ci'], env);
+    expect(removed.stdout).toMatch(/^Removed 81\.2\.3\.4\/32/);
+  });
+});
