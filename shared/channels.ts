@@ -34,6 +34,7 @@ export const REQUEST_CHANNELS = [
   'aws:listSnapshots',
   'aws:restoreSnapshot',
   'aws:deleteRestored',
+  'diagnostics:run',
 ] as const;
 
 export const EVENT_CHANNELS = ['tunnels:state', 'profiles:changed', 'aws:restoreProgress'] as const;

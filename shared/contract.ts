@@ -253,6 +253,22 @@ export const contract = {
     request: z.object({ profileId: id, identifier: RdsIdentifier, confirmIdentifier: z.string().max(63) }),
     response: z.object({ deleted: z.array(z.object({ kind: SnapshotKindSchema, identifier: z.string() })) }),
   },
+  /** The ordered doctor: AWS credentials -> region -> IP allowed -> TCP -> key -> host key -> login -> forward -> database greeting. */
+  'diagnostics:run': {
+    request: z.object({ profileId: id, targetId: id.optional() }),
+    response: z.object({
+      checks: z.array(
+        z.object({
+          id: z.enum(['aws-credentials', 'region', 'ip-allowed', 'tcp', 'key', 'host-key', 'auth', 'forward', 'db-greeting']),
+          title: z.string(),
+          status: z.enum(['pass', 'fail', 'skip']),
+          detail: z.string(),
+          error: ErrorInfoSchema.optional(),
+        }),
+      ),
+      firstFailure: z.string().optional(),
+    }),
+  },
 } as const satisfies Record<RequestChannel, { request: z.ZodType; response: z.ZodType }>;
 
 export const events = {

@@ -82,6 +82,20 @@ describe.skipIf(!peersAvailable('moto_server', 'sshd', 'mariadbd', 'postgres'))(
         { id: 'reports', name: 'Reports', engine: 'postgres', remote: { kind: 'host', host: postgres.host, port: postgres.port }, localPort: ports[1], database: postgres.database, secret: { kind: 'secrets-manager', secretId: 'app/pg' } },
       ],
     });
+    const stranger = await makeOpenSshKey(dir, { type: 'ed25519', format: 'openssh' });
+    const deadPort = await pickPort();
+    await store.upsert({
+      id: 'badkey',
+      name: 'Bad key',
+      jumpHost: { host: sshd.host, port: sshd.port, user: sshd.user, auth: { kind: 'key', keyPath: stranger.privatePath } },
+      targets: [{ id: 'orders', name: 'Orders', engine: 'mariadb', remote: { kind: 'host', host: maria.host, port: maria.port }, localPort: await pickPort() }],
+    });
+    await store.upsert({
+      id: 'deadend',
+      name: 'Dead end',
+      jumpHost: { host: sshd.host, port: sshd.port, user: sshd.user, auth: { kind: 'key', keyPath: key.privatePath } },
+      targets: [{ id: 'gone', name: 'Gone', engine: 'postgres', remote: { kind: 'host', host: '127.0.0.1', port: deadPort }, localPort: await pickPort() }],
+    });
     await trustSshd(new KnownHostsStore(join(dataDir, 'known_hosts')), sshd);
   }, 120_000);
 
@@ -125,6 +139,44 @@ describe.skipIf(!peersAvailable('moto_server', 'sshd', 'mariadbd', 'postgres'))(
     const { code, stdout } = await runCli(['password', 'prod', 'reports', '--no-copy'], env);
     expect(code).toBe(0);
     expect(stdout).toBe(`${postgres.password}\n`);
+  });
+
+  it('doctor points at the IP rule first, then passes every step once my IP is allowed', async () => {
+    const blocked = await runCli(['doctor', 'prod', 'orders'], env);
+    expect(blocked.code).toBe(1);
+    expect(blocked.stdout).toMatch(/✓ AWS credentials: arn:aws/);
+    expect(blocked.stdout).toMatch(/✗ Your IP allowed on the jump box: Your IP 81\.2\.3\.4 is not allowed on port \d+ in sg-/);
+    expect(blocked.stdout).toMatch(/IP_NOT_ALLOWED, hint: Allow it with/);
+    expect(blocked.stdout).toMatch(/- Database answers: not reached/);
+
+    expect((await runCli(['allow-ip', 'prod', '--label', 'doctor'], env)).code).toBe(0);
+    const healthy = await runCli(['doctor', 'prod', 'orders', '--json'], env);
+    expect(healthy.code).toBe(0);
+    const report = JSON.parse(healthy.stdout) as { checks: Array<{ id: string; status: string; detail: string }>; firstFailure?: string };
+    expect(report.firstFailure).toBeUndefined();
+    expect(report.checks.map((check) => check.status)).toEqual(['pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass']);
+    expect(report.checks.at(-1)?.detail).toMatch(/MySQL protocol 10, server .*MariaDB/);
+    const pgReport = JSON.parse((await runCli(['doctor', 'prod', 'reports', '--json'], env)).stdout) as { checks: Array<{ detail: string }> };
+    expect(pgReport.checks.at(-1)?.detail).toMatch(/^PostgreSQL answered/);
+    await runCli(['allow-ip', 'prod', '--remove', '--label', 'doctor'], env);
+  });
+
+  it('doctor points at the login when the key is not authorized', async () => {
+    const { code, stdout } = await runCli(['doctor', 'badkey', '--json'], env);
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout) as { firstFailure?: string; checks: Array<{ id: string; error?: { code: string } }> };
+    expect(report.firstFailure).toBe('auth');
+    expect(report.checks.find((check) => check.id === 'auth')?.error?.code).toBe('AUTH_FAILED');
+    expect(report.checks.find((check) => check.id === 'host-key')).toMatchObject({ status: 'pass' });
+  });
+
+  it('doctor points at the forward when the endpoint is unreachable', async () => {
+    const { code, stdout } = await runCli(['doctor', 'deadend', '--json'], env);
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout) as { firstFailure?: string; checks: Array<{ id: string; status: string; error?: { code: string } }> };
+    expect(report.firstFailure).toBe('forward');
+    expect(report.checks.find((check) => check.id === 'forward')?.error?.code).toBe('ENDPOINT_UNREACHABLE');
+    expect(report.checks.find((check) => check.id === 'aws-credentials')?.status).toBe('skip');
   });
 
   it('allows, checks and removes my IP on the jump box security group', async () => {

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { toErrorInfo } from '../../shared/model/errors';
 import { allowIp } from './commands/allowIp';
 import { connect } from './commands/connect';
+import { doctor } from './commands/doctor';
 import { exec } from './commands/exec';
 import { ls } from './commands/ls';
 import { password } from './commands/password';
@@ -102,6 +103,17 @@ program
   .addHelpText('after', '\nExamples:\n  jumpgate allow-ip prod --check\n  jumpgate allow-ip prod --label home\n  jumpgate allow-ip prod --remove')
   .action((profile: string, options: { remove?: boolean; check?: boolean; label?: string }) =>
     withSession((session) => allowIp(session, profile, options)),
+  );
+
+program
+  .command('doctor')
+  .description('Check every step from AWS credentials to the database greeting; exits non-zero at the first failure')
+  .argument('<profile>', 'profile id or name')
+  .argument('[target]', 'target to check the forward and greeting for (default: the first)')
+  .option('--json', 'machine-readable report')
+  .addHelpText('after', '\nExamples:\n  jumpgate doctor prod\n  jumpgate doctor prod reports --json')
+  .action((profile: string, target: string | undefined, options: { json?: boolean }) =>
+    withSession((session) => doctor(session, profile, target, options)),
   );
 
 program

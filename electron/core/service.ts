@@ -13,6 +13,7 @@ import { lookupPublicIp } from './aws/publicIp';
 import { discoverDatabases, resolveEndpoint, type DiscoveredDatabase } from './aws/rdsDiscovery';
 import { deleteRestoredCopy, listSnapshots, restoreSnapshot, type PollOptions } from './aws/snapshots';
 import { fetchDbCredentials, type DbCredentials } from './aws/secrets';
+import { runDoctor } from './diagnostics/doctor';
 import { ProfileStore } from './profiles/profileStore';
 import { ClipboardGuard, type Clipboard, type Scheduler } from './secrets/clipboardGuard';
 import { buildConnectionStrings } from './secrets/connectionStrings';
@@ -87,12 +88,9 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
   const knownHosts = new KnownHostsStore(knownHostsPath);
   // Passphrases given in this session live only in memory; the keychain holds them only when asked to.
   const sessionPassphrases = new Map<string, string>();
-  const pool = new JumpHostPool({
-    ...deps.pool,
-    knownHosts,
-    passphraseFor: async (keyPath) =>
-      sessionPassphrases.get(keyPath) ?? (await deps.keychain?.get(passphraseAccount(keyPath)).catch(() => undefined)),
-  });
+  const passphraseFor = async (keyPath: string): Promise<string | undefined> =>
+    sessionPassphrases.get(keyPath) ?? (await deps.keychain?.get(passphraseAccount(keyPath)).catch(() => undefined));
+  const pool = new JumpHostPool({ ...deps.pool, knownHosts, passphraseFor });
   const manager = new TunnelManager({
     pool,
     onEvent: (event) => emit('tunnels:state', event),
@@ -388,6 +386,53 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
     },
     'aws:deleteRestored': async ({ profileId, identifier, confirmIdentifier }) =>
       deleteRestoredCopy(awsFor(profiles.get(profileId)), { ...deps.restorePolling, identifier, confirmIdentifier }),
+    'diagnostics:run': async ({ profileId, targetId }) => {
+      const profile = profiles.get(profileId);
+      const target = targetId ? findTarget(profile, targetId) : profile.targets[0];
+      const usesAws =
+        profile.aws.profile !== undefined ||
+        profile.aws.securityGroupId !== undefined ||
+        profile.aws.jumpHostInstanceId !== undefined ||
+        profile.targets.some((entry) => entry.remote.kind === 'rds' || entry.secret.kind !== 'none');
+      // A pool of its own: the probe must not share (or drop) the connection running tunnels use.
+      const probePool = new JumpHostPool({ ...deps.pool, knownHosts, passphraseFor });
+      try {
+        return await runDoctor({
+          profile,
+          ...(target ? { target } : {}),
+          pool: probePool,
+          passphraseFor,
+          usesAws,
+          whoAmI: async () => {
+            const identity = await whoAmI(awsFor(profile));
+            return `${identity.arn} (account ${identity.account})`;
+          },
+          regionCheck: async () => {
+            const found = await discoverDatabases(awsFor(profile), { scanRegions: false });
+            const wanted = profile.targets.filter((entry) => entry.remote.kind === 'rds');
+            if (wanted.length > 0 && found.databases.length === 0) {
+              throw new JumpgateError('AWS_NOT_FOUND', `No RDS databases in ${profile.aws.region}.`, {
+                hint: "Check the profile's region (the RDS console shows the region of each database).",
+              });
+            }
+            return `${profile.aws.region}: ${found.databases.length} RDS database(s) visible`;
+          },
+          ...(profile.aws.securityGroupId || profile.aws.jumpHostInstanceId
+            ? {
+                ipCheck: async () => {
+                  const [ip, groups] = await Promise.all([myIp(), jumpBoxGroups(profile)]);
+                  const port = profile.jumpHost.via[0]?.port ?? profile.jumpHost.port;
+                  const { allowed } = await checkAccess(awsFor(profile), { groupIds: groups, ip, port });
+                  return { allowed, ip, groups };
+                },
+              }
+            : {}),
+          resolveRemote: (entry) => resolveRemote(profile, entry),
+        });
+      } finally {
+        await probePool.dispose();
+      }
+    },
     'keychain:forgetPassphrase': async ({ keyPath }) => {
       const inMemory = sessionPassphrases.delete(keyPath);
       const inKeychain = deps.keychain ? await deps.keychain.delete(passphraseAccount(keyPath)) : false;

@@ -44,6 +44,7 @@ export const ERROR_CODES = [
   'SECRET_MALFORMED',
   'SECRET_NOT_FOUND',
   'PUBLIC_IP_UNKNOWN',
+  'IP_NOT_ALLOWED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
