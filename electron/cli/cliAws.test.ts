@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CreateSecurityGroupCommand } from '@aws-sdk/client-ec2';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMariaDb, startPostgres, type DatabasePeer } from '../../e2e/rig/databases';
 import { pickPort } from '../../e2e/rig/daemon';
@@ -127,6 +128,28 @@ describe.skipIf(!peersAvailable('moto_server', 'sshd', 'mariadbd', 'postgres'))(
     const { code, stdout } = await runCli(['exec', 'prod', '--target', 'orders', '--no-masking', '--', process.execPath, '-e', MYSQL_CHILD], env);
     expect(code).toBe(0);
     expect(stdout).toContain(`pwd ${maria.password}`);
+  });
+
+  it('connect opens the port, a real query works through it, and SIGINT frees it', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'connect', 'prod', 'orders'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    await new Promise<void>((ready, fail) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (/^ready orders /m.test(output)) ready();
+      });
+      child.once('exit', (code) => fail(new Error(`exited ${code}: ${output}`)));
+    });
+    const connection = await mysql.createConnection({ host: '127.0.0.1', port: ports[0], user: maria.user, password: maria.password, database: maria.database });
+    const [rows] = await connection.query('SELECT 6 * 7 AS answer');
+    await connection.end();
+    expect(rows).toEqual([{ answer: 42 }]);
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(listeningPorts().has(ports[0] as number)).toBe(false);
+    // One line per state change, not one per counter refresh.
+    expect(output.match(/ orders open on /g) ?? []).toHaveLength(1);
   });
 
   it('asks which target when there are several', async () => {

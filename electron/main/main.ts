@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { app, ipcMain, net, powerMonitor, type BrowserWindow } from 'electron';
+import { app, clipboard, ipcMain, net, Notification, powerMonitor, type BrowserWindow } from 'electron';
 import { createDispatcher } from '../core/dispatcher';
 import { defaultDataDir } from '../core/paths';
 import { createOsKeychain } from '../core/secrets/keychain';
@@ -45,7 +45,12 @@ function showWindow(): void {
 const trustedContents = new Set<number>();
 
 async function start(): Promise<void> {
-  const service = await createJumpgate({ dataDir: app.getPath('userData'), version: app.getVersion(), keychain: createOsKeychain() });
+  const service = await createJumpgate({
+    dataDir: app.getPath('userData'),
+    version: app.getVersion(),
+    keychain: createOsKeychain(),
+    clipboard: { readText: () => clipboard.readText(), writeText: (text) => clipboard.writeText(text) },
+  });
   jumpgate = service;
   // Only the error's message is logged: never request payloads or option objects.
   const dispatch = createDispatcher(service.handlers, (channel, error) =>
@@ -58,12 +63,19 @@ async function start(): Promise<void> {
     if (window && !window.isDestroyed()) window.webContents.send(channel, payload);
   });
 
-  const run = (channel: Parameters<typeof dispatch>[0], payload: unknown): void => void dispatch(channel, payload);
+  // Tray actions have no window to show errors in: a failed one says why in a notification.
+  const run = (channel: Parameters<typeof dispatch>[0], payload: unknown, success?: string): void =>
+    void dispatch(channel, payload).then((reply) => {
+      const body = reply.ok ? success : `${reply.error.message}${reply.error.hint ? ` ${reply.error.hint}` : ''}`;
+      if (body && Notification.isSupported()) new Notification({ title: reply.ok ? 'Jumpgate' : 'Jumpgate: that did not work', body, silent: true }).show();
+    });
   tray = new JumpgateTray(iconDir, {
     connect: (profileId, targetId) => run('tunnels:start', { profileId, targetId }),
     disconnect: (profileId, targetId) => run('tunnels:stop', { profileId, targetId }),
     connectProfile: (profileId) => run('tunnels:startProfile', { profileId }),
     disconnectProfile: (profileId) => run('tunnels:stopProfile', { profileId }),
+    copyPassword: (profileId, targetId) =>
+      run('secrets:copyPassword', { profileId, targetId }, 'Password copied. The clipboard is cleared in 30 s if it still holds it.'),
     openWindow: showWindow,
     quit: () => app.quit(),
   });

@@ -35,6 +35,7 @@ describe('tray model', () => {
       connect: (p, t) => clicks.push(`connect ${p}/${t}`),
       disconnect: (p, t) => clicks.push(`disconnect ${p}/${t}`),
       connectProfile: (p) => clicks.push(`connect ${p}`),
+      copyPassword: (p, t) => clicks.push(`copy ${p}/${t}`),
       disconnectProfile: (p) => clicks.push(`disconnect ${p}`),
       openWindow: () => clicks.push('open'),
       quit: () => clicks.push('quit'),
@@ -45,13 +46,17 @@ describe('tray model', () => {
       'Disconnect all',
       undefined,
       'Disconnect MySQL (RDS): 127.0.0.1:13306 (open)',
+      'Copy password for MySQL (RDS)',
       'Connect PostgreSQL (RDS): 127.0.0.1:15432 (idle)',
+      'Copy password for PostgreSQL (RDS)',
     ]);
     for (const item of [...submenu, ...menu.slice(1)]) item.click?.();
     expect(clicks).toEqual([
       'disconnect example-production',
       'disconnect example-production/mysql',
+      'copy example-production/mysql',
       'connect example-production/postgres',
+      'copy example-production/postgres',
       'open',
       'quit',
     ]);

@@ -20,6 +20,8 @@ export interface TrayActions {
   connect(profileId: string, targetId: string): void;
   disconnect(profileId: string, targetId: string): void;
   connectProfile(profileId: string): void;
+  /** Fetch the target's current password and put it on the clipboard (auto-cleared). */
+  copyPassword(profileId: string, targetId: string): void;
   disconnectProfile(profileId: string): void;
   openWindow(): void;
   quit(): void;
@@ -70,13 +72,17 @@ export function trayMenu(profiles: readonly Profile[], tunnels: readonly TunnelS
           ? { label: 'Disconnect all', click: () => actions.disconnectProfile(profile.id) }
           : { label: 'Connect all', click: () => actions.connectProfile(profile.id), enabled: profile.targets.length > 0 },
         { type: 'separator' },
-        ...profile.targets.map((target, index): MenuItemSpec => {
+        ...profile.targets.flatMap((target, index): MenuItemSpec[] => {
           const state = states[index] as TunnelState;
           const live = LIVE.has(state.status);
-          return {
+          const item: MenuItemSpec = {
             label: `${live ? 'Disconnect' : 'Connect'} ${target.name}: 127.0.0.1:${target.localPort} (${state.status})`,
             click: () => (live ? actions.disconnect(profile.id, target.id) : actions.connect(profile.id, target.id)),
           };
+          // Only targets with a secret source have a password Jumpgate can fetch.
+          return target.secret.kind === 'none'
+            ? [item]
+            : [item, { label: `Copy password for ${target.name}`, click: () => actions.copyPassword(profile.id, target.id) }];
         }),
       ],
     };

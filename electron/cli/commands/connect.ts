@@ -71,6 +71,44 @@ export async function openTarget(session: CliSession, profile: Profile, targetId
   throw new CliFailure({ code: 'AUTH_FAILED', message: 'Gave up after several attempts.' });
 }
 
+function bytes(count: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = count;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)}${units[unit]}`;
+}
+
+/** On a terminal, one line redrawn every second: each tunnel's state, uptime, traffic and clients. */
+function liveStatus(session: CliSession, names: Map<string, string>): () => void {
+  const draw = async (): Promise<void> => {
+    const snapshot = await session.invoke('tunnels:snapshot', {});
+    if (!snapshot.ok) return;
+    const parts = snapshot.value.tunnels
+      .filter((entry) => names.has(entry.id))
+      .map((entry) => {
+        const state = entry.state;
+        const name = names.get(entry.id);
+        if (state.status === 'open') {
+          const up = Math.round((Date.now() - state.openedAt) / 1000);
+          return `${name} open ${up}s in ${bytes(state.bytesIn)} out ${bytes(state.bytesOut)} ${state.activeConnections} conn`;
+        }
+        if (state.status === 'reconnecting') return `${name} reconnecting in ${Math.max(0, Math.round((state.nextRetryAt - Date.now()) / 1000))}s`;
+        return `${name} ${state.status}`;
+      });
+    process.stdout.write(`\r\x1b[2K${parts.join(' | ')}`);
+  };
+  const timer = setInterval(() => void draw(), 1000);
+  void draw();
+  return () => {
+    clearInterval(timer);
+    process.stdout.write('\r\x1b[2K');
+  };
+}
+
 /** `jumpgate connect <profile> [target...]`: tunnels in the foreground until Ctrl-C. */
 export async function connect(session: CliSession, profileName: string, targetNames: string[], options: ConnectOptions): Promise<number> {
   const { profiles } = unwrap(await session.invoke('profiles:list', {}));
@@ -79,11 +117,17 @@ export async function connect(session: CliSession, profileName: string, targetNa
   if (targets.length === 0) throw new CliFailure({ code: 'TARGET_NOT_FOUND', message: `Profile "${profile.id}" has no targets.` }, 2);
 
   const names = new Map(targets.map((target) => [`${profile.id}/${target.id}`, target.id]));
+  const lastStatus = new Map<string, string>();
   const stopEvents = session.jumpgate.subscribe((channel, payload) => {
     if (channel !== 'tunnels:state') return;
     const event = payload as { tunnelId: string; state: TunnelState };
     const name = names.get(event.tunnelId);
-    if (name && event.state.status !== 'connecting') process.stdout.write(`${new Date().toISOString()} ${name} ${describe(event.state)}\n`);
+    // Counter refreshes arrive as events too; a line is printed only when the status changes.
+    if (lastStatus.get(event.tunnelId) === event.state.status && event.state.status !== 'reconnecting') return;
+    lastStatus.set(event.tunnelId, event.state.status);
+    if (name && event.state.status !== 'connecting') {
+      process.stdout.write(`${process.stdout.isTTY ? '\r\x1b[2K' : ''}${new Date().toISOString()} ${name} ${describe(event.state)}\n`);
+    }
   });
 
   const done = new Promise<number>((resolve) => {
@@ -103,7 +147,12 @@ export async function connect(session: CliSession, profileName: string, targetNa
       );
     }
     process.stdout.write('Press Ctrl-C to close the tunnels.\n');
-    return await done;
+    const stopStatus = process.stdout.isTTY ? liveStatus(session, names) : undefined;
+    try {
+      return await done;
+    } finally {
+      stopStatus?.();
+    }
   } finally {
     stopEvents();
   }
