@@ -32,8 +32,4 @@ export const JumpHostSchema = JumpHostBaseSchema.extend({
 export type JumpHost = z.infer<typeof JumpHostSchema>;
 export type JumpHostHop = z.infer<typeof JumpHostBaseSchema>;
 
-/** The pool key: one SSH connection per (user, host, port, route). */
-export function jumpHostKey(hop: JumpHostHop, via: readonly JumpHostHop[] = []): string {
-  const route = via.map((outer) => `${outer.user}@${outer.host}:${outer.port}`).join(',');
-  return `${hop.user}@${hop.host}:${hop.port}${route ? ` via ${route}` : ''}`;
-}
+export { jumpHostKey } from './jumpHostKey';

@@ -1,7 +1,8 @@
 import { connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { JumpgateError } from '../../../shared/model/errors';
-import { jumpHostKey, type JumpHost, type JumpHostHop } from '../../../shared/model/jumpHost';
+import type { JumpHost, JumpHostHop } from '../../../shared/model/jumpHost';
+import { jumpHostKey } from '../../../shared/model/jumpHostKey';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { JumpHostConnection, type HopCredentials, type KeepalivePolicy } from './jumpHostConnection';
 import { loadPrivateKeyFile } from './keyLoader';

@@ -7,7 +7,6 @@
  * and comes out as KeyMaterial that keyLoader re-encodes as an OpenSSH key.
  */
 import { createDecipheriv, createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { argon2d, argon2i, argon2id } from 'hash-wasm';
 import { JumpgateError } from '../../../shared/model/errors';
 import { ECDSA_CURVES, SshReader, SshWireError, SshWriter, ecdsaCurveOf, stripLeadingZeros } from './sshWire';
 import type { KeyMaterial } from './sshWire';
@@ -256,6 +255,9 @@ async function deriveKeys(container: PpkContainer, passphrase: Buffer): Promise<
     return { cipherKey: Buffer.alloc(0), iv: Buffer.alloc(0), macKey: Buffer.alloc(0) };
   }
   const { flavour, memory, passes, parallelism, salt } = container.argon2;
+  // Loaded on first use: only encrypted PPK v3 keys need Argon2, and the engine's
+  // resident memory should not carry the WebAssembly module for everyone else.
+  const { argon2d, argon2i, argon2id } = await import('hash-wasm');
   const argon2 = flavour === 'Argon2id' ? argon2id : flavour === 'Argon2i' ? argon2i : argon2d;
   const output = Buffer.from(
     await argon2({

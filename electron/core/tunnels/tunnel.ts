@@ -1,7 +1,7 @@
 import type { Server, Socket } from 'node:net';
 import { JumpgateError, toErrorInfo, type ErrorInfo } from '../../../shared/model/errors';
 import type { JumpHost } from '../../../shared/model/jumpHost';
-import { jumpHostKey } from '../../../shared/model/jumpHost';
+import { jumpHostKey } from '../../../shared/model/jumpHostKey';
 import type { TunnelEndpoint, TunnelState } from '../../../shared/model/tunnelState';
 import type { JumpHostConnection, JumpHostConnectionState } from '../ssh/jumpHostConnection';
 import type { ConnectionTuning, JumpHostLease, JumpHostPool } from '../ssh/jumpHostPool';
