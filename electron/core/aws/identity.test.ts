@@ -5,50 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExpiredTokenException } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startMoto, type MotoPeer } from '../../../e2e/rig/moto';
+import { createIamUser, enforceIam, startMoto, type MotoPeer } from '../../../e2e/rig/moto';
 import { peersAvailable } from '../../../e2e/rig/peers';
 import { JumpgateError } from '../../../shared/model/errors';
 import { createAwsClients } from './awsClients';
 import { classifyAwsError } from './awsErrors';
 import { listAwsProfiles, whoAmI } from './identity';
 import { discoverDatabases } from './rdsDiscovery';
-
-/**
- * IAM calls straight to moto's query API. The repo has no @aws-sdk/client-iam
- * (and these tests may not add one); moto does not check signatures while auth
- * is off, it only reads the service name from the credential scope.
- */
-async function iam(endpoint: string, params: Record<string, string>): Promise<string> {
-  const response = await fetch(`${endpoint}/`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: 'AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0',
-    },
-    body: new URLSearchParams({ ...params, Version: '2010-05-08' }).toString(),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`IAM ${params.Action} failed: ${text}`);
-  return text;
-}
-
-/** An IAM user whose inline policy allows only the given actions, with an access key. */
-async function createIamUser(endpoint: string, name: string, allow: string[]): Promise<{ accessKeyId: string; secretAccessKey: string }> {
-  await iam(endpoint, { Action: 'CreateUser', UserName: name });
-  const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: allow, Resource: '*' }] };
-  await iam(endpoint, { Action: 'PutUserPolicy', UserName: name, PolicyName: 'jumpgate-test', PolicyDocument: JSON.stringify(policy) });
-  const key = await iam(endpoint, { Action: 'CreateAccessKey', UserName: name });
-  const accessKeyId = /<AccessKeyId>([^<]+)</.exec(key)?.[1];
-  const secretAccessKey = /<SecretAccessKey>([^<]+)</.exec(key)?.[1];
-  if (!accessKeyId || !secretAccessKey) throw new Error(`no access key in ${key}`);
-  return { accessKeyId, secretAccessKey };
-}
-
-/** moto's switch for IAM enforcement: 0 = every following request is authenticated and authorized; inf = off. */
-async function enforceIam(endpoint: string, on: boolean): Promise<void> {
-  const response = await fetch(`${endpoint}/moto-api/reset-auth`, { method: 'POST', body: on ? '0' : 'inf' });
-  if (!response.ok) throw new Error(`moto reset-auth failed: ${response.status}`);
-}
 
 /** Environment the SDK's credential chain reads; cleared so the developer's own AWS setup never leaks in. */
 const AWS_ENV = [
@@ -129,7 +92,7 @@ describe.skipIf(!peersAvailable('moto_server'))('AWS identity and credentials ag
   });
 
   it('loads a static profile from the config and credentials files (nothing injected) and calls STS with it', async () => {
-    const keys = await createIamUser(moto.endpoint, 'alice', ['sts:GetCallerIdentity']);
+    const keys = await createIamUser(moto, 'alice', ['sts:GetCallerIdentity']);
     const files = writeAwsFiles(
       ['[default]', 'region = us-east-1', '', '[profile work]', 'region = eu-west-2', ''].join('\n'),
       ['[work]', `aws_access_key_id = ${keys.accessKeyId}`, `aws_secret_access_key = ${keys.secretAccessKey}`, ''].join('\n'),
@@ -224,7 +187,7 @@ describe.skipIf(!peersAvailable('moto_server'))('AWS identity and credentials ag
     const before = createAwsClients({ region: 'eu-west-2', profile: 'late' }, { endpoint: moto.endpoint, ...files });
     await expect(whoAmI(before)).rejects.toMatchObject({ code: 'AWS_CREDENTIALS_MISSING' });
 
-    const keys = await createIamUser(moto.endpoint, 'late-user', ['sts:GetCallerIdentity']);
+    const keys = await createIamUser(moto, 'late-user', ['sts:GetCallerIdentity']);
     writeFileSync(files.credentialsFile, `[late]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n`);
     expect((await listAwsProfiles(files)).map((profile) => profile.name)).toEqual(['late', 'work']);
 
@@ -315,12 +278,12 @@ describe.skipIf(!peersAvailable('moto_server'))('AWS identity and credentials ag
 
   describe('with IAM enforced by moto', () => {
     afterEach(async () => {
-      await enforceIam(moto.endpoint, false);
+      await enforceIam(moto, false);
     });
 
     it('AccessDenied -> AWS_ACCESS_DENIED naming the action and region', async () => {
-      const keys = await createIamUser(moto.endpoint, 'reader', ['sts:GetCallerIdentity']);
-      await enforceIam(moto.endpoint, true);
+      const keys = await createIamUser(moto, 'reader', ['sts:GetCallerIdentity']);
+      await enforceIam(moto, true);
       const clients = createAwsClients({ region: 'eu-west-2', profile: 'reader' }, { endpoint: moto.endpoint, credentials: keys });
 
       // Signed in fine...
@@ -336,7 +299,7 @@ describe.skipIf(!peersAvailable('moto_server'))('AWS identity and credentials ag
     });
 
     it('keys AWS does not know -> AWS_CREDENTIALS_INVALID', async () => {
-      await enforceIam(moto.endpoint, true);
+      await enforceIam(moto, true);
       const clients = createAwsClients(
         { region: 'eu-west-2' },
         { endpoint: moto.endpoint, credentials: { accessKeyId: 'AKIAREVOKEDKEY000000', secretAccessKey: 'revoked' } },

@@ -8,7 +8,7 @@ import {
   type IpPermission,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMoto, type MotoPeer } from '../../../e2e/rig/moto';
+import { createIamUser, enforceIam, startMoto, type MotoPeer } from '../../../e2e/rig/moto';
 import { peersAvailable } from '../../../e2e/rig/peers';
 import { JumpgateError } from '../../../shared/model/errors';
 import { createAwsClients, type AwsClients } from './awsClients';
@@ -288,43 +288,12 @@ describe.skipIf(!peersAvailable('moto_server'))('IP allow-listing against moto',
 
   describe('with IAM enforced by moto', () => {
     // moto checks IAM policies when its auth is switched on (moto-api/reset-auth).
-    // @aws-sdk/client-iam is not a dependency, so the IAM user is seeded with
-    // plain IAM query requests to moto while auth is still off.
-    async function iam(params: Record<string, string>): Promise<string> {
-      const response = await fetch(moto.endpoint, {
-        method: 'POST',
-        body: new URLSearchParams({ Version: '2010-05-08', ...params }),
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          // moto routes by the credential scope; the signature is not checked while auth is off.
-          authorization: 'AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0',
-        },
-      });
-      const text = await response.text();
-      if (!response.ok) throw new Error(`moto IAM ${params.Action}: ${text}`);
-      return text;
-    }
-
-    async function setAuth(count: string): Promise<void> {
-      const response = await fetch(`${moto.endpoint}/moto-api/reset-auth`, { method: 'POST', body: count });
-      if (!response.ok) throw new Error(`moto reset-auth failed: ${response.status}`);
-    }
-
     it('a denied change is AWS_ACCESS_DENIED whose hint names the exact IP and group', async () => {
       const groupId = await newGroup([ssh('81.2.3.4/32', ALICE_HOME)]);
-      await iam({ Action: 'CreateUser', UserName: 'alice' });
-      await iam({
-        Action: 'PutUserPolicy',
-        UserName: 'alice',
-        PolicyName: 'read-only',
-        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ec2:Describe*'], Resource: '*' }] }),
-      });
-      const key = await iam({ Action: 'CreateAccessKey', UserName: 'alice' });
-      const accessKeyId = /<AccessKeyId>([^<]+)</.exec(key)?.[1] ?? '';
-      const secretAccessKey = /<SecretAccessKey>([^<]+)</.exec(key)?.[1] ?? '';
+      const { accessKeyId, secretAccessKey } = await createIamUser(moto, 'alice', ['ec2:Describe*']);
       const alice = createAwsClients({ region: REGION, profile: 'prod' }, { endpoint: moto.endpoint, credentials: { accessKeyId, secretAccessKey } });
 
-      await setAuth('0');
+      await enforceIam(moto, true);
       try {
         // Reading is allowed...
         expect((await checkAccess(alice, { groupIds: [groupId], ip: '81.9.9.9' })).allowed).toBe(false);
@@ -338,7 +307,7 @@ describe.skipIf(!peersAvailable('moto_server'))('IP allow-listing against moto',
         expect(removal.code).toBe('AWS_ACCESS_DENIED');
         expect(removal.hint).toContain(`remove the rule "Jumpgate: alice home" (81.2.3.4/32 on TCP 22) from ${groupId}`);
       } finally {
-        await setAuth('inf');
+        await enforceIam(moto, false);
       }
       // Nothing changed.
       expect((await ingress(groupId)).map((rule) => rule.cidr)).toEqual(['81.2.3.4/32']);

@@ -9,7 +9,7 @@ import {
   StopDBInstanceCommand,
 } from '@aws-sdk/client-rds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMoto, type MotoPeer } from '../../../e2e/rig/moto';
+import { createIamUser, enforceIam, startMoto, type MotoPeer } from '../../../e2e/rig/moto';
 import { peersAvailable } from '../../../e2e/rig/peers';
 import { JumpgateError } from '../../../shared/model/errors';
 import { createAwsClients, type AwsClients } from './awsClients';
@@ -376,43 +376,9 @@ describe.skipIf(!peersAvailable('moto_server'))('snapshots against moto', () => 
   });
 
   describe('with IAM enforced by moto', () => {
-    // See ipAllowList.test.ts: IAM seeded with plain IAM query requests (no IAM client dependency).
-    async function iam(params: Record<string, string>): Promise<string> {
-      const response = await fetch(moto.endpoint, {
-        method: 'POST',
-        body: new URLSearchParams({ Version: '2010-05-08', ...params }),
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          authorization: 'AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0',
-        },
-      });
-      const text = await response.text();
-      if (!response.ok) throw new Error(`moto IAM ${params.Action}: ${text}`);
-      return text;
-    }
-
-    async function setAuth(count: string): Promise<void> {
-      const response = await fetch(`${moto.endpoint}/moto-api/reset-auth`, { method: 'POST', body: count });
-      if (!response.ok) throw new Error(`moto reset-auth failed: ${response.status}`);
-    }
-
     it('a denied restore is AWS_ACCESS_DENIED naming the action, and creates nothing', async () => {
-      await iam({ Action: 'CreateUser', UserName: 'reader' });
-      await iam({
-        Action: 'PutUserPolicy',
-        UserName: 'reader',
-        PolicyName: 'read-only',
-        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['rds:Describe*'], Resource: '*' }] }),
-      });
-      const key = await iam({ Action: 'CreateAccessKey', UserName: 'reader' });
-      const reader = createAwsClients(
-        { region: REGION },
-        {
-          endpoint: moto.endpoint,
-          credentials: { accessKeyId: /<AccessKeyId>([^<]+)</.exec(key)?.[1] ?? '', secretAccessKey: /<SecretAccessKey>([^<]+)</.exec(key)?.[1] ?? '' },
-        },
-      );
-      await setAuth('0');
+      const reader = createAwsClients({ region: REGION }, { endpoint: moto.endpoint, credentials: await createIamUser(moto, 'reader', ['rds:Describe*']) });
+      await enforceIam(moto, true);
       try {
         const error = await failure(
           restoreSnapshot(reader, { snapshot: { kind: 'instance', identifier: 'orders-before-migration' }, newIdentifier: 'orders-denied' }),
@@ -421,7 +387,7 @@ describe.skipIf(!peersAvailable('moto_server'))('snapshots against moto', () => 
         expect(error.message).toContain('rds:RestoreDBInstanceFromDBSnapshot');
         expect(error.hint).toContain('orders-before-migration as orders-denied');
       } finally {
-        await setAuth('inf');
+        await enforceIam(moto, false);
       }
       expect(await instanceExists('orders-denied')).toBe(false);
     });
