@@ -12,5 +12,7 @@ export default defineConfig({
     // Two cores: run files one after another so timing-sensitive tests
     // (keepalive, reconnect) are not starved by a neighbour's 1 GiB transfer.
     fileParallelism: false,
+    // The AWS SDK's "Node 20 support ends" notice would otherwise repeat through the log.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });
