@@ -38,13 +38,17 @@ await Promise.all([
   }),
   build({
     ...common,
-    entryPoints: ['renderer/main.ts'],
+    entryPoints: ['renderer/main.tsx'],
     outfile: 'dist/renderer/main.js',
     platform: 'browser',
     format: 'iife',
     target: 'chrome130',
+    jsx: 'automatic',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    minify: true,
   }),
 ]);
 await chmod('dist/cli/jumpgate.cjs', 0o755);
 await mkdir('dist/renderer', { recursive: true });
 await copyFile('renderer/index.html', 'dist/renderer/index.html');
+await copyFile('renderer/styles.css', 'dist/renderer/styles.css');

@@ -1,0 +1,34 @@
+import type { Page } from 'playwright-core';
+
+/** The profile screen as a user sees it: found by roles and labels, never by CSS classes. */
+export class ProfilePage {
+  constructor(readonly page: Page) {}
+
+  async open(url: string, profileName: string): Promise<void> {
+    await this.page.goto(url);
+    await this.page.getByRole('navigation', { name: 'Profiles' }).getByRole('button', { name: profileName }).click();
+    await this.page.getByRole('heading', { level: 2, name: profileName }).waitFor();
+  }
+
+  status(targetName: string) {
+    return this.page.getByLabel(`Status of ${targetName}`);
+  }
+
+  /** Wait until the target's status line says what the user would read. */
+  async waitForStatus(targetName: string, text: RegExp): Promise<string> {
+    await this.status(targetName).filter({ hasText: text }).waitFor({ timeout: 20_000 });
+    return (await this.status(targetName).textContent()) ?? '';
+  }
+
+  connect(targetName: string) {
+    return this.page.getByRole('button', { name: `Connect ${targetName}`, exact: true }).click();
+  }
+
+  disconnect(targetName: string) {
+    return this.page.getByRole('button', { name: `Disconnect ${targetName}`, exact: true }).click();
+  }
+
+  hostKeyDialog() {
+    return this.page.getByRole('dialog', { name: 'Trust this jump box?' });
+  }
+}

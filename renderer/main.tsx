@@ -1,0 +1,19 @@
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { useProfiles } from './stores/profiles';
+import { useTunnels } from './stores/tunnels';
+import { connectBridge } from './wsBridge';
+
+/** One bridge and one initialisation per store, before the first render uses them. */
+const root = createRoot(document.getElementById('root') as HTMLElement);
+try {
+  const bridge = connectBridge();
+  void Promise.all([useProfiles.getState().init(bridge), useTunnels.getState().init(bridge)]);
+  root.render(<App bridge={bridge} />);
+} catch (error) {
+  root.render(
+    <div className="error" role="alert">
+      <strong>{error instanceof Error ? error.message : 'Jumpgate could not start.'}</strong>
+    </div>,
+  );
+}
