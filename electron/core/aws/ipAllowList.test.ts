@@ -9,8 +9,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIamUser, enforceIam, startMoto, type MotoPeer } from '../../../e2e/rig/moto';
+import { failure } from '../../../e2e/rig/failure';
 import { peersAvailable } from '../../../e2e/rig/peers';
-import { JumpgateError } from '../../../shared/model/errors';
 import { createAwsClients, type AwsClients } from './awsClients';
 import {
   allowMyIp,
@@ -25,14 +25,6 @@ import {
 const REGION = 'eu-west-2';
 const ALICE_HOME = 'Jumpgate: alice home';
 
-async function failure(promise: Promise<unknown>): Promise<JumpgateError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(JumpgateError);
-  return error as JumpgateError;
-}
 
 describe('cidrContains (CIDR arithmetic)', () => {
   it('matches by prefix bits, for every prefix length', () => {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { JumpgateError } from '../../../shared/model/errors';
+import { failure } from '../../../e2e/rig/failure';
 import { lookupPublicIp, parseIpv4 } from './publicIp';
 
 /** A checkip stand-in on 127.0.0.1: the real HTTP path, no mocked fetch. */
@@ -46,14 +46,6 @@ function answering(body: string, status = 200) {
   });
 }
 
-async function failure(promise: Promise<unknown>): Promise<JumpgateError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(JumpgateError);
-  return error as JumpgateError;
-}
 
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIamUser, enforceIam, startMoto, type MotoPeer } from '../../../e2e/rig/moto';
+import { failure } from '../../../e2e/rig/failure';
 import { peersAvailable } from '../../../e2e/rig/peers';
 import { JumpgateError } from '../../../shared/model/errors';
 import { createAwsClients, type AwsClients } from './awsClients';
@@ -25,14 +26,6 @@ import {
 const REGION = 'eu-west-2';
 const INTERVAL = 15_000;
 
-async function failure(promise: Promise<unknown>): Promise<JumpgateError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(JumpgateError);
-  return error as JumpgateError;
-}
 
 /**
  * The injected clock: `sleep` returns at once and moves time forward, and runs
