@@ -14,6 +14,7 @@ import {
   DeleteSecretCommand,
   PutSecretValueCommand,
 } from '@aws-sdk/client-secrets-manager';
+import { failure } from '../../../e2e/rig/failure';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startMoto, type MotoPeer } from '../../../e2e/rig/moto';
 import { peersAvailable } from '../../../e2e/rig/peers';
@@ -28,14 +29,6 @@ import { fetchDbCredentials, parseSecretText } from './secrets';
 /** Every character that breaks a URL, a shell, JSON or SQL quoting, plus non-ASCII. */
 const NASTY_PASSWORD = `Zq7-MARKER-@:/?#%+ &=;!*'()"\\\`$%41é€🔑`;
 
-async function rejection(promise: Promise<unknown>): Promise<JumpgateError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  if (!isJumpgateError(error)) throw new Error(`expected a JumpgateError, got ${String(error)}`);
-  return error;
-}
 
 /** Everything a log line, a crash report or the UI could show of an error. */
 function everythingShown(error: JumpgateError): string {
@@ -134,7 +127,7 @@ describe.skipIf(!peersAvailable('moto_server'))('fetchDbCredentials against moto
 
   it('refuses a plain-string secret when the target has no username either', async () => {
     await seed('named/plain-nouser', 'just-a-password-MARKER');
-    const error = await rejection(fetchDbCredentials(clients, { kind: 'secrets-manager', secretId: 'named/plain-nouser' }));
+    const error = await failure(fetchDbCredentials(clients, { kind: 'secrets-manager', secretId: 'named/plain-nouser' }));
     expect(error.code).toBe('SECRET_MALFORMED');
     expect(error.hint).toMatch(/username/);
     expect(everythingShown(error)).not.toContain('MARKER');
@@ -148,13 +141,13 @@ describe.skipIf(!peersAvailable('moto_server'))('fetchDbCredentials against moto
 
   it('refuses SecretBinary that is not UTF-8', async () => {
     await seed('named/binary-bad', Uint8Array.from([0xff, 0xfe, 0x4d, 0x41, 0x52, 0x4b, 0xc3]));
-    const error = await rejection(fetchDbCredentials(clients, { kind: 'secrets-manager', secretId: 'named/binary-bad' }, { fallbackUsername: 'u' }));
+    const error = await failure(fetchDbCredentials(clients, { kind: 'secrets-manager', secretId: 'named/binary-bad' }, { fallbackUsername: 'u' }));
     expect(error.code).toBe('SECRET_MALFORMED');
   });
 
   it('malformed JSON in Secrets Manager -> SECRET_MALFORMED that never echoes the value', async () => {
     await seed('named/malformed', '{"username": "app", "password": "MARKER-Quux9-DISTINCT", }');
-    const error = await rejection(fetchDbCredentials(clients, { kind: 'secrets-manager', secretId: 'named/malformed' }));
+    const error = await failure(fetchDbCredentials(clients, { kind: 'secrets-manager', secretId: 'named/malformed' }));
     expect(error.code).toBe('SECRET_MALFORMED');
     expect(error.message).toContain('named/malformed');
     const shown = everythingShown(error);
@@ -162,7 +155,7 @@ describe.skipIf(!peersAvailable('moto_server'))('fetchDbCredentials against moto
   });
 
   it('an unknown secret id -> SECRET_NOT_FOUND naming the id and region', async () => {
-    const error = await rejection(fetchDbCredentials(clients, { kind: 'secrets-manager', secretId: 'prod/does-not-exist' }));
+    const error = await failure(fetchDbCredentials(clients, { kind: 'secrets-manager', secretId: 'prod/does-not-exist' }));
     expect(error.code).toBe('SECRET_NOT_FOUND');
     expect(error.message).toContain('prod/does-not-exist');
     expect(error.message).toContain('eu-west-2');
@@ -172,7 +165,7 @@ describe.skipIf(!peersAvailable('moto_server'))('fetchDbCredentials against moto
   it('a secret scheduled for deletion -> SECRET_NOT_FOUND with the restore command', async () => {
     await seed('named/deleted', 'whatever-password');
     await clients.secrets().send(new DeleteSecretCommand({ SecretId: 'named/deleted', RecoveryWindowInDays: 7 }));
-    const error = await rejection(fetchDbCredentials(clients, { kind: 'secrets-manager', secretId: 'named/deleted' }, { fallbackUsername: 'u' }));
+    const error = await failure(fetchDbCredentials(clients, { kind: 'secrets-manager', secretId: 'named/deleted' }, { fallbackUsername: 'u' }));
     expect(error.code).toBe('SECRET_NOT_FOUND');
     expect(error.hint).toContain('aws secretsmanager restore-secret --secret-id named/deleted --region eu-west-2');
   });
@@ -231,14 +224,14 @@ describe.skipIf(!peersAvailable('moto_server'))('fetchDbCredentials against moto
   });
 
   it('an RDS-managed source without a linked secret -> SECRET_NOT_FOUND saying how to turn it on', async () => {
-    const error = await rejection(fetchDbCredentials(clients, { kind: 'rds-managed' }));
+    const error = await failure(fetchDbCredentials(clients, { kind: 'rds-managed' }));
     expect(error.code).toBe('SECRET_NOT_FOUND');
     expect(error.hint).toContain('--manage-master-user-password');
     expect(error.hint).toMatch(/secret id/);
   });
 
   it('a target without a secret -> SECRET_NOT_FOUND', async () => {
-    const error = await rejection(fetchDbCredentials(clients, { kind: 'none' }));
+    const error = await failure(fetchDbCredentials(clients, { kind: 'none' }));
     expect(error.code).toBe('SECRET_NOT_FOUND');
   });
 
@@ -302,9 +295,9 @@ describe.skipIf(!peersAvailable('moto_server'))('fetchDbCredentials against moto
       // The careless log lines a real app might have: the credentials object, errors, the saved profile.
       console.info('fetched credentials', credentials);
       console.info(`fetched ${JSON.stringify(credentials)}`);
-      const failure = await rejection(fetchDbCredentials(clients, { kind: 'secrets-manager', secretId: 'prod/full-run-malformed' }));
-      console.error('secret failed', failure);
-      await appendFile(logFile, `${JSON.stringify(failure.toInfo())}\n${failure.stack ?? ''}\n`);
+      const malformed = await failure(fetchDbCredentials(clients, { kind: 'secrets-manager', secretId: 'prod/full-run-malformed' }));
+      console.error('secret failed', malformed);
+      await appendFile(logFile, `${JSON.stringify(malformed.toInfo())}\n${malformed.stack ?? ''}\n`);
       await appendFile(logFile, `${printed.join('\n')}\n`);
       await store.upsert(store.get('scan'));
     } finally {

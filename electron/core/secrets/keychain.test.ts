@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { failure } from '../../../e2e/rig/failure';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   SECRET_SERVICE_PEER_NAMES,
@@ -11,19 +12,10 @@ import {
   type SecretServicePeer,
 } from '../../../e2e/rig/secretService';
 import { peersAvailable } from '../../../e2e/rig/peers';
-import { isJumpgateError, type JumpgateError } from '../../../shared/model/errors';
 import { createOsKeychain, jumpHostPasswordAccount, passphraseAccount, type Keychain } from './keychain';
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 
-async function rejection(promise: Promise<unknown>): Promise<JumpgateError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  if (!isJumpgateError(error)) throw new Error(`expected a JumpgateError, got ${String(error)}`);
-  return error;
-}
 
 describe('keychain account names', () => {
   it('files a passphrase under the absolute, normalized key path', () => {
@@ -136,14 +128,14 @@ describe.skipIf(!withSecretService)('the OS keychain against a real gnome-keyrin
     const secret = 'locked-out-secret-9f3b';
 
     for (const attempt of [keychain.set('after-lock', secret), keychain.get('before-lock')]) {
-      const error = await rejection(attempt);
+      const error = await failure(attempt);
       expect(error.code).toBe('KEYCHAIN_UNAVAILABLE');
       expect(error.message).toMatch(/Secret Service \(gnome-keyring or KWallet\) is not running or is locked/);
       expect(error.hint).toMatch(/unlock/i);
       expect(JSON.stringify({ ...error.toInfo(), details: error.details })).not.toContain(secret);
     }
     // No prompt-less unlock exists: the item was not lost, the store just refused to hand it out.
-    expect(await rejection(keychain.delete('before-lock'))).toMatchObject({ code: 'KEYCHAIN_UNAVAILABLE' });
+    expect(await failure(keychain.delete('before-lock'))).toMatchObject({ code: 'KEYCHAIN_UNAVAILABLE' });
   });
 });
 
