@@ -1,5 +1,7 @@
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { applyStoredTheme } from './components/ThemePicker';
+import { useClipboard } from './stores/clipboard';
 import { useProfiles } from './stores/profiles';
 import { useTunnels } from './stores/tunnels';
 import { connectBridge } from './wsBridge';
@@ -8,6 +10,8 @@ import { connectBridge } from './wsBridge';
 const root = createRoot(document.getElementById('root') as HTMLElement);
 try {
   const bridge = connectBridge();
+  applyStoredTheme();
+  useClipboard.getState().init(bridge);
   void Promise.all([useProfiles.getState().init(bridge), useTunnels.getState().init(bridge)]);
   root.render(<App bridge={bridge} />);
 } catch (error) {

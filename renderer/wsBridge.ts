@@ -24,15 +24,28 @@ export function createWsBridge(token: string, location: Location = window.locati
       for (const listener of listeners.get(message.channel) ?? []) listener(message.payload);
     }
   });
+  // Replies never throw (the bridge's promise): a refused or lost socket becomes an error reply.
+  const closed = { ok: false, error: { code: 'INTERNAL', message: 'The connection to Jumpgate closed.', hint: 'Restart jumpgate serve and open its new URL.' } };
+  const refused = {
+    ok: false,
+    error: {
+      code: 'INTERNAL',
+      message: 'The Jumpgate host refused this page.',
+      hint: 'Open Jumpgate from the exact URL that `jumpgate serve` printed (it carries the access token), in a new tab.',
+    },
+  };
   socket.addEventListener('close', () => {
-    for (const resolve of pending.values()) {
-      resolve({ ok: false, error: { code: 'INTERNAL', message: 'The connection to Jumpgate closed.', hint: 'Restart jumpgate serve and open its new URL.' } });
-    }
+    for (const resolve of pending.values()) resolve(closed);
     pending.clear();
   });
   return {
     invoke: (async (channel: string, request: unknown) => {
-      await opened;
+      const wasOpened = await opened.then(
+        () => true,
+        () => false,
+      );
+      if (!wasOpened) return refused;
+      if (socket.readyState !== WebSocket.OPEN) return closed;
       const id = nextId++;
       return new Promise<unknown>((resolve) => {
         pending.set(id, resolve);

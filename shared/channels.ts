@@ -37,7 +37,7 @@ export const REQUEST_CHANNELS = [
   'diagnostics:run',
 ] as const;
 
-export const EVENT_CHANNELS = ['tunnels:state', 'profiles:changed', 'aws:restoreProgress'] as const;
+export const EVENT_CHANNELS = ['tunnels:state', 'profiles:changed', 'aws:restoreProgress', 'secrets:clipboard'] as const;
 
 export type RequestChannel = (typeof REQUEST_CHANNELS)[number];
 export type EventChannel = (typeof EVENT_CHANNELS)[number];

@@ -286,6 +286,8 @@ export const events = {
     elapsedMs: z.number(),
     endpoint: RdsEndpointSchema.optional(),
   }),
+  /** What Jumpgate has on the clipboard: a copy with its clear time, or nothing pending (cleared, replaced by the user, or never). */
+  'secrets:clipboard': z.object({ seq: z.number(), pending: ClipboardPendingSchema.optional() }),
 } as const satisfies Record<EventChannel, z.ZodType>;
 
 export type Contract = typeof contract;

@@ -108,8 +108,15 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
     return clients;
   }
 
+  let clipboardSeq = 0;
   const clipboard = deps.clipboard
-    ? new ClipboardGuard(deps.clipboard, deps.scheduler ? { scheduler: deps.scheduler } : {})
+    ? new ClipboardGuard(deps.clipboard, {
+        ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
+        onChange: (pending) => {
+          clipboardSeq += 1;
+          emit('secrets:clipboard', { seq: clipboardSeq, ...(pending ? { pending } : {}) });
+        },
+      })
     : undefined;
   function requireClipboard(): ClipboardGuard {
     if (!clipboard) {

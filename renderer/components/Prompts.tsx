@@ -1,12 +1,12 @@
 import { useState } from 'react';
 import type { ErrorInfo } from '../../shared/model/errors';
+import { Dialog } from './Dialog';
 
 /** First contact with a jump box: show the fingerprint, let the user trust and pin it, or cancel. */
 export function HostKeyPrompt({ error, onTrust, onCancel }: { error: ErrorInfo; onTrust: () => void; onCancel: () => void }) {
   const details = error.details ?? {};
   return (
-    <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="hostkey-title">
-      <h2 id="hostkey-title">Trust this jump box?</h2>
+    <Dialog title="Trust this jump box?" onClose={onCancel}>
       <p>
         First connection to <strong>{String(details.host)}:{String(details.port)}</strong>. Compare its {String(details.keyType)} fingerprint
         with the one your administrator published:
@@ -18,21 +18,20 @@ export function HostKeyPrompt({ error, onTrust, onCancel }: { error: ErrorInfo; 
           Cancel
         </button>
       </div>
-    </div>
+    </Dialog>
   );
 }
 
 /** A changed host key: a refusal, not a question. */
 export function HostKeyMismatch({ error, onClose }: { error: ErrorInfo; onClose: () => void }) {
   return (
-    <div className="dialog danger" role="alertdialog" aria-modal="true" aria-labelledby="mismatch-title">
-      <h2 id="mismatch-title">The jump box's identity has changed: connection refused</h2>
+    <Dialog title="The jump box's identity has changed: connection refused" onClose={onClose} tone="danger" role="alertdialog">
       <p>{error.message}</p>
       <p>{error.hint}</p>
       <div className="actions">
         <button onClick={onClose}>Close</button>
       </div>
-    </div>
+    </Dialog>
   );
 }
 
@@ -41,32 +40,33 @@ export function PassphrasePrompt({ keyPath, wrong, onSubmit, onCancel }: { keyPa
   const [passphrase, setPassphrase] = useState('');
   const [remember, setRemember] = useState(false);
   return (
-    <form
-      className="dialog"
-      role="dialog"
-      aria-modal="true"
-      aria-labelledby="passphrase-title"
-      onSubmit={(event) => {
-        event.preventDefault();
-        onSubmit(passphrase, remember);
-      }}
-    >
-      <h2 id="passphrase-title">Unlock your SSH key</h2>
-      <p>{wrong ? 'That passphrase does not unlock the key. ' : ''}Passphrase for {keyPath}</p>
-      <label>
-        Passphrase
-        <input type="password" autoFocus value={passphrase} onChange={(event) => setPassphrase(event.target.value)} />
-      </label>
-      <label className="inline">
-        <input type="checkbox" checked={remember} onChange={(event) => setRemember(event.target.checked)} />
-        Remember in the system keychain
-      </label>
-      <div className="actions">
-        <button type="submit">Unlock and connect</button>
-        <button type="button" className="secondary" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    </form>
+    <Dialog title="Unlock your SSH key" onClose={onCancel}>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (passphrase !== '') onSubmit(passphrase, remember);
+        }}
+      >
+        <p>
+          {wrong ? 'That passphrase does not unlock the key. ' : ''}Passphrase for <code>{keyPath}</code>
+        </p>
+        <label>
+          Passphrase
+          <input type="password" autoFocus autoComplete="off" value={passphrase} onChange={(event) => setPassphrase(event.target.value)} />
+        </label>
+        <label className="inline">
+          <input type="checkbox" checked={remember} onChange={(event) => setRemember(event.target.checked)} />
+          Remember in the system keychain
+        </label>
+        <div className="actions">
+          <button type="submit" disabled={passphrase === ''}>
+            Unlock and connect
+          </button>
+          <button type="button" className="secondary" onClick={onCancel}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
   );
 }

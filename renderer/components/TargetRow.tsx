@@ -1,83 +1,137 @@
+import { useState } from 'react';
 import type { DbTarget } from '../../shared/model/profile';
 import type { TunnelState } from '../../shared/model/tunnelState';
-
-function bytes(count: number): string {
-  const units = ['B', 'kB', 'MB', 'GB'];
-  let value = count;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-}
-
-function describe(state: TunnelState, now: number): string {
-  switch (state.status) {
-    case 'open':
-      return `open for ${Math.max(0, Math.round((now - state.openedAt) / 1000))} s · in ${bytes(state.bytesIn)} · out ${bytes(state.bytesOut)} · ${state.activeConnections} client(s)`;
-    case 'reconnecting':
-      return `reconnecting (attempt ${state.attempt}, next in ${Math.max(0, Math.round((state.nextRetryAt - now) / 1000))} s): ${state.lastError.message}`;
-    case 'failed':
-      return `failed: ${state.error.message}`;
-    case 'connecting':
-      return 'connecting…';
-    default:
-      return state.status;
-  }
-}
+import { useBridge } from '../bridgeContext';
+import { describeRemote, describeState } from '../format';
+import { jobKey, useConnect } from '../stores/connect';
+import { useFeedback } from '../stores/feedback';
 
 const LIVE = new Set(['open', 'connecting', 'reconnecting']);
 
-export function TargetRow({
-  target,
-  state,
-  now,
-  busy,
-  onConnect,
-  onDisconnect,
-  onCopyPassword,
-}: {
-  target: DbTarget;
-  state: TunnelState;
-  now: number;
-  busy: boolean;
-  onConnect: () => void;
-  onDisconnect: () => void;
-  onCopyPassword: () => void;
-}) {
-  const remote = target.remote.kind === 'host' ? `${target.remote.host}:${target.remote.port}` : `RDS ${target.remote.identifier}`;
+type Format = 'url' | 'prisma' | 'jdbc';
+
+/** One target: its port, live state and the buttons a user reaches for while connected. */
+export function TargetRow({ profileId, target, state, now }: { profileId: string; target: DbTarget; state: TunnelState; now: number }) {
+  const bridge = useBridge();
+  const job = { profileId, targetId: target.id };
+  const busy = useConnect((store) => Boolean(store.busy[jobKey(job)] || store.busy[profileId]));
+  const { connect, disconnect } = useConnect.getState();
   const live = LIVE.has(state.status);
+  const hint = state.status === 'failed' ? state.error.hint : state.status === 'reconnecting' ? state.lastError.hint : state.status === 'open' ? state.lastForwardError?.message : undefined;
   return (
     <tr aria-label={`Target ${target.name}`}>
       <th scope="row">
         {target.name}
-        <small>{target.engine}</small>
+        <small>
+          {target.engine}
+          {target.database ? ` · ${target.database}` : ''}
+          {target.username ? ` · user ${target.username}` : ''}
+        </small>
       </th>
       <td>
-        <code>127.0.0.1:{target.localPort}</code> → {remote}
+        <code>127.0.0.1:{target.localPort}</code> → {describeRemote(target)}
       </td>
       <td>
         <span className={`status status-${state.status}`} aria-label={`Status of ${target.name}`}>
-          {describe(state, now)}
+          {describeState(state, now)}
         </span>
+        {hint ? <small className="hint">{hint}</small> : null}
       </td>
       <td className="actions">
         {live ? (
-          <button onClick={onDisconnect} disabled={busy}>
+          <button onClick={() => void disconnect(bridge, job)} disabled={busy}>
             Disconnect {target.name}
           </button>
         ) : (
-          <button onClick={onConnect} disabled={busy}>
+          <button onClick={() => void connect(bridge, job)} disabled={busy}>
             Connect {target.name}
           </button>
         )}
-        {target.secret.kind !== 'none' ? (
-          <button className="secondary" onClick={onCopyPassword}>
-            Copy password for {target.name}
-          </button>
-        ) : null}
+        <CopyDetails target={target} />
+        {target.secret.kind !== 'none' ? <SecretActions profileId={profileId} target={target} /> : null}
       </td>
     </tr>
+  );
+}
+
+/** Host, port and user are not secret: copied straight from the page. */
+function CopyDetails({ target }: { target: DbTarget }) {
+  const details = [`host 127.0.0.1`, `port ${target.localPort}`, ...(target.username ? [`user ${target.username}`] : []), ...(target.database ? [`database ${target.database}`] : [])].join(', ');
+  return (
+    <button
+      className="secondary"
+      title={details}
+      onClick={() =>
+        void navigator.clipboard.writeText(details).then(
+          () => useFeedback.getState().showNotice(`Copied ${details}.`),
+          () => useFeedback.getState().showError({ code: 'CLIPBOARD_UNAVAILABLE', message: 'The browser did not allow copying.', hint: `Type them instead: ${details}.` }),
+        )
+      }
+    >
+      Copy host and port for {target.name}
+    </button>
+  );
+}
+
+/** The password and connection strings: fetched from Secrets Manager on each click, never kept by the page. */
+function SecretActions({ profileId, target }: { profileId: string; target: DbTarget }) {
+  const bridge = useBridge();
+  const [revealed, setRevealed] = useState<{ username: string; password: string } | undefined>();
+  const [format, setFormat] = useState<Format>('url');
+  const ref = { profileId, targetId: target.id };
+  const { showError } = useFeedback.getState();
+
+  return (
+    <>
+      <button
+        className="secondary"
+        onClick={() =>
+          void bridge.invoke('secrets:copyPassword', ref).then((reply) => {
+            if (!reply.ok) showError(reply.error);
+          })
+        }
+      >
+        Copy password for {target.name}
+      </button>
+      {revealed ? (
+        <span className="revealed">
+          <span aria-label={`Credentials for ${target.name}`}>
+            {revealed.username} / <code>{revealed.password}</code>
+          </span>
+          <button className="secondary" onClick={() => setRevealed(undefined)}>
+            Hide password for {target.name}
+          </button>
+        </span>
+      ) : (
+        <button
+          className="secondary"
+          onClick={() =>
+            void bridge.invoke('secrets:revealPassword', ref).then((reply) => {
+              if (reply.ok) setRevealed(reply.value);
+              else showError(reply.error);
+            })
+          }
+        >
+          Reveal password for {target.name}
+        </button>
+      )}
+      <span className="inline-group">
+        <select aria-label={`Connection string format for ${target.name}`} value={format} onChange={(event) => setFormat(event.target.value as Format)}>
+          <option value="url">{target.engine.includes('postgres') ? 'postgresql://' : 'mysql://'} URL</option>
+          <option value="prisma">Prisma DATABASE_URL</option>
+          <option value="jdbc">JDBC URL</option>
+        </select>
+        <button
+          className="secondary"
+          onClick={() =>
+            void bridge.invoke('secrets:copyConnectionString', { ...ref, format }).then((reply) => {
+              if (!reply.ok) showError(reply.error);
+            })
+          }
+        >
+          Copy connection string for {target.name}
+        </button>
+      </span>
+    </>
   );
 }

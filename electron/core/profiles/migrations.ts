@@ -1,3 +1,4 @@
+import { uniqueSlug } from '../../../shared/model/ids';
 import { PROFILES_SCHEMA_VERSION } from '../../../shared/model/profile';
 
 /**
@@ -5,17 +6,6 @@ import { PROFILES_SCHEMA_VERSION } from '../../../shared/model/profile';
  * previous version's JSON and returns the next's; the result is validated with
  * the current schema afterwards, never trusted.
  */
-
-/** A name turned into an id: lower-case, dashes, as the schema requires. */
-export function slugify(name: string, fallback = 'profile'): string {
-  const slug = name
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 64);
-  return slug || fallback;
-}
 
 interface V1Tunnel {
   name?: string;
@@ -38,6 +28,11 @@ interface V1Profile {
   tunnels?: V1Tunnel[];
 }
 
+function claim(taken: Set<string>, id: string): string {
+  taken.add(id);
+  return id;
+}
+
 /**
  * Version 1 was the prototype's flat shape (one key path, tunnels with host and
  * port). Version 2 adds ids, the auth union (key or agent), ProxyJump, RDS
@@ -45,18 +40,12 @@ interface V1Profile {
  */
 function v1ToV2(file: { profiles?: V1Profile[] }): unknown {
   const usedIds = new Set<string>();
-  const unique = (base: string): string => {
-    let id = base;
-    for (let n = 2; usedIds.has(id); n++) id = `${base}-${n}`;
-    usedIds.add(id);
-    return id;
-  };
   return {
     schemaVersion: 2,
     profiles: (file.profiles ?? []).map((profile) => {
       const targetIds = new Set<string>();
       return {
-        id: unique(slugify(profile.name ?? 'profile')),
+        id: claim(usedIds, uniqueSlug(profile.name ?? 'profile', usedIds)),
         name: profile.name,
         jumpHost: {
           host: profile.host,
@@ -67,9 +56,7 @@ function v1ToV2(file: { profiles?: V1Profile[] }): unknown {
         },
         aws: { ...(profile.awsProfile ? { profile: profile.awsProfile } : {}), ...(profile.region ? { region: profile.region } : {}) },
         targets: (profile.tunnels ?? []).map((tunnel) => {
-          let id = slugify(tunnel.name ?? 'target', 'target');
-          for (let n = 2; targetIds.has(id); n++) id = `${slugify(tunnel.name ?? 'target', 'target')}-${n}`;
-          targetIds.add(id);
+          const id = claim(targetIds, uniqueSlug(tunnel.name ?? 'target', targetIds, 'target'));
           const engine = tunnel.engine ?? (tunnel.remotePort === 5432 ? 'postgres' : 'mysql');
           return {
             id,

@@ -9,7 +9,8 @@ import {
 } from '../../../shared/model/profile';
 import { removeStaleTemps, writeFileAtomic } from './atomicFile';
 import { exampleProfile } from './exampleProfile';
-import { migrateProfilesFile, slugify } from './migrations';
+import { uniqueSlug } from '../../../shared/model/ids';
+import { migrateProfilesFile } from './migrations';
 
 export interface ProfileStoreOptions {
   /** The profiles JSON file, e.g. <userData>/profiles.json. */
@@ -134,8 +135,7 @@ export class ProfileStore {
 
   async duplicate(id: string, name: string): Promise<Profile> {
     const source = this.get(id);
-    let newId = slugify(name);
-    for (let n = 2; this.profiles.some((entry) => entry.id === newId); n++) newId = `${slugify(name)}-${n}`;
+    const newId = uniqueSlug(name, new Set(this.profiles.map((entry) => entry.id)));
     return this.upsert({ ...source, id: newId, name });
   }
 

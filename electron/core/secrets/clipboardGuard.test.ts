@@ -110,6 +110,29 @@ describe('ClipboardGuard (fake clock)', () => {
     expect(clipboard.writes).toEqual(['<secret>', 'second-value', '<cleared>']);
   });
 
+  it('tells onChange about each copy, replacement and clear, never the value', async () => {
+    const clipboard = new FakeClipboard();
+    const changes: unknown[] = [];
+    const guard = new ClipboardGuard(clipboard, { onChange: (pending) => changes.push(pending) });
+    const start = Date.now();
+    await guard.copy(SECRET, { label: 'first', clearAfterMs: 5_000 });
+    await guard.copy('second-value', { label: 'second', clearAfterMs: 5_000 });
+    expect(changes).toEqual([
+      { label: 'first', clearsAt: start + 5_000 },
+      { label: 'second', clearsAt: start + 5_000 },
+    ]);
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(changes).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(changes).toEqual([expect.anything(), expect.anything(), undefined]);
+    expect(clipboard.text).toBe('');
+    // A failed copy changes nothing, so it says nothing.
+    clipboard.failNextWrite = true;
+    await expect(guard.copy(SECRET, { label: 'third' })).rejects.toThrow();
+    expect(changes).toHaveLength(3);
+    expect(JSON.stringify(changes)).not.toContain('second-value');
+  });
+
   it('clearNow clears at once when the value is ours, and does nothing otherwise', async () => {
     const clipboard = new FakeClipboard();
     const guard = new ClipboardGuard(clipboard);

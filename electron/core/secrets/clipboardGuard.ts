@@ -50,6 +50,13 @@ export interface ClipboardGuardOptions {
    * the value; the app shows it so the user knows to clear by hand.
    */
   onError?: (error: unknown) => void;
+  /**
+   * The pending clear changed: a copy scheduled one (`pending`), or it ran, was
+   * cancelled or replaced (undefined when nothing is pending any more). Lets a UI
+   * show a countdown that ends when the clear really happened, not when its own
+   * clock says so.
+   */
+  onChange?: (pending: PendingClear | undefined) => void;
 }
 
 export const DEFAULT_CLEAR_AFTER_MS = 30_000;
@@ -75,6 +82,7 @@ interface Copied {
 export class ClipboardGuard {
   private readonly scheduler: Scheduler;
   private readonly onError: ((error: unknown) => void) | undefined;
+  private readonly onChange: ((pending: PendingClear | undefined) => void) | undefined;
   /** Random per guard: the digests are useless outside this process. */
   private readonly key = randomBytes(32);
   private current: Copied | undefined;
@@ -88,6 +96,7 @@ export class ClipboardGuard {
   ) {
     this.scheduler = options.scheduler ?? systemScheduler;
     this.onError = options.onError;
+    this.onChange = options.onChange;
   }
 
   /**
@@ -164,7 +173,9 @@ export class ClipboardGuard {
   }
 
   private setCurrent(copied: Copied | undefined): void {
+    const changed = this.current !== copied;
     this.current = copied;
+    if (changed) this.onChange?.(this.pending());
     if (copied && !this.settle) {
       this.idle = new Promise<void>((resolve) => {
         this.settle = resolve;

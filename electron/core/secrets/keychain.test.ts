@@ -127,8 +127,9 @@ describe.skipIf(!withSecretService)('the OS keychain against a real gnome-keyrin
     await secrets.lock();
     const secret = 'locked-out-secret-9f3b';
 
-    for (const attempt of [keychain.set('after-lock', secret), keychain.get('before-lock')]) {
-      const error = await failure(attempt);
+    // Thunks, not promises: a second call started early could reject before anyone awaits it.
+    for (const attempt of [() => keychain.set('after-lock', secret), () => keychain.get('before-lock')]) {
+      const error = await failure(attempt());
       expect(error.code).toBe('KEYCHAIN_UNAVAILABLE');
       expect(error.message).toMatch(/Secret Service \(gnome-keyring or KWallet\) is not running or is locked/);
       expect(error.hint).toMatch(/unlock/i);

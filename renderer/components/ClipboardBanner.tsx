@@ -1,0 +1,34 @@
+import { useBridge } from '../bridgeContext';
+import { secondsUntil } from '../format';
+import { useClipboard } from '../stores/clipboard';
+import { useFeedback } from '../stores/feedback';
+
+/** What Jumpgate left on the clipboard and when it goes: a countdown that ends with the real clear. */
+export function ClipboardBanner({ now }: { now: number }) {
+  const bridge = useBridge();
+  const { pending, lastCleared } = useClipboard();
+  if (!pending && !lastCleared) return null;
+  return (
+    <section className="clipboard" aria-label="Clipboard" role="status">
+      {pending ? (
+        <>
+          <span>
+            {pending.label} is on the clipboard. Cleared in <strong aria-label="Seconds until the clipboard is cleared">{secondsUntil(pending.clearsAt, now)}</strong> s.
+          </span>
+          <button
+            className="secondary"
+            onClick={() =>
+              void bridge.invoke('secrets:clearClipboard', {}).then((reply) => {
+                if (!reply.ok) useFeedback.getState().showError(reply.error);
+              })
+            }
+          >
+            Clear clipboard now
+          </button>
+        </>
+      ) : (
+        <span>Clipboard cleared: {lastCleared} is no longer on it.</span>
+      )}
+    </section>
+  );
+}

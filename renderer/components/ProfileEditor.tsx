@@ -1,0 +1,319 @@
+import { useId, useState, type ReactNode } from 'react';
+import { DbEngineSchema, type Profile } from '../../shared/model/profile';
+import { useBridge } from '../bridgeContext';
+import { newTargetDraft, toDraft, toProfile, withEngine, type FieldErrors, type ProfileDraft, type TargetDraft } from '../profileDraft';
+import { useFeedback } from '../stores/feedback';
+import { useNavigation } from '../stores/navigation';
+import { useProfiles } from '../stores/profiles';
+
+const ENGINE_LABELS: Record<TargetDraft['engine'], string> = {
+  mysql: 'MySQL',
+  mariadb: 'MariaDB',
+  postgres: 'PostgreSQL',
+  'aurora-mysql': 'Aurora MySQL',
+  'aurora-postgresql': 'Aurora PostgreSQL',
+};
+
+/**
+ * Create or edit a profile: jump box, AWS, options and targets. Checked with the
+ * store's own schema before it is sent, and again by the store when saved.
+ */
+export function ProfileEditor({ existing, start }: { existing?: Profile; start?: Partial<Profile> }) {
+  const bridge = useBridge();
+  const profiles = useProfiles((state) => state.profiles);
+  const go = useNavigation((state) => state.go);
+  const [draft, setDraft] = useState<ProfileDraft>(() => toDraft(existing ?? start ?? {}));
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [saving, setSaving] = useState(false);
+
+  /** Local ports of every other profile and of this draft's other targets: new targets propose around them. */
+  const takenPorts = (except?: number): Set<number> =>
+    new Set([
+      ...profiles.filter((profile) => profile.id !== existing?.id).flatMap((profile) => profile.targets.map((target) => target.localPort)),
+      ...draft.targets.filter((target) => target.key !== except).map((target) => Number(target.localPort)),
+    ]);
+  const update = (patch: Partial<ProfileDraft>) => setDraft((before) => ({ ...before, ...patch }));
+  const updateTarget = (key: number, change: (target: TargetDraft) => TargetDraft) =>
+    setDraft((before) => ({ ...before, targets: before.targets.map((target) => (target.key === key ? change(target) : target)) }));
+
+  async function save(): Promise<void> {
+    const { profile, errors: found } = toProfile(draft, existing?.id, new Set(profiles.map((entry) => entry.id)));
+    setErrors(found);
+    if (!profile) return;
+    setSaving(true);
+    const reply = await bridge.invoke('profiles:save', { profile });
+    setSaving(false);
+    if (!reply.ok) {
+      useFeedback.getState().showError(reply.error);
+      return;
+    }
+    useProfiles.getState().select(reply.value.id);
+    useFeedback.getState().showNotice(`Saved ${reply.value.name}.`);
+    go({ kind: 'profile' });
+  }
+
+  const field = (name: string) => ({ name, error: errors[name] });
+  const problems = Object.entries(errors);
+
+  return (
+    <form
+      className="editor"
+      aria-labelledby="editor-title"
+      noValidate
+      onSubmit={(event) => {
+        event.preventDefault();
+        void save();
+      }}
+    >
+      <h2 id="editor-title">{existing ? `Edit ${existing.name}` : 'New profile'}</h2>
+      {problems.length > 0 ? (
+        <div className="error" role="alert">
+          <strong>
+            {problems.length === 1 ? 'One field needs' : `${problems.length} fields need`} attention before the profile can be saved.
+          </strong>
+        </div>
+      ) : null}
+
+      <fieldset>
+        <legend>Jump box</legend>
+        <Field label="Profile name" {...field('name')}>
+          {(props) => <input {...props} autoFocus value={draft.name} onChange={(event) => update({ name: event.target.value })} placeholder="Production (eu-west-2)" />}
+        </Field>
+        <div className="row">
+          <Field label="Jump host" {...field('jumpHost.host')}>
+            {(props) => <input {...props} value={draft.host} onChange={(event) => update({ host: event.target.value })} placeholder="bastion.example.com" />}
+          </Field>
+          <Field label="SSH port" {...field('jumpHost.port')} narrow>
+            {(props) => <input {...props} inputMode="numeric" value={draft.port} onChange={(event) => update({ port: event.target.value })} />}
+          </Field>
+          <Field label="SSH user" {...field('jumpHost.user')}>
+            {(props) => <input {...props} value={draft.user} onChange={(event) => update({ user: event.target.value })} placeholder="ec2-user" />}
+          </Field>
+        </div>
+        <div role="radiogroup" aria-label="Authentication" className="choices">
+          <label className="inline">
+            <input type="radio" name="auth" checked={draft.authKind === 'key'} onChange={() => update({ authKind: 'key' })} />
+            Private key file
+          </label>
+          <label className="inline">
+            <input type="radio" name="auth" checked={draft.authKind === 'agent'} onChange={() => update({ authKind: 'agent' })} />
+            SSH agent
+          </label>
+        </div>
+        {draft.authKind === 'key' ? (
+          <Field label="Private key path" {...field('jumpHost.auth.keyPath')} help="OpenSSH, PEM or PuTTY .ppk (v2 or v3). The passphrase is asked for when you connect.">
+            {(props) => <input {...props} value={draft.keyPath} onChange={(event) => update({ keyPath: event.target.value })} placeholder="~/.ssh/id_ed25519 or C:\Keys\prod.ppk" />}
+          </Field>
+        ) : (
+          <Field label="Agent socket (optional)" {...field('jumpHost.auth.socketPath')} help="Empty uses SSH_AUTH_SOCK (or Pageant on Windows).">
+            {(props) => <input {...props} value={draft.agentSocket} onChange={(event) => update({ agentSocket: event.target.value })} />}
+          </Field>
+        )}
+        <Field label="ProxyJump (optional)" {...field('jumpHost.via')} help="Hosts to go through first, outermost first: user@host:port, user@host">
+          {(props) => <input {...props} value={draft.via} onChange={(event) => update({ via: event.target.value })} />}
+        </Field>
+      </fieldset>
+
+      <fieldset>
+        <legend>AWS</legend>
+        <div className="row">
+          <Field label="AWS profile" {...field('aws.profile')} help="From ~/.aws/config; empty uses the default credentials.">
+            {(props) => <input {...props} value={draft.awsProfile} onChange={(event) => update({ awsProfile: event.target.value })} />}
+          </Field>
+          <Field label="AWS region" {...field('aws.region')}>
+            {(props) => <input {...props} value={draft.region} onChange={(event) => update({ region: event.target.value })} />}
+          </Field>
+        </div>
+        <div className="row">
+          <Field label="Jump box security group" {...field('aws.securityGroupId')} help="For allowing your IP on port 22 (sg-…).">
+            {(props) => <input {...props} value={draft.securityGroupId} onChange={(event) => update({ securityGroupId: event.target.value })} />}
+          </Field>
+          <Field label="Jump box instance" {...field('aws.jumpHostInstanceId')} help="Or its EC2 instance (i-…), whose groups are looked up.">
+            {(props) => <input {...props} value={draft.instanceId} onChange={(event) => update({ instanceId: event.target.value })} />}
+          </Field>
+        </div>
+      </fieldset>
+
+      <fieldset>
+        <legend>Databases</legend>
+        {draft.targets.length === 0 ? <p className="muted">No targets yet.</p> : null}
+        {draft.targets.map((target, index) => (
+          <TargetFields
+            key={target.key}
+            target={target}
+            index={index}
+            errors={errors}
+            onChange={(change) => updateTarget(target.key, change)}
+            onEngine={(engine) => updateTarget(target.key, (before) => withEngine(before, engine, takenPorts(target.key)))}
+            onRemove={() => update({ targets: draft.targets.filter((other) => other.key !== target.key) })}
+          />
+        ))}
+        <div className="actions">
+          <button type="button" className="secondary" onClick={() => update({ targets: [...draft.targets, newTargetDraft('mysql', takenPorts())] })}>
+            Add MySQL target
+          </button>
+          <button type="button" className="secondary" onClick={() => update({ targets: [...draft.targets, newTargetDraft('postgres', takenPorts())] })}>
+            Add PostgreSQL target
+          </button>
+        </div>
+      </fieldset>
+
+      <fieldset>
+        <legend>Options</legend>
+        <div className="row">
+          <Field label="Keepalive every (seconds)" {...field('options.keepaliveIntervalSeconds')} narrow>
+            {(props) => <input {...props} inputMode="numeric" value={draft.keepalive} onChange={(event) => update({ keepalive: event.target.value })} />}
+          </Field>
+          <Field label="Close idle tunnels after (minutes)" {...field('options.idleAutoCloseMinutes')} narrow help="0 keeps them open.">
+            {(props) => <input {...props} inputMode="numeric" value={draft.idleMinutes} onChange={(event) => update({ idleMinutes: event.target.value })} />}
+          </Field>
+        </div>
+        <label className="inline">
+          <input type="checkbox" checked={draft.autoConnect} onChange={(event) => update({ autoConnect: event.target.checked })} />
+          Connect when Jumpgate starts
+        </label>
+      </fieldset>
+
+      <div className="actions">
+        <button type="submit" disabled={saving}>
+          Save profile
+        </button>
+        <button type="button" className="secondary" onClick={() => go({ kind: 'profile' })}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function TargetFields({
+  target,
+  index,
+  errors,
+  onChange,
+  onEngine,
+  onRemove,
+}: {
+  target: TargetDraft;
+  index: number;
+  errors: FieldErrors;
+  onChange: (change: (target: TargetDraft) => TargetDraft) => void;
+  onEngine: (engine: TargetDraft['engine']) => void;
+  onRemove: () => void;
+}) {
+  const at = `targets.${index}`;
+  const field = (name: string) => ({ name: `${at}.${name}`, error: errors[`${at}.${name}`] });
+  const set = (patch: Partial<TargetDraft>) => onChange((before) => ({ ...before, ...patch }));
+  return (
+    <fieldset className="target">
+      <legend>Target {index + 1}</legend>
+      <div className="row">
+        <Field label="Target name" {...field('name')}>
+          {(props) => <input {...props} value={target.name} onChange={(event) => set({ name: event.target.value })} placeholder="orders-mysql" />}
+        </Field>
+        <Field label="Engine" {...field('engine')}>
+          {(props) => (
+            <select {...props} value={target.engine} onChange={(event) => onEngine(event.target.value as TargetDraft['engine'])}>
+              {DbEngineSchema.options.map((engine) => (
+                <option key={engine} value={engine}>
+                  {ENGINE_LABELS[engine]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Local port" {...field('localPort')} narrow>
+          {(props) => <input {...props} inputMode="numeric" value={target.localPort} onChange={(event) => set({ localPort: event.target.value, localPortTouched: true })} />}
+        </Field>
+      </div>
+      <div className="row">
+        <Field label="Database address" {...field('remote.kind')}>
+          {(props) => (
+            <select {...props} value={target.remoteKind} onChange={(event) => set({ remoteKind: event.target.value as TargetDraft['remoteKind'] })}>
+              <option value="host">Host and port</option>
+              <option value="rds">RDS identifier</option>
+            </select>
+          )}
+        </Field>
+        {target.remoteKind === 'host' ? (
+          <>
+            <Field label="Remote host" {...field('remote.host')}>
+              {(props) => <input {...props} value={target.host} onChange={(event) => set({ host: event.target.value })} placeholder="orders.abc123.eu-west-2.rds.amazonaws.com" />}
+            </Field>
+            <Field label="Remote port" {...field('remote.port')} narrow>
+              {(props) => <input {...props} inputMode="numeric" value={target.port} onChange={(event) => set({ port: event.target.value })} />}
+            </Field>
+          </>
+        ) : (
+          <>
+            <Field label="RDS identifier" {...field('remote.identifier')} help="Resolved to its endpoint at each connect.">
+              {(props) => <input {...props} value={target.identifier} onChange={(event) => set({ identifier: event.target.value })} />}
+            </Field>
+            <Field label="Endpoint" {...field('remote.endpoint')}>
+              {(props) => (
+                <select {...props} value={target.endpoint} onChange={(event) => set({ endpoint: event.target.value as TargetDraft['endpoint'] })}>
+                  <option value="instance">Instance</option>
+                  <option value="cluster-writer">Cluster writer</option>
+                  <option value="cluster-reader">Cluster reader</option>
+                </select>
+              )}
+            </Field>
+          </>
+        )}
+      </div>
+      <div className="row">
+        <Field label="Database name" {...field('database')}>
+          {(props) => <input {...props} value={target.database} onChange={(event) => set({ database: event.target.value })} />}
+        </Field>
+        <Field label="Database user" {...field('username')}>
+          {(props) => <input {...props} value={target.username} onChange={(event) => set({ username: event.target.value })} />}
+        </Field>
+        <Field label="Password source" {...field('secret.kind')}>
+          {(props) => (
+            <select {...props} value={target.secretKind} onChange={(event) => set({ secretKind: event.target.value as TargetDraft['secretKind'] })}>
+              <option value="none">None (I type it)</option>
+              <option value="rds-managed">RDS-managed secret</option>
+              <option value="secrets-manager">Secrets Manager secret</option>
+            </select>
+          )}
+        </Field>
+        {target.secretKind === 'secrets-manager' ? (
+          <Field label="Secret id" {...field('secret.secretId')} help="Name or ARN; the value is fetched when you ask for it, never stored.">
+            {(props) => <input {...props} value={target.secretId} onChange={(event) => set({ secretId: event.target.value })} />}
+          </Field>
+        ) : null}
+      </div>
+      <button type="button" className="secondary danger" onClick={onRemove}>
+        Remove target {index + 1}
+      </button>
+    </fieldset>
+  );
+}
+
+interface ControlProps {
+  id: string;
+  'aria-invalid': boolean;
+  'aria-describedby': string | undefined;
+}
+
+/** A labelled control with its help text and, when the last save found one, its error. */
+function Field({ label, name, error, help, narrow, children }: { label: string; name: string; error?: string | undefined; help?: string; narrow?: boolean; children: (props: ControlProps) => ReactNode }) {
+  const id = useId();
+  const described = [error ? `${id}-error` : '', help ? `${id}-help` : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className={`field ${narrow ? 'narrow' : ''}`} data-field={name}>
+      <label htmlFor={id}>{label}</label>
+      {children({ id, 'aria-invalid': Boolean(error), 'aria-describedby': described })}
+      {error ? (
+        <small className="field-error" id={`${id}-error`}>
+          {error}
+        </small>
+      ) : null}
+      {help ? (
+        <small className="help" id={`${id}-help`}>
+          {help}
+        </small>
+      ) : null}
+    </div>
+  );
+}

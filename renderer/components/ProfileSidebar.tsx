@@ -1,0 +1,71 @@
+import { aggregateStatus } from '../../shared/model/aggregate';
+import { useBridge } from '../bridgeContext';
+import { useFeedback } from '../stores/feedback';
+import { useNavigation } from '../stores/navigation';
+import { useProfiles } from '../stores/profiles';
+import { useTunnels } from '../stores/tunnels';
+import { ThemePicker } from './ThemePicker';
+
+/** Saved profiles with their aggregate status dot, and the ways to add more. */
+export function ProfileSidebar() {
+  const bridge = useBridge();
+  const { profiles, selectedId, select } = useProfiles();
+  const tunnels = useTunnels((state) => state.byId);
+  const { view, go } = useNavigation();
+  const { showError } = useFeedback.getState();
+
+  return (
+    <nav aria-label="Profiles">
+      <h1>Jumpgate</h1>
+      <ul>
+        {profiles.map((entry) => {
+          const status = aggregateStatus(entry.targets.map((target) => tunnels[`${entry.id}/${target.id}`]?.state ?? { status: 'idle' as const }));
+          return (
+            <li key={entry.id}>
+              <button
+                aria-current={entry.id === selectedId && view.kind === 'profile' ? 'page' : undefined}
+                onClick={() => {
+                  select(entry.id);
+                  go({ kind: 'profile' });
+                }}
+              >
+                <span className={`dot dot-${status}`} aria-label={`status ${status}`} />
+                {entry.name}
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+      <div className="sidebar-actions">
+        <button onClick={() => go({ kind: 'new' })}>New profile</button>
+        <button
+          className="secondary"
+          onClick={() =>
+            void bridge.invoke('profiles:importSshConfig', {}).then((reply) => {
+              if (reply.ok) go({ kind: 'importSshConfig', hosts: reply.value });
+              else showError(reply.error);
+            })
+          }
+        >
+          Import from SSH config
+        </button>
+        <button className="secondary" onClick={() => go({ kind: 'teamImport' })}>
+          Import team file
+        </button>
+        <button
+          className="secondary"
+          disabled={profiles.length === 0}
+          onClick={() =>
+            void bridge.invoke('profiles:export', {}).then((reply) => {
+              if (reply.ok) go({ kind: 'teamExport', text: reply.value.text });
+              else showError(reply.error);
+            })
+          }
+        >
+          Export team file
+        </button>
+      </div>
+      <ThemePicker />
+    </nav>
+  );
+}

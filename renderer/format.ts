@@ -1,0 +1,42 @@
+import type { DbTarget } from '../shared/model/profile';
+import type { TunnelState } from '../shared/model/tunnelState';
+
+/** Byte counts the way people read them: 21 B, 4.2 MB. */
+export function bytes(count: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = count;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+/** Whole seconds from now until `at`, never negative. */
+export function secondsUntil(at: number, now: number): number {
+  return Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+/** One line for a tunnel's state, as the status column shows it. */
+export function describeState(state: TunnelState, now: number): string {
+  switch (state.status) {
+    case 'open':
+      return `open for ${Math.max(0, Math.round((now - state.openedAt) / 1000))} s · in ${bytes(state.bytesIn)} · out ${bytes(state.bytesOut)} · ${state.activeConnections} client(s)`;
+    case 'reconnecting':
+      return `reconnecting (attempt ${state.attempt}, next in ${secondsUntil(state.nextRetryAt, now)} s): ${state.lastError.message}`;
+    case 'failed':
+      return `failed: ${state.error.message}`;
+    case 'connecting':
+      return 'connecting…';
+    default:
+      return state.status;
+  }
+}
+
+/** Where a target's database is, as the jump box sees it. */
+export function describeRemote(target: DbTarget): string {
+  if (target.remote.kind === 'host') return `${target.remote.host}:${target.remote.port}`;
+  const which = target.remote.endpoint === 'instance' ? '' : ` (${target.remote.endpoint.replace('cluster-', 'cluster ')})`;
+  return `RDS ${target.remote.identifier}${which}`;
+}

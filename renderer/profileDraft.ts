@@ -1,0 +1,240 @@
+import { uniqueSlug } from '../shared/model/ids';
+import { DEFAULT_AWS_REGION, engineFamily, ProfileSchema, type DbEngine, type Profile } from '../shared/model/profile';
+import type { JumpHostHop } from '../shared/model/jumpHost';
+
+/**
+ * A profile as the editor holds it while the user types: every field a string
+ * or a flag, so half-typed numbers survive. `toProfile` turns it back into a
+ * candidate and validates it with the same schema the store uses, reporting
+ * problems by field so the form can mark them.
+ */
+
+export type RemoteKind = 'host' | 'rds';
+export type RdsEndpointKind = 'instance' | 'cluster-writer' | 'cluster-reader';
+export type SecretKind = 'none' | 'rds-managed' | 'secrets-manager';
+
+export interface TargetDraft {
+  /** React's key for the row; stable while the user edits. */
+  key: number;
+  /** Kept when editing, so open tunnels and team files still match the target. */
+  id?: string;
+  name: string;
+  engine: DbEngine;
+  remoteKind: RemoteKind;
+  host: string;
+  port: string;
+  identifier: string;
+  endpoint: RdsEndpointKind;
+  localPort: string;
+  /** Whether the user typed the local port; until then it follows the engine's convention. */
+  localPortTouched: boolean;
+  database: string;
+  username: string;
+  secretKind: SecretKind;
+  secretId: string;
+}
+
+export interface ProfileDraft {
+  name: string;
+  host: string;
+  port: string;
+  user: string;
+  authKind: 'key' | 'agent';
+  keyPath: string;
+  agentSocket: string;
+  /** ProxyJump hops, outermost first: "user@host:port, user@host". */
+  via: string;
+  awsProfile: string;
+  region: string;
+  securityGroupId: string;
+  instanceId: string;
+  keepalive: string;
+  autoConnect: boolean;
+  idleMinutes: string;
+  targets: TargetDraft[];
+}
+
+/** Field name (the schema path, joined with dots) -> what is wrong with it. */
+export type FieldErrors = Record<string, string>;
+
+const FIRST_LOCAL_PORT = { mysql: 13306, postgres: 15432 } as const;
+const REMOTE_PORT = { mysql: 3306, postgres: 5432 } as const;
+
+let nextKey = 1;
+
+/** The next local port by convention (13306, 13307, ... or 15432, 15433, ...) that nothing else uses. */
+export function proposeLocalPort(engine: DbEngine, taken: ReadonlySet<number>): number {
+  let port: number = FIRST_LOCAL_PORT[engineFamily(engine)];
+  while (taken.has(port)) port += 1;
+  return port;
+}
+
+export function newTargetDraft(engine: DbEngine, takenPorts: ReadonlySet<number>): TargetDraft {
+  return {
+    key: nextKey++,
+    name: '',
+    engine,
+    remoteKind: 'host',
+    host: '',
+    port: String(REMOTE_PORT[engineFamily(engine)]),
+    identifier: '',
+    endpoint: 'instance',
+    localPort: String(proposeLocalPort(engine, takenPorts)),
+    localPortTouched: false,
+    database: '',
+    username: '',
+    secretKind: 'none',
+    secretId: '',
+  };
+}
+
+/** A new engine moves the remote port and the untouched local port to that engine's convention. */
+export function withEngine(target: TargetDraft, engine: DbEngine, takenPorts: ReadonlySet<number>): TargetDraft {
+  const family = engineFamily(engine);
+  const remoteWasDefault = target.port === String(REMOTE_PORT[engineFamily(target.engine)]) || target.port === '';
+  return {
+    ...target,
+    engine,
+    port: remoteWasDefault ? String(REMOTE_PORT[family]) : target.port,
+    localPort: target.localPortTouched ? target.localPort : String(proposeLocalPort(engine, takenPorts)),
+  };
+}
+
+function hopText(hop: JumpHostHop): string {
+  return `${hop.user}@${hop.host}${hop.port === 22 ? '' : `:${hop.port}`}`;
+}
+
+export function toDraft(profile: Partial<Profile>): ProfileDraft {
+  const jump = profile.jumpHost;
+  const options = profile.options;
+  return {
+    name: profile.name ?? '',
+    host: jump?.host ?? '',
+    port: String(jump?.port ?? 22),
+    user: jump?.user ?? '',
+    authKind: jump?.auth.kind ?? 'key',
+    keyPath: jump?.auth.kind === 'key' ? jump.auth.keyPath : '',
+    agentSocket: jump?.auth.kind === 'agent' ? (jump.auth.socketPath ?? '') : '',
+    via: (jump?.via ?? []).map(hopText).join(', '),
+    awsProfile: profile.aws?.profile ?? '',
+    region: profile.aws?.region ?? DEFAULT_AWS_REGION,
+    securityGroupId: profile.aws?.securityGroupId ?? '',
+    instanceId: profile.aws?.jumpHostInstanceId ?? '',
+    keepalive: String(options?.keepaliveIntervalSeconds ?? 10),
+    autoConnect: options?.autoConnect ?? false,
+    idleMinutes: String(options?.idleAutoCloseMinutes ?? 0),
+    targets: (profile.targets ?? []).map((target) => ({
+      key: nextKey++,
+      id: target.id,
+      name: target.name,
+      engine: target.engine,
+      remoteKind: target.remote.kind,
+      host: target.remote.kind === 'host' ? target.remote.host : '',
+      port: target.remote.kind === 'host' ? String(target.remote.port) : String(REMOTE_PORT[engineFamily(target.engine)]),
+      identifier: target.remote.kind === 'rds' ? target.remote.identifier : '',
+      endpoint: target.remote.kind === 'rds' ? target.remote.endpoint : 'instance',
+      localPort: String(target.localPort),
+      localPortTouched: true,
+      database: target.database ?? '',
+      username: target.username ?? '',
+      secretKind: target.secret.kind,
+      secretId: target.secret.kind === 'secrets-manager' ? target.secret.secretId : '',
+    })),
+  };
+}
+
+/** A whole number typed in a field, or an error for that field. */
+function wholeNumber(text: string, field: string, errors: FieldErrors): number | undefined {
+  if (/^\s*\d+\s*$/.test(text)) return Number(text);
+  errors[field] = 'Enter a whole number.';
+  return undefined;
+}
+
+const HOP = /^(?:([^@\s]+)@)?([A-Za-z0-9._-]+|\[[0-9A-Fa-f:]+\])(?::(\d+))?$/;
+
+function parseVia(text: string, defaultUser: string, errors: FieldErrors): Array<{ host: string; port: number; user: string }> {
+  const hops: Array<{ host: string; port: number; user: string }> = [];
+  for (const part of text.split(/[,\s]+/).filter(Boolean)) {
+    const match = HOP.exec(part);
+    if (!match) {
+      errors['jumpHost.via'] = `"${part}" is not user@host or user@host:port.`;
+      return [];
+    }
+    hops.push({ user: match[1] ?? defaultUser, host: (match[2] as string).replace(/^\[|\]$/g, ''), port: match[3] ? Number(match[3]) : 22 });
+  }
+  return hops;
+}
+
+/** Zod's words made into a sentence for one field. */
+function sentence(issue: { code: string; message: string; minimum?: unknown; origin?: unknown }): string {
+  if (issue.code === 'too_small' && issue.origin === 'string' && issue.minimum === 1) return 'Required.';
+  const text = issue.message.replace(/^Invalid input: /, '');
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}${text.endsWith('.') ? '' : '.'}`;
+}
+
+/** Which form field an issue belongs to: hops all report on the ProxyJump field. */
+function fieldOf(path: readonly PropertyKey[]): string {
+  const joined = path.map(String).join('.');
+  return joined.startsWith('jumpHost.via') ? 'jumpHost.via' : joined;
+}
+
+/**
+ * The draft as a profile, validated. `id` is kept when editing; a new profile
+ * and new targets get ids from their names, unique among `takenProfileIds`.
+ */
+export function toProfile(draft: ProfileDraft, id: string | undefined, takenProfileIds: ReadonlySet<string>): { profile?: Profile; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const auth = draft.authKind === 'key' ? { kind: 'key' as const, keyPath: draft.keyPath.trim() } : { kind: 'agent' as const, ...(draft.agentSocket.trim() ? { socketPath: draft.agentSocket.trim() } : {}) };
+  const takenTargetIds = new Set(draft.targets.flatMap((target) => (target.id ? [target.id] : [])));
+  const candidate = {
+    id: id ?? uniqueSlug(draft.name, takenProfileIds),
+    name: draft.name.trim(),
+    jumpHost: {
+      host: draft.host.trim(),
+      port: wholeNumber(draft.port, 'jumpHost.port', errors),
+      user: draft.user.trim(),
+      auth,
+      via: parseVia(draft.via, draft.user.trim(), errors).map((hop) => ({ ...hop, auth })),
+    },
+    aws: {
+      ...(draft.awsProfile.trim() ? { profile: draft.awsProfile.trim() } : {}),
+      region: draft.region.trim() || DEFAULT_AWS_REGION,
+      ...(draft.securityGroupId.trim() ? { securityGroupId: draft.securityGroupId.trim() } : {}),
+      ...(draft.instanceId.trim() ? { jumpHostInstanceId: draft.instanceId.trim() } : {}),
+    },
+    options: {
+      keepaliveIntervalSeconds: wholeNumber(draft.keepalive, 'options.keepaliveIntervalSeconds', errors),
+      autoConnect: draft.autoConnect,
+      idleAutoCloseMinutes: wholeNumber(draft.idleMinutes, 'options.idleAutoCloseMinutes', errors),
+    },
+    targets: draft.targets.map((target, index) => {
+      const targetId = target.id ?? uniqueSlug(target.name, takenTargetIds, 'target');
+      takenTargetIds.add(targetId);
+      const at = `targets.${index}`;
+      return {
+        id: targetId,
+        name: target.name.trim(),
+        engine: target.engine,
+        remote:
+          target.remoteKind === 'host'
+            ? { kind: 'host' as const, host: target.host.trim(), port: wholeNumber(target.port, `${at}.remote.port`, errors) }
+            : { kind: 'rds' as const, identifier: target.identifier.trim(), endpoint: target.endpoint },
+        localPort: wholeNumber(target.localPort, `${at}.localPort`, errors),
+        ...(target.database.trim() ? { database: target.database.trim() } : {}),
+        ...(target.username.trim() ? { username: target.username.trim() } : {}),
+        secret:
+          target.secretKind === 'secrets-manager'
+            ? { kind: 'secrets-manager' as const, secretId: target.secretId.trim() }
+            : { kind: target.secretKind },
+      };
+    }),
+  };
+  const parsed = ProfileSchema.safeParse(candidate);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const field = fieldOf(issue.path);
+      errors[field] ??= sentence(issue as { code: string; message: string });
+    }
+  }
+  return Object.keys(errors).length > 0 || !parsed.success ? { errors } : { profile: parsed.data, errors };
+}

@@ -1,0 +1,103 @@
+import { create } from 'zustand';
+import type { JumpgateBridge } from '../../shared/bridge';
+import type { ErrorInfo } from '../../shared/model/errors';
+import { useFeedback } from './feedback';
+import { useProfiles } from './profiles';
+
+/** One target, or every target of the profile when targetId is absent. */
+export interface ConnectJob {
+  profileId: string;
+  targetId?: string;
+}
+
+/** The questions a connect can raise; each keeps the job to retry once answered. */
+export type ConnectDialog =
+  | { kind: 'hostKey'; error: ErrorInfo; retry: ConnectJob }
+  | { kind: 'mismatch'; error: ErrorInfo }
+  | { kind: 'passphrase'; keyPath: string; wrong: boolean; retry: ConnectJob };
+
+interface Unlock {
+  passphrase: string;
+  remember: boolean;
+}
+
+interface ConnectState {
+  /** Jobs in flight, by jobKey: their buttons are disabled meanwhile. */
+  busy: Record<string, true>;
+  dialog: ConnectDialog | undefined;
+  connect(bridge: JumpgateBridge, job: ConnectJob, unlock?: Unlock): Promise<void>;
+  disconnect(bridge: JumpgateBridge, job: ConnectJob): Promise<void>;
+  /** Pin the host key the dialog showed, then retry the connect. */
+  trust(bridge: JumpgateBridge): Promise<void>;
+  unlock(bridge: JumpgateBridge, unlock: Unlock): Promise<void>;
+  dismiss(): void;
+}
+
+export function jobKey(job: ConnectJob): string {
+  return job.targetId ? `${job.profileId}/${job.targetId}` : job.profileId;
+}
+
+function keyPathOf(profileId: string): string {
+  const profile = useProfiles.getState().profiles.find((entry) => entry.id === profileId);
+  return profile?.jumpHost.auth.kind === 'key' ? profile.jumpHost.auth.keyPath : 'the SSH agent';
+}
+
+/**
+ * Connect and disconnect, with the host-key and passphrase questions in
+ * between: the same flow for one target and for a whole profile.
+ */
+export const useConnect = create<ConnectState>((set, get) => {
+  const setBusy = (job: ConnectJob, busy: boolean): void => {
+    const next = { ...get().busy };
+    if (busy) next[jobKey(job)] = true;
+    else delete next[jobKey(job)];
+    set({ busy: next });
+  };
+
+  const askOrReport = (error: ErrorInfo, job: ConnectJob): void => {
+    if (error.code === 'HOST_KEY_UNKNOWN') set({ dialog: { kind: 'hostKey', error, retry: job } });
+    else if (error.code === 'HOST_KEY_MISMATCH') set({ dialog: { kind: 'mismatch', error } });
+    else if (error.code === 'PASSPHRASE_REQUIRED' || error.code === 'BAD_PASSPHRASE') {
+      set({ dialog: { kind: 'passphrase', keyPath: keyPathOf(job.profileId), wrong: error.code === 'BAD_PASSPHRASE', retry: job } });
+    } else useFeedback.getState().showError(error);
+  };
+
+  return {
+    busy: {},
+    dialog: undefined,
+    connect: async (bridge, job, unlock) => {
+      setBusy(job, true);
+      useFeedback.getState().clear();
+      const extra = unlock ? { unlock } : {};
+      const reply = job.targetId
+        ? await bridge.invoke('tunnels:start', { profileId: job.profileId, targetId: job.targetId, ...extra })
+        : await bridge.invoke('tunnels:startProfile', { profileId: job.profileId, ...extra });
+      setBusy(job, false);
+      if (!reply.ok) askOrReport(reply.error, job);
+    },
+    disconnect: async (bridge, job) => {
+      setBusy(job, true);
+      const reply = job.targetId
+        ? await bridge.invoke('tunnels:stop', { profileId: job.profileId, targetId: job.targetId })
+        : await bridge.invoke('tunnels:stopProfile', { profileId: job.profileId });
+      setBusy(job, false);
+      if (!reply.ok) useFeedback.getState().showError(reply.error);
+    },
+    trust: async (bridge) => {
+      const dialog = get().dialog;
+      if (dialog?.kind !== 'hostKey') return;
+      set({ dialog: undefined });
+      const details = dialog.error.details ?? {};
+      const reply = await bridge.invoke('hostKeys:trust', { host: String(details.host), port: Number(details.port), publicKey: String(details.publicKey) });
+      if (!reply.ok) useFeedback.getState().showError(reply.error);
+      else await get().connect(bridge, dialog.retry);
+    },
+    unlock: async (bridge, unlock) => {
+      const dialog = get().dialog;
+      if (dialog?.kind !== 'passphrase') return;
+      set({ dialog: undefined });
+      await get().connect(bridge, dialog.retry, unlock);
+    },
+    dismiss: () => set({ dialog: undefined }),
+  };
+});

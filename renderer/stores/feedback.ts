@@ -1,0 +1,19 @@
+import { create } from 'zustand';
+import type { ErrorInfo } from '../../shared/model/errors';
+
+/** The one place the app tells the user how their last action went: an error with its hint, or a short notice. */
+interface FeedbackState {
+  error: ErrorInfo | undefined;
+  notice: string | undefined;
+  showError(error: ErrorInfo): void;
+  showNotice(notice: string): void;
+  clear(): void;
+}
+
+export const useFeedback = create<FeedbackState>((set) => ({
+  error: undefined,
+  notice: undefined,
+  showError: (error) => set({ error, notice: undefined }),
+  showNotice: (notice) => set({ notice, error: undefined }),
+  clear: () => set({ error: undefined, notice: undefined }),
+}));
