@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // (sshd, MariaDB, PostgreSQL, puttygen) are started per test file by e2e/rig.
 export default defineConfig({
   test: {
-    include: ['shared/**/*.test.ts', 'electron/**/*.test.ts', 'e2e/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: ['shared/**/*.test.ts', 'electron/**/*.test.ts', 'renderer/**/*.test.ts', 'e2e/**/*.test.ts', 'scripts/**/*.test.ts'],
     environment: 'node',
     // Real servers start in these tests; a slow 2-core CI box needs headroom.
     testTimeout: 60_000,

@@ -229,6 +229,13 @@ export function toProfile(draft: ProfileDraft, id: string | undefined, takenProf
       };
     }),
   };
+  // The schema checks this too, but only once every other field is valid; saying it now saves a round.
+  const seenPorts = new Set<number>();
+  candidate.targets.forEach((target, index) => {
+    if (target.localPort === undefined) return;
+    if (seenPorts.has(target.localPort)) errors[`targets.${index}.localPort`] = `Local port ${target.localPort} is used twice.`;
+    seenPorts.add(target.localPort);
+  });
   const parsed = ProfileSchema.safeParse(candidate);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {

@@ -35,6 +35,8 @@ export const PEERS: Record<string, { path: string; pkg: string; install?: string
   'ssh-agent': { path: '/usr/bin/ssh-agent', pkg: 'openssh-client' },
   openssl: { path: '/usr/bin/openssl', pkg: 'openssl' },
   chromium: { path: '/usr/bin/chromium', pkg: 'chromium' },
+  // A display for Electron on a Linux box without one (CI).
+  Xvfb: { path: '/usr/bin/Xvfb', pkg: 'xvfb' },
   // The OS keychain: gnome-keyring's Secret Service on a private session bus.
   'dbus-daemon': { path: '/usr/bin/dbus-daemon', pkg: 'dbus' },
   'dbus-monitor': { path: '/usr/bin/dbus-monitor', pkg: 'dbus' },
@@ -52,7 +54,7 @@ export const PEERS: Record<string, { path: string; pkg: string; install?: string
 export type PeerName =
   | 'sshd' | 'ssh-keygen' | 'ssh' | 'puttygen' | 'mariadbd' | 'mariadb-install-db' | 'postgres' | 'initdb'
   | 'ssh-agent' | 'ssh-add' | 'openssl' | 'dbus-daemon' | 'dbus-monitor' | 'dbus-send' | 'gnome-keyring-daemon'
-  | 'secret-tool' | 'moto_server' | 'psql' | 'mariadb' | 'chromium';
+  | 'secret-tool' | 'moto_server' | 'psql' | 'mariadb' | 'chromium' | 'Xvfb';
 
 function present(name: PeerName): boolean {
   try {

@@ -31,4 +31,21 @@ export class ProfilePage {
   hostKeyDialog() {
     return this.page.getByRole('dialog', { name: 'Trust this jump box?' });
   }
+
+  passphraseDialog() {
+    return this.page.getByRole('dialog', { name: 'Unlock your SSH key' });
+  }
+
+  /** A button of the selected profile's header ("Connect all", "Edit profile", ...). */
+  profileAction(name: string) {
+    return this.page.getByRole('button', { name, exact: true });
+  }
+
+  targetButton(name: string) {
+    return this.page.getByRole('button', { name, exact: true });
+  }
+
+  clipboardBanner() {
+    return this.page.getByRole('status', { name: 'Clipboard' });
+  }
 }

@@ -17,7 +17,7 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen'))('the UI when 
 
   beforeAll(async () => {
     // Short keepalive and backoff so a lost jump box is noticed and retried within a second.
-    rig = await startUiRig({ pool: { keepalive: { intervalMs: 300, countMax: 2 }, readyTimeoutMs: 2000, backoff: { baseMs: 100, capMs: 1500, jitter: 0.2 } } });
+    rig = await startUiRig({ deps: { pool: { keepalive: { intervalMs: 300, countMax: 2 }, readyTimeoutMs: 2000, backoff: { baseMs: 100, capMs: 1500, jitter: 0.2 } } } });
     await trustSshd(new KnownHostsStore(join(rig.dir, 'data', 'known_hosts')), rig.sshd);
     localPort = await pickPort();
     clashPort = await pickPort();

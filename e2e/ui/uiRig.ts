@@ -7,39 +7,66 @@ import { createDispatcher } from '../../electron/core/dispatcher';
 import { createJumpgate, type Jumpgate, type JumpgateDeps } from '../../electron/core/service';
 import { startWebHost, type WebHost } from '../../electron/host/webHost';
 import { launchChromium } from '../rig/browser';
-import { makeOpenSshKey } from '../rig/keys';
+import { makeOpenSshKey, type RigKey } from '../rig/keys';
 import { SshdPeer } from '../rig/sshd';
 import { startEchoServer, type TcpPeer } from '../rig/tcpPeers';
 
-/**
- * Everything a UI test stands on: the built renderer, a real sshd with the
- * user's key authorized, an echo "database" behind it, the service behind
- * `jumpgate serve`'s web host, and Debian's Chromium.
- */
-export interface UiRig {
-  dir: string;
+/** Build what the app ships (dist/main, dist/preload, dist/renderer): the tests drive the built files, not the sources. */
+export function buildApp(): void {
+  execFileSync(process.execPath, ['scripts/build.mjs']);
+}
+
+/** A jump box to connect through: a real sshd with the user's key authorized, and an echo "database" behind it. */
+export interface JumpBox {
   keyPath: string;
+  userKey: RigKey;
   sshd: SshdPeer;
   echo: TcpPeer;
+  dispose(): Promise<void>;
+}
+
+/** Makes the user's key in `dir`: an unencrypted OpenSSH ed25519 key unless a test wants another (a PPK with passphrase, say). */
+export type UserKeyMaker = (dir: string) => Promise<RigKey>;
+
+/** Start the jump box; the user's key is written into `dir`. */
+export async function startJumpBox(dir: string, userKey: UserKeyMaker = (keyDir) => makeOpenSshKey(keyDir, { type: 'ed25519', format: 'openssh' })): Promise<JumpBox> {
+  const key = await userKey(dir);
+  const [sshd, echo] = await Promise.all([SshdPeer.start({ authorizedKeys: [key.publicKey] }), startEchoServer()]);
+  return {
+    keyPath: key.privatePath,
+    userKey: key,
+    sshd,
+    echo,
+    dispose: async () => {
+      await Promise.all([sshd.dispose(), echo.close()]);
+    },
+  };
+}
+
+/** The browser mode alone: the built renderer and a fresh service behind `jumpgate serve`'s web host, and Debian's Chromium. */
+export interface ServedUi {
+  dir: string;
+  /** The service's data dir: profiles.json and known_hosts. */
+  dataDir: string;
   jumpgate: Jumpgate;
   host: WebHost;
   browser: Browser;
   dispose(): Promise<void>;
 }
 
-export async function startUiRig(options: { pool?: JumpgateDeps['pool'] } = {}): Promise<UiRig> {
-  execFileSync(process.execPath, ['scripts/build.mjs']);
+/** Service dependencies a test adds (AWS at moto, a clipboard double and its clock, engine tuning); data dir and version are the rig's. */
+export type ServiceExtras = Partial<Omit<JumpgateDeps, 'dataDir' | 'version'>>;
+
+export async function startServedUi(options: { deps?: ServiceExtras } = {}): Promise<ServedUi> {
+  buildApp();
   const dir = mkdtempSync(join(tmpdir(), 'jumpgate-ui-'));
-  const key = await makeOpenSshKey(dir, { type: 'ed25519', format: 'openssh' });
-  const [sshd, echo] = await Promise.all([SshdPeer.start({ authorizedKeys: [key.publicKey] }), startEchoServer()]);
-  const jumpgate = await createJumpgate({ dataDir: join(dir, 'data'), version: 'test', ...(options.pool ? { pool: options.pool } : {}) });
+  const dataDir = join(dir, 'data');
+  const jumpgate = await createJumpgate({ ...options.deps, dataDir, version: 'test' });
   const host = await startWebHost({ jumpgate, dispatch: createDispatcher(jumpgate.handlers), staticDir: resolve('dist/renderer') });
   const browser = await launchChromium();
   return {
     dir,
-    keyPath: key.privatePath,
-    sshd,
-    echo,
+    dataDir,
     jumpgate,
     host,
     browser,
@@ -47,8 +74,33 @@ export async function startUiRig(options: { pool?: JumpgateDeps['pool'] } = {}):
       await browser.close();
       await host.close();
       await jumpgate.dispose();
-      await Promise.all([sshd.dispose(), echo.close()]);
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Everything a UI test that connects stands on: the served UI plus a jump box. */
+export interface UiRig extends ServedUi, Omit<JumpBox, 'dispose'> {}
+
+export async function startUiRig(options: { deps?: ServiceExtras; userKey?: UserKeyMaker } = {}): Promise<UiRig> {
+  const served = await startServedUi(options.deps ? { deps: options.deps } : {});
+  let box: JumpBox;
+  try {
+    box = await startJumpBox(served.dir, options.userKey);
+  } catch (error) {
+    await served.dispose();
+    throw error;
+  }
+  return {
+    ...served,
+    keyPath: box.keyPath,
+    userKey: box.userKey,
+    sshd: box.sshd,
+    echo: box.echo,
+    dispose: async () => {
+      // The service first, so its SSH connections close before sshd goes away.
+      await served.dispose();
+      await box.dispose();
     },
   };
 }

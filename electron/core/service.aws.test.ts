@@ -7,6 +7,7 @@ import { CreateDBInstanceCommand, CreateDBSnapshotCommand, DescribeDBInstancesCo
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualScheduler, TestClipboard } from '../../e2e/rig/clipboardDouble';
 import { startMariaDb, type DatabasePeer } from '../../e2e/rig/databases';
 import { pickPort } from '../../e2e/rig/daemon';
 import { makeOpenSshKey } from '../../e2e/rig/keys';
@@ -18,50 +19,11 @@ import type { JumpgateBridge } from '../../shared/bridge';
 import type { Reply } from '../../shared/contract';
 import { createAwsClients } from './aws/awsClients';
 import { createDispatcher, invokerFor } from './dispatcher';
-import type { Clipboard, Scheduler } from './secrets/clipboardGuard';
 import { createJumpgate, type Jumpgate } from './service';
 
 function value<T>(reply: Reply<T>): T {
   if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
   return reply.value;
-}
-
-/** The system clipboard cannot run here: a double that behaves like one. */
-class TestClipboard implements Clipboard {
-  text = '';
-  readText(): string {
-    return this.text;
-  }
-  writeText(text: string): void {
-    this.text = text;
-  }
-}
-
-/** A clock the test moves by hand, so a 30-second auto-clear runs instantly. */
-class ManualScheduler implements Scheduler {
-  private time = 1_000_000;
-  private timers = new Map<number, { at: number; run: () => void }>();
-  private nextId = 1;
-  now(): number {
-    return this.time;
-  }
-  setTimeout(run: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.set(id, { at: this.time + ms, run });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers.delete(handle as number);
-  }
-  advance(ms: number): void {
-    this.time += ms;
-    for (const [id, timer] of [...this.timers]) {
-      if (timer.at <= this.time) {
-        this.timers.delete(id);
-        timer.run();
-      }
-    }
-  }
 }
 
 describe.skipIf(!peersAvailable('moto_server', 'sshd', 'mariadbd'))('service with AWS (moto), sshd and MariaDB', () => {

@@ -8,12 +8,13 @@ export function ClipboardBanner({ now }: { now: number }) {
   const bridge = useBridge();
   const { pending, lastCleared } = useClipboard();
   if (!pending && !lastCleared) return null;
+  // `now` ticks once a second and may be up to a second old when a copy lands; never show more than was set.
   return (
     <section className="clipboard" aria-label="Clipboard" role="status">
       {pending ? (
         <>
           <span>
-            {pending.label} is on the clipboard. Cleared in <strong aria-label="Seconds until the clipboard is cleared">{secondsUntil(pending.clearsAt, now)}</strong> s.
+            {pending.label} is on the clipboard. Cleared in <strong aria-label="Seconds until the clipboard is cleared">{secondsUntil(pending.clearsAt, Math.max(now, Date.now()))}</strong> s.
           </span>
           <button
             className="secondary"

@@ -1,4 +1,4 @@
-import { useId, useState, type ReactNode } from 'react';
+import { useId, useMemo, useState, type ReactNode } from 'react';
 import { DbEngineSchema, type Profile } from '../../shared/model/profile';
 import { useBridge } from '../bridgeContext';
 import { newTargetDraft, toDraft, toProfile, withEngine, type FieldErrors, type ProfileDraft, type TargetDraft } from '../profileDraft';
@@ -23,7 +23,8 @@ export function ProfileEditor({ existing, start }: { existing?: Profile; start?:
   const profiles = useProfiles((state) => state.profiles);
   const go = useNavigation((state) => state.go);
   const [draft, setDraft] = useState<ProfileDraft>(() => toDraft(existing ?? start ?? {}));
-  const [errors, setErrors] = useState<FieldErrors>({});
+  // Fields are judged from the first save on, then on every keystroke, so a fixed field stops being red at once.
+  const [attempted, setAttempted] = useState(false);
   const [saving, setSaving] = useState(false);
 
   /** Local ports of every other profile and of this draft's other targets: new targets propose around them. */
@@ -36,9 +37,13 @@ export function ProfileEditor({ existing, start }: { existing?: Profile; start?:
   const updateTarget = (key: number, change: (target: TargetDraft) => TargetDraft) =>
     setDraft((before) => ({ ...before, targets: before.targets.map((target) => (target.key === key ? change(target) : target)) }));
 
+  const takenIds = useMemo(() => new Set(profiles.map((entry) => entry.id)), [profiles]);
+  const checked = useMemo(() => toProfile(draft, existing?.id, takenIds), [draft, existing?.id, takenIds]);
+  const errors: FieldErrors = attempted ? checked.errors : {};
+
   async function save(): Promise<void> {
-    const { profile, errors: found } = toProfile(draft, existing?.id, new Set(profiles.map((entry) => entry.id)));
-    setErrors(found);
+    setAttempted(true);
+    const profile = checked.profile;
     if (!profile) return;
     setSaving(true);
     const reply = await bridge.invoke('profiles:save', { profile });

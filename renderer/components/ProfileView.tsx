@@ -28,7 +28,7 @@ export function ProfileView({ profile, now }: { profile: Profile; now: number })
       <header className="profile-header">
         <h2 id="profile-title">{profile.name}</h2>
         <div className="actions">
-          <button onClick={() => void connect(bridge, { profileId: profile.id })} disabled={busy || profile.targets.length === 0}>
+          <button onClick={() => void connect(bridge, { profileId: profile.id })} disabled={busy || profile.targets.length === 0 || status === 'open'}>
             Connect all
           </button>
           <button className="secondary" onClick={() => void disconnect(bridge, { profileId: profile.id })} disabled={busy || !anyLive}>
@@ -58,7 +58,7 @@ export function ProfileView({ profile, now }: { profile: Profile; now: number })
           No targets yet. <button className="link" onClick={() => go({ kind: 'edit', profileId: profile.id })}>Add a database</button> to tunnel to.
         </p>
       ) : (
-        <table>
+        <table className="targets">
           <thead>
             <tr>
               <th scope="col">Target</th>

@@ -37,18 +37,22 @@ export function TargetRow({ profileId, target, state, now }: { profileId: string
         </span>
         {hint ? <small className="hint">{hint}</small> : null}
       </td>
-      <td className="actions">
-        {live ? (
-          <button onClick={() => void disconnect(bridge, job)} disabled={busy}>
-            Disconnect {target.name}
-          </button>
-        ) : (
-          <button onClick={() => void connect(bridge, job)} disabled={busy}>
-            Connect {target.name}
-          </button>
-        )}
-        <CopyDetails target={target} />
-        {target.secret.kind !== 'none' ? <SecretActions profileId={profileId} target={target} /> : null}
+      <td>
+        <div className="row-actions">
+          {live ? (
+            <button onClick={() => void disconnect(bridge, job)} disabled={busy} aria-label={`Disconnect ${target.name}`}>
+              Disconnect
+            </button>
+          ) : (
+            <button onClick={() => void connect(bridge, job)} disabled={busy} aria-label={`Connect ${target.name}`}>
+              Connect
+            </button>
+          )}
+          <div className="more-actions">
+            <CopyDetails target={target} />
+            {target.secret.kind !== 'none' ? <SecretActions profileId={profileId} target={target} /> : null}
+          </div>
+        </div>
       </td>
     </tr>
   );
@@ -61,6 +65,7 @@ function CopyDetails({ target }: { target: DbTarget }) {
     <button
       className="secondary"
       title={details}
+      aria-label={`Copy host and port for ${target.name}`}
       onClick={() =>
         void navigator.clipboard.writeText(details).then(
           () => useFeedback.getState().showNotice(`Copied ${details}.`),
@@ -68,7 +73,7 @@ function CopyDetails({ target }: { target: DbTarget }) {
         )
       }
     >
-      Copy host and port for {target.name}
+      Copy host:port
     </button>
   );
 }
@@ -85,26 +90,28 @@ function SecretActions({ profileId, target }: { profileId: string; target: DbTar
     <>
       <button
         className="secondary"
+        aria-label={`Copy password for ${target.name}`}
         onClick={() =>
           void bridge.invoke('secrets:copyPassword', ref).then((reply) => {
             if (!reply.ok) showError(reply.error);
           })
         }
       >
-        Copy password for {target.name}
+        Copy password
       </button>
       {revealed ? (
         <span className="revealed">
           <span aria-label={`Credentials for ${target.name}`}>
             {revealed.username} / <code>{revealed.password}</code>
           </span>
-          <button className="secondary" onClick={() => setRevealed(undefined)}>
-            Hide password for {target.name}
+          <button className="secondary" onClick={() => setRevealed(undefined)} aria-label={`Hide password for ${target.name}`}>
+            Hide
           </button>
         </span>
       ) : (
         <button
           className="secondary"
+          aria-label={`Reveal password for ${target.name}`}
           onClick={() =>
             void bridge.invoke('secrets:revealPassword', ref).then((reply) => {
               if (reply.ok) setRevealed(reply.value);
@@ -112,7 +119,7 @@ function SecretActions({ profileId, target }: { profileId: string; target: DbTar
             })
           }
         >
-          Reveal password for {target.name}
+          Reveal
         </button>
       )}
       <span className="inline-group">
@@ -123,13 +130,14 @@ function SecretActions({ profileId, target }: { profileId: string; target: DbTar
         </select>
         <button
           className="secondary"
+          aria-label={`Copy connection string for ${target.name}`}
           onClick={() =>
             void bridge.invoke('secrets:copyConnectionString', { ...ref, format }).then((reply) => {
               if (!reply.ok) showError(reply.error);
             })
           }
         >
-          Copy connection string for {target.name}
+          Copy
         </button>
       </span>
     </>

@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   'PASSPHRASE_REQUIRED',
   'KEY_UNREADABLE',
   'KEY_NOT_FOUND',
+  'KEY_EXISTS',
   'AGENT_UNAVAILABLE',
   // jump host
   'HOST_KEY_UNKNOWN',

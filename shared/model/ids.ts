@@ -9,6 +9,8 @@ export function slugify(name: string, fallback = 'profile'): string {
   const slug = name
     .toLowerCase()
     .normalize('NFKD')
+    // Accents come apart under NFKD; drop the marks so 'Crème' is 'creme', not 'cre-me'.
+    .replace(/\p{M}+/gu, '')
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, MAX_ID_LENGTH)

@@ -604,7 +604,8 @@ export async function parsePrivateKey(data: Buffer | string, options: ParseKeyOp
   return parse(data, { ...options });
 }
 
-function expandHome(path: string): string {
+/** A leading ~ (or ~/) means the home directory, as in a shell. */
+export function expandHome(path: string): string {
   return path === '~' || path.startsWith('~/') ? `${homedir()}${path.slice(1)}` : path;
 }
 

@@ -1,0 +1,88 @@
+import { mkdir, open, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { utils } from 'ssh2';
+import { JumpgateError } from '../../../shared/model/errors';
+import { expandHome, loadPrivateKeyFile } from './keyLoader';
+
+export type GeneratedKeyType = 'ed25519' | 'rsa';
+
+export interface GenerateKeyOptions {
+  type: GeneratedKeyType;
+  /** Where the private key goes; the public key is written beside it as `<path>.pub`. */
+  path: string;
+  /** Encrypts the private key (bcrypt KDF, aes256-ctr, as ssh-keygen does); empty or absent leaves it unencrypted. */
+  passphrase?: string;
+  /** The public key's comment, e.g. "alice@laptop": how the administrator tells keys apart. */
+  comment: string;
+}
+
+export interface GeneratedKey {
+  privatePath: string;
+  publicPath: string;
+  /** The one line to send to the jump box's administrator (authorized_keys format, with the comment). */
+  publicKey: string;
+  fingerprint: string;
+}
+
+/** RSA is offered at 4096 bits only: smaller keys are what security reviews flag. */
+const RSA_BITS = 4096;
+/** ssh-keygen's defaults for new-format keys. */
+const CIPHER = 'aes256-ctr';
+const KDF_ROUNDS = 16;
+
+function generate(options: GenerateKeyOptions): Promise<{ private: string; public: string }> {
+  const encryption = options.passphrase ? { passphrase: options.passphrase, cipher: CIPHER, rounds: KDF_ROUNDS } : {};
+  return new Promise((resolve, reject) => {
+    const done = (error: Error | null, pair: { private: string; public: string }) => (error ? reject(error) : resolve(pair));
+    if (options.type === 'rsa') utils.generateKeyPair('rsa', { bits: RSA_BITS, comment: options.comment, ...encryption }, done);
+    else utils.generateKeyPair('ed25519', { comment: options.comment, ...encryption }, done);
+  });
+}
+
+/** Create a file that must not exist yet, with the given mode from the first byte (no chmod window). */
+async function writeNew(path: string, text: string, mode: number): Promise<void> {
+  const handle = await open(path, 'wx', mode);
+  try {
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * A new SSH key pair in OpenSSH format, as ssh-keygen would write it: the
+ * private key readable by the user only (0600), the public key beside it. An
+ * existing file is never overwritten: losing a key that is authorized somewhere
+ * locks its owner out.
+ */
+export async function generateKey(options: GenerateKeyOptions): Promise<GeneratedKey> {
+  const privatePath = expandHome(options.path.trim());
+  const publicPath = `${privatePath}.pub`;
+  if (options.comment.includes('\n')) throw new JumpgateError('BAD_REQUEST', 'The key comment must be one line.');
+  const pair = await generate(options);
+  await mkdir(dirname(privatePath), { recursive: true, mode: 0o700 });
+  try {
+    await writeNew(privatePath, pair.private, 0o600);
+  } catch (error) {
+    throw existsOr(error, privatePath);
+  }
+  try {
+    await writeNew(publicPath, `${pair.public}\n`, 0o644);
+  } catch (error) {
+    // Half a pair is worse than none: the private key we just wrote goes too.
+    await rm(privatePath, { force: true });
+    throw existsOr(error, publicPath);
+  }
+  // Read back through the same loader the engine uses: proves the file is what a connect will accept.
+  const loaded = await loadPrivateKeyFile(privatePath, options.passphrase ? { passphrase: options.passphrase } : {});
+  return { privatePath, publicPath, publicKey: loaded.publicKey, fingerprint: loaded.fingerprint };
+}
+
+function existsOr(error: unknown, path: string): unknown {
+  if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return error;
+  return new JumpgateError('KEY_EXISTS', `There is already a file at ${path}; it was left as it is.`, {
+    hint: 'Choose another file name, or load the existing key instead of replacing it.',
+    details: { path },
+  });
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { newTargetDraft, proposeLocalPort, toDraft, toProfile, withEngine } from './profileDraft';
+
+const base = {
+  name: 'Production',
+  host: 'bastion.example.com',
+  port: '22',
+  user: 'ec2-user',
+  authKind: 'key' as const,
+  keyPath: '/keys/prod.ppk',
+  agentSocket: '',
+  via: '',
+  awsProfile: '',
+  region: 'eu-west-2',
+  securityGroupId: '',
+  instanceId: '',
+  keepalive: '10',
+  autoConnect: false,
+  idleMinutes: '0',
+  targets: [],
+};
+
+describe('the profile editor draft', () => {
+  it('proposes local ports by convention, skipping taken ones', () => {
+    expect(proposeLocalPort('mysql', new Set())).toBe(13306);
+    expect(proposeLocalPort('aurora-postgresql', new Set([15432, 15433]))).toBe(15434);
+    const target = newTargetDraft('mariadb', new Set([13306]));
+    expect([target.localPort, target.port]).toEqual(['13307', '3306']);
+  });
+
+  it('moves default ports with the engine, but never a port the user typed', () => {
+    const target = newTargetDraft('mysql', new Set());
+    expect(withEngine(target, 'postgres', new Set())).toMatchObject({ port: '5432', localPort: '15432' });
+    const typed = { ...target, localPort: '23306', localPortTouched: true, port: '3307' };
+    expect(withEngine(typed, 'postgres', new Set())).toMatchObject({ port: '3307', localPort: '23306' });
+  });
+
+  it('turns a valid draft into a profile with ids from names and ProxyJump hops', () => {
+    const mysql = { ...newTargetDraft('mysql', new Set()), name: 'Orders', host: 'orders.rds', secretKind: 'secrets-manager' as const, secretId: 'prod/orders' };
+    const again = { ...newTargetDraft('mysql', new Set([13306])), name: 'Orders' };
+    const { profile, errors } = toProfile({ ...base, via: 'ops@outer.example.com:2222, inner', targets: [mysql, { ...again, host: 'replica.rds' }] }, undefined, new Set(['production']));
+    expect(errors).toEqual({});
+    expect(profile?.id).toBe('production-2');
+    expect(profile?.targets.map((target) => target.id)).toEqual(['orders', 'orders-2']);
+    expect(profile?.jumpHost.via).toEqual([
+      { user: 'ops', host: 'outer.example.com', port: 2222, auth: { kind: 'key', keyPath: '/keys/prod.ppk' } },
+      { user: 'ec2-user', host: 'inner', port: 22, auth: { kind: 'key', keyPath: '/keys/prod.ppk' } },
+    ]);
+    expect(profile?.targets[0]?.secret).toEqual({ kind: 'secrets-manager', secretId: 'prod/orders' });
+  });
+
+  it('reports each bad field by its schema path, and returns no profile', () => {
+    const a = { ...newTargetDraft('mysql', new Set()), name: 'A', host: 'a', localPort: '13306' };
+    const b = { ...newTargetDraft('mysql', new Set()), name: 'B', host: 'b', localPort: '13306', port: 'abc' };
+    const { profile, errors } = toProfile({ ...base, name: '', port: '22x', via: 'not a hop!', targets: [a, b] }, 'prod', new Set());
+    expect(profile).toBeUndefined();
+    expect(errors).toMatchObject({
+      name: 'Required.',
+      'jumpHost.port': 'Enter a whole number.',
+      'jumpHost.via': '"hop!" is not user@host or user@host:port.',
+      'targets.1.remote.port': 'Enter a whole number.',
+      'targets.1.localPort': 'Local port 13306 is used twice.',
+    });
+  });
+
+  it('round-trips a saved profile through the draft unchanged', () => {
+    const { profile } = toProfile({ ...base, targets: [{ ...newTargetDraft('postgres', new Set()), name: 'PG', remoteKind: 'rds', identifier: 'billing', endpoint: 'cluster-reader', secretKind: 'rds-managed' }] }, 'prod', new Set());
+    expect(profile).toBeDefined();
+    const again = toProfile(toDraft(profile!), 'prod', new Set());
+    expect(again.profile).toEqual(profile);
+  });
+});
