@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import type { ResponseOf } from '../../shared/contract';
 import { useBridge } from '../bridgeContext';
 import { useFeedback } from '../stores/feedback';
@@ -55,24 +55,25 @@ export function TeamImport() {
   const go = useNavigation((state) => state.go);
   const [text, setText] = useState('');
   const [plan, setPlan] = useState<ImportPlan | undefined>();
+  const fieldId = useId();
   const { showError, showNotice } = useFeedback.getState();
 
   return (
     <section aria-labelledby="team-import-title">
       <h2 id="team-import-title">Import team file</h2>
       <p>A team file holds profiles without any secret. You see what it adds and changes before anything is saved.</p>
-      <label>
-        Team file
-        <textarea
-          rows={10}
-          value={text}
-          spellCheck={false}
-          onChange={(event) => {
-            setText(event.target.value);
-            setPlan(undefined);
-          }}
-        />
-      </label>
+      {/* Labelled by id, not by wrapping: a wrapping label's name would include the text typed into it. */}
+      <label htmlFor={fieldId}>Team file</label>
+      <textarea
+        id={fieldId}
+        rows={10}
+        value={text}
+        spellCheck={false}
+        onChange={(event) => {
+          setText(event.target.value);
+          setPlan(undefined);
+        }}
+      />
       <label>
         Or choose a file
         <input

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { aggregateStatus } from '../../shared/model/aggregate';
 import type { Profile } from '../../shared/model/profile';
 import { useBridge } from '../bridgeContext';
@@ -110,6 +110,7 @@ export function ProfileView({ profile, now }: { profile: Profile; now: number })
 
 function DuplicateDialog({ original, onDuplicate, onCancel }: { original: string; onDuplicate: (name: string) => void; onCancel: () => void }) {
   const [name, setName] = useState(`${original} (copy)`);
+  const fieldId = useId();
   return (
     <Dialog title={`Duplicate ${original}`} onClose={onCancel}>
       <form
@@ -118,10 +119,8 @@ function DuplicateDialog({ original, onDuplicate, onCancel }: { original: string
           if (name.trim() !== '') onDuplicate(name.trim());
         }}
       >
-        <label>
-          Name of the copy
-          <input autoFocus value={name} maxLength={100} onChange={(event) => setName(event.target.value)} />
-        </label>
+        <label htmlFor={fieldId}>Name of the copy</label>
+        <input id={fieldId} autoFocus value={name} maxLength={100} onChange={(event) => setName(event.target.value)} />
         <div className="actions">
           <button type="submit" disabled={name.trim() === ''}>
             Duplicate

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import type { ErrorInfo } from '../../shared/model/errors';
 import { Dialog } from './Dialog';
 
@@ -39,6 +39,7 @@ export function HostKeyMismatch({ error, onClose }: { error: ErrorInfo; onClose:
 export function PassphrasePrompt({ keyPath, wrong, onSubmit, onCancel }: { keyPath: string; wrong: boolean; onSubmit: (passphrase: string, remember: boolean) => void; onCancel: () => void }) {
   const [passphrase, setPassphrase] = useState('');
   const [remember, setRemember] = useState(false);
+  const fieldId = useId();
   return (
     <Dialog title="Unlock your SSH key" onClose={onCancel}>
       <form
@@ -50,10 +51,8 @@ export function PassphrasePrompt({ keyPath, wrong, onSubmit, onCancel }: { keyPa
         <p>
           {wrong ? 'That passphrase does not unlock the key. ' : ''}Passphrase for <code>{keyPath}</code>
         </p>
-        <label>
-          Passphrase
-          <input type="password" autoFocus autoComplete="off" value={passphrase} onChange={(event) => setPassphrase(event.target.value)} />
-        </label>
+        <label htmlFor={fieldId}>Passphrase</label>
+        <input id={fieldId} type="password" autoFocus autoComplete="off" value={passphrase} onChange={(event) => setPassphrase(event.target.value)} />
         <label className="inline">
           <input type="checkbox" checked={remember} onChange={(event) => setRemember(event.target.checked)} />
           Remember in the system keychain

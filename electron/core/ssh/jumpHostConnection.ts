@@ -125,6 +125,17 @@ export class JumpHostConnection {
     });
   }
 
+  /** Open an interactive shell (with a pseudo-terminal) on the jump box, over this same connection. */
+  shell(size: { cols: number; rows: number; term?: string }): Promise<ClientChannel> {
+    const client = this.client;
+    if (!client || this.current.status !== 'ready') {
+      return Promise.reject(new JumpgateError('JUMP_HOST_LOST', `The jump box ${this.key} is not connected.`));
+    }
+    return new Promise((resolve, reject) => {
+      client.shell({ term: size.term ?? 'xterm-256color', cols: size.cols, rows: size.rows }, (error, channel) => (error ? reject(error) : resolve(channel)));
+    });
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.wake?.();

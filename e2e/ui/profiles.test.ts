@@ -1,0 +1,148 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Profile } from '../../shared/model/profile';
+import { peersAvailable } from '../rig/peers';
+import { ProfileEditorPage } from './profileEditorPage';
+import { startServedUi, type ServedUi } from './uiRig';
+
+const SSH_CONFIG = `
+Host bastion-prod
+  HostName bastion.example.com
+  User ec2-user
+  Port 2222
+  IdentityFile ~/.ssh/prod.ppk
+  ProxyJump ops@gateway.example.com
+
+Host *
+  ServerAliveInterval 30
+`;
+
+/** Managing profiles in the browser UI: nothing here connects, so no jump box is needed. */
+describe.skipIf(!peersAvailable('chromium'))('profiles in the browser UI', () => {
+  let served: ServedUi;
+  let configDir: string;
+
+  const profiles = async (): Promise<Profile[]> => (await served.jumpgate.handlers['profiles:list']({})).profiles;
+  const sidebar = (page: Page) => page.getByRole('navigation', { name: 'Profiles' });
+
+  beforeAll(async () => {
+    configDir = mkdtempSync(join(tmpdir(), 'jumpgate-sshconfig-'));
+    writeFileSync(join(configDir, 'config'), SSH_CONFIG);
+    served = await startServedUi({ deps: { sshConfigPath: join(configDir, 'config') } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await served?.dispose();
+    rmSync(configDir, { recursive: true, force: true });
+  });
+
+  it('imports a host from ~/.ssh/config, saves it with a target, edits, duplicates and deletes the copy after confirming', async () => {
+    const page = await served.browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const editor = new ProfileEditorPage(page);
+    await page.goto(served.host.url);
+    await sidebar(page).getByRole('button', { name: 'Import from SSH config' }).click();
+    const row = page.getByRole('row', { name: /bastion-prod/ });
+    expect(await row.getByRole('cell').first().textContent()).toBe('ec2-user@bastion.example.com:2222 via gateway.example.com · key ' + join(homedir(), '.ssh/prod.ppk'));
+    // "Host *" holds defaults, not a host: it is not offered.
+    expect(await page.getByRole('button', { name: /^Create profile from/ }).count()).toBe(1);
+    await row.getByRole('button', { name: 'Create profile from bastion-prod' }).click();
+
+    const form = editor.form();
+    expect(await form.getByLabel('Profile name', { exact: true }).inputValue()).toBe('bastion-prod');
+    expect(await form.getByLabel('Jump host', { exact: true }).inputValue()).toBe('bastion.example.com');
+    expect(await form.getByLabel('SSH port', { exact: true }).inputValue()).toBe('2222');
+    expect(await form.getByLabel('ProxyJump (optional)', { exact: true }).inputValue()).toBe('ops@gateway.example.com');
+    const target = await editor.addTarget('MySQL');
+    await editor.fillTarget(target, { name: 'Orders', remoteHost: 'orders.internal', remotePort: 3306 });
+    await editor.save();
+    await page.getByRole('heading', { level: 2, name: 'bastion-prod' }).waitFor();
+    const imported = (await profiles()).find((profile) => profile.id === 'bastion-prod');
+    expect(imported?.jumpHost).toMatchObject({ host: 'bastion.example.com', port: 2222, user: 'ec2-user', via: [{ host: 'gateway.example.com', user: 'ops', port: 22 }] });
+    // The example holds 13306, so the new MySQL target was proposed the next port.
+    expect(imported?.targets).toMatchObject([{ id: 'orders', localPort: 13307, remote: { kind: 'host', host: 'orders.internal', port: 3306 } }]);
+
+    // Edit: a new name keeps the id (open tunnels and team files still match); a typo is caught before saving.
+    await page.getByRole('button', { name: 'Edit profile' }).click();
+    await form.getByLabel('Profile name', { exact: true }).fill('Bastion (prod)');
+    await editor.target(1).getByLabel('Local port', { exact: true }).fill('80');
+    await editor.save();
+    expect(await editor.fieldError(editor.target(1), 'Local port')).toBe('Too small: expected number to be >=1024.');
+    await editor.target(1).getByLabel('Local port', { exact: true }).fill('23306');
+    expect(await editor.fieldError(editor.target(1), 'Local port')).toBeNull();
+    await editor.save();
+    await page.getByRole('heading', { level: 2, name: 'Bastion (prod)' }).waitFor();
+    expect((await profiles()).find((profile) => profile.id === 'bastion-prod')).toMatchObject({ name: 'Bastion (prod)', targets: [{ localPort: 23306 }] });
+
+    // Duplicate under a new name, then select the copy.
+    await page.getByRole('button', { name: 'Duplicate profile' }).click();
+    const duplicate = page.getByRole('dialog', { name: 'Duplicate Bastion (prod)' });
+    expect(await duplicate.getByLabel('Name of the copy').inputValue()).toBe('Bastion (prod) (copy)');
+    await duplicate.getByRole('button', { name: 'Duplicate' }).click();
+    await page.getByRole('heading', { level: 2, name: 'Bastion (prod) (copy)' }).waitFor();
+    expect((await profiles()).map((profile) => profile.id)).toContain('bastion-prod-copy');
+
+    // Delete asks first; Escape and Cancel leave the profile alone.
+    await page.getByRole('button', { name: 'Delete profile' }).click();
+    const confirm = page.getByRole('alertdialog', { name: 'Delete profile Bastion (prod) (copy)?' });
+    await confirm.press('Escape');
+    await confirm.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Delete profile' }).click();
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    expect((await profiles()).map((profile) => profile.id)).toContain('bastion-prod-copy');
+    await page.getByRole('button', { name: 'Delete profile' }).click();
+    await confirm.getByRole('button', { name: 'Delete Bastion (prod) (copy)' }).click();
+    await page.getByRole('status').filter({ hasText: 'Deleted Bastion (prod) (copy).' }).waitFor();
+    expect((await profiles()).map((profile) => profile.id)).not.toContain('bastion-prod-copy');
+    expect(await sidebar(page).getByRole('button', { name: 'Bastion (prod) (copy)' }).count()).toBe(0);
+  });
+
+  it('exports a team file and imports a changed copy only after showing what it adds and changes', async () => {
+    const page = await served.browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await page.goto(served.host.url);
+    await sidebar(page).getByRole('button', { name: 'Export team file' }).click();
+    const exported = JSON.parse(await page.getByLabel('Team file contents').inputValue()) as { profiles: Profile[] };
+    expect(exported.profiles.map((profile) => profile.id).sort()).toEqual((await profiles()).map((profile) => profile.id).sort());
+
+    // A colleague's version: the example's jump host moved, and a staging profile is new.
+    const [first] = exported.profiles as [Profile];
+    const theirs = {
+      ...exported,
+      profiles: [{ ...first, jumpHost: { ...first.jumpHost, host: 'bastion.new.example.com' } }, { ...first, id: 'staging', name: 'Staging' }],
+    };
+    await sidebar(page).getByRole('button', { name: 'Import team file' }).click();
+    const teamFile = page.getByLabel('Team file', { exact: true });
+    await teamFile.fill('{"not": "a team file"}');
+    await page.getByRole('button', { name: 'Preview import' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The team file cannot be imported' }).waitFor();
+
+    await teamFile.fill(JSON.stringify(theirs));
+    await page.getByRole('button', { name: 'Preview import' }).click();
+    const preview = page.getByRole('region', { name: 'Import preview' });
+    expect(await preview.getByRole('listitem').allTextContents()).toEqual(['Adds Staging', `Changes ${first.name}: jumpHost`]);
+    // Previewing wrote nothing.
+    expect((await profiles()).find((profile) => profile.id === first.id)?.jumpHost.host).toBe(first.jumpHost.host);
+
+    await preview.getByRole('button', { name: 'Import 2 profile(s)' }).click();
+    await sidebar(page).getByRole('button', { name: 'Staging' }).waitFor();
+    expect((await profiles()).find((profile) => profile.id === first.id)?.jumpHost.host).toBe('bastion.new.example.com');
+  });
+
+  it('switches to the dark theme and keeps it after a reload', async () => {
+    const page = await served.browser.newPage();
+    await page.goto(served.host.url);
+    // Strings, not functions: the node-side tsconfig has no DOM types.
+    const background = () => page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
+    await page.getByLabel('Theme').selectOption('light');
+    const light = await background();
+    await page.getByLabel('Theme').selectOption('dark');
+    expect(await page.evaluate<string | undefined>('document.documentElement.dataset.theme')).toBe('dark');
+    expect(await background()).not.toBe(light);
+    await page.reload();
+    await sidebar(page).waitFor();
+    expect(await page.getByLabel('Theme').inputValue()).toBe('dark');
+    expect(await background()).not.toBe(light);
+  });
+});
