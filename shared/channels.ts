@@ -35,9 +35,24 @@ export const REQUEST_CHANNELS = [
   'aws:restoreSnapshot',
   'aws:deleteRestored',
   'diagnostics:run',
+  'keys:generate',
+  'keys:inspect',
+  'shell:open',
+  'shell:input',
+  'shell:resize',
+  'shell:close',
+  'audit:list',
 ] as const;
 
-export const EVENT_CHANNELS = ['tunnels:state', 'profiles:changed', 'aws:restoreProgress', 'secrets:clipboard'] as const;
+export const EVENT_CHANNELS = [
+  'tunnels:state',
+  'profiles:changed',
+  'aws:restoreProgress',
+  'secrets:clipboard',
+  'shell:output',
+  'shell:exit',
+  'audit:entry',
+] as const;
 
 export type RequestChannel = (typeof REQUEST_CHANNELS)[number];
 export type EventChannel = (typeof EVENT_CHANNELS)[number];

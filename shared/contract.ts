@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { EventChannel, RequestChannel } from './channels';
+import { AUDIT_KINDS } from './model/audit';
 import { ERROR_CODES } from './model/errors';
 import { JumpHostSchema } from './model/jumpHost';
 import { ProfileSchema } from './model/profile';
@@ -31,7 +32,14 @@ const CountersSchema = {
 export const TunnelStateSchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('idle') }),
   z.object({ status: z.literal('connecting'), localPort: z.number(), since: z.number() }),
-  z.object({ status: z.literal('open'), localPort: z.number(), openedAt: z.number(), lastForwardError: ErrorInfoSchema.optional(), ...CountersSchema }),
+  z.object({
+    status: z.literal('open'),
+    localPort: z.number(),
+    openedAt: z.number(),
+    lastForwardError: ErrorInfoSchema.optional(),
+    idleSince: z.number().optional(),
+    ...CountersSchema,
+  }),
   z.object({
     status: z.literal('reconnecting'),
     localPort: z.number(),
@@ -107,6 +115,18 @@ const AllowListRuleSchema = z.object({
 });
 
 const SnapshotKindSchema = z.enum(['instance', 'cluster']);
+const KeyPath = z.string().min(1).max(4096);
+const TerminalSize = { cols: z.number().int().min(2).max(1000), rows: z.number().int().min(2).max(500) };
+const ShellId = z.string().uuid();
+
+const AuditEntrySchema = z.object({
+  at: z.number(),
+  user: z.string(),
+  kind: z.enum(AUDIT_KINDS),
+  profileId: z.string().optional(),
+  targetId: z.string().optional(),
+  detail: z.string(),
+});
 const RuleLabel = z.string().min(1).max(40).regex(/^[A-Za-z0-9 ._:/=+@-]+$/).optional();
 const RdsIdentifier = z.string().min(1).max(63);
 
@@ -269,6 +289,29 @@ export const contract = {
       firstFailure: z.string().optional(),
     }),
   },
+  /** A new SSH key pair (ed25519 recommended, or RSA-4096), private key 0600; never overwrites a file. */
+  'keys:generate': {
+    request: z.object({
+      type: z.enum(['ed25519', 'rsa']),
+      path: KeyPath,
+      passphrase: z.string().max(1024).optional(),
+      comment: z.string().min(1).max(200).regex(/^[^\r\n]+$/),
+    }),
+    response: z.object({ privatePath: z.string(), publicPath: z.string(), publicKey: z.string(), fingerprint: z.string() }),
+  },
+  /** What a key file is (OpenSSH or PuTTY), and its public key line to send to the administrator. */
+  'keys:inspect': {
+    request: z.object({ path: KeyPath, passphrase: z.string().min(1).max(1024).optional() }),
+    response: z.object({ format: z.string(), type: z.string(), comment: z.string(), publicKey: z.string(), fingerprint: z.string(), encrypted: z.boolean() }),
+  },
+  /** A terminal on the profile's jump box, as a channel of the pooled connection the tunnels use. */
+  'shell:open': { request: z.object({ profileId: id, ...TerminalSize, unlock: Unlock }), response: z.object({ shellId: z.string() }) },
+  'shell:input': { request: z.object({ shellId: ShellId, data: z.string().min(1).max(65_536) }), response: z.null() },
+  'shell:resize': { request: z.object({ shellId: ShellId, ...TerminalSize }), response: z.null() },
+  /** Hang up the shell; the tunnels stay open. */
+  'shell:close': { request: z.object({ shellId: ShellId }), response: z.null() },
+  /** The local audit log, newest first: what was opened, fetched, copied and changed, never a secret. */
+  'audit:list': { request: z.object({ limit: z.number().int().min(1).max(5000).optional() }).optional(), response: z.array(AuditEntrySchema) },
 } as const satisfies Record<RequestChannel, { request: z.ZodType; response: z.ZodType }>;
 
 export const events = {
@@ -288,6 +331,12 @@ export const events = {
   }),
   /** What Jumpgate has on the clipboard: a copy with its clear time, or nothing pending (cleared, replaced by the user, or never). */
   'secrets:clipboard': z.object({ seq: z.number(), pending: ClipboardPendingSchema.optional() }),
+  /** Terminal output of an open shell, UTF-8 text in order. */
+  'shell:output': z.object({ seq: z.number(), shellId: z.string(), data: z.string() }),
+  /** The shell ended (the user exited, or the jump box went away). */
+  'shell:exit': z.object({ seq: z.number(), shellId: z.string(), exitCode: z.number().optional(), signal: z.string().optional(), error: ErrorInfoSchema.optional() }),
+  /** A new audit entry, for a view that is open. */
+  'audit:entry': z.object({ seq: z.number(), entry: AuditEntrySchema }),
 } as const satisfies Record<EventChannel, z.ZodType>;
 
 export type Contract = typeof contract;

@@ -15,12 +15,17 @@ import { deleteRestoredCopy, listSnapshots, restoreSnapshot, type PollOptions } 
 import { fetchDbCredentials, type DbCredentials } from './aws/secrets';
 import { runDoctor } from './diagnostics/doctor';
 import { ProfileStore } from './profiles/profileStore';
-import { ClipboardGuard, type Clipboard, type Scheduler } from './secrets/clipboardGuard';
+import { AuditLog } from './audit/auditLog';
+import { withAuditTrail } from './audit/auditTrail';
+import { keyHandlers } from './keys/keyHandlers';
+import { ClipboardGuard, systemScheduler, type Clipboard, type Scheduler } from './secrets/clipboardGuard';
+import { ShellSessions } from './shell/shellSessions';
+import { IdleCloser } from './tunnels/idleCloser';
 import { buildConnectionStrings } from './secrets/connectionStrings';
 import { importSshConfig } from './profiles/sshConfigImport';
 import { applyImport, exportTeamFile, planImport } from './profiles/teamFile';
 import { passphraseAccount, type Keychain } from './secrets/keychain';
-import { JumpHostPool, type JumpHostPoolOptions } from './ssh/jumpHostPool';
+import { JumpHostPool, type ConnectionTuning, type JumpHostPoolOptions } from './ssh/jumpHostPool';
 import { hostKeyFromBlob, KnownHostsStore, sshFingerprint } from './ssh/knownHosts';
 import { TunnelManager } from './tunnels/tunnelManager';
 
@@ -37,7 +42,7 @@ export interface JumpgateDeps {
   aws?: AwsEnvironment;
   /** Where copied passwords go: Electron's clipboard in the app, the OS one in the CLI, a double in tests. */
   clipboard?: Clipboard;
-  /** Clock for the clipboard auto-clear. */
+  /** Clock for the clipboard auto-clear and idle auto-close (the real one unless a test moves it). */
   scheduler?: Scheduler;
   /** Where "my public IP" comes from (default https://checkip.amazonaws.com; tests use a local server). */
   publicIpUrl?: string;
@@ -47,6 +52,8 @@ export interface JumpgateDeps {
   pool?: Partial<Omit<JumpHostPoolOptions, 'knownHosts' | 'passphraseFor'>>;
   now?: () => number;
 }
+
+type Unlock = ParsedRequestOf<'tunnels:start'>['unlock'];
 
 export type Handlers = { [C in RequestChannel]: (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>> };
 export type EventListener = <E extends EventChannel>(channel: E, payload: EventOf<E>) => void;
@@ -91,10 +98,47 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
   const passphraseFor = async (keyPath: string): Promise<string | undefined> =>
     sessionPassphrases.get(keyPath) ?? (await deps.keychain?.get(passphraseAccount(keyPath)).catch(() => undefined));
   const pool = new JumpHostPool({ ...deps.pool, knownHosts, passphraseFor });
+  const audit = new AuditLog({ path: join(deps.dataDir, 'audit.log') });
+  let auditSeq = 0;
+  audit.onEntry((entry) => emit('audit:entry', { seq: ++auditSeq, entry }));
+
+  const scheduler = deps.scheduler ?? systemScheduler;
+  const idleCloser = new IdleCloser({
+    scheduler,
+    limitMinutesFor: (id) => profileOfTunnel(id)?.options.idleAutoCloseMinutes ?? 0,
+    close: (id) => {
+      const [profile, target] = [profileOfTunnel(id), targetOfTunnel(id)];
+      void manager
+        .stop(id)
+        .then(() => audit.record('tunnel-idle-closed', `${profile?.name ?? id} / ${target?.name ?? ''}: no client for ${profile?.options.idleAutoCloseMinutes} min`, refsOf(id)))
+        .catch(() => undefined);
+    },
+  });
   const manager = new TunnelManager({
     pool,
-    onEvent: (event) => emit('tunnels:state', event),
+    onEvent: (event) => {
+      idleCloser.observe(event.tunnelId, event.state);
+      emit('tunnels:state', event);
+    },
     ...(deps.now ? { now: deps.now } : {}),
+  });
+
+  function profileOfTunnel(id: string): Profile | undefined {
+    const { profileId } = refsOf(id);
+    return profiles.list().find((profile) => profile.id === profileId);
+  }
+  function targetOfTunnel(id: string): DbTarget | undefined {
+    return profileOfTunnel(id)?.targets.find((target) => target.id === refsOf(id).targetId);
+  }
+
+  let shellSeq = 0;
+  const shells = new ShellSessions(pool, (event) => {
+    shellSeq += 1;
+    if (event.kind === 'output') emit('shell:output', { seq: shellSeq, shellId: event.shellId, data: event.data });
+    else {
+      const { kind: _kind, ...exit } = event;
+      emit('shell:exit', { seq: shellSeq, ...exit });
+    }
   });
 
   const awsClients = new Map<string, AwsClients>();
@@ -185,31 +229,45 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
   async function startTarget(
     profile: Profile,
     target: DbTarget,
-    unlock: ParsedRequestOf<'tunnels:start'>['unlock'],
+    unlock: Unlock,
   ): Promise<TunnelSnapshotEntry> {
     const id = tunnelId(profile.id, target.id);
     const existing = manager.get(id);
     if (existing && (existing.state.status === 'open' || existing.state.status === 'reconnecting' || existing.state.status === 'connecting')) {
       return existing;
     }
-    const keyPath = profile.jumpHost.auth.kind === 'key' ? profile.jumpHost.auth.keyPath : undefined;
-    if (unlock && keyPath) sessionPassphrases.set(keyPath, unlock.passphrase);
     const remote = await resolveRemote(profile, target);
-    try {
-      const entry = await manager.start({
+    return withUnlock(profile, unlock, () =>
+      manager.start({
         id,
         jumpHost: profile.jumpHost,
         remoteHost: remote.host,
         remotePort: remote.port,
         localPort: target.localPort,
-        tuning: {
-          keepalive: { intervalMs: profile.options.keepaliveIntervalSeconds * 1000, countMax: profile.options.keepaliveCountMax },
-          backoff: { capMs: profile.options.reconnectCapSeconds * 1000 },
-        },
-      });
-      // Remember only a passphrase that has just proved right.
+        tuning: tuningOf(profile),
+      }),
+    );
+  }
+
+  function tuningOf(profile: Profile): ConnectionTuning {
+    return {
+      keepalive: { intervalMs: profile.options.keepaliveIntervalSeconds * 1000, countMax: profile.options.keepaliveCountMax },
+      backoff: { capMs: profile.options.reconnectCapSeconds * 1000 },
+    };
+  }
+
+  /**
+   * Run something that logs in to the profile's jump box with a passphrase the
+   * user just typed: kept in memory for the session, put in the keychain only
+   * if asked and only once it has proved right, dropped if it was wrong.
+   */
+  async function withUnlock<T>(profile: Profile, unlock: Unlock, action: () => Promise<T>): Promise<T> {
+    const keyPath = profile.jumpHost.auth.kind === 'key' ? profile.jumpHost.auth.keyPath : undefined;
+    if (unlock && keyPath) sessionPassphrases.set(keyPath, unlock.passphrase);
+    try {
+      const result = await action();
       if (unlock?.remember && keyPath && deps.keychain) await deps.keychain.set(passphraseAccount(keyPath), unlock.passphrase);
-      return entry;
+      return result;
     } catch (error) {
       if (keyPath && error instanceof JumpgateError && error.code === 'BAD_PASSPHRASE') sessionPassphrases.delete(keyPath);
       throw error;
@@ -440,6 +498,25 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
         await probePool.dispose();
       }
     },
+    ...keyHandlers(),
+    'shell:open': async ({ profileId, cols, rows, unlock }) => {
+      const profile = profiles.get(profileId);
+      const shellId = await withUnlock(profile, unlock, () => shells.open(profile.jumpHost, { cols, rows }, tuningOf(profile)));
+      return { shellId };
+    },
+    'shell:input': async ({ shellId, data }) => {
+      shells.write(shellId, data);
+      return null;
+    },
+    'shell:resize': async ({ shellId, cols, rows }) => {
+      shells.resize(shellId, { cols, rows });
+      return null;
+    },
+    'shell:close': async ({ shellId }) => {
+      await shells.close(shellId);
+      return null;
+    },
+    'audit:list': async (request) => audit.list(request?.limit),
     'keychain:forgetPassphrase': async ({ keyPath }) => {
       const inMemory = sessionPassphrases.delete(keyPath);
       const inKeychain = deps.keychain ? await deps.keychain.delete(passphraseAccount(keyPath)) : false;
@@ -448,17 +525,29 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
   };
 
   return {
-    handlers,
+    handlers: withAuditTrail(handlers, audit, (profileId, targetId) => {
+      const profile = profiles.list().find((entry) => entry.id === profileId);
+      return { profile: profile?.name ?? profileId, target: profile?.targets.find((entry) => entry.id === targetId)?.name ?? targetId ?? '' };
+    }),
     subscribe: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     retryNow: () => pool.retryAllNow(),
     dispose: async () => {
+      idleCloser.dispose();
+      await shells.dispose();
       await manager.dispose();
       await pool.dispose();
       sessionPassphrases.clear();
       await clipboard?.dispose();
+      await audit.flushed();
     },
   };
+}
+
+/** The profile and target ids in a tunnel id ("profile/target"). */
+function refsOf(id: string): { profileId: string; targetId: string } {
+  const [profileId = '', targetId = ''] = id.split('/');
+  return { profileId, targetId };
 }

@@ -13,6 +13,8 @@ export type TunnelState =
       openedAt: number;
       /** Set when the latest client could not be forwarded (endpoint refused); cleared by the next success. */
       lastForwardError?: ErrorInfo;
+      /** Epoch ms since when no client has been connected; absent while one is. Drives idle auto-close. */
+      idleSince?: number;
     } & TunnelCounters)
   | ({
       status: 'reconnecting';

@@ -51,6 +51,8 @@ export class Tunnel {
   private readonly counters = { bytesIn: 0, bytesOut: 0 };
   private totalConnections = 0;
   private openedAt = 0;
+  /** When the last client left (or the tunnel opened with none). */
+  private idleSince = 0;
   private lastForwardError: ErrorInfo | undefined;
   private readonly openWaiters = new Set<(open: boolean) => void>();
 
@@ -83,6 +85,7 @@ export class Tunnel {
         ...this.current,
         ...live,
         ...(this.lastForwardError ? { lastForwardError: this.lastForwardError } : {}),
+        ...(this.sockets.size === 0 ? { idleSince: Math.max(this.idleSince, this.openedAt) } : {}),
       };
     }
     if (this.current.status === 'reconnecting') return { ...this.current, ...live };
@@ -193,7 +196,10 @@ export class Tunnel {
     socket.setNoDelay(true);
     this.sockets.add(socket);
     this.totalConnections += 1;
-    socket.once('close', () => this.sockets.delete(socket));
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      if (this.sockets.size === 0) this.idleSince = this.options.now();
+    });
     // Until the channel exists, a client error must not crash the process.
     socket.on('error', () => socket.destroy());
     const connection = this.lease?.connection;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failure } from '../../../e2e/rig/failure';
 import { peerPath, peersAvailable } from '../../../e2e/rig/peers';
 import { generateKey } from './keyGenerator';
-import { loadPrivateKeyFile } from './keyLoader';
+import { loadPrivateKeyFile } from '../ssh/keyLoader';
 
 const run = promisify(execFile);
 const PASSPHRASE = 'first lögin ✓ 2026';

@@ -2,7 +2,7 @@ import { mkdir, open, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { utils } from 'ssh2';
 import { JumpgateError } from '../../../shared/model/errors';
-import { expandHome, loadPrivateKeyFile } from './keyLoader';
+import { expandHome, loadPrivateKeyFile } from '../ssh/keyLoader';
 
 export type GeneratedKeyType = 'ed25519' | 'rsa';
 

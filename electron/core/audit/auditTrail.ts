@@ -1,0 +1,78 @@
+import type { RequestChannel } from '../../../shared/channels';
+import type { ParsedRequestOf, ResponseOf } from '../../../shared/contract';
+import type { AuditKind } from '../../../shared/model/audit';
+import type { Handlers } from '../service';
+import type { AuditLog } from './auditLog';
+
+type Names = (profileId: string, targetId?: string) => { profile: string; target: string };
+
+interface Recorded {
+  kind: AuditKind;
+  detail: string;
+  profileId?: string;
+  targetId?: string;
+}
+
+type Describe<C extends RequestChannel> = (request: ParsedRequestOf<C>, response: ResponseOf<C>, names: Names) => Recorded[];
+
+/**
+ * Which successful requests leave a line in the audit log, and what it says.
+ * Built from the request's ids and the response's names, ports, IPs and
+ * fingerprints: the channels that carry a secret (reveal, copy) are described
+ * by what was done, never by the value.
+ */
+const TRAIL: { [C in RequestChannel]?: Describe<C> } = {
+  'tunnels:start': ({ profileId, targetId }, entry, names) => [opened(profileId, targetId, entry.endpoint, names)],
+  'tunnels:startProfile': ({ profileId }, entries, names) => entries.map((entry) => opened(profileId, entry.id.split('/')[1] ?? '', entry.endpoint, names)),
+  'tunnels:stop': ({ profileId, targetId }, _none, names) => [
+    { kind: 'tunnel-closed', detail: `${names(profileId, targetId).profile} / ${names(profileId, targetId).target}`, profileId, targetId },
+  ],
+  'tunnels:stopProfile': ({ profileId }, _none, names) => [{ kind: 'tunnel-closed', detail: `${names(profileId).profile}: every target`, profileId }],
+  'secrets:copyPassword': ({ profileId, targetId }, pending) => [{ kind: 'password-copied', detail: `${pending.label} (clipboard cleared at ${new Date(pending.clearsAt).toISOString()})`, profileId, targetId }],
+  'secrets:revealPassword': ({ profileId, targetId }, _credentials, names) => [
+    { kind: 'password-revealed', detail: `Password for ${names(profileId, targetId).profile} / ${names(profileId, targetId).target} shown on screen`, profileId, targetId },
+  ],
+  'secrets:copyConnectionString': ({ profileId, targetId }, pending) => [{ kind: 'connection-string-copied', detail: pending.label, profileId, targetId }],
+  'aws:allowMyIp': ({ profileId }, result) => [
+    { kind: 'ip-allowed', detail: `${result.ip} on port 22 of ${result.rule.groupId}: ${result.outcome}${result.revoked.length > 0 ? ` (removed ${result.revoked.map((rule) => rule.cidr).join(', ')})` : ''}`, profileId },
+  ],
+  'aws:removeMyIp': ({ profileId }, result) => [
+    { kind: 'ip-removed', detail: result.revoked.length > 0 ? `Removed ${result.revoked.map((rule) => `${rule.cidr} from ${rule.groupId}`).join(', ')}` : 'No rule of mine to remove', profileId },
+  ],
+  'aws:restoreSnapshot': ({ profileId }, restored) => [
+    { kind: 'snapshot-restored', detail: `${restored.snapshotIdentifier} restored as new ${restored.kind} ${restored.identifier} (${restored.endpoint.host}:${restored.endpoint.port}); ${restored.sourceIdentifier} untouched`, profileId },
+  ],
+  'aws:deleteRestored': ({ profileId }, result) => [{ kind: 'restored-deleted', detail: `Deleted ${result.deleted.map((item) => `${item.kind} ${item.identifier}`).join(', ')}`, profileId }],
+  'shell:open': ({ profileId }, _shell, names) => [{ kind: 'shell-opened', detail: `Shell on the jump box of ${names(profileId).profile}`, profileId }],
+  'shell:close': () => [{ kind: 'shell-closed', detail: 'Shell closed' }],
+  'keys:generate': ({ type }, key) => [{ kind: 'key-generated', detail: `${type === 'rsa' ? 'RSA-4096' : 'ed25519'} key ${key.privatePath} (${key.fingerprint})` }],
+  'hostKeys:trust': ({ host, port, replace }, result) => [{ kind: 'host-key-trusted', detail: `${host}:${port} ${result.fingerprint}${replace ? ' (replacing a changed key)' : ''}` }],
+};
+
+function opened(profileId: string, targetId: string, endpoint: ResponseOf<'tunnels:start'>['endpoint'], names: Names): Recorded {
+  const { profile, target } = names(profileId, targetId);
+  return {
+    kind: 'tunnel-opened',
+    detail: `${profile} / ${target}: 127.0.0.1:${endpoint.localPort} -> ${endpoint.remoteHost}:${endpoint.remotePort} via ${endpoint.jumpHost}`,
+    profileId,
+    targetId,
+  };
+}
+
+/** The handlers, each recording its audit line once it has succeeded. A failed request records nothing. */
+export function withAuditTrail(handlers: Handlers, audit: AuditLog, names: Names): Handlers {
+  const wrapped = { ...handlers } as Record<RequestChannel, (request: unknown) => Promise<unknown>>;
+  for (const channel of Object.keys(TRAIL) as RequestChannel[]) {
+    const describe = TRAIL[channel] as Describe<RequestChannel>;
+    const handler = handlers[channel] as (request: unknown) => Promise<unknown>;
+    wrapped[channel] = async (request) => {
+      const response = await handler(request);
+      for (const line of describe(request as never, response as never, names)) {
+        const { kind, detail, ...refs } = line;
+        await audit.record(kind, detail, refs);
+      }
+      return response;
+    };
+  }
+  return wrapped as Handlers;
+}

@@ -1,0 +1,30 @@
+/** What the local audit log records; shared so the UI can name each kind. Values never appear in it. */
+export const AUDIT_KINDS = [
+  'tunnel-opened',
+  'tunnel-closed',
+  'tunnel-idle-closed',
+  'password-revealed',
+  'password-copied',
+  'connection-string-copied',
+  'ip-allowed',
+  'ip-removed',
+  'snapshot-restored',
+  'restored-deleted',
+  'shell-opened',
+  'shell-closed',
+  'key-generated',
+  'host-key-trusted',
+] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
+
+export interface AuditEntry {
+  /** Epoch ms. */
+  at: number;
+  /** The OS account that did it. */
+  user: string;
+  kind: AuditKind;
+  profileId?: string;
+  targetId?: string;
+  /** A sentence about what happened: names, ports, IPs and ids; never a password, passphrase or key. */
+  detail: string;
+}
