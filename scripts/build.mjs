@@ -4,15 +4,19 @@ import { build } from 'esbuild';
 import { chmod, copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 
 const { version } = JSON.parse(await readFile('package.json', 'utf8'));
+// `--out <dir>` builds elsewhere than dist/: the UI tests each build their own copy, so two test
+// runs in one checkout never delete the renderer from under each other.
+const outIndex = process.argv.indexOf('--out');
+const out = outIndex > 0 ? process.argv[outIndex + 1] : 'dist';
 
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', target: 'node20' };
 
-await rm('dist', { recursive: true, force: true });
+await rm(out, { recursive: true, force: true });
 await Promise.all([
   build({
     ...common,
     entryPoints: ['electron/main/main.ts'],
-    outfile: 'dist/main/main.cjs',
+    outfile: `${out}/main/main.cjs`,
     platform: 'node',
     format: 'cjs',
     // ssh2 loads its optional native crypto binding by relative path: keep it in node_modules.
@@ -21,7 +25,7 @@ await Promise.all([
   build({
     ...common,
     entryPoints: ['electron/cli/main.ts'],
-    outfile: 'dist/cli/jumpgate.cjs',
+    outfile: `${out}/cli/jumpgate.cjs`,
     platform: 'node',
     format: 'cjs',
     banner: { js: '#!/usr/bin/env node' },
@@ -31,7 +35,7 @@ await Promise.all([
   build({
     ...common,
     entryPoints: ['electron/preload/preload.ts'],
-    outfile: 'dist/preload/preload.cjs',
+    outfile: `${out}/preload/preload.cjs`,
     platform: 'node',
     format: 'cjs',
     external: ['electron'],
@@ -39,7 +43,7 @@ await Promise.all([
   build({
     ...common,
     entryPoints: ['renderer/main.tsx'],
-    outfile: 'dist/renderer/main.js',
+    outfile: `${out}/renderer/main.js`,
     platform: 'browser',
     format: 'iife',
     target: 'chrome130',
@@ -48,7 +52,7 @@ await Promise.all([
     minify: true,
   }),
 ]);
-await chmod('dist/cli/jumpgate.cjs', 0o755);
-await mkdir('dist/renderer', { recursive: true });
-await copyFile('renderer/index.html', 'dist/renderer/index.html');
-await copyFile('renderer/styles.css', 'dist/renderer/styles.css');
+await chmod(`${out}/cli/jumpgate.cjs`, 0o755);
+await mkdir(`${out}/renderer`, { recursive: true });
+await copyFile('renderer/index.html', `${out}/renderer/index.html`);
+await copyFile('renderer/styles.css', `${out}/renderer/styles.css`);

@@ -11,9 +11,25 @@ import { makeOpenSshKey, type RigKey } from '../rig/keys';
 import { SshdPeer } from '../rig/sshd';
 import { startEchoServer, type TcpPeer } from '../rig/tcpPeers';
 
-/** Build what the app ships (dist/main, dist/preload, dist/renderer): the tests drive the built files, not the sources. */
-export function buildApp(): void {
-  execFileSync(process.execPath, ['scripts/build.mjs']);
+/**
+ * Build what the app ships (main, preload, renderer): the tests drive the built files, not the
+ * sources. `out` is dist/ for the Electron specs (package.json's main points there); the UI
+ * tests build a private copy per process, so parallel runs never delete each other's renderer.
+ */
+export function buildApp(out = 'dist'): string {
+  execFileSync(process.execPath, ['scripts/build.mjs', '--out', out]);
+  return resolve(out);
+}
+
+let privateBuild: string | undefined;
+/** This process's own build of the renderer, made once. */
+function rendererDir(): string {
+  if (!privateBuild) {
+    const out = buildApp(join(tmpdir(), `jumpgate-dist-${process.pid}`));
+    process.once('exit', () => rmSync(out, { recursive: true, force: true }));
+    privateBuild = out;
+  }
+  return join(privateBuild, 'renderer');
 }
 
 /** A jump box to connect through: a real sshd with the user's key authorized, and an echo "database" behind it. */
@@ -58,11 +74,11 @@ export interface ServedUi {
 export type ServiceExtras = Partial<Omit<JumpgateDeps, 'dataDir' | 'version'>>;
 
 export async function startServedUi(options: { deps?: ServiceExtras } = {}): Promise<ServedUi> {
-  buildApp();
+  const staticDir = rendererDir();
   const dir = mkdtempSync(join(tmpdir(), 'jumpgate-ui-'));
   const dataDir = join(dir, 'data');
   const jumpgate = await createJumpgate({ ...options.deps, dataDir, version: 'test' });
-  const host = await startWebHost({ jumpgate, dispatch: createDispatcher(jumpgate.handlers), staticDir: resolve('dist/renderer') });
+  const host = await startWebHost({ jumpgate, dispatch: createDispatcher(jumpgate.handlers), staticDir });
   const browser = await launchChromium();
   return {
     dir,
