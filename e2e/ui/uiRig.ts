@@ -14,22 +14,11 @@ import { startEchoServer, type TcpPeer } from '../rig/tcpPeers';
 /**
  * Build what the app ships (main, preload, renderer): the tests drive the built files, not the
  * sources. `out` is dist/ for the Electron specs (package.json's main points there); the UI
- * tests build a private copy per process, so parallel runs never delete each other's renderer.
+ * tests build a private copy each, so parallel runs never delete each other's renderer.
  */
 export function buildApp(out = 'dist'): string {
   execFileSync(process.execPath, ['scripts/build.mjs', '--out', out]);
   return resolve(out);
-}
-
-let privateBuild: string | undefined;
-/** This process's own build of the renderer, made once. */
-function rendererDir(): string {
-  if (!privateBuild) {
-    const out = buildApp(join(tmpdir(), `jumpgate-dist-${process.pid}`));
-    process.once('exit', () => rmSync(out, { recursive: true, force: true }));
-    privateBuild = out;
-  }
-  return join(privateBuild, 'renderer');
 }
 
 /** A jump box to connect through: a real sshd with the user's key authorized, and an echo "database" behind it. */
@@ -74,8 +63,9 @@ export interface ServedUi {
 export type ServiceExtras = Partial<Omit<JumpgateDeps, 'dataDir' | 'version'>>;
 
 export async function startServedUi(options: { deps?: ServiceExtras } = {}): Promise<ServedUi> {
-  const staticDir = rendererDir();
   const dir = mkdtempSync(join(tmpdir(), 'jumpgate-ui-'));
+  // A private build inside the rig's temp dir: gone with it, and no other run can delete it meanwhile.
+  const staticDir = join(buildApp(join(dir, 'dist')), 'renderer');
   const dataDir = join(dir, 'data');
   const jumpgate = await createJumpgate({ ...options.deps, dataDir, version: 'test' });
   const host = await startWebHost({ jumpgate, dispatch: createDispatcher(jumpgate.handlers), staticDir });
