@@ -3,10 +3,13 @@ import { BridgeContext } from './bridgeContext';
 import { ClipboardBanner } from './components/ClipboardBanner';
 import { ConnectDialogs } from './components/ConnectDialogs';
 import { ErrorNote } from './components/ErrorNote';
-import { SshConfigImport, TeamExport, TeamImport } from './components/ImportExport';
-import { ProfileEditor } from './components/ProfileEditor';
+import { AuditScreen } from './screens/AuditScreen';
+import { ChecklistScreen } from './screens/ChecklistScreen';
+import { SshConfigImport, TeamExport, TeamImport } from './screens/ImportExport';
+import { KeysScreen } from './screens/KeysScreen';
+import { ProfileEditor } from './screens/ProfileEditor';
 import { ProfileSidebar } from './components/ProfileSidebar';
-import { ProfileView } from './components/ProfileView';
+import { ProfileView } from './screens/ProfileView';
 import { useNow } from './hooks/useNow';
 import { useFeedback } from './stores/feedback';
 import { useNavigation } from './stores/navigation';
@@ -62,6 +65,12 @@ function MainView() {
       return <TeamImport />;
     case 'teamExport':
       return <TeamExport text={view.text} />;
+    case 'keys':
+      return <KeysScreen />;
+    case 'checklist':
+      return <ChecklistScreen />;
+    case 'audit':
+      return <AuditScreen />;
     case 'profile': {
       const profile = profiles.find((entry) => entry.id === selectedId);
       if (profile) return <ProfileView profile={profile} now={now} />;

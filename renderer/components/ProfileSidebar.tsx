@@ -6,7 +6,13 @@ import { useProfiles } from '../stores/profiles';
 import { useTunnels } from '../stores/tunnels';
 import { ThemePicker } from './ThemePicker';
 
-/** Saved profiles with their aggregate status dot, and the ways to add more. */
+const TOOLS = [
+  ['checklist', 'New starter checklist'],
+  ['keys', 'Keys'],
+  ['audit', 'Audit log'],
+] as const;
+
+/** Saved profiles with their aggregate status dot, the ways to add more, and the tools that are not about one profile. */
 export function ProfileSidebar() {
   const bridge = useBridge();
   const { profiles, selectedId, select } = useProfiles();
@@ -26,7 +32,7 @@ export function ProfileSidebar() {
                 aria-current={entry.id === selectedId && view.kind === 'profile' ? 'page' : undefined}
                 onClick={() => {
                   select(entry.id);
-                  go({ kind: 'profile' });
+                  go({ kind: 'profile', ...(view.kind === 'profile' && view.tab ? { tab: view.tab } : {}) });
                 }}
               >
                 <span className={`dot dot-${status}`} aria-label={`status ${status}`} />
@@ -65,6 +71,18 @@ export function ProfileSidebar() {
           Export team file
         </button>
       </div>
+      <h2 className="sidebar-heading" id="tools-heading">
+        Tools
+      </h2>
+      <ul aria-labelledby="tools-heading">
+        {TOOLS.map(([kind, label]) => (
+          <li key={kind}>
+            <button aria-current={view.kind === kind ? 'page' : undefined} onClick={() => go({ kind })}>
+              {label}
+            </button>
+          </li>
+        ))}
+      </ul>
       <ThemePicker />
     </nav>
   );

@@ -2,9 +2,17 @@ import { create } from 'zustand';
 import type { ResponseOf } from '../../shared/contract';
 import type { Profile } from '../../shared/model/profile';
 
+/** The tabs of a profile: its targets and the screens that work on its jump box and AWS account. */
+export const PROFILE_TABS = ['targets', 'endpoints', 'access', 'rollback', 'doctor', 'shell'] as const;
+export type ProfileTab = (typeof PROFILE_TABS)[number];
+
 /** What the main pane shows. The selected profile lives in the profiles store. */
 export type View =
-  | { kind: 'profile' }
+  | { kind: 'profile'; tab?: ProfileTab }
+  /** Tools that are not about one profile. */
+  | { kind: 'keys' }
+  | { kind: 'checklist' }
+  | { kind: 'audit' }
   /** A new profile, optionally started from an ~/.ssh/config host or a copy. */
   | { kind: 'new'; from?: Partial<Profile> }
   | { kind: 'edit'; profileId: string }

@@ -4,11 +4,16 @@ import type { Profile } from '../../shared/model/profile';
 import { useBridge } from '../bridgeContext';
 import { jobKey, useConnect } from '../stores/connect';
 import { useFeedback } from '../stores/feedback';
-import { useNavigation } from '../stores/navigation';
+import { PROFILE_TABS, useNavigation, type ProfileTab } from '../stores/navigation';
 import { useProfiles } from '../stores/profiles';
 import { useTunnels } from '../stores/tunnels';
-import { ConfirmDialog, Dialog } from './Dialog';
-import { TargetRow } from './TargetRow';
+import { ConfirmDialog, Dialog } from '../components/Dialog';
+import { TargetRow } from '../components/TargetRow';
+import { AccessScreen } from './AccessScreen';
+import { DoctorScreen } from './DoctorScreen';
+import { EndpointsScreen } from './EndpointsScreen';
+import { RollbackScreen } from './RollbackScreen';
+import { ShellScreen } from './ShellScreen';
 
 /** The selected profile: its jump box, the whole-profile actions and one row per target. */
 export function ProfileView({ profile, now }: { profile: Profile; now: number }) {
@@ -53,29 +58,7 @@ export function ProfileView({ profile, now }: { profile: Profile; now: number })
         {jump.via.length > 0 ? ` via ${jump.via.map((hop) => hop.host).join(' → ')}` : ''} · {jump.auth.kind === 'key' ? `key ${jump.auth.keyPath}` : 'SSH agent'} · AWS{' '}
         {profile.aws.profile ?? 'default credentials'} in {profile.aws.region}
       </p>
-      {profile.targets.length === 0 ? (
-        <p>
-          No targets yet. <button className="link" onClick={() => go({ kind: 'edit', profileId: profile.id })}>Add a database</button> to tunnel to.
-        </p>
-      ) : (
-        <table className="targets">
-          <thead>
-            <tr>
-              <th scope="col">Target</th>
-              <th scope="col">Local port → endpoint</th>
-              <th scope="col">State</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {profile.targets.map((target) => (
-              <TargetRow key={target.id} profileId={profile.id} target={target} state={stateOf(target.id)} now={now} />
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ProfileTabs profile={profile} now={now} />
       {asking === 'delete' ? (
         <ConfirmDialog
           title={`Delete profile ${profile.name}?`}
@@ -131,5 +114,106 @@ function DuplicateDialog({ original, onDuplicate, onCancel }: { original: string
         </div>
       </form>
     </Dialog>
+  );
+}
+
+/** The targets tab: one row per database with its live state and actions. */
+function TargetsPanel({ profile, now }: { profile: Profile; now: number }) {
+  const tunnels = useTunnels((state) => state.byId);
+  const go = useNavigation((state) => state.go);
+  const stateOf = (targetId: string) => tunnels[`${profile.id}/${targetId}`]?.state ?? { status: 'idle' as const };
+  return (
+    <>
+      {profile.targets.length === 0 ? (
+        <p>
+          No targets yet. <button className="link" onClick={() => go({ kind: 'edit', profileId: profile.id })}>Add a database</button> to tunnel to.
+        </p>
+      ) : (
+        <table className="targets">
+          <thead>
+            <tr>
+              <th scope="col">Target</th>
+              <th scope="col">Local port → endpoint</th>
+              <th scope="col">State</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {profile.targets.map((target) => (
+              <TargetRow key={target.id} profileId={profile.id} target={target} state={stateOf(target.id)} now={now} />
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
+
+const TAB_LABELS: Record<ProfileTab, string> = {
+  targets: 'Targets',
+  endpoints: 'Endpoints',
+  access: 'Access',
+  rollback: 'Rollback',
+  doctor: 'Doctor',
+  shell: 'Shell',
+};
+
+/**
+ * The profile's sections as tabs (arrow keys move between them). The shell
+ * stays mounted once opened, so switching tabs does not hang it up.
+ */
+function ProfileTabs({ profile, now }: { profile: Profile; now: number }) {
+  const view = useNavigation((state) => state.view);
+  const go = useNavigation((state) => state.go);
+  const current: ProfileTab = view.kind === 'profile' ? (view.tab ?? 'targets') : 'targets';
+  const [shellVisited, setShellVisited] = useState(current === 'shell');
+  if (current === 'shell' && !shellVisited) setShellVisited(true);
+  const select = (tab: ProfileTab) => go({ kind: 'profile', tab });
+  return (
+    <>
+      <div
+        role="tablist"
+        aria-label="Profile sections"
+        className="tabs"
+        onKeyDown={(event) => {
+          const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
+          if (step === 0) return;
+          const next = PROFILE_TABS[(PROFILE_TABS.indexOf(current) + step + PROFILE_TABS.length) % PROFILE_TABS.length] as ProfileTab;
+          select(next);
+          document.getElementById(`tab-${next}`)?.focus();
+        }}
+      >
+        {PROFILE_TABS.map((tab) => (
+          <button
+            key={tab}
+            id={`tab-${tab}`}
+            role="tab"
+            aria-selected={tab === current}
+            aria-controls={`panel-${tab}`}
+            tabIndex={tab === current ? 0 : -1}
+            className="tab"
+            onClick={() => select(tab)}
+          >
+            {TAB_LABELS[tab]}
+          </button>
+        ))}
+      </div>
+      {current !== 'shell' ? (
+        <div role="tabpanel" id={`panel-${current}`} aria-labelledby={`tab-${current}`} className="tabpanel">
+          {current === 'targets' ? <TargetsPanel profile={profile} now={now} /> : null}
+          {current === 'endpoints' ? <EndpointsScreen profile={profile} /> : null}
+          {current === 'access' ? <AccessScreen profile={profile} /> : null}
+          {current === 'rollback' ? <RollbackScreen profile={profile} /> : null}
+          {current === 'doctor' ? <DoctorScreen profile={profile} /> : null}
+        </div>
+      ) : null}
+      {shellVisited ? (
+        <div role="tabpanel" id="panel-shell" aria-labelledby="tab-shell" className="tabpanel" hidden={current !== 'shell'}>
+          <ShellScreen key={profile.id} profile={profile} />
+        </div>
+      ) : null}
+    </>
   );
 }
