@@ -18,6 +18,14 @@ export function secondsUntil(at: number, now: number): number {
   return Math.max(0, Math.ceil((at - now) / 1000));
 }
 
+/** A countdown as m:ss (or h:mm:ss past an hour). */
+export function clock(totalSeconds: number): string {
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = String(totalSeconds % 60).padStart(2, '0');
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
+}
+
 /** One line for a tunnel's state, as the status column shows it. */
 export function describeState(state: TunnelState, now: number): string {
   switch (state.status) {

@@ -1,8 +1,10 @@
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { applyStoredTheme } from './components/ThemePicker';
+import { useApp } from './stores/app';
 import { useClipboard } from './stores/clipboard';
 import { useProfiles } from './stores/profiles';
+import { useShell } from './stores/shell';
 import { useTunnels } from './stores/tunnels';
 import { connectBridge } from './wsBridge';
 
@@ -12,7 +14,8 @@ try {
   const bridge = connectBridge();
   applyStoredTheme();
   useClipboard.getState().init(bridge);
-  void Promise.all([useProfiles.getState().init(bridge), useTunnels.getState().init(bridge)]);
+  useShell.getState().init(bridge);
+  void Promise.all([useProfiles.getState().init(bridge), useTunnels.getState().init(bridge), useApp.getState().init(bridge)]);
   root.render(<App bridge={bridge} />);
 } catch (error) {
   root.render(

@@ -56,3 +56,5 @@ await chmod(`${out}/cli/jumpgate.cjs`, 0o755);
 await mkdir(`${out}/renderer`, { recursive: true });
 await copyFile('renderer/index.html', `${out}/renderer/index.html`);
 await copyFile('renderer/styles.css', `${out}/renderer/styles.css`);
+// The terminal's own stylesheet (the Shell tab), served beside ours so the CSP stays 'self'.
+await copyFile('node_modules/@xterm/xterm/css/xterm.css', `${out}/renderer/xterm.css`);

@@ -134,7 +134,14 @@ export const contract = {
   /** Version and where things live; never fails. */
   'app:info': {
     request: z.object({}).optional(),
-    response: z.object({ version: z.string(), profilesPath: z.string(), knownHostsPath: z.string() }),
+    response: z.object({
+      version: z.string(),
+      profilesPath: z.string(),
+      knownHostsPath: z.string(),
+      /** Where new SSH keys go by default (~/.ssh), and who the user is (for a key's comment). */
+      sshDir: z.string(),
+      user: z.string(),
+    }),
   },
   /** All saved profiles; `problem` is PROFILES_CORRUPT when the file was damaged and kept aside. */
   'profiles:list': {

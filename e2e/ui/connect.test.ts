@@ -20,6 +20,7 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen'))('the UI in Ch
         name: 'Rig box',
         jumpHost: { host: rig.sshd.host, port: rig.sshd.port, user: rig.sshd.user, auth: { kind: 'key', keyPath: rig.keyPath } },
         targets: [{ id: 'echo', name: 'Echo', engine: 'mysql', remote: { kind: 'host', host: '127.0.0.1', port: rig.echo.port }, localPort }],
+        options: { idleAutoCloseMinutes: 30 },
       },
     });
   }, 120_000);
@@ -45,6 +46,9 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen'))('the UI in Ch
     await page.page.getByRole('button', { name: 'status open' }).waitFor();
     // The byte counters are live: the echo's 21 bytes each way show up with the next stats event.
     expect(await page.waitForStatus('Echo', /in 21 B · out 21 B/)).toMatch(/^open for \d+ s/);
+    // The client has gone: the profile's 30-minute idle limit counts down (the service's test closes one).
+    const idle = await page.page.getByLabel('Idle close of Echo').textContent();
+    expect(idle).toMatch(/^No client: closes in (30:00|29:[0-5]\d) unless one connects$/);
     // UPDATE_SCREENSHOTS=1 refreshes the README's picture; otherwise the file stays in the temp dir.
     await page.page.screenshot({ path: process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots/profile.png' : join(rig.dir, 'profile.png') });
 

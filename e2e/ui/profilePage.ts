@@ -6,8 +6,14 @@ export class ProfilePage {
 
   async open(url: string, profileName: string): Promise<void> {
     await this.page.goto(url);
-    await this.page.getByRole('navigation', { name: 'Profiles' }).getByRole('button', { name: profileName }).click();
-    await this.page.getByRole('heading', { level: 2, name: profileName }).waitFor();
+    await this.profileButton(profileName).click();
+    await this.page.getByRole('heading', { level: 2, name: profileName, exact: true }).waitFor();
+  }
+
+  /** A profile in the sidebar, by its exact name (its status dot reads first: "status open Prod"). */
+  profileButton(profileName: string) {
+    const exactName = new RegExp(`^status \\w+ ${profileName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    return this.page.getByRole('navigation', { name: 'Profiles' }).getByRole('button', { name: exactName });
   }
 
   status(targetName: string) {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { EventChannel, RequestChannel } from '../../shared/channels';
 import type { EventOf, ParsedRequestOf, ResponseOf } from '../../shared/contract';
@@ -275,7 +275,13 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
   }
 
   const handlers: Handlers = {
-    'app:info': async () => ({ version: deps.version, profilesPath: profiles.path, knownHostsPath }),
+    'app:info': async () => ({
+      version: deps.version,
+      profilesPath: profiles.path,
+      knownHostsPath,
+      sshDir: join(homedir(), '.ssh'),
+      user: currentUser(),
+    }),
     'profiles:list': async () => ({
       seq: profilesSeq,
       profiles: profiles.list(),
@@ -544,6 +550,14 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
       await audit.flushed();
     },
   };
+}
+
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'me';
+  }
 }
 
 /** The profile and target ids in a tunnel id ("profile/target"). */

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { DbTarget } from '../../shared/model/profile';
 import type { TunnelState } from '../../shared/model/tunnelState';
 import { useBridge } from '../bridgeContext';
-import { describeRemote, describeState } from '../format';
+import { clock, describeRemote, describeState, secondsUntil } from '../format';
 import { jobKey, useConnect } from '../stores/connect';
 import { useFeedback } from '../stores/feedback';
 
@@ -11,7 +11,7 @@ const LIVE = new Set(['open', 'connecting', 'reconnecting']);
 type Format = 'url' | 'prisma' | 'jdbc';
 
 /** One target: its port, live state and the buttons a user reaches for while connected. */
-export function TargetRow({ profileId, target, state, now }: { profileId: string; target: DbTarget; state: TunnelState; now: number }) {
+export function TargetRow({ profileId, target, state, now, idleLimitMinutes }: { profileId: string; target: DbTarget; state: TunnelState; now: number; idleLimitMinutes: number }) {
   const bridge = useBridge();
   const job = { profileId, targetId: target.id };
   const busy = useConnect((store) => Boolean(store.busy[jobKey(job)] || store.busy[profileId]));
@@ -36,6 +36,11 @@ export function TargetRow({ profileId, target, state, now }: { profileId: string
           {describeState(state, now)}
         </span>
         {hint ? <small className="hint">{hint}</small> : null}
+        {state.status === 'open' && state.idleSince !== undefined && idleLimitMinutes > 0 ? (
+          <small className="idle" aria-label={`Idle close of ${target.name}`}>
+            No client: closes in {clock(secondsUntil(state.idleSince + idleLimitMinutes * 60_000, now))} unless one connects
+          </small>
+        ) : null}
       </td>
       <td>
         <div className="row-actions">

@@ -142,7 +142,7 @@ function TargetsPanel({ profile, now }: { profile: Profile; now: number }) {
           </thead>
           <tbody>
             {profile.targets.map((target) => (
-              <TargetRow key={target.id} profileId={profile.id} target={target} state={stateOf(target.id)} now={now} />
+              <TargetRow key={target.id} profileId={profile.id} target={target} state={stateOf(target.id)} now={now} idleLimitMinutes={profile.options.idleAutoCloseMinutes} />
             ))}
           </tbody>
         </table>

@@ -1,6 +1,125 @@
+import { FitAddon } from '@xterm/addon-fit';
+import { Terminal } from '@xterm/xterm';
+import { useEffect, useRef, useState } from 'react';
+import type { ErrorInfo } from '../../shared/model/errors';
 import type { Profile } from '../../shared/model/profile';
+import { useBridge } from '../bridgeContext';
+import { HostKeyPrompt, PassphrasePrompt } from '../components/Prompts';
+import { useFeedback } from '../stores/feedback';
+import { attachOutput, useShell } from '../stores/shell';
 
-/** PLACEHOLDER while the Shell screen is being built (issue #6); replaced before it lands. */
+type Question = { kind: 'hostKey'; error: ErrorInfo } | { kind: 'passphrase'; wrong: boolean };
+
+/**
+ * A terminal on the jump box for one-off work (the first-login `passwd`, a quick
+ * look around): a channel of the same SSH connection the tunnels use, so it
+ * costs no new login, resizes with the window, and closing it leaves the
+ * tunnels alone.
+ */
 export function ShellScreen({ profile }: { profile: Profile }) {
-  return <p>Shell for {profile.name}</p>;
+  const bridge = useBridge();
+  const session = useShell((state) => state.byProfile[profile.id]);
+  const host = useRef<HTMLDivElement>(null);
+  const terminal = useRef<{ term: Terminal; fit: FitAddon } | undefined>(undefined);
+  const [question, setQuestion] = useState<Question | undefined>();
+  const [opening, setOpening] = useState(false);
+  const shellId = session?.status === 'open' ? session.shellId : undefined;
+
+  // The terminal widget lives as long as the tab: a DOM concern, no transport here.
+  useEffect(() => {
+    if (!host.current) return;
+    const term = new Terminal({ cursorBlink: true, fontSize: 14, convertEol: false, scrollback: 5000, theme: { background: '#0b1114' } });
+    const fit = new FitAddon();
+    term.loadAddon(fit);
+    term.open(host.current);
+    fit.fit();
+    terminal.current = { term, fit };
+    const resize = new ResizeObserver(() => fit.fit());
+    resize.observe(host.current);
+    return () => {
+      resize.disconnect();
+      term.dispose();
+      terminal.current = undefined;
+    };
+  }, []);
+
+  // While a shell is open: its output to the screen, keystrokes and size changes to the jump box.
+  useEffect(() => {
+    const current = terminal.current;
+    if (!current || !shellId) return;
+    const detach = attachOutput(shellId, (data) => current.term.write(data));
+    const typing = current.term.onData((data) => void bridge.invoke('shell:input', { shellId, data }));
+    const resizing = current.term.onResize(({ cols, rows }) => void bridge.invoke('shell:resize', { shellId, cols, rows }));
+    current.term.focus();
+    return () => {
+      detach();
+      typing.dispose();
+      resizing.dispose();
+    };
+  }, [bridge, shellId]);
+
+  async function open(unlock?: { passphrase: string; remember: boolean }): Promise<void> {
+    const current = terminal.current;
+    if (!current) return;
+    current.fit.fit();
+    current.term.reset();
+    setOpening(true);
+    const error = await useShell.getState().open(bridge, { profileId: profile.id, cols: current.term.cols, rows: current.term.rows, ...(unlock ? { unlock } : {}) });
+    setOpening(false);
+    if (!error) return;
+    if (error.code === 'HOST_KEY_UNKNOWN') setQuestion({ kind: 'hostKey', error });
+    else if (error.code === 'PASSPHRASE_REQUIRED' || error.code === 'BAD_PASSPHRASE') setQuestion({ kind: 'passphrase', wrong: error.code === 'BAD_PASSPHRASE' });
+    else useFeedback.getState().showError(error);
+  }
+
+  const ended = session?.status === 'ended' ? session.exit : undefined;
+  const keyPath = profile.jumpHost.auth.kind === 'key' ? profile.jumpHost.auth.keyPath : 'the SSH agent';
+  return (
+    <section aria-label="Jump box shell">
+      <div className="shell-bar">
+        <span role="status" aria-label="Shell status">
+          {shellId
+            ? `Connected to ${profile.jumpHost.user}@${profile.jumpHost.host} over the profile's SSH connection.`
+            : ended
+              ? `The shell ended${ended.exitCode !== undefined ? ` (exit code ${ended.exitCode})` : ''}${ended.error ? `: ${ended.error.message}` : ''}. Tunnels are not affected.`
+              : 'No shell open. Tunnels are not affected by opening or closing one.'}
+        </span>
+        {shellId ? (
+          <button className="secondary" onClick={() => void useShell.getState().close(bridge, profile.id)}>
+            Close shell
+          </button>
+        ) : (
+          <button onClick={() => void open()} disabled={opening}>
+            {ended ? 'Open a new shell' : 'Open shell'}
+          </button>
+        )}
+      </div>
+      <div ref={host} className="terminal-host" role="region" aria-label="Terminal" />
+      {question?.kind === 'hostKey' ? (
+        <HostKeyPrompt
+          error={question.error}
+          onCancel={() => setQuestion(undefined)}
+          onTrust={() => {
+            const details = question.error.details ?? {};
+            setQuestion(undefined);
+            void bridge.invoke('hostKeys:trust', { host: String(details.host), port: Number(details.port), publicKey: String(details.publicKey) }).then((reply) => {
+              if (reply.ok) void open();
+              else useFeedback.getState().showError(reply.error);
+            });
+          }}
+        />
+      ) : null}
+      {question?.kind === 'passphrase' ? (
+        <PassphrasePrompt
+          keyPath={keyPath}
+          wrong={question.wrong}
+          onCancel={() => setQuestion(undefined)}
+          onSubmit={(passphrase, remember) => {
+            setQuestion(undefined);
+            void open({ passphrase, remember });
+          }}
+        />
+      ) : null}
+    </section>
+  );
 }
