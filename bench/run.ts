@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --quick]`: Jumpgate's tunnel engine against OpenSSH `ssh -L`
  * (default cipher, and aes128-gcm) and a direct connection, on the rig's sshd
- * and a source/sink server, all on 127.0.0.1. Variants alternate within each
+ * and a source/sink server, all on 127.0.0.1 (single streams also through a bare
+ * ssh2 forward, the library floor under the engine). Variants alternate within each
  * repetition (A B C D A B C D ...) so drift hits all of them alike. Reports
  * medians with min-max and ratios; writes bench/results.json and prints Markdown.
  * It never asserts on time: targets are read from the table.
@@ -29,8 +30,10 @@ const config = quick
   ? { reps: 3, bulk: 64 * MiB, p100: 1 * MiB, p500: 256 * 1024, ttfb: 40, setupReps: 3, reconnectReps: 3 }
   : { reps: 3, bulk: 1024 * MiB, p100: 8 * MiB, p500: 2 * MiB, ttfb: 200, setupReps: 7, reconnectReps: 5 };
 
-type VariantName = 'jumpgate' | 'openssh' | 'openssh-gcm' | 'direct';
+type VariantName = 'jumpgate' | 'ssh2' | 'openssh' | 'openssh-gcm' | 'direct';
 const VARIANTS: VariantName[] = ['jumpgate', 'openssh', 'openssh-gcm', 'direct'];
+/** Single-stream runs also measure a bare ssh2 forward: the floor the engine stands on. */
+const BULK_VARIANTS: VariantName[] = ['jumpgate', 'ssh2', 'openssh', 'openssh-gcm', 'direct'];
 const GCM = 'aes128-gcm@openssh.com';
 
 interface Metric {
@@ -126,7 +129,7 @@ async function main(): Promise<void> {
   // Inside the repo so the bundles resolve ssh2 (kept external for its native binding) from node_modules.
   const buildDir = resolve('bench/.build');
   await build({
-    entryPoints: { engineHost: resolve('bench/engineHost.ts'), sourceSink: resolve('bench/sourceSink.ts') },
+    entryPoints: { engineHost: resolve('bench/engineHost.ts'), sourceSink: resolve('bench/sourceSink.ts'), bareSsh2: resolve('bench/bareSsh2.ts') },
     outdir: buildDir,
     outExtension: { '.js': '.cjs' },
     bundle: true,
@@ -155,7 +158,19 @@ async function main(): Promise<void> {
   const engineChild = await forkAndWait(join(buildDir, 'engineHost.cjs'), [knownHostsPath], 'ready');
   const engine = new EngineProcess(engineChild.child);
 
-  const ports: Record<VariantName, number> = { jumpgate: await pickPort(), openssh: await pickPort(), 'openssh-gcm': await pickPort(), direct: sinkPort };
+  const ports: Record<VariantName, number> = {
+    jumpgate: await pickPort(),
+    ssh2: await pickPort(),
+    openssh: await pickPort(),
+    'openssh-gcm': await pickPort(),
+    direct: sinkPort,
+  };
+  const bareHostKey = sshd.hostKeys.find((hostKey) => hostKey.publicKey.startsWith('ssh-ed25519'))?.publicKey.split(' ')[1] ?? '';
+  const bare = await forkAndWait(
+    join(buildDir, 'bareSsh2.cjs'),
+    [sshd.host, String(sshd.port), sshd.user, key.privatePath, bareHostKey, String(sinkPort), String(ports.ssh2)],
+    'ready',
+  );
   const sshOptions = { sshdPort: sshd.port, user: sshd.user, keyPath: key.privatePath, knownHostsPath };
   const sshForwards: Partial<Record<VariantName, OpenSshForward>> = {
     openssh: await startOpenSsh({ ...sshOptions, forwards: [{ localPort: ports.openssh, remotePort: sinkPort }] }),
@@ -197,10 +212,10 @@ async function main(): Promise<void> {
     const upCpu = metric('tunnel process CPU per GiB uploaded', 'cpu-s', false);
     const sshdCpu = metric('sshd session CPU per GiB downloaded', 'cpu-s', false);
     const tunnelPid = (variant: VariantName): number | undefined =>
-      variant === 'jumpgate' ? engineChild.child.pid : sshForwards[variant]?.pid;
+      variant === 'jumpgate' ? engineChild.child.pid : variant === 'ssh2' ? bare.child.pid : sshForwards[variant]?.pid;
     const perGiB = (seconds: number): number => seconds / (config.bulk / 2 ** 30);
     for (let rep = 0; rep < config.reps; rep++) {
-      for (const variant of VARIANTS) {
+      for (const variant of BULK_VARIANTS) {
         const pid = tunnelPid(variant);
         const sessions = sshd.sessionPids();
         const sessionCpu = (): number => sessions.reduce((sum, session) => sum + cpuSeconds(session), 0);
@@ -312,6 +327,7 @@ async function main(): Promise<void> {
   } finally {
     for (const forward of Object.values(sshForwards)) await forward?.stop();
     engineChild.child.disconnect();
+    bare.child.disconnect();
     sink.child.disconnect();
     await Promise.all([sshd.dispose(), reconnectSshd.dispose()]);
     rmSync(work, { recursive: true, force: true });
@@ -358,17 +374,17 @@ function renderMarkdown(
   rows: Array<Metric & { summary: Partial<Record<string, Summary>> }>,
   meta: { date: string; mode: string; durationSeconds: number; bytesIntact: boolean; machine: Record<string, unknown> },
 ): string {
-  const header = '| metric | unit | Jumpgate | ssh -L (default) | ssh -L aes128-gcm | direct | J / ssh | J / ssh-gcm | J / direct |';
+  const header = '| metric | unit | Jumpgate | bare ssh2 | ssh -L (default) | ssh -L aes128-gcm | direct | J / ssh2 | J / ssh | J / ssh-gcm | J / direct |';
   const lines = [
     `Jumpgate tunnel benchmark (${meta.mode}), ${meta.date}, ${meta.durationSeconds} s; every byte checked: ${meta.bytesIntact ? 'yes' : 'NO'}`,
     `Machine: ${meta.machine.cpu}, ${meta.machine.cores} cores, ${meta.machine.memoryGiB} GiB, ${meta.machine.os}, Node ${meta.machine.node}, ${meta.machine.openssh}`,
     'Values: median (min–max) over repetitions; MB = 10^6 bytes.',
     '',
     header,
-    '|---|---|---|---|---|---|---|---|---|',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((row) => {
       const s = row.summary;
-      return `| ${row.name} | ${row.unit} | ${formatValue(s.jumpgate)} | ${formatValue(s.openssh)} | ${formatValue(s['openssh-gcm'])} | ${formatValue(s.direct)} | ${ratio(s.jumpgate, s.openssh)} | ${ratio(s.jumpgate, s['openssh-gcm'])} | ${ratio(s.jumpgate, s.direct)} |`;
+      return `| ${row.name} | ${row.unit} | ${formatValue(s.jumpgate)} | ${formatValue(s.ssh2)} | ${formatValue(s.openssh)} | ${formatValue(s['openssh-gcm'])} | ${formatValue(s.direct)} | ${ratio(s.jumpgate, s.ssh2)} | ${ratio(s.jumpgate, s.openssh)} | ${ratio(s.jumpgate, s['openssh-gcm'])} | ${ratio(s.jumpgate, s.direct)} |`;
     }),
   ];
   return lines.join('\n');
