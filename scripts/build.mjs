@@ -2,12 +2,13 @@
 // preload cannot be ESM), the renderer as a browser bundle beside its HTML.
 import { build } from 'esbuild';
 import { chmod, copyFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { argv } from 'node:process';
 
 const { version } = JSON.parse(await readFile('package.json', 'utf8'));
 // `--out <dir>` builds elsewhere than dist/: the UI tests each build their own copy, so two test
 // runs in one checkout never delete the renderer from under each other.
-const outIndex = process.argv.indexOf('--out');
-const out = outIndex > 0 ? process.argv[outIndex + 1] : 'dist';
+const outIndex = argv.indexOf('--out');
+const out = outIndex > 0 ? argv[outIndex + 1] : 'dist';
 
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', target: 'node20' };
 

@@ -49,12 +49,15 @@ export const PEERS: Record<string, { path: string; pkg: string; install?: string
     install: `python3 -m venv ${MOTO_VENV} && ${MOTO_VENV}/bin/pip install 'moto[server]==5.2.5'`,
   },
   'ssh-add': { path: '/usr/bin/ssh-add', pkg: 'openssh-client' },
+  // A private mount namespace for sshd's own /etc/hosts (SshdOptions.hosts): the jump box resolves RDS names.
+  unshare: { path: '/usr/bin/unshare', pkg: 'util-linux' },
+  mount: { path: '/usr/bin/mount', pkg: 'mount' },
 };
 
 export type PeerName =
   | 'sshd' | 'ssh-keygen' | 'ssh' | 'puttygen' | 'mariadbd' | 'mariadb-install-db' | 'postgres' | 'initdb'
   | 'ssh-agent' | 'ssh-add' | 'openssl' | 'dbus-daemon' | 'dbus-monitor' | 'dbus-send' | 'gnome-keyring-daemon'
-  | 'secret-tool' | 'moto_server' | 'psql' | 'mariadb' | 'chromium' | 'Xvfb';
+  | 'secret-tool' | 'moto_server' | 'psql' | 'mariadb' | 'chromium' | 'Xvfb' | 'unshare' | 'mount';
 
 function present(name: PeerName): boolean {
   try {
@@ -79,6 +82,22 @@ export function peersAvailable(...names: PeerName[]): boolean {
   const how = [...(apt.length > 0 ? [`apt-get install ${apt.join(' ')}`] : []), ...other].join('; ');
   const line = `test peers missing: ${missing.join(', ')} -> ${how} (or run .ci/run)`;
   if (process.env.CI === 'true') throw new Error(`CI requires every test peer; ${line}`);
+  if (!reported.has(line)) {
+    reported.add(line);
+    console.warn(`SKIP ${line}`);
+  }
+  return false;
+}
+
+/**
+ * Whether this process runs as root, for rig features that need it (a private
+ * mount namespace, say). Like a missing peer: a failure in CI, elsewhere a skip
+ * with one line naming `what` needs it.
+ */
+export function rootAvailable(what: string): boolean {
+  if (process.getuid?.() === 0) return true;
+  const line = `${what} needs root -> run the tests as root (as CI does)`;
+  if (process.env.CI === 'true') throw new Error(`CI requires root here; ${line}`);
   if (!reported.has(line)) {
     reported.add(line);
     console.warn(`SKIP ${line}`);

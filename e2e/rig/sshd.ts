@@ -5,7 +5,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startDaemon, withFreePort, type Daemon } from './daemon';
-import { peerPath } from './peers';
+import { peerPath, peersAvailable, rootAvailable } from './peers';
 import { descendantPids, parentPid } from './procfs';
 
 const run = promisify(execFile);
@@ -26,6 +26,22 @@ export interface SshdOptions {
   hostKeyTypes?: HostKeyType[];
   /** Extra sshd_config lines, e.g. 'PermitOpen 127.0.0.1:1'. */
   extraConfig?: string[];
+  /**
+   * Names only this sshd resolves (name -> address), as a jump box resolves RDS
+   * endpoints through its VPC's DNS while the user's laptop cannot. sshd runs in
+   * a private mount namespace whose /etc/hosts is a copy of the real one plus
+   * these entries; the rest of the machine never sees them. Needs root and
+   * `unshare`: check privateHostsAvailable() first.
+   */
+  hosts?: Record<string, string>;
+}
+
+/**
+ * Whether SshdOptions.hosts can work here (root, unshare and mount); otherwise
+ * one line says why and the caller skips (a failure in CI, like a missing peer).
+ */
+export function privateHostsAvailable(): boolean {
+  return peersAvailable('unshare', 'mount') && rootAvailable("sshd with its own /etc/hosts (a private mount namespace, SshdOptions.hosts)");
 }
 
 /** Fingerprint of an OpenSSH public key line, the way ssh-keygen -l computes it. */
@@ -46,7 +62,7 @@ export class SshdPeer {
   port = 0;
   hostKeys: HostKey[] = [];
   private daemon: Daemon | undefined;
-  private readonly options: Required<SshdOptions>;
+  private readonly options: Required<Omit<SshdOptions, 'hosts'>> & Pick<SshdOptions, 'hosts'>;
 
   private constructor(options: SshdOptions) {
     this.dir = mkdtempSync(join(tmpdir(), 'jumpgate-sshd-'));
@@ -169,10 +185,31 @@ export class SshdPeer {
     ];
     const configPath = join(this.dir, 'sshd_config');
     writeFileSync(configPath, config.join('\n') + '\n');
-    this.daemon = await startDaemon(peerPath('sshd'), ['-D', '-e', '-f', configPath], {
+    const sshdArgs = ['-D', '-e', '-f', configPath];
+    const [command, args] = this.options.hosts ? this.inPrivateHosts(this.options.hosts, sshdArgs) : [peerPath('sshd'), sshdArgs];
+    this.daemon = await startDaemon(command, args, {
       ready: /Server listening on 127\.0\.0\.1 port \d+/,
-      failure: /fatal|Bad configuration|terminating/i,
+      failure: /fatal|Bad configuration|terminating|mount: /i,
     });
+  }
+
+  /**
+   * sshd behind `unshare --mount`, with a temp copy of /etc/hosts plus `hosts`
+   * bind-mounted over /etc/hosts in that namespace only. unshare (no --fork) and
+   * the shell both exec, so the daemon's PID is sshd's own: stop, freeze and the
+   * session bookkeeping above work unchanged.
+   */
+  private inPrivateHosts(hosts: Record<string, string>, sshdArgs: string[]): [string, string[]] {
+    if (process.getuid?.() !== 0) throw new Error('SshdOptions.hosts needs root (a private mount namespace); check privateHostsAvailable() first');
+    const hostsPath = join(this.dir, 'hosts');
+    const entries = Object.entries(hosts).map(([name, address]) => {
+      if (!/^[A-Za-z0-9.-]+$/.test(name) || !/^[0-9a-fA-F.:]+$/.test(address)) throw new Error(`not a hosts entry: ${address} ${name}`);
+      return `${address} ${name}`;
+    });
+    writeFileSync(hostsPath, `${readFileSync('/etc/hosts', 'utf8').trimEnd()}\n# jumpgate test rig: names only this jump box resolves\n${entries.join('\n')}\n`);
+    // Paths travel as positional parameters, never spliced into the script.
+    const script = 'mount="$1" hosts="$2" sshd="$3"; shift 3; "$mount" --bind "$hosts" /etc/hosts && exec "$sshd" "$@"';
+    return [peerPath('unshare'), ['--mount', '--propagation', 'private', '/bin/sh', '-c', script, 'sh', peerPath('mount'), hostsPath, peerPath('sshd'), ...sshdArgs]];
   }
 }
 

@@ -1,5 +1,6 @@
 import { aggregateStatus } from '../../shared/model/aggregate';
 import { useBridge } from '../bridgeContext';
+import { useAudit } from '../stores/audit';
 import { useFeedback } from '../stores/feedback';
 import { useNavigation } from '../stores/navigation';
 import { useProfiles } from '../stores/profiles';
@@ -77,7 +78,14 @@ export function ProfileSidebar() {
       <ul aria-labelledby="tools-heading">
         {TOOLS.map(([kind, label]) => (
           <li key={kind}>
-            <button aria-current={view.kind === kind ? 'page' : undefined} onClick={() => go({ kind })}>
+            <button
+              aria-current={view.kind === kind ? 'page' : undefined}
+              onClick={() => {
+                go({ kind });
+                // The audit log is read when the user opens it; audit:entry events keep it live from then on.
+                if (kind === 'audit') void useAudit.getState().load(bridge);
+              }}
+            >
               {label}
             </button>
           </li>

@@ -1,4 +1,169 @@
-/** PLACEHOLDER while the Checklist screen is being built (issue #6); replaced before it lands. */
+import { useId } from 'react';
+import type { Profile } from '../../shared/model/profile';
+import { useBridge } from '../bridgeContext';
+import { checklistItems, unmappedFailure, type ChecklistItem, type ItemState } from '../checklistItems';
+import { TrustHostKey } from '../components/TrustHostKey';
+import { useChecklist } from '../stores/checklist';
+import { stepOf, useDoctor } from '../stores/doctor';
+import { useFeedback } from '../stores/feedback';
+import { useNavigation } from '../stores/navigation';
+import { useProfiles } from '../stores/profiles';
+
+const STATE_LABELS: Record<ItemState, string> = { passed: 'Passed', failed: 'Failed', unchecked: 'Not checked yet', 'not-needed': 'Not needed' };
+const MARKS: Record<ItemState, string> = { passed: '✓', failed: '✗', unchecked: '○', 'not-needed': '–' };
+
+/**
+ * The new starter checklist (issue #6): from a new laptop to a working database
+ * connection in six items. Each is verified live by "Check now" (the doctor and
+ * the key file), except sending the public key, which only the user can tick.
+ */
 export function ChecklistScreen() {
-  return <p>Checklist</p>;
+  const { profiles, selectedId, select } = useProfiles();
+  const profile = profiles.find((entry) => entry.id === selectedId) ?? profiles[0];
+  const selectId = useId();
+  return (
+    <section aria-labelledby="checklist-title" className="tool-page">
+      <h2 id="checklist-title">New starter checklist</h2>
+      <p className="muted">
+        From a new laptop to a working database connection. Jumpgate checks each step for real when you press Check now; the one thing it cannot see is whether
+        you sent your public key, so you tick that yourself.
+      </p>
+      {profile ? (
+        <>
+          <div className="toolbar">
+            <div className="field">
+              <label htmlFor={selectId}>Profile</label>
+              <select id={selectId} value={profile.id} onChange={(event) => select(event.target.value)}>
+                {profiles.map((entry) => (
+                  <option key={entry.id} value={entry.id}>
+                    {entry.name}
+                  </option>
+                ))}
+              </select>
+            </div>
+          </div>
+          <Checklist key={profile.id} profile={profile} />
+        </>
+      ) : (
+        <p>Create a profile first: the checklist checks a jump box and its databases.</p>
+      )}
+    </section>
+  );
+}
+
+function Checklist({ profile }: { profile: Profile }) {
+  const bridge = useBridge();
+  const run = useDoctor((state) => state.runs[profile.id]);
+  const key = useChecklist((state) => state.keys[profile.id]);
+  const sentAt = useChecklist((state) => state.sent[profile.id]);
+  const checking = useChecklist((state) => Boolean(state.checking[profile.id]));
+  const items = checklistItems(profile, run, key, sentAt);
+  const done = items.filter((item) => item.state === 'passed' || item.state === 'not-needed').length;
+  const blocker = unmappedFailure(run, items);
+  const check = () => void useChecklist.getState().check(bridge, profile);
+  const checkedAt = run?.at ?? key?.at;
+
+  return (
+    <>
+      <div className="toolbar">
+        <button onClick={check} disabled={checking}>
+          Check now
+        </button>
+        <p className="checklist-progress" role="status">
+          {checking
+            ? `Checking ${profile.name}…`
+            : `${done} of ${items.length} done${checkedAt ? `, checked at ${new Date(checkedAt).toLocaleTimeString()}` : ', not checked yet'}.`}
+        </p>
+      </div>
+      <ol className="checklist" aria-label={`Checklist for ${profile.name}`}>
+        {items.map((item) => (
+          <Item key={item.id} item={item} profile={profile} onRecheck={check} />
+        ))}
+      </ol>
+      {blocker && run?.report ? (
+        <div className="error">
+          <strong>
+            The doctor stopped at {stepOf(run.report, blocker)}, {blocker.title}: {blocker.detail}
+          </strong>
+          {blocker.error?.hint ? <p>{blocker.error.hint}</p> : null}
+          <button className="secondary" onClick={() => useNavigation.getState().go({ kind: 'profile', tab: 'doctor' })}>
+            Open Doctor
+          </button>
+        </div>
+      ) : null}
+    </>
+  );
+}
+
+function Item({ item, profile, onRecheck }: { item: ChecklistItem; profile: Profile; onRecheck: () => void }) {
+  const titleId = useId();
+  const go = useNavigation((state) => state.go);
+  return (
+    <li className={`check item-${item.state}`} aria-labelledby={titleId}>
+      <span className="check-mark" aria-hidden="true">
+        {item.id === 'sent' ? '' : MARKS[item.state]}
+      </span>
+      <div className="check-body">
+        <div className="check-line">
+          {item.id === 'sent' ? (
+            <SentTick profileId={profile.id} titleId={titleId} title={item.title} />
+          ) : (
+            <strong id={titleId}>{item.title}</strong>
+          )}
+          <span className="check-status">{item.id === 'sent' ? (item.state === 'passed' ? 'Done' : 'To do') : STATE_LABELS[item.state]}</span>
+        </div>
+        {item.detail ? <p className="check-detail">{item.detail}</p> : null}
+        {item.error?.hint ? <p className="check-hint">What to do: {item.error.hint}</p> : null}
+        {item.state === 'failed' && item.error ? <TrustHostKey error={item.error} onTrusted={onRecheck} /> : null}
+        {item.state === 'failed' && item.id === 'ip' ? (
+          <button className="link" onClick={() => go({ kind: 'profile', tab: 'access' })}>
+            Open Access
+          </button>
+        ) : null}
+        {item.state === 'failed' && item.id === 'key' ? (
+          <button className="link" onClick={() => go({ kind: 'keys' })}>
+            Open Keys
+          </button>
+        ) : null}
+        {item.id === 'sent' ? <PublicKey profileId={profile.id} /> : null}
+      </div>
+    </li>
+  );
+}
+
+/** The only item the user ticks; kept per profile in localStorage. */
+function SentTick({ profileId, titleId, title }: { profileId: string; titleId: string; title: string }) {
+  const sent = useChecklist((state) => Boolean(state.sent[profileId]));
+  const boxId = useId();
+  return (
+    <span className="tick">
+      <input id={boxId} type="checkbox" checked={sent} onChange={(event) => useChecklist.getState().setSent(profileId, event.target.checked)} />
+      <label htmlFor={boxId} id={titleId}>
+        {title}
+      </label>
+    </span>
+  );
+}
+
+/** The line to send: the public half of the profile's key, once a check has read it. */
+function PublicKey({ profileId }: { profileId: string }) {
+  const key = useChecklist((state) => state.keys[profileId]);
+  if (!key?.ok) return <p className="muted">Check now shows your public key here, ready to send to the jump box's administrator.</p>;
+  const line = key.value.publicKey;
+  return (
+    <div className="public-key">
+      <code aria-label="Your public key">{line}</code>
+      <button
+        className="secondary"
+        onClick={() =>
+          void navigator.clipboard.writeText(line).then(
+            () => useFeedback.getState().showNotice('Copied the public key. Send it to the jump box administrator.'),
+            () => useFeedback.getState().showError({ code: 'CLIPBOARD_UNAVAILABLE', message: 'The browser did not allow copying.', hint: 'Select the public key line and copy it by hand.' }),
+          )
+        }
+      >
+        Copy public key
+      </button>
+    </div>
+  );
 }

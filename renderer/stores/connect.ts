@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { JumpgateBridge } from '../../shared/bridge';
 import type { ErrorInfo } from '../../shared/model/errors';
+import { useDoctor } from './doctor';
 import { useFeedback } from './feedback';
 import { useProfiles } from './profiles';
 
@@ -54,12 +55,18 @@ export const useConnect = create<ConnectState>((set, get) => {
     set({ busy: next });
   };
 
-  const askOrReport = (error: ErrorInfo, job: ConnectJob): void => {
+  const askOrReport = (error: ErrorInfo, job: ConnectJob, bridge: JumpgateBridge): void => {
     if (error.code === 'HOST_KEY_UNKNOWN') set({ dialog: { kind: 'hostKey', error, retry: job } });
     else if (error.code === 'HOST_KEY_MISMATCH') set({ dialog: { kind: 'mismatch', error } });
     else if (error.code === 'PASSPHRASE_REQUIRED' || error.code === 'BAD_PASSPHRASE') {
       set({ dialog: { kind: 'passphrase', keyPath: keyPathOf(job.profileId), wrong: error.code === 'BAD_PASSPHRASE', retry: job } });
-    } else useFeedback.getState().showError(error);
+    } else {
+      useFeedback.getState().showError(error);
+      // Issue #6: a failed connect runs the doctor, and the error note points at the first failing
+      // step. Not for a taken local port: that error already names the holder and a free port, and
+      // no step on the way to the jump box is at fault.
+      if (error.code !== 'PORT_IN_USE') void useDoctor.getState().run(bridge, job, error);
+    }
   };
 
   return {
@@ -73,7 +80,7 @@ export const useConnect = create<ConnectState>((set, get) => {
         ? await bridge.invoke('tunnels:start', { profileId: job.profileId, targetId: job.targetId, ...extra })
         : await bridge.invoke('tunnels:startProfile', { profileId: job.profileId, ...extra });
       setBusy(job, false);
-      if (!reply.ok) askOrReport(reply.error, job);
+      if (!reply.ok) askOrReport(reply.error, job, bridge);
     },
     disconnect: async (bridge, job) => {
       setBusy(job, true);

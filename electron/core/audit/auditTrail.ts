@@ -34,7 +34,7 @@ const TRAIL: { [C in RequestChannel]?: Describe<C> } = {
   ],
   'secrets:copyConnectionString': ({ profileId, targetId }, pending) => [{ kind: 'connection-string-copied', detail: pending.label, profileId, targetId }],
   'aws:allowMyIp': ({ profileId }, result) => [
-    { kind: 'ip-allowed', detail: `${result.ip} on port 22 of ${result.rule.groupId}: ${result.outcome}${result.revoked.length > 0 ? ` (removed ${result.revoked.map((rule) => rule.cidr).join(', ')})` : ''}`, profileId },
+    { kind: 'ip-allowed', detail: `${result.ip} on port ${result.rule.fromPort ?? 22} of ${result.rule.groupId}: ${result.outcome}${result.revoked.length > 0 ? ` (removed ${result.revoked.map((rule) => rule.cidr).join(', ')})` : ''}`, profileId },
   ],
   'aws:removeMyIp': ({ profileId }, result) => [
     { kind: 'ip-removed', detail: result.revoked.length > 0 ? `Removed ${result.revoked.map((rule) => `${rule.cidr} from ${rule.groupId}`).join(', ')}` : 'No rule of mine to remove', profileId },

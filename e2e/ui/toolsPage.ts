@@ -1,0 +1,159 @@
+import type { Locator, Page } from 'playwright-core';
+
+/** UPDATE_SCREENSHOTS=1 refreshes the README's pictures; otherwise nothing is written to the repo. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: true });
+}
+
+/** What the user reads beside a check or a checklist item. */
+const STATE_TEXT = /^(Passed|Failed|Skipped|Not checked yet|Not needed|Done|To do)$/;
+
+/** The profile's Doctor tab, and the note a failed connect leaves: found by roles and names, as a user would. */
+export class DoctorTab {
+  constructor(readonly page: Page) {}
+
+  async open(): Promise<void> {
+    await this.page.getByRole('tab', { name: 'Doctor' }).click();
+    await this.panel().waitFor();
+  }
+
+  panel(): Locator {
+    return this.page.getByRole('tabpanel', { name: 'Doctor' });
+  }
+
+  /** "Run doctor" the first time, "Run again" after; waits for the verdict the test expects (a stale one never matches). */
+  async run(expected: RegExp): Promise<string> {
+    await this.panel().getByRole('button', { name: /^(Run doctor|Run again)$/ }).click();
+    return this.waitForVerdict(expected);
+  }
+
+  verdict(): Locator {
+    return this.panel().getByRole('status');
+  }
+
+  async waitForVerdict(text: RegExp): Promise<string> {
+    await this.verdict().filter({ hasText: text }).waitFor({ timeout: 30_000 });
+    return (await this.verdict().textContent()) ?? '';
+  }
+
+  check(title: string): Locator {
+    return this.panel().getByRole('list', { name: 'Doctor checks' }).getByRole('listitem', { name: title, exact: true });
+  }
+
+  async stateOf(title: string): Promise<string> {
+    return (await this.check(title).getByText(STATE_TEXT).textContent()) ?? '';
+  }
+
+  /** Every step's title and state, in order. */
+  async states(): Promise<Array<[string, string]>> {
+    const items = this.panel().getByRole('list', { name: 'Doctor checks' }).getByRole('listitem');
+    const result: Array<[string, string]> = [];
+    for (const item of await items.all()) {
+      result.push([(await item.locator('strong').first().textContent()) ?? '', (await item.getByText(STATE_TEXT).textContent()) ?? '']);
+    }
+    return result;
+  }
+
+  /** The step marked as the one to start with (aria-current="step"). */
+  currentStep(): Locator {
+    return this.panel().locator('li[aria-current="step"]');
+  }
+
+  target(): Locator {
+    return this.panel().getByLabel('Target', { exact: true });
+  }
+
+  /** The error note of a failed connect, once its doctor has finished. */
+  connectNote(): Locator {
+    return this.page.getByRole('alert').filter({ has: this.page.getByRole('button', { name: 'Open Doctor' }) });
+  }
+}
+
+/** The new starter checklist (Tools). */
+export class ChecklistPage {
+  constructor(readonly page: Page) {}
+
+  async open(profileName: string): Promise<void> {
+    await this.page.getByRole('navigation', { name: 'Profiles' }).getByRole('button', { name: 'New starter checklist' }).click();
+    await this.page.getByRole('heading', { level: 2, name: 'New starter checklist' }).waitFor();
+    await this.page.getByLabel('Profile', { exact: true }).selectOption({ label: profileName });
+    await this.list(profileName).waitFor();
+  }
+
+  list(profileName: string): Locator {
+    return this.page.getByRole('list', { name: `Checklist for ${profileName}` });
+  }
+
+  progress(): Locator {
+    return this.page.getByRole('status').filter({ hasText: /done|Checking/ });
+  }
+
+  /** Press "Check now" and wait for the live checks to answer. */
+  async checkNow(): Promise<string> {
+    await this.page.getByRole('button', { name: 'Check now' }).click();
+    return this.waitForProgress(/done, checked at/);
+  }
+
+  async waitForProgress(text: RegExp): Promise<string> {
+    await this.progress().filter({ hasText: text }).waitFor({ timeout: 30_000 });
+    return (await this.progress().textContent()) ?? '';
+  }
+
+  item(title: string): Locator {
+    return this.page.getByRole('listitem', { name: title, exact: true });
+  }
+
+  async stateOf(title: string): Promise<string> {
+    return (await this.item(title).getByText(STATE_TEXT).textContent()) ?? '';
+  }
+
+  /** Wait until the item shows `state` (after a re-check the user did not start, say). */
+  async waitForState(title: string, state: string): Promise<void> {
+    await this.item(title).getByText(state, { exact: true }).waitFor({ timeout: 30_000 });
+  }
+
+  keySent(): Locator {
+    return this.page.getByRole('checkbox', { name: 'Public key sent to the administrator' });
+  }
+}
+
+/** The audit log (Tools). */
+export class AuditPage {
+  constructor(readonly page: Page) {}
+
+  /** Opened from the sidebar, as a user does: that click is what reads the log. */
+  async open(): Promise<void> {
+    await this.page.getByRole('navigation', { name: 'Profiles' }).getByRole('button', { name: 'Audit log' }).click();
+    await this.page.getByRole('heading', { level: 2, name: 'Audit log' }).waitFor();
+    await this.count().filter({ hasText: /entr(y|ies)/ }).waitFor();
+  }
+
+  count(): Locator {
+    return this.page.getByRole('status').filter({ hasText: /entr(y|ies)|Reading/ });
+  }
+
+  table(): Locator {
+    return this.page.getByRole('table', { name: 'Audit log entries, newest first' });
+  }
+
+  /** Body rows as [time, user, kind, detail], newest first. */
+  async rows(): Promise<string[][]> {
+    const rows = this.table().getByRole('row');
+    const result: string[][] = [];
+    for (const row of (await rows.all()).slice(1)) result.push(await row.getByRole('cell').allTextContents());
+    return result;
+  }
+
+  /** Wait for a row whose text matches (a live entry, say). */
+  async waitForRow(text: RegExp): Promise<void> {
+    await this.table().getByRole('row').filter({ hasText: text }).first().waitFor({ timeout: 20_000 });
+  }
+
+  kindFilter(): Locator {
+    return this.page.getByLabel('Kind', { exact: true });
+  }
+
+  search(): Locator {
+    return this.page.getByLabel('Search', { exact: true });
+  }
+}

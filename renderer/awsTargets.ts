@@ -1,0 +1,136 @@
+import type { ResponseOf } from '../shared/contract';
+import { uniqueSlug } from '../shared/model/ids';
+import { ProfileSchema, type DbTarget, type Profile } from '../shared/model/profile';
+import { proposeLocalPort } from './profileDraft';
+
+/**
+ * Targets made from what AWS reported (issue #6): a database found on the
+ * Endpoints screen, or a copy restored on the Rollback screen. Pure functions,
+ * so the screens only decide when, never how.
+ */
+
+export type DiscoveredDatabase = ResponseOf<'aws:listDatabases'>['databases'][number];
+export type RdsEndpointKind = 'instance' | 'cluster-writer' | 'cluster-reader';
+
+/** Every local port any profile's target listens on: a new target must not take one. */
+export function takenLocalPorts(profiles: readonly Profile[]): Set<number> {
+  return new Set(profiles.flatMap((profile) => profile.targets.map((target) => target.localPort)));
+}
+
+/** The endpoint kinds a discovered database can be added as: an instance, or a cluster's writer and (if it has one) reader. */
+export function endpointKindsOf(db: DiscoveredDatabase): RdsEndpointKind[] {
+  if (db.kind === 'instance') return ['instance'];
+  return db.readerEndpoint ? ['cluster-writer', 'cluster-reader'] : ['cluster-writer'];
+}
+
+/** The target of `profile` that already points at this database and endpoint kind, if any. */
+export function existingTargetFor(profile: Profile, identifier: string, endpoint: RdsEndpointKind): DbTarget | undefined {
+  return profile.targets.find((target) => target.remote.kind === 'rds' && target.remote.identifier === identifier && target.remote.endpoint === endpoint);
+}
+
+/**
+ * A new target for a database found in RDS: resolved by identifier at each
+ * connect, on the port the service proposed (or the next free one of the
+ * engine's family if another target took it since the list was fetched), with
+ * the RDS-managed linked secret when the database has one.
+ */
+export function targetFromDiscovered(
+  db: DiscoveredDatabase,
+  endpoint: RdsEndpointKind,
+  profile: Profile,
+  allProfiles: readonly Profile[],
+  overrides: { name?: string; localPort?: number } = {},
+): DbTarget {
+  const taken = takenLocalPorts(allProfiles);
+  const name = overrides.name ?? (endpoint === 'cluster-reader' ? `${db.identifier} (reader)` : db.identifier);
+  return {
+    id: uniqueSlug(name, new Set(profile.targets.map((target) => target.id)), 'target'),
+    name,
+    engine: db.engine,
+    remote: { kind: 'rds', identifier: db.identifier, endpoint },
+    localPort: overrides.localPort ?? (taken.has(db.proposedLocalPort) ? proposeLocalPort(db.engine, taken) : db.proposedLocalPort),
+    ...(db.dbName ? { database: db.dbName } : {}),
+    ...(db.masterUsername ? { username: db.masterUsername } : {}),
+    secret: db.secretArn ? { kind: 'rds-managed' } : { kind: 'none' },
+  };
+}
+
+/**
+ * A target for a restored copy: the source target's engine, database, user and
+ * password source, the copy's own identifier (resolved by RDS at connect, so it
+ * follows the copy and never the production database), and the next free
+ * local port of the engine's family.
+ */
+export function targetForRestoredCopy(source: DbTarget, identifier: string, profile: Profile, allProfiles: readonly Profile[]): DbTarget {
+  const name = `${identifier} (restored copy of ${source.name})`.slice(0, 100);
+  return {
+    id: uniqueSlug(identifier, new Set(profile.targets.map((target) => target.id)), 'restored'),
+    name,
+    engine: source.engine,
+    remote: { kind: 'rds', identifier, endpoint: 'instance' },
+    localPort: proposeLocalPort(source.engine, takenLocalPorts(allProfiles)),
+    ...(source.database ? { database: source.database } : {}),
+    ...(source.username ? { username: source.username } : {}),
+    secret: source.secret,
+  };
+}
+
+/**
+ * The profile with `target` appended, checked with the store's own schema; the
+ * problem as a sentence otherwise (a port another profile uses is one too:
+ * the schema sees only this profile).
+ */
+export function withTarget(profile: Profile, target: DbTarget, allProfiles: readonly Profile[]): { profile: Profile } | { problem: string } {
+  const others = allProfiles.filter((entry) => entry.id !== profile.id);
+  const holder = others.find((entry) => entry.targets.some((existing) => existing.localPort === target.localPort));
+  if (holder) return { problem: `Local port ${target.localPort} is already used by profile ${holder.name}.` };
+  const parsed = ProfileSchema.safeParse({ ...profile, targets: [...profile.targets, target] });
+  if (parsed.success) return { profile: parsed.data };
+  const issue = parsed.error.issues[0];
+  const field = issue?.path.at(-1);
+  const what = field === 'localPort' ? 'Local port' : field === 'name' ? 'Target name' : 'The target';
+  return { problem: `${what}: ${issue?.message ?? 'not valid'}.` };
+}
+
+/** RDS's identifier rule, as the service enforces it: said here before the user waits on a refusal. */
+export function rdsIdentifierProblem(identifier: string, sourceIdentifier?: string): string | undefined {
+  if (identifier === '') return 'Type a name for the new database.';
+  if (identifier.length > 63) return 'At most 63 characters.';
+  if (!/^[a-zA-Z]/.test(identifier)) return 'Start with a letter.';
+  if (!/^[a-zA-Z0-9-]+$/.test(identifier)) return 'Use only letters, digits and hyphens.';
+  if (identifier.includes('--')) return 'No two hyphens in a row.';
+  if (identifier.endsWith('-')) return 'Do not end with a hyphen.';
+  if (sourceIdentifier && identifier.toLowerCase() === sourceIdentifier.toLowerCase()) return 'That is the production database: a restore always makes a new one.';
+  return undefined;
+}
+
+/** What a denied allow or remove was about: the facts an administrator needs to do it instead. */
+export interface AccessRequest {
+  action: 'allow' | 'remove';
+  /** The user's public IPv4 address. */
+  ip: string;
+  groupId: string;
+  port: number;
+  region: string;
+  /** For a removal: the rule's CIDR, when it is known. */
+  ruleCidr?: string;
+}
+
+/** The message the user sends their AWS administrator when they may not change the jump box's security group. */
+export function adminRequestText(request: AccessRequest): string {
+  const where = `security group ${request.groupId} (region ${request.region})`;
+  const ask =
+    request.action === 'allow'
+      ? [
+          `Could you please allow my IP address ${request.ip}/32 to reach the jump box on TCP port ${request.port}?`,
+          '',
+          `  Security group: ${request.groupId}`,
+          `  Region:         ${request.region}`,
+          `  Inbound rule:   TCP ${request.port} from ${request.ip}/32`,
+        ]
+      : [
+          `Could you please remove my inbound rule for ${request.ruleCidr ?? `${request.ip}/32`} on TCP port ${request.port} from ${where}?`,
+          'I no longer need it.',
+        ];
+  return ['Hello,', '', ...ask, '', 'My AWS account may not change that security group itself. Thank you!'].join('\n');
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { ProfileSchema, type Profile } from '../shared/model/profile';
+import { checklistItems, unmappedFailure } from './checklistItems';
+import type { KeyCheck } from './stores/checklist';
+import type { DoctorCheck, DoctorRun } from './stores/doctor';
+
+const profile: Profile = ProfileSchema.parse({
+  id: 'prod',
+  name: 'Prod',
+  jumpHost: { host: 'bastion.example.com', user: 'ec2-user', auth: { kind: 'key', keyPath: '/keys/prod' } },
+  aws: { securityGroupId: 'sg-0abc' },
+  targets: [{ id: 'orders', name: 'Orders', engine: 'mariadb', remote: { kind: 'host', host: 'db.internal', port: 3306 }, localPort: 13306 }],
+});
+
+const IDS = ['aws-credentials', 'region', 'ip-allowed', 'tcp', 'key', 'host-key', 'auth', 'forward', 'db-greeting'] as const;
+
+/** A doctor run that passed every step before `failAt`, failed there, and skipped the rest as not reached. */
+function runFailingAt(failAt: DoctorCheck['id'] | undefined, overrides: Partial<Record<DoctorCheck['id'], Partial<DoctorCheck>>> = {}): DoctorRun {
+  const at = failAt ? IDS.indexOf(failAt) : IDS.length;
+  const checks = IDS.map((id, index): DoctorCheck => {
+    const base: DoctorCheck =
+      index < at
+        ? { id, title: id, status: 'pass', detail: `${id} fine` }
+        : index === at
+          ? { id, title: id, status: 'fail', detail: `${id} broke`, error: { code: 'INTERNAL', message: `${id} broke`, hint: `fix ${id}` } }
+          : { id, title: id, status: 'skip', detail: `not reached: "${failAt}" failed first` };
+    return { ...base, ...overrides[id] };
+  });
+  return { profileId: 'prod', at: 1, report: { checks, ...(failAt ? { firstFailure: failAt } : {}) } };
+}
+
+const keyOk: KeyCheck = { ok: true, value: { format: 'openssh', type: 'ed25519', comment: 'me', publicKey: 'ssh-ed25519 AAAA me', fingerprint: 'SHA256:abc', encrypted: false }, at: 1 };
+
+describe('the new starter checklist items', () => {
+  it('are all "not checked yet" before the first check, and the tick is the user\'s', () => {
+    const items = checklistItems(profile, undefined, undefined, undefined);
+    expect(items.map((item) => [item.id, item.state])).toEqual([
+      ['aws', 'unchecked'],
+      ['key', 'unchecked'],
+      ['sent', 'unchecked'],
+      ['ip', 'unchecked'],
+      ['host-key', 'unchecked'],
+      ['db', 'unchecked'],
+    ]);
+    expect(checklistItems(profile, undefined, undefined, '2026-01-02T03:04:05.000Z').find((item) => item.id === 'sent')?.state).toBe('passed');
+  });
+
+  it('fail the IP item with its hint and leave the later ones unchecked; the key item comes from the key file', () => {
+    const items = checklistItems(profile, runFailingAt('ip-allowed'), keyOk, undefined);
+    const byId = Object.fromEntries(items.map((item) => [item.id, item]));
+    expect(byId.aws?.state).toBe('passed');
+    expect(byId.key).toMatchObject({ state: 'passed', detail: 'ed25519 key SHA256:abc (openssh).' });
+    expect(byId.ip).toMatchObject({ state: 'failed', error: { hint: 'fix ip-allowed' } });
+    expect(byId['host-key']).toMatchObject({ state: 'unchecked', detail: 'Waits for "ip-allowed", which failed.' });
+    expect(byId.db?.state).toBe('unchecked');
+    expect(unmappedFailure(runFailingAt('ip-allowed'), items)).toBeUndefined();
+  });
+
+  it('count skipped AWS steps as not needed, and name a failure no item stands for', () => {
+    const run = runFailingAt('auth', {
+      'aws-credentials': { status: 'skip', detail: 'this profile does not use AWS' },
+      'ip-allowed': { status: 'skip', detail: "no security group or instance id in the profile's AWS settings" },
+    });
+    const items = checklistItems(profile, run, keyOk, undefined);
+    expect(items.find((item) => item.id === 'aws')).toMatchObject({ state: 'not-needed', detail: 'This profile does not use AWS.' });
+    expect(items.find((item) => item.id === 'ip')?.state).toBe('not-needed');
+    expect(items.find((item) => item.id === 'host-key')?.state).toBe('passed');
+    expect(unmappedFailure(run, items)?.id).toBe('auth');
+  });
+
+  it('treat a key that only lacks its passphrase as created, and a missing key as failed', () => {
+    const locked: KeyCheck = { ok: false, error: { code: 'PASSPHRASE_REQUIRED', message: 'prod is protected by a passphrase.' }, at: 1 };
+    const missing: KeyCheck = { ok: false, error: { code: 'KEY_NOT_FOUND', message: 'No key at /keys/prod.', hint: 'Generate one.' }, at: 1 };
+    expect(checklistItems(profile, undefined, locked, undefined).find((item) => item.id === 'key')?.state).toBe('passed');
+    const items = checklistItems(profile, runFailingAt('key'), missing, undefined);
+    expect(items.find((item) => item.id === 'key')).toMatchObject({ state: 'failed', error: { hint: 'Generate one.' } });
+    // The key item already shows that failure.
+    expect(unmappedFailure(runFailingAt('key'), items)).toBeUndefined();
+  });
+
+  it('pass every live item after a clean run', () => {
+    const items = checklistItems(profile, runFailingAt(undefined), keyOk, '2026-01-02T03:04:05.000Z');
+    expect(items.every((item) => item.state === 'passed')).toBe(true);
+  });
+});

@@ -1,0 +1,85 @@
+import type { ErrorInfo } from '../shared/model/errors';
+import type { Profile } from '../shared/model/profile';
+import type { KeyCheck } from './stores/checklist';
+import type { DoctorCheck, DoctorRun } from './stores/doctor';
+
+export type ItemId = 'aws' | 'key' | 'sent' | 'ip' | 'host-key' | 'db';
+
+/** What the user reads beside each item. `not-needed` counts as done: the profile does not use that part. */
+export type ItemState = 'passed' | 'failed' | 'unchecked' | 'not-needed';
+
+export interface ChecklistItem {
+  id: ItemId;
+  title: string;
+  state: ItemState;
+  /** What was found, why it failed, or why it is not checked; absent before the first check. */
+  detail?: string;
+  error?: ErrorInfo;
+}
+
+export const ITEM_TITLES: Record<ItemId, string> = {
+  aws: 'AWS access works',
+  key: 'SSH key created',
+  sent: 'Public key sent to the administrator',
+  ip: 'IP allowed on the jump box',
+  'host-key': 'Host key pinned',
+  db: 'Database access tested',
+};
+
+/** The doctor's step behind each live item (the key item prefers keys:inspect: it does not wait for earlier steps). */
+const DOCTOR_STEP: Partial<Record<ItemId, DoctorCheck['id']>> = { aws: 'aws-credentials', key: 'key', ip: 'ip-allowed', 'host-key': 'host-key', db: 'db-greeting' };
+
+/** The doctor steps that no item stands for: when one of them fails, the checklist says so separately. */
+export const UNMAPPED_STEPS: ReadonlySet<DoctorCheck['id']> = new Set(['region', 'tcp', 'key', 'auth', 'forward']);
+
+function fromDoctor(id: ItemId, run: DoctorRun | undefined, profile: Profile): Omit<ChecklistItem, 'id' | 'title'> {
+  if (id === 'db' && profile.targets.length === 0) return { state: 'unchecked', detail: 'Add a database target to this profile, then check again.' };
+  if (!run) return { state: 'unchecked' };
+  if (run.error) return { state: 'unchecked', detail: `The doctor could not run: ${run.error.message}` };
+  const check = run.report?.checks.find((entry) => entry.id === DOCTOR_STEP[id]);
+  if (!check) return { state: 'unchecked' };
+  if (check.status === 'pass') return { state: 'passed', detail: check.detail };
+  if (check.status === 'fail') return { state: 'failed', detail: check.detail, ...(check.error ? { error: check.error } : {}) };
+  // "not reached: X failed first" is a wait, not an answer; any other skip means the profile does without it.
+  if (check.detail.startsWith('not reached')) {
+    const blocker = /^not reached: "(.+)" failed first$/.exec(check.detail)?.[1];
+    return { state: 'unchecked', detail: blocker ? `Waits for "${blocker}", which failed.` : `${capitalise(check.detail)}.` };
+  }
+  return { state: 'not-needed', detail: capitalise(check.detail) + '.' };
+}
+
+function fromKeyCheck(key: KeyCheck): Omit<ChecklistItem, 'id' | 'title'> {
+  if (key.ok) {
+    const { type, fingerprint, format, encrypted } = key.value;
+    return { state: 'passed', detail: `${type} key ${fingerprint} (${format})${encrypted ? ', protected by a passphrase' : ''}.` };
+  }
+  // The file is there and is a key; only its passphrase is missing, which this check does not ask for.
+  if (key.error.code === 'PASSPHRASE_REQUIRED') return { state: 'passed', detail: `${key.error.message} It exists; Jumpgate asks for the passphrase when it connects.` };
+  return { state: 'failed', detail: key.error.message, error: key.error };
+}
+
+/** The six items, in the order a new starter does them, each with its live state. */
+export function checklistItems(profile: Profile, run: DoctorRun | undefined, key: KeyCheck | undefined, sentAt: string | undefined): ChecklistItem[] {
+  const items = (['aws', 'key', 'sent', 'ip', 'host-key', 'db'] as const).map((id): ChecklistItem => {
+    const title = ITEM_TITLES[id];
+    if (id === 'sent') {
+      return sentAt ? { id, title, state: 'passed', detail: `Ticked on ${new Date(sentAt).toLocaleDateString()}.` } : { id, title, state: 'unchecked', detail: 'Tick it once you have sent it.' };
+    }
+    if (id === 'key' && profile.jumpHost.auth.kind === 'key' && key) return { id, title, ...fromKeyCheck(key) };
+    return { id, title, ...fromDoctor(id, run, profile) };
+  });
+  return items;
+}
+
+/** The doctor's first failure when no item shows it (the region, TCP, login or forward step). */
+export function unmappedFailure(run: DoctorRun | undefined, items: ChecklistItem[]): DoctorCheck | undefined {
+  const failing = run?.report?.checks.find((check) => check.id === run.report?.firstFailure);
+  if (!failing || !UNMAPPED_STEPS.has(failing.id)) return undefined;
+  // The key step is shown by the key item when that item failed too.
+  if (failing.id === 'key' && items.find((item) => item.id === 'key')?.state === 'failed') return undefined;
+  return failing;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,37 @@
+import { useState } from 'react';
+import type { ErrorInfo } from '../../shared/model/errors';
+import { useBridge } from '../bridgeContext';
+import { useFeedback } from '../stores/feedback';
+
+/**
+ * A jump box the doctor met for the first time (HOST_KEY_UNKNOWN): its
+ * fingerprint to compare with the administrator's, and the button that pins
+ * it, as the connect prompt does. A changed key (HOST_KEY_MISMATCH) gets no
+ * button: that is a refusal, not a question.
+ */
+export function TrustHostKey({ error, onTrusted }: { error: ErrorInfo; onTrusted: () => void }) {
+  const bridge = useBridge();
+  const [busy, setBusy] = useState(false);
+  const details = error.details ?? {};
+  if (error.code !== 'HOST_KEY_UNKNOWN' || typeof details.publicKey !== 'string') return null;
+  return (
+    <div className="trust-host-key">
+      <span>
+        {String(details.keyType)} fingerprint <code aria-label="Host key fingerprint">{String(details.fingerprint)}</code>
+      </span>
+      <button
+        disabled={busy}
+        onClick={() => {
+          setBusy(true);
+          void bridge.invoke('hostKeys:trust', { host: String(details.host), port: Number(details.port), publicKey: String(details.publicKey) }).then((reply) => {
+            setBusy(false);
+            if (reply.ok) onTrusted();
+            else useFeedback.getState().showError(reply.error);
+          });
+        }}
+      >
+        Trust this host key
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,112 @@
+import { create } from 'zustand';
+import type { JumpgateBridge } from '../../shared/bridge';
+import type { ResponseOf } from '../../shared/contract';
+import type { ErrorInfo } from '../../shared/model/errors';
+import type { Profile } from '../../shared/model/profile';
+import type { AccessRequest } from '../awsTargets';
+import { useFeedback } from './feedback';
+
+export type AccessCheck = ResponseOf<'aws:checkAccess'>;
+
+/** One profile's Access screen: the last check, the last change, and a refusal with what to ask for instead. */
+export interface AccessEntry {
+  busy: 'check' | 'allow' | 'remove' | undefined;
+  check: AccessCheck | undefined;
+  /** What the last allow or remove did, as a sentence. */
+  change: string | undefined;
+  /** The account may not change the group: the facts for the administrator, and the service's own words. */
+  denied: { request: AccessRequest; error: ErrorInfo } | undefined;
+  error: ErrorInfo | undefined;
+}
+
+interface AccessState {
+  byProfile: Record<string, AccessEntry>;
+  check(bridge: JumpgateBridge, profile: Profile): Promise<void>;
+  /** Allow my IP on the jump box's SSH port (replacing my older rule with the same label), then check again. */
+  allow(bridge: JumpgateBridge, profile: Profile, label: string | undefined): Promise<void>;
+  remove(bridge: JumpgateBridge, profile: Profile, label: string | undefined): Promise<void>;
+}
+
+const EMPTY: AccessEntry = { busy: undefined, check: undefined, change: undefined, denied: undefined, error: undefined };
+
+export function accessEntry(state: Pick<AccessState, 'byProfile'>, profileId: string): AccessEntry {
+  return state.byProfile[profileId] ?? EMPTY;
+}
+
+/** The SSH port the security group must open: the first hop's when there is a ProxyJump, as the service checks it. */
+export function sshPortOf(profile: Profile): number {
+  return profile.jumpHost.via[0]?.port ?? profile.jumpHost.port;
+}
+
+/** Whether the profile says which security group guards its jump box (directly, or through its EC2 instance). */
+export function knowsJumpBoxGroup(profile: Profile): boolean {
+  return Boolean(profile.aws.securityGroupId || profile.aws.jumpHostInstanceId);
+}
+
+function cidrs(rules: ReadonlyArray<{ cidr: string }>): string {
+  return rules.map((rule) => rule.cidr).join(', ');
+}
+
+/**
+ * The Access screen's state per profile. Every AWS call starts from a click;
+ * the results stay here so switching tabs does not lose them.
+ */
+export const useAccess = create<AccessState>((set, get) => {
+  const patch = (profileId: string, change: Partial<AccessEntry>): void =>
+    set({ byProfile: { ...get().byProfile, [profileId]: { ...accessEntry(get(), profileId), ...change } } });
+
+  /** What an administrator needs when the account may not change the group: known only once a check found the IP. */
+  const requestFor = (profile: Profile, action: AccessRequest['action']): AccessRequest | undefined => {
+    const check = accessEntry(get(), profile.id).check;
+    const groupId = profile.aws.securityGroupId ?? check?.checkedGroupIds[0];
+    if (!check || !groupId) return undefined;
+    const ruleCidr = action === 'remove' && check.matchingRule ? check.matchingRule.cidr : undefined;
+    return { action, ip: check.ip, groupId, port: sshPortOf(profile), region: profile.aws.region, ...(ruleCidr ? { ruleCidr } : {}) };
+  };
+
+  const refused = (profile: Profile, action: AccessRequest['action'], error: ErrorInfo): void => {
+    const request = error.code === 'AWS_ACCESS_DENIED' ? requestFor(profile, action) : undefined;
+    patch(profile.id, { busy: undefined, ...(request ? { denied: { request, error }, error: undefined } : { error, denied: undefined }) });
+  };
+
+  const check = async (bridge: JumpgateBridge, profile: Profile, keep: Partial<AccessEntry> = {}): Promise<void> => {
+    patch(profile.id, { busy: 'check', error: undefined, ...keep });
+    const reply = await bridge.invoke('aws:checkAccess', { profileId: profile.id });
+    if (reply.ok) patch(profile.id, { busy: undefined, check: reply.value });
+    else patch(profile.id, { busy: undefined, error: reply.error });
+  };
+
+  return {
+    byProfile: {},
+    check: (bridge, profile) => {
+      useFeedback.getState().clear();
+      return check(bridge, profile, { change: undefined, denied: undefined });
+    },
+    allow: async (bridge, profile, label) => {
+      useFeedback.getState().clear();
+      patch(profile.id, { busy: 'allow', error: undefined, denied: undefined, change: undefined });
+      const reply = await bridge.invoke('aws:allowMyIp', { profileId: profile.id, ...(label ? { label } : {}) });
+      if (!reply.ok) return refused(profile, 'allow', reply.error);
+      const { ip, outcome, rule, revoked } = reply.value;
+      const where = `${rule.groupId} on port ${rule.fromPort ?? sshPortOf(profile)}`;
+      const change =
+        outcome === 'added'
+          ? `Added ${ip}/32 to ${where}.`
+          : outcome === 'replaced'
+            ? `Replaced your rule: ${cidrs(revoked) || 'the old address'} → ${ip}/32 in ${where}.`
+            : outcome === 'unchanged'
+              ? `Your rule already allows ${ip}/32 in ${where}; nothing changed.`
+              : `${ip}/32 is already allowed in ${where} by ${rule.description ? `the rule "${rule.description}"` : 'another rule'}; nothing was added.`;
+      await check(bridge, profile, { change });
+    },
+    remove: async (bridge, profile, label) => {
+      useFeedback.getState().clear();
+      patch(profile.id, { busy: 'remove', error: undefined, denied: undefined, change: undefined });
+      const reply = await bridge.invoke('aws:removeMyIp', { profileId: profile.id, ...(label ? { label } : {}) });
+      if (!reply.ok) return refused(profile, 'remove', reply.error);
+      const { revoked } = reply.value;
+      const change = revoked.length === 0 ? 'You had no rule with this label to remove.' : `Removed your rule for ${cidrs(revoked)}.`;
+      await check(bridge, profile, { change });
+    },
+  };
+});

@@ -1,0 +1,229 @@
+import { create } from 'zustand';
+import type { JumpgateBridge } from '../../shared/bridge';
+import type { EventOf, ResponseOf } from '../../shared/contract';
+import type { ErrorInfo } from '../../shared/model/errors';
+import type { Profile } from '../../shared/model/profile';
+import { targetForRestoredCopy, withTarget } from '../awsTargets';
+import { useConnect } from './connect';
+import { useFeedback } from './feedback';
+import { useProfiles } from './profiles';
+import { useTunnels } from './tunnels';
+
+export type Snapshot = ResponseOf<'aws:listSnapshots'>[number];
+type Progress = EventOf<'aws:restoreProgress'>;
+
+export interface SnapshotList {
+  loading: boolean;
+  list: Snapshot[] | undefined;
+  error: ErrorInfo | undefined;
+}
+
+/** One restore to a new database, from the click through the progress events to its deletion. */
+export interface RestoreJob {
+  profileId: string;
+  /** The new database's identifier (what the user typed, as RDS stores it: lower case). */
+  identifier: string;
+  /** The target whose snapshot it came from; absent for a restore this window did not start. */
+  sourceTargetId: string | undefined;
+  snapshotIdentifier: string | undefined;
+  phase: 'starting' | Progress['phase'] | 'failed' | 'deleting' | 'deleted';
+  /** RDS's own status word, as last read. */
+  status: string;
+  elapsedMs: number;
+  /** Status reads so far while it was being created. */
+  polls: number;
+  endpoint: { host: string; port: number } | undefined;
+  error: ErrorInfo | undefined;
+  /** The target added to tunnel to this copy. */
+  tunnelTargetId: string | undefined;
+}
+
+interface RollbackState {
+  seq: number;
+  /** The target the screen lists snapshots for, per profile. */
+  selected: Record<string, string>;
+  /** By `profileId/targetId`. */
+  snapshots: Record<string, SnapshotList>;
+  /** By `profileId/identifier`, oldest first. */
+  restores: Record<string, RestoreJob>;
+  /** Subscribe to restore progress once, for the window's life. Returns the unsubscribe. */
+  init(bridge: JumpgateBridge): () => void;
+  select(profileId: string, targetId: string): void;
+  listSnapshots(bridge: JumpgateBridge, ref: { profileId: string; targetId: string }): Promise<void>;
+  restore(bridge: JumpgateBridge, ref: { profileId: string; targetId: string }, snapshot: Snapshot, newIdentifier: string): Promise<void>;
+  /** Add a target for the restored copy (if there is none yet) and connect it through the usual connect flow. */
+  tunnelTo(bridge: JumpgateBridge, profileId: string, identifier: string): Promise<void>;
+  /** Forget a restore that failed (the card goes; AWS is not asked anything). */
+  dismiss(profileId: string, identifier: string): void;
+  /** Delete a restored copy (the user typed its identifier) and the targets that pointed at it. */
+  deleteCopy(bridge: JumpgateBridge, profileId: string, identifier: string, confirmIdentifier: string): Promise<void>;
+}
+
+export const restoreKey = (profileId: string, identifier: string): string => `${profileId}/${identifier}`;
+export const snapshotsKey = (ref: { profileId: string; targetId: string }): string => `${ref.profileId}/${ref.targetId}`;
+
+const LIVE = new Set(['open', 'connecting', 'reconnecting']);
+const NO_SNAPSHOTS: SnapshotList = { loading: false, list: undefined, error: undefined };
+
+function profileById(profileId: string): Profile | undefined {
+  return useProfiles.getState().profiles.find((profile) => profile.id === profileId);
+}
+
+/**
+ * Rollback work per profile: snapshot lists, restores in flight (fed by the
+ * service's aws:restoreProgress events, numbered; only newer ones apply) and
+ * what happened to each copy afterwards.
+ */
+export const useRollback = create<RollbackState>((set, get) => {
+  const patchJob = (key: string, change: Partial<RestoreJob>): void => {
+    const job = get().restores[key];
+    if (job) set({ restores: { ...get().restores, [key]: { ...job, ...change } } });
+  };
+
+  const apply = (event: Progress): void => {
+    if (event.seq <= get().seq) return;
+    const key = restoreKey(event.profileId, event.identifier);
+    const job: RestoreJob = get().restores[key] ?? {
+      profileId: event.profileId,
+      identifier: event.identifier,
+      sourceTargetId: undefined,
+      snapshotIdentifier: undefined,
+      phase: 'starting',
+      status: '',
+      elapsedMs: 0,
+      polls: 0,
+      endpoint: undefined,
+      error: undefined,
+      tunnelTargetId: undefined,
+    };
+    set({
+      seq: event.seq,
+      restores: {
+        ...get().restores,
+        [key]: {
+          ...job,
+          phase: event.phase,
+          status: event.status,
+          elapsedMs: event.elapsedMs,
+          polls: job.polls + (event.phase === 'creating' ? 1 : 0),
+          endpoint: event.endpoint ?? job.endpoint,
+        },
+      },
+    });
+  };
+
+  return {
+    seq: 0,
+    selected: {},
+    snapshots: {},
+    restores: {},
+    init: (bridge) => bridge.on('aws:restoreProgress', apply),
+    select: (profileId, targetId) => set({ selected: { ...get().selected, [profileId]: targetId } }),
+
+    listSnapshots: async (bridge, ref) => {
+      const key = snapshotsKey(ref);
+      const patch = (change: Partial<SnapshotList>) => set({ snapshots: { ...get().snapshots, [key]: { ...(get().snapshots[key] ?? NO_SNAPSHOTS), ...change } } });
+      useFeedback.getState().clear();
+      patch({ loading: true, error: undefined });
+      const reply = await bridge.invoke('aws:listSnapshots', ref);
+      if (reply.ok) patch({ loading: false, list: reply.value });
+      else patch({ loading: false, error: reply.error });
+    },
+
+    restore: async (bridge, ref, snapshot, newIdentifier) => {
+      useFeedback.getState().clear();
+      const identifier = newIdentifier.toLowerCase();
+      const key = restoreKey(ref.profileId, identifier);
+      set({
+        restores: {
+          ...get().restores,
+          [key]: {
+            profileId: ref.profileId,
+            identifier,
+            sourceTargetId: ref.targetId,
+            snapshotIdentifier: snapshot.identifier,
+            phase: 'starting',
+            status: '',
+            elapsedMs: 0,
+            polls: 0,
+            endpoint: undefined,
+            error: undefined,
+            tunnelTargetId: undefined,
+          },
+        },
+      });
+      const reply = await bridge.invoke('aws:restoreSnapshot', { ...ref, snapshot: { kind: snapshot.kind, identifier: snapshot.identifier }, newIdentifier });
+      if (reply.ok) patchJob(key, { phase: 'available', status: 'available', endpoint: reply.value.endpoint });
+      else patchJob(key, { phase: 'failed', error: reply.error });
+    },
+
+    tunnelTo: async (bridge, profileId, identifier) => {
+      const key = restoreKey(profileId, identifier);
+      const job = get().restores[key];
+      const profile = profileById(profileId);
+      if (!job || !profile) return;
+      let targetId = job.tunnelTargetId && profile.targets.some((target) => target.id === job.tunnelTargetId) ? job.tunnelTargetId : undefined;
+      if (!targetId) {
+        const source = profile.targets.find((target) => target.id === job.sourceTargetId);
+        if (!source) {
+          useFeedback.getState().showError({
+            code: 'TARGET_NOT_FOUND',
+            message: `Jumpgate does not know which target of ${profile.name} ${identifier} was restored from.`,
+            hint: `Add ${identifier} from the Endpoints tab instead.`,
+          });
+          return;
+        }
+        const all = useProfiles.getState().profiles;
+        const target = targetForRestoredCopy(source, identifier, profile, all);
+        const checked = withTarget(profile, target, all);
+        if ('problem' in checked) {
+          useFeedback.getState().showError({ code: 'PROFILE_INVALID', message: checked.problem });
+          return;
+        }
+        const saved = await bridge.invoke('profiles:save', { profile: checked.profile });
+        if (!saved.ok) {
+          useFeedback.getState().showError(saved.error);
+          return;
+        }
+        targetId = target.id;
+        patchJob(key, { tunnelTargetId: targetId });
+      }
+      await useConnect.getState().connect(bridge, { profileId, targetId });
+    },
+
+    dismiss: (profileId, identifier) => {
+      const { [restoreKey(profileId, identifier)]: _gone, ...rest } = get().restores;
+      set({ restores: rest });
+    },
+
+    deleteCopy: async (bridge, profileId, identifier, confirmIdentifier) => {
+      useFeedback.getState().clear();
+      const key = restoreKey(profileId, identifier);
+      patchJob(key, { phase: 'deleting', error: undefined });
+      const reply = await bridge.invoke('aws:deleteRestored', { profileId, identifier, confirmIdentifier });
+      if (!reply.ok) {
+        patchJob(key, { phase: 'available', error: reply.error });
+        return;
+      }
+      patchJob(key, { phase: 'deleted', tunnelTargetId: undefined });
+      // Targets that pointed at the copy go with it; their tunnels close first.
+      const pointing = (profileById(profileId)?.targets ?? []).filter((target) => target.remote.kind === 'rds' && target.remote.identifier === identifier);
+      const tunnels = useTunnels.getState().byId;
+      for (const target of pointing) {
+        if (LIVE.has(tunnels[`${profileId}/${target.id}`]?.state.status ?? 'idle')) await useConnect.getState().disconnect(bridge, { profileId, targetId: target.id });
+      }
+      const current = profileById(profileId);
+      if (current && pointing.length > 0) {
+        const gone = new Set(pointing.map((target) => target.id));
+        const saved = await bridge.invoke('profiles:save', { profile: { ...current, targets: current.targets.filter((target) => !gone.has(target.id)) } });
+        if (!saved.ok) {
+          useFeedback.getState().showError(saved.error);
+          return;
+        }
+      }
+      useFeedback.getState().showNotice(
+        `Deleted the restored copy ${identifier}${pointing.length > 0 ? ` and its target ${pointing.map((target) => target.name).join(', ')}` : ''}.`,
+      );
+    },
+  };
+});
