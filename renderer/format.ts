@@ -1,17 +1,6 @@
 import type { DbTarget } from '../shared/model/profile';
+import { formatBytes as bytes } from '../shared/format';
 import type { TunnelState } from '../shared/model/tunnelState';
-
-/** Byte counts the way people read them: 21 B, 4.2 MB. */
-export function bytes(count: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = count;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-}
 
 /** Whole seconds from now until `at`, never negative. */
 export function secondsUntil(at: number, now: number): number {

@@ -1,6 +1,7 @@
-import { useId, useMemo, useState, type ReactNode } from 'react';
+import { useMemo, useState } from 'react';
 import { DbEngineSchema, type Profile } from '../../shared/model/profile';
 import { useBridge } from '../bridgeContext';
+import { FormField } from '../components/FormField';
 import { newTargetDraft, toDraft, toProfile, withEngine, type FieldErrors, type ProfileDraft, type TargetDraft } from '../profileDraft';
 import { useFeedback } from '../stores/feedback';
 import { useNavigation } from '../stores/navigation';
@@ -57,7 +58,7 @@ export function ProfileEditor({ existing, start }: { existing?: Profile; start?:
     go({ kind: 'profile' });
   }
 
-  const field = (name: string) => ({ name, error: errors[name] });
+  const field = (name: string) => ({ error: errors[name] });
   const problems = Object.entries(errors);
 
   return (
@@ -81,19 +82,19 @@ export function ProfileEditor({ existing, start }: { existing?: Profile; start?:
 
       <fieldset>
         <legend>Jump box</legend>
-        <Field label="Profile name" {...field('name')}>
+        <FormField label="Profile name" {...field('name')}>
           {(props) => <input {...props} autoFocus value={draft.name} onChange={(event) => update({ name: event.target.value })} placeholder="Production (eu-west-2)" />}
-        </Field>
+        </FormField>
         <div className="row">
-          <Field label="Jump host" {...field('jumpHost.host')}>
+          <FormField label="Jump host" {...field('jumpHost.host')}>
             {(props) => <input {...props} value={draft.host} onChange={(event) => update({ host: event.target.value })} placeholder="bastion.example.com" />}
-          </Field>
-          <Field label="SSH port" {...field('jumpHost.port')} narrow>
+          </FormField>
+          <FormField label="SSH port" {...field('jumpHost.port')} narrow>
             {(props) => <input {...props} inputMode="numeric" value={draft.port} onChange={(event) => update({ port: event.target.value })} />}
-          </Field>
-          <Field label="SSH user" {...field('jumpHost.user')}>
+          </FormField>
+          <FormField label="SSH user" {...field('jumpHost.user')}>
             {(props) => <input {...props} value={draft.user} onChange={(event) => update({ user: event.target.value })} placeholder="ec2-user" />}
-          </Field>
+          </FormField>
         </div>
         <div role="radiogroup" aria-label="Authentication" className="choices">
           <label className="inline">
@@ -106,36 +107,36 @@ export function ProfileEditor({ existing, start }: { existing?: Profile; start?:
           </label>
         </div>
         {draft.authKind === 'key' ? (
-          <Field label="Private key path" {...field('jumpHost.auth.keyPath')} help="OpenSSH, PEM or PuTTY .ppk (v2 or v3). The passphrase is asked for when you connect.">
+          <FormField label="Private key path" {...field('jumpHost.auth.keyPath')} help="OpenSSH, PEM or PuTTY .ppk (v2 or v3). The passphrase is asked for when you connect.">
             {(props) => <input {...props} value={draft.keyPath} onChange={(event) => update({ keyPath: event.target.value })} placeholder="~/.ssh/id_ed25519 or C:\Keys\prod.ppk" />}
-          </Field>
+          </FormField>
         ) : (
-          <Field label="Agent socket (optional)" {...field('jumpHost.auth.socketPath')} help="Empty uses SSH_AUTH_SOCK (or Pageant on Windows).">
+          <FormField label="Agent socket (optional)" {...field('jumpHost.auth.socketPath')} help="Empty uses SSH_AUTH_SOCK (or Pageant on Windows).">
             {(props) => <input {...props} value={draft.agentSocket} onChange={(event) => update({ agentSocket: event.target.value })} />}
-          </Field>
+          </FormField>
         )}
-        <Field label="ProxyJump (optional)" {...field('jumpHost.via')} help="Hosts to go through first, outermost first: user@host:port, user@host">
+        <FormField label="ProxyJump (optional)" {...field('jumpHost.via')} help="Hosts to go through first, outermost first: user@host:port, user@host">
           {(props) => <input {...props} value={draft.via} onChange={(event) => update({ via: event.target.value })} />}
-        </Field>
+        </FormField>
       </fieldset>
 
       <fieldset>
         <legend>AWS</legend>
         <div className="row">
-          <Field label="AWS profile" {...field('aws.profile')} help="From ~/.aws/config; empty uses the default credentials.">
+          <FormField label="AWS profile" {...field('aws.profile')} help="From ~/.aws/config; empty uses the default credentials.">
             {(props) => <input {...props} value={draft.awsProfile} onChange={(event) => update({ awsProfile: event.target.value })} />}
-          </Field>
-          <Field label="AWS region" {...field('aws.region')}>
+          </FormField>
+          <FormField label="AWS region" {...field('aws.region')}>
             {(props) => <input {...props} value={draft.region} onChange={(event) => update({ region: event.target.value })} />}
-          </Field>
+          </FormField>
         </div>
         <div className="row">
-          <Field label="Jump box security group" {...field('aws.securityGroupId')} help="For allowing your IP on port 22 (sg-…).">
+          <FormField label="Jump box security group" {...field('aws.securityGroupId')} help="For allowing your IP on port 22 (sg-…).">
             {(props) => <input {...props} value={draft.securityGroupId} onChange={(event) => update({ securityGroupId: event.target.value })} />}
-          </Field>
-          <Field label="Jump box instance" {...field('aws.jumpHostInstanceId')} help="Or its EC2 instance (i-…), whose groups are looked up.">
+          </FormField>
+          <FormField label="Jump box instance" {...field('aws.jumpHostInstanceId')} help="Or its EC2 instance (i-…), whose groups are looked up.">
             {(props) => <input {...props} value={draft.instanceId} onChange={(event) => update({ instanceId: event.target.value })} />}
-          </Field>
+          </FormField>
         </div>
       </fieldset>
 
@@ -166,12 +167,12 @@ export function ProfileEditor({ existing, start }: { existing?: Profile; start?:
       <fieldset>
         <legend>Options</legend>
         <div className="row">
-          <Field label="Keepalive every (seconds)" {...field('options.keepaliveIntervalSeconds')} narrow>
+          <FormField label="Keepalive every (seconds)" {...field('options.keepaliveIntervalSeconds')} narrow>
             {(props) => <input {...props} inputMode="numeric" value={draft.keepalive} onChange={(event) => update({ keepalive: event.target.value })} />}
-          </Field>
-          <Field label="Close idle tunnels after (minutes)" {...field('options.idleAutoCloseMinutes')} narrow help="0 keeps them open.">
+          </FormField>
+          <FormField label="Close idle tunnels after (minutes)" {...field('options.idleAutoCloseMinutes')} narrow help="0 keeps them open.">
             {(props) => <input {...props} inputMode="numeric" value={draft.idleMinutes} onChange={(event) => update({ idleMinutes: event.target.value })} />}
-          </Field>
+          </FormField>
         </div>
         <label className="inline">
           <input type="checkbox" checked={draft.autoConnect} onChange={(event) => update({ autoConnect: event.target.checked })} />
@@ -207,16 +208,16 @@ function TargetFields({
   onRemove: () => void;
 }) {
   const at = `targets.${index}`;
-  const field = (name: string) => ({ name: `${at}.${name}`, error: errors[`${at}.${name}`] });
+  const field = (name: string) => ({ error: errors[`${at}.${name}`] });
   const set = (patch: Partial<TargetDraft>) => onChange((before) => ({ ...before, ...patch }));
   return (
     <fieldset className="target">
       <legend>Target {index + 1}</legend>
       <div className="row">
-        <Field label="Target name" {...field('name')}>
+        <FormField label="Target name" {...field('name')}>
           {(props) => <input {...props} value={target.name} onChange={(event) => set({ name: event.target.value })} placeholder="orders-mysql" />}
-        </Field>
-        <Field label="Engine" {...field('engine')}>
+        </FormField>
+        <FormField label="Engine" {...field('engine')}>
           {(props) => (
             <select {...props} value={target.engine} onChange={(event) => onEngine(event.target.value as TargetDraft['engine'])}>
               {DbEngineSchema.options.map((engine) => (
@@ -226,35 +227,35 @@ function TargetFields({
               ))}
             </select>
           )}
-        </Field>
-        <Field label="Local port" {...field('localPort')} narrow>
+        </FormField>
+        <FormField label="Local port" {...field('localPort')} narrow>
           {(props) => <input {...props} inputMode="numeric" value={target.localPort} onChange={(event) => set({ localPort: event.target.value, localPortTouched: true })} />}
-        </Field>
+        </FormField>
       </div>
       <div className="row">
-        <Field label="Database address" {...field('remote.kind')}>
+        <FormField label="Database address" {...field('remote.kind')}>
           {(props) => (
             <select {...props} value={target.remoteKind} onChange={(event) => set({ remoteKind: event.target.value as TargetDraft['remoteKind'] })}>
               <option value="host">Host and port</option>
               <option value="rds">RDS identifier</option>
             </select>
           )}
-        </Field>
+        </FormField>
         {target.remoteKind === 'host' ? (
           <>
-            <Field label="Remote host" {...field('remote.host')}>
+            <FormField label="Remote host" {...field('remote.host')}>
               {(props) => <input {...props} value={target.host} onChange={(event) => set({ host: event.target.value })} placeholder="orders.abc123.eu-west-2.rds.amazonaws.com" />}
-            </Field>
-            <Field label="Remote port" {...field('remote.port')} narrow>
+            </FormField>
+            <FormField label="Remote port" {...field('remote.port')} narrow>
               {(props) => <input {...props} inputMode="numeric" value={target.port} onChange={(event) => set({ port: event.target.value })} />}
-            </Field>
+            </FormField>
           </>
         ) : (
           <>
-            <Field label="RDS identifier" {...field('remote.identifier')} help="Resolved to its endpoint at each connect.">
+            <FormField label="RDS identifier" {...field('remote.identifier')} help="Resolved to its endpoint at each connect.">
               {(props) => <input {...props} value={target.identifier} onChange={(event) => set({ identifier: event.target.value })} />}
-            </Field>
-            <Field label="Endpoint" {...field('remote.endpoint')}>
+            </FormField>
+            <FormField label="Endpoint" {...field('remote.endpoint')}>
               {(props) => (
                 <select {...props} value={target.endpoint} onChange={(event) => set({ endpoint: event.target.value as TargetDraft['endpoint'] })}>
                   <option value="instance">Instance</option>
@@ -262,18 +263,18 @@ function TargetFields({
                   <option value="cluster-reader">Cluster reader</option>
                 </select>
               )}
-            </Field>
+            </FormField>
           </>
         )}
       </div>
       <div className="row">
-        <Field label="Database name" {...field('database')}>
+        <FormField label="Database name" {...field('database')}>
           {(props) => <input {...props} value={target.database} onChange={(event) => set({ database: event.target.value })} />}
-        </Field>
-        <Field label="Database user" {...field('username')}>
+        </FormField>
+        <FormField label="Database user" {...field('username')}>
           {(props) => <input {...props} value={target.username} onChange={(event) => set({ username: event.target.value })} />}
-        </Field>
-        <Field label="Password source" {...field('secret.kind')}>
+        </FormField>
+        <FormField label="Password source" {...field('secret.kind')}>
           {(props) => (
             <select {...props} value={target.secretKind} onChange={(event) => set({ secretKind: event.target.value as TargetDraft['secretKind'] })}>
               <option value="none">None (I type it)</option>
@@ -281,44 +282,16 @@ function TargetFields({
               <option value="secrets-manager">Secrets Manager secret</option>
             </select>
           )}
-        </Field>
+        </FormField>
         {target.secretKind === 'secrets-manager' ? (
-          <Field label="Secret id" {...field('secret.secretId')} help="Name or ARN; the value is fetched when you ask for it, never stored.">
+          <FormField label="Secret id" {...field('secret.secretId')} help="Name or ARN; the value is fetched when you ask for it, never stored.">
             {(props) => <input {...props} value={target.secretId} onChange={(event) => set({ secretId: event.target.value })} />}
-          </Field>
+          </FormField>
         ) : null}
       </div>
       <button type="button" className="secondary danger" onClick={onRemove}>
         Remove target {index + 1}
       </button>
     </fieldset>
-  );
-}
-
-interface ControlProps {
-  id: string;
-  'aria-invalid': boolean;
-  'aria-describedby': string | undefined;
-}
-
-/** A labelled control with its help text and, when the last save found one, its error. */
-function Field({ label, name, error, help, narrow, children }: { label: string; name: string; error?: string | undefined; help?: string; narrow?: boolean; children: (props: ControlProps) => ReactNode }) {
-  const id = useId();
-  const described = [error ? `${id}-error` : '', help ? `${id}-help` : ''].filter(Boolean).join(' ') || undefined;
-  return (
-    <div className={`field ${narrow ? 'narrow' : ''}`} data-field={name}>
-      <label htmlFor={id}>{label}</label>
-      {children({ id, 'aria-invalid': Boolean(error), 'aria-describedby': described })}
-      {error ? (
-        <small className="field-error" id={`${id}-error`}>
-          {error}
-        </small>
-      ) : null}
-      {help ? (
-        <small className="help" id={`${id}-help`}>
-          {help}
-        </small>
-      ) : null}
-    </div>
   );
 }

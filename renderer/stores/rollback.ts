@@ -74,6 +74,23 @@ function profileById(profileId: string): Profile | undefined {
  * service's aws:restoreProgress events, numbered; only newer ones apply) and
  * what happened to each copy afterwards.
  */
+/** A restore just asked for (or first heard of from an event): nothing known yet but its name. */
+function newJob(profileId: string, identifier: string): RestoreJob {
+  return {
+    profileId,
+    identifier,
+    sourceTargetId: undefined,
+    snapshotIdentifier: undefined,
+    phase: 'starting',
+    status: '',
+    elapsedMs: 0,
+    polls: 0,
+    endpoint: undefined,
+    error: undefined,
+    tunnelTargetId: undefined,
+  };
+}
+
 export const useRollback = create<RollbackState>((set, get) => {
   const patchJob = (key: string, change: Partial<RestoreJob>): void => {
     const job = get().restores[key];
@@ -83,19 +100,7 @@ export const useRollback = create<RollbackState>((set, get) => {
   const apply = (event: Progress): void => {
     if (event.seq <= get().seq) return;
     const key = restoreKey(event.profileId, event.identifier);
-    const job: RestoreJob = get().restores[key] ?? {
-      profileId: event.profileId,
-      identifier: event.identifier,
-      sourceTargetId: undefined,
-      snapshotIdentifier: undefined,
-      phase: 'starting',
-      status: '',
-      elapsedMs: 0,
-      polls: 0,
-      endpoint: undefined,
-      error: undefined,
-      tunnelTargetId: undefined,
-    };
+    const job: RestoreJob = get().restores[key] ?? newJob(event.profileId, event.identifier);
     set({
       seq: event.seq,
       restores: {
@@ -137,19 +142,7 @@ export const useRollback = create<RollbackState>((set, get) => {
       set({
         restores: {
           ...get().restores,
-          [key]: {
-            profileId: ref.profileId,
-            identifier,
-            sourceTargetId: ref.targetId,
-            snapshotIdentifier: snapshot.identifier,
-            phase: 'starting',
-            status: '',
-            elapsedMs: 0,
-            polls: 0,
-            endpoint: undefined,
-            error: undefined,
-            tunnelTargetId: undefined,
-          },
+          [key]: { ...newJob(ref.profileId, identifier), sourceTargetId: ref.targetId, snapshotIdentifier: snapshot.identifier },
         },
       });
       const reply = await bridge.invoke('aws:restoreSnapshot', { ...ref, snapshot: { kind: snapshot.kind, identifier: snapshot.identifier }, newIdentifier });

@@ -1,4 +1,5 @@
 import type { ErrorInfo } from '../../../shared/model/errors';
+import { formatBytes } from '../../../shared/format';
 import type { Profile } from '../../../shared/model/profile';
 import type { TunnelSnapshotEntry, TunnelState } from '../../../shared/model/tunnelState';
 import { ask, interactive } from '../prompt';
@@ -71,17 +72,6 @@ export async function openTarget(session: CliSession, profile: Profile, targetId
   throw new CliFailure({ code: 'AUTH_FAILED', message: 'Gave up after several attempts.' });
 }
 
-function bytes(count: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = count;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)}${units[unit]}`;
-}
-
 /** On a terminal, one line redrawn every second: each tunnel's state, uptime, traffic and clients. */
 function liveStatus(session: CliSession, names: Map<string, string>): () => void {
   const draw = async (): Promise<void> => {
@@ -94,7 +84,7 @@ function liveStatus(session: CliSession, names: Map<string, string>): () => void
         const name = names.get(entry.id);
         if (state.status === 'open') {
           const up = Math.round((Date.now() - state.openedAt) / 1000);
-          return `${name} open ${up}s in ${bytes(state.bytesIn)} out ${bytes(state.bytesOut)} ${state.activeConnections} conn`;
+          return `${name} open ${up}s in ${formatBytes(state.bytesIn, '')} out ${formatBytes(state.bytesOut, '')} ${state.activeConnections} conn`;
         }
         if (state.status === 'reconnecting') return `${name} reconnecting in ${Math.max(0, Math.round((state.nextRetryAt - Date.now()) / 1000))}s`;
         return `${name} ${state.status}`;

@@ -1,6 +1,7 @@
 import { mkdir, open, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { utils } from 'ssh2';
+// The default import: Node's ESM loader (the CLI under tsx) cannot see `utils` as a named export of CommonJS ssh2.
+import ssh2 from 'ssh2';
 import { JumpgateError } from '../../../shared/model/errors';
 import { expandHome, loadPrivateKeyFile } from '../ssh/keyLoader';
 
@@ -34,8 +35,8 @@ function generate(options: GenerateKeyOptions): Promise<{ private: string; publi
   const encryption = options.passphrase ? { passphrase: options.passphrase, cipher: CIPHER, rounds: KDF_ROUNDS } : {};
   return new Promise((resolve, reject) => {
     const done = (error: Error | null, pair: { private: string; public: string }) => (error ? reject(error) : resolve(pair));
-    if (options.type === 'rsa') utils.generateKeyPair('rsa', { bits: RSA_BITS, comment: options.comment, ...encryption }, done);
-    else utils.generateKeyPair('ed25519', { comment: options.comment, ...encryption }, done);
+    if (options.type === 'rsa') ssh2.utils.generateKeyPair('rsa', { bits: RSA_BITS, comment: options.comment, ...encryption }, done);
+    else ssh2.utils.generateKeyPair('ed25519', { comment: options.comment, ...encryption }, done);
   });
 }
 
