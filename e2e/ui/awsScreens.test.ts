@@ -422,6 +422,14 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
       // What the page put on the (browser's) clipboard, read back by the page itself.
       expect(await browserPage.evaluate('navigator.clipboard.readText()')).toBe(text);
       await screenshot(browserPage, 'access');
+
+      // A fresh page that never checked: the refusal itself carries the IP, port and group, so the request is still written.
+      await profile.open(rig.host.url, 'Staging');
+      await screens.openTab('Access');
+      await screens.button('Allow my IP').click();
+      const fresh = await screens.adminMessage().inputValue();
+      expect(fresh).toContain('allow my IP address 81.2.3.99/32 to reach the jump box on TCP port 22');
+      expect(fresh).toContain(`Security group: ${groupId}`);
     } finally {
       await enforceIam(moto, false);
     }

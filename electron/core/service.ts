@@ -415,16 +415,22 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
     },
     'aws:checkAccess': async ({ profileId }) => {
       const profile = profiles.get(profileId);
-      const [ip, groupIds] = await Promise.all([myIp(), jumpBoxGroups(profile)]);
+      const ip = await myIp();
       const port = profile.jumpHost.via[0]?.port ?? profile.jumpHost.port;
-      return { ip, ...(await checkAccess(awsFor(profile), { groupIds, ip, port })) };
+      return withAccessFacts({ ip, port, ...(profile.aws.securityGroupId ? { groupId: profile.aws.securityGroupId } : {}) }, async () => {
+        const groupIds = await jumpBoxGroups(profile);
+        return { ip, ...(await checkAccess(awsFor(profile), { groupIds, ip, port })) };
+      });
     },
     'aws:allowMyIp': async ({ profileId, label }) => {
       const profile = profiles.get(profileId);
-      const [ip, groupIds] = await Promise.all([myIp(), jumpBoxGroups(profile)]);
+      const ip = await myIp();
       const port = profile.jumpHost.via[0]?.port ?? profile.jumpHost.port;
-      const result = await allowMyIp(awsFor(profile), { groupId: groupIds[0] as string, ip, port, ...(label ? { label } : {}) });
-      return { ip, ...result };
+      return withAccessFacts({ ip, port, ...(profile.aws.securityGroupId ? { groupId: profile.aws.securityGroupId } : {}) }, async () => {
+        const groupIds = await jumpBoxGroups(profile);
+        const result = await allowMyIp(awsFor(profile), { groupId: groupIds[0] as string, ip, port, ...(label ? { label } : {}) });
+        return { ip, ...result };
+      });
     },
     'aws:removeMyIp': async ({ profileId, label }) => {
       const profile = profiles.get(profileId);
@@ -557,6 +563,20 @@ function currentUser(): string {
     return userInfo().username;
   } catch {
     return 'me';
+  }
+}
+
+/**
+ * A refusal to look at or change the jump box's security group, carrying what
+ * an administrator needs to make the rule by hand (the user's IP, the port, the
+ * group when known), so the page can write the request even before any check.
+ */
+async function withAccessFacts<T>(facts: { ip: string; port: number; groupId?: string }, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!(error instanceof JumpgateError) || error.code !== 'AWS_ACCESS_DENIED') throw error;
+    throw new JumpgateError(error.code, error.message, { ...(error.hint ? { hint: error.hint } : {}), details: { ...error.details, ...facts } });
   }
 }
 

@@ -55,17 +55,24 @@ export const useAccess = create<AccessState>((set, get) => {
   const patch = (profileId: string, change: Partial<AccessEntry>): void =>
     set({ byProfile: { ...get().byProfile, [profileId]: { ...accessEntry(get(), profileId), ...change } } });
 
-  /** What an administrator needs when the account may not change the group: known only once a check found the IP. */
-  const requestFor = (profile: Profile, action: AccessRequest['action']): AccessRequest | undefined => {
+  /**
+   * What an administrator needs when the account may not change the group: the
+   * refusal itself carries the IP, port and group (the service adds them), else
+   * the last check found them.
+   */
+  const requestFor = (profile: Profile, action: AccessRequest['action'], error: ErrorInfo): AccessRequest | undefined => {
     const check = accessEntry(get(), profile.id).check;
-    const groupId = profile.aws.securityGroupId ?? check?.checkedGroupIds[0];
-    if (!check || !groupId) return undefined;
-    const ruleCidr = action === 'remove' && check.matchingRule ? check.matchingRule.cidr : undefined;
-    return { action, ip: check.ip, groupId, port: sshPortOf(profile), region: profile.aws.region, ...(ruleCidr ? { ruleCidr } : {}) };
+    const facts = error.details ?? {};
+    const ip = typeof facts.ip === 'string' ? facts.ip : check?.ip;
+    const groupId = typeof facts.groupId === 'string' ? facts.groupId : (profile.aws.securityGroupId ?? check?.checkedGroupIds[0]);
+    const port = typeof facts.port === 'number' ? facts.port : sshPortOf(profile);
+    if (!ip || !groupId) return undefined;
+    const ruleCidr = action === 'remove' && check?.matchingRule ? check.matchingRule.cidr : undefined;
+    return { action, ip, groupId, port, region: profile.aws.region, ...(ruleCidr ? { ruleCidr } : {}) };
   };
 
   const refused = (profile: Profile, action: AccessRequest['action'], error: ErrorInfo): void => {
-    const request = error.code === 'AWS_ACCESS_DENIED' ? requestFor(profile, action) : undefined;
+    const request = error.code === 'AWS_ACCESS_DENIED' ? requestFor(profile, action, error) : undefined;
     patch(profile.id, { busy: undefined, ...(request ? { denied: { request, error }, error: undefined } : { error, denied: undefined }) });
   };
 
@@ -73,7 +80,8 @@ export const useAccess = create<AccessState>((set, get) => {
     patch(profile.id, { busy: 'check', error: undefined, ...keep });
     const reply = await bridge.invoke('aws:checkAccess', { profileId: profile.id });
     if (reply.ok) patch(profile.id, { busy: undefined, check: reply.value });
-    else patch(profile.id, { busy: undefined, error: reply.error });
+    // May not even look at the group: what to ask for is the same as for adding the rule.
+    else refused(profile, 'allow', reply.error);
   };
 
   return {
