@@ -105,6 +105,8 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
     const said = (await note.textContent()) ?? '';
     expect(said).toContain('AUTH_FAILED');
     expect(said).toContain('The doctor stops at step 7 of 9: SSH login.');
+    // Nothing holds a port after the failure: there is nothing to disconnect.
+    expect(await page.profileAction('Disconnect all').isDisabled()).toBe(true);
     await note.getByRole('button', { name: 'Open Doctor' }).click();
 
     await page.page.getByRole('tab', { name: 'Doctor', selected: true }).waitFor();

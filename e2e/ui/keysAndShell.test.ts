@@ -6,6 +6,7 @@ import { pickPort } from '../rig/daemon';
 import { makePuttyKey } from '../rig/keys';
 import { peersAvailable } from '../rig/peers';
 import { roundTrip } from '../rig/tcpPeers';
+import { ProfileEditorPage } from './profileEditorPage';
 import { ProfilePage } from './profilePage';
 import { startUiRig, type UiRig } from './uiRig';
 
@@ -123,6 +124,19 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'puttygen'))('
     expect(await roundTrip(localPort, 'tunnel untouched')).toBe('tunnel untouched');
     await page.getByRole('tab', { name: 'Targets' }).click();
     expect(await profile.waitForStatus('Echo', /^open for/)).toMatch(/^open/);
+  });
+
+  it('says so when a save changes a tunnel that is open, and the tunnel keeps its old port until reconnected', async () => {
+    const profile = new ProfilePage(page);
+    await profile.open(rig.host.url, 'Prod');
+    await profile.waitForStatus('Echo', /^open for/);
+    const editor = new ProfileEditorPage(page);
+    await profile.profileAction('Edit profile').click();
+    const newPort = await pickPort();
+    await editor.target(1).getByLabel('Local port', { exact: true }).fill(String(newPort));
+    await editor.save();
+    await page.getByRole('status').filter({ hasText: 'Saved Prod. Open tunnels keep their old settings until you disconnect and connect them again.' }).waitFor();
+    expect(await roundTrip(localPort, 'old port still serves')).toBe('old port still serves');
   });
 });
 

@@ -6,6 +6,7 @@ import { newTargetDraft, toDraft, toProfile, withEngine, type FieldErrors, type 
 import { useFeedback } from '../stores/feedback';
 import { useNavigation } from '../stores/navigation';
 import { useProfiles } from '../stores/profiles';
+import { useTunnels } from '../stores/tunnels';
 
 const ENGINE_LABELS: Record<TargetDraft['engine'], string> = {
   mysql: 'MySQL',
@@ -54,7 +55,7 @@ export function ProfileEditor({ existing, start }: { existing?: Profile; start?:
       return;
     }
     useProfiles.getState().select(reply.value.id);
-    useFeedback.getState().showNotice(`Saved ${reply.value.name}.`);
+    useFeedback.getState().showNotice(`Saved ${reply.value.name}.${changedWhileOpen(existing, reply.value) ? ' Open tunnels keep their old settings until you disconnect and connect them again.' : ''}`);
     go({ kind: 'profile' });
   }
 
@@ -294,4 +295,17 @@ function TargetFields({
       </button>
     </fieldset>
   );
+}
+
+/** Whether a target that is running now had its port, address or jump box changed by this save. */
+function changedWhileOpen(before: Profile | undefined, after: Profile): boolean {
+  if (!before) return false;
+  const tunnels = useTunnels.getState().byId;
+  const running = (targetId: string) => ['open', 'connecting', 'reconnecting'].includes(tunnels[`${before.id}/${targetId}`]?.state.status ?? 'idle');
+  const jumpChanged = JSON.stringify(before.jumpHost) !== JSON.stringify(after.jumpHost);
+  return before.targets.some((target) => {
+    if (!running(target.id)) return false;
+    const now = after.targets.find((entry) => entry.id === target.id);
+    return jumpChanged || !now || now.localPort !== target.localPort || JSON.stringify(now.remote) !== JSON.stringify(target.remote);
+  });
 }

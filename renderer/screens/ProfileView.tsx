@@ -25,7 +25,8 @@ export function ProfileView({ profile, now }: { profile: Profile; now: number })
   const [asking, setAsking] = useState<'delete' | 'duplicate' | undefined>();
   const stateOf = (targetId: string) => tunnels[`${profile.id}/${targetId}`]?.state ?? { status: 'idle' as const };
   const status = aggregateStatus(profile.targets.map((target) => stateOf(target.id)));
-  const anyLive = status !== 'none';
+  // Something to disconnect: a tunnel holding a port (a failed one has already let go of it).
+  const anyLive = profile.targets.some((target) => ['open', 'connecting', 'reconnecting'].includes(stateOf(target.id).status));
   const jump = profile.jumpHost;
 
   return (
