@@ -33,6 +33,7 @@ export const REQUEST_CHANNELS = [
   'aws:removeMyIp',
   'aws:listSnapshots',
   'aws:restoreSnapshot',
+  'aws:listRestored',
   'aws:deleteRestored',
   'diagnostics:run',
   'keys:generate',

@@ -275,6 +275,22 @@ export const contract = {
       endpoint: RdsEndpointSchema,
     }),
   },
+  /** Copies Jumpgate restored earlier (tagged jumpgate:restored-from), from any window or machine, newest first. */
+  'aws:listRestored': {
+    request: z.object({ profileId: id }),
+    response: z.array(
+      z.object({
+        kind: SnapshotKindSchema,
+        identifier: z.string(),
+        snapshotIdentifier: z.string(),
+        sourceIdentifier: z.string().optional(),
+        engine: z.string(),
+        status: z.string(),
+        endpoint: RdsEndpointSchema.optional(),
+        createdAt: z.string().optional(),
+      }),
+    ),
+  },
   /** Delete a copy Jumpgate restored, only when the user typed its identifier exactly. */
   'aws:deleteRestored': {
     request: z.object({ profileId: id, identifier: RdsIdentifier, confirmIdentifier: z.string().max(63) }),

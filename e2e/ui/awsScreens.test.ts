@@ -341,6 +341,18 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
     expect(await query(expectedPort, 'SELECT DATABASE() AS db, @@port AS port')).toEqual([{ db: maria.database, port: maria.port }]);
     await screenshot(browserPage, 'rollback');
 
+    // Another window (or machine) finds the copy again by its tag: the same card, ready to tunnel to or delete.
+    const otherPage = await newPage();
+    const other = new AwsScreensPage(otherPage);
+    await new ProfilePage(otherPage).open(rig.host.url, 'Production');
+    await other.openTab('Rollback');
+    await other.button('Find restored copies').click();
+    await otherPage.getByRole('status', { name: 'Restored copies found' }).filter({ hasText: '1 copy restored by Jumpgate in eu-west-2.' }).waitFor();
+    const card = otherPage.getByRole('article', { name: /^ledger-rollback-1/ });
+    expect(await card.getByRole('heading').textContent()).toBe('ledger-rollback-1new database from snapshot ledger-before-migration of Ledger');
+    await card.getByText(/^Available: restored /).waitFor();
+    await otherPage.close();
+
     // Deleting asks for the exact name: anything else leaves the button disabled and the copy in place.
     await screens.button('Delete restored copy…').click();
     const deleteForm = screens.deleteForm('ledger-rollback-1');

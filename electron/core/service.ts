@@ -11,6 +11,7 @@ import { listAwsProfiles, whoAmI } from './aws/identity';
 import { allowMyIp, checkAccess, findJumpBoxGroups, removeMyIp } from './aws/ipAllowList';
 import { lookupPublicIp } from './aws/publicIp';
 import { discoverDatabases, resolveEndpoint, type DiscoveredDatabase } from './aws/rdsDiscovery';
+import { findRestoredCopies } from './aws/restoredCopies';
 import { deleteRestoredCopy, listSnapshots, restoreSnapshot, type PollOptions } from './aws/snapshots';
 import { fetchDbCredentials, type DbCredentials } from './aws/secrets';
 import { runDoctor } from './diagnostics/doctor';
@@ -461,6 +462,7 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
         },
       });
     },
+    'aws:listRestored': async ({ profileId }) => findRestoredCopies(awsFor(profiles.get(profileId))),
     'aws:deleteRestored': async ({ profileId, identifier, confirmIdentifier }) =>
       deleteRestoredCopy(awsFor(profiles.get(profileId)), { ...deps.restorePolling, identifier, confirmIdentifier }),
     'diagnostics:run': async ({ profileId, targetId }) => {

@@ -56,7 +56,7 @@ function phaseText(job: RestoreJob): string {
     case 'creating':
       return `Creating ${job.identifier}: status ${job.status} after ${duration(job.elapsedMs)} (check ${job.polls}).`;
     case 'available':
-      return `Available after ${duration(job.elapsedMs)}.`;
+      return job.createdAt ? `Available: restored ${takenAt(job.createdAt)}.` : `Available after ${duration(job.elapsedMs)}.`;
     case 'failed':
       return 'The restore did not finish.';
     case 'deleting':
@@ -82,6 +82,7 @@ function RollbackPanel({ profile }: { profile: Profile }) {
   const chosen = useRollback((state) => state.selected[profile.id]);
   const snapshotLists = useRollback((state) => state.snapshots);
   const restores = useRollback((state) => state.restores);
+  const found = useRollback((state) => state.found[profile.id]);
   const { select, listSnapshots, restore } = useRollback.getState();
   const [restoring, setRestoring] = useState<Snapshot | undefined>();
   const target = profile.targets.find((entry) => entry.id === chosen) ?? profile.targets.find((entry) => entry.remote.kind === 'rds') ?? profile.targets[0];
@@ -149,6 +150,17 @@ function RollbackPanel({ profile }: { profile: Profile }) {
           }}
         />
       ) : null}
+      <div className="toolbar">
+        <button className="secondary" onClick={() => void useRollback.getState().findCopies(bridge, profile)}>
+          Find restored copies
+        </button>
+        {found && 'count' in found ? (
+          <p role="status" aria-label="Restored copies found">
+            {found.count === 0 ? `No copies restored by Jumpgate in ${profile.aws.region}.` : `${found.count} ${found.count === 1 ? 'copy' : 'copies'} restored by Jumpgate in ${profile.aws.region}.`}
+          </p>
+        ) : null}
+      </div>
+      {found && 'error' in found ? <ErrorNote error={found.error} /> : null}
       {jobs.map((job) => (
         <RestoreCard key={job.identifier} job={job} profile={profile} />
       ))}

@@ -36,6 +36,8 @@ export interface RestoreJob {
   error: ErrorInfo | undefined;
   /** The target added to tunnel to this copy. */
   tunnelTargetId: string | undefined;
+  /** When RDS created it, for a copy found again rather than restored in this window. */
+  createdAt?: string;
 }
 
 interface RollbackState {
@@ -53,6 +55,10 @@ interface RollbackState {
   restore(bridge: JumpgateBridge, ref: { profileId: string; targetId: string }, snapshot: Snapshot, newIdentifier: string): Promise<void>;
   /** Add a target for the restored copy (if there is none yet) and connect it through the usual connect flow. */
   tunnelTo(bridge: JumpgateBridge, profileId: string, identifier: string): Promise<void>;
+  /** Copies restored earlier (any window, any machine): each becomes a card to tunnel to or delete. */
+  findCopies(bridge: JumpgateBridge, profile: Profile): Promise<void>;
+  /** What the last search for restored copies found, per profile: a count, or its error. */
+  found: Record<string, { count: number } | { error: ErrorInfo }>;
   /** Forget a restore that failed (the card goes; AWS is not asked anything). */
   dismiss(profileId: string, identifier: string): void;
   /** Delete a restored copy (the user typed its identifier) and the targets that pointed at it. */
@@ -69,11 +75,6 @@ function profileById(profileId: string): Profile | undefined {
   return useProfiles.getState().profiles.find((profile) => profile.id === profileId);
 }
 
-/**
- * Rollback work per profile: snapshot lists, restores in flight (fed by the
- * service's aws:restoreProgress events, numbered; only newer ones apply) and
- * what happened to each copy afterwards.
- */
 /** A restore just asked for (or first heard of from an event): nothing known yet but its name. */
 function newJob(profileId: string, identifier: string): RestoreJob {
   return {
@@ -91,6 +92,11 @@ function newJob(profileId: string, identifier: string): RestoreJob {
   };
 }
 
+/**
+ * Rollback work per profile: snapshot lists, restores in flight (fed by the
+ * service's aws:restoreProgress events, numbered; only newer ones apply) and
+ * what happened to each copy afterwards.
+ */
 export const useRollback = create<RollbackState>((set, get) => {
   const patchJob = (key: string, change: Partial<RestoreJob>): void => {
     const job = get().restores[key];
@@ -122,6 +128,7 @@ export const useRollback = create<RollbackState>((set, get) => {
     selected: {},
     snapshots: {},
     restores: {},
+    found: {},
     init: (bridge) => bridge.on('aws:restoreProgress', apply),
     select: (profileId, targetId) => set({ selected: { ...get().selected, [profileId]: targetId } }),
 
@@ -184,6 +191,33 @@ export const useRollback = create<RollbackState>((set, get) => {
       await useConnect.getState().connect(bridge, { profileId, targetId });
     },
 
+    findCopies: async (bridge, profile) => {
+      const reply = await bridge.invoke('aws:listRestored', { profileId: profile.id });
+      if (!reply.ok) {
+        set({ found: { ...get().found, [profile.id]: { error: reply.error } } });
+        return;
+      }
+      const restores = { ...get().restores };
+      for (const copy of reply.value) {
+        const key = restoreKey(profile.id, copy.identifier);
+        const known = restores[key];
+        if (known && known.phase !== 'deleted') continue;
+        // The target it was restored from, and one that already tunnels to it, when the profile has them.
+        const source = profile.targets.find((target) => target.remote.kind === 'rds' && target.remote.identifier === copy.sourceIdentifier);
+        const tunnel = profile.targets.find((target) => target.remote.kind === 'rds' && target.remote.identifier === copy.identifier);
+        restores[key] = {
+          ...newJob(profile.id, copy.identifier),
+          sourceTargetId: source?.id,
+          snapshotIdentifier: copy.snapshotIdentifier,
+          phase: copy.status === 'available' ? 'available' : copy.status === 'deleting' ? 'deleting' : 'requested',
+          status: copy.status,
+          endpoint: copy.endpoint,
+          tunnelTargetId: tunnel?.id,
+          ...(copy.createdAt ? { createdAt: copy.createdAt } : {}),
+        };
+      }
+      set({ restores, found: { ...get().found, [profile.id]: { count: reply.value.length } } });
+    },
     dismiss: (profileId, identifier) => {
       const { [restoreKey(profileId, identifier)]: _gone, ...rest } = get().restores;
       set({ restores: rest });

@@ -1,0 +1,92 @@
+import { DescribeDBClusterSnapshotsCommand, DescribeDBSnapshotsCommand, paginateDescribeDBClusters, paginateDescribeDBInstances, type Tag } from '@aws-sdk/client-rds';
+import type { AwsClients } from './awsClients';
+import { awsCall } from './awsErrors';
+import { RESTORED_FROM_TAG, type Endpoint, type SnapshotKind } from './snapshots';
+
+/** A database Jumpgate restored from a snapshot, found again by its tag: what the Rollback screen can tunnel to or delete. */
+export interface FoundCopy {
+  kind: SnapshotKind;
+  /** What deleteRestoredCopy takes: the instance, or the cluster for Aurora. */
+  identifier: string;
+  snapshotIdentifier: string;
+  /** The database the snapshot was taken of, when the snapshot still exists to say so. */
+  sourceIdentifier?: string;
+  engine: string;
+  status: string;
+  endpoint?: Endpoint;
+  createdAt?: string;
+}
+
+function restoredFrom(tags: Tag[] | undefined): string | undefined {
+  return tags?.find((tag) => tag.Key === RESTORED_FROM_TAG)?.Value || undefined;
+}
+
+/**
+ * Every copy restored by Jumpgate in the region, from any window or machine:
+ * instances and Aurora clusters carrying the jumpgate:restored-from tag (an
+ * Aurora copy's instances are listed through their cluster, not twice).
+ */
+export async function findRestoredCopies(clients: AwsClients, region?: string): Promise<FoundCopy[]> {
+  const scope = region ? { ...clients.scope, region } : clients.scope;
+  const rds = clients.rds(region);
+  const copies: FoundCopy[] = [];
+  await awsCall({ action: 'rds:DescribeDBInstances', scope }, async () => {
+    for await (const page of paginateDescribeDBInstances({ client: rds }, {})) {
+      for (const instance of page.DBInstances ?? []) {
+        const snapshot = restoredFrom(instance.TagList);
+        if (!snapshot || instance.DBClusterIdentifier || !instance.DBInstanceIdentifier) continue;
+        const address = instance.Endpoint?.Address;
+        const port = instance.Endpoint?.Port;
+        copies.push({
+          kind: 'instance',
+          identifier: instance.DBInstanceIdentifier,
+          snapshotIdentifier: snapshot,
+          engine: instance.Engine ?? '',
+          status: instance.DBInstanceStatus ?? 'unknown',
+          ...(address && port ? { endpoint: { host: address, port } } : {}),
+          ...(instance.InstanceCreateTime ? { createdAt: new Date(instance.InstanceCreateTime).toISOString() } : {}),
+        });
+      }
+    }
+  });
+  await awsCall({ action: 'rds:DescribeDBClusters', scope }, async () => {
+    for await (const page of paginateDescribeDBClusters({ client: rds }, {})) {
+      for (const cluster of page.DBClusters ?? []) {
+        const snapshot = restoredFrom(cluster.TagList);
+        if (!snapshot || !cluster.DBClusterIdentifier) continue;
+        copies.push({
+          kind: 'cluster',
+          identifier: cluster.DBClusterIdentifier,
+          snapshotIdentifier: snapshot,
+          engine: cluster.Engine ?? '',
+          status: cluster.Status ?? 'unknown',
+          ...(cluster.Endpoint && cluster.Port ? { endpoint: { host: cluster.Endpoint, port: cluster.Port } } : {}),
+          ...(cluster.ClusterCreateTime ? { createdAt: new Date(cluster.ClusterCreateTime).toISOString() } : {}),
+        });
+      }
+    }
+  });
+  // Which database each copy came from: asked once per snapshot; a snapshot deleted since leaves it unknown.
+  const sources = new Map<string, string | undefined>();
+  for (const copy of copies) {
+    const key = `${copy.kind}:${copy.snapshotIdentifier}`;
+    if (!sources.has(key)) sources.set(key, await sourceOf(clients, copy.kind, copy.snapshotIdentifier, region));
+    const source = sources.get(key);
+    if (source) copy.sourceIdentifier = source;
+  }
+  return copies.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? '') || a.identifier.localeCompare(b.identifier));
+}
+
+async function sourceOf(clients: AwsClients, kind: SnapshotKind, snapshot: string, region?: string): Promise<string | undefined> {
+  try {
+    if (kind === 'cluster') {
+      const answer = await clients.rds(region).send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: snapshot }));
+      return answer.DBClusterSnapshots?.[0]?.DBClusterIdentifier;
+    }
+    const answer = await clients.rds(region).send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshot }));
+    return answer.DBSnapshots?.[0]?.DBInstanceIdentifier;
+  } catch {
+    // Gone, or not ours to read: the copy is still listed, its origin just unknown.
+    return undefined;
+  }
+}
