@@ -11,7 +11,9 @@ const LIVE = new Set(['open', 'connecting', 'reconnecting']);
 type Format = 'url' | 'prisma' | 'jdbc';
 
 /** One target: its port, live state and the buttons a user reaches for while connected. */
-export function TargetRow({ profileId, target, state, now, idleLimitMinutes }: { profileId: string; target: DbTarget; state: TunnelState; now: number; idleLimitMinutes: number }) {
+export function TargetRow({ profileId, target, state, now: tick, idleLimitMinutes }: { profileId: string; target: DbTarget; state: TunnelState; now: number; idleLimitMinutes: number }) {
+  // The tick is up to a second old when an event re-renders the row; countdowns must not show more than was set.
+  const now = Math.max(tick, Date.now());
   const bridge = useBridge();
   const job = { profileId, targetId: target.id };
   const busy = useConnect((store) => Boolean(store.busy[jobKey(job)] || store.busy[profileId]));
