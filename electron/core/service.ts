@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { EventChannel, RequestChannel } from '../../shared/channels';
 import type { EventOf, ParsedRequestOf, ResponseOf } from '../../shared/contract';
 import { JumpgateError, toErrorInfo } from '../../shared/model/errors';
-import { engineFamily, type DbTarget, type Profile } from '../../shared/model/profile';
-import type { TunnelSnapshotEntry } from '../../shared/model/tunnelState';
+import { engineFamily, jumpBoxSshPort, type DbTarget, type Profile } from '../../shared/model/profile';
+import { isLive, type TunnelSnapshotEntry } from '../../shared/model/tunnelState';
 import { createAwsClients, type AwsClients, type AwsEnvironment } from './aws/awsClients';
 import { listAwsProfiles, whoAmI } from './aws/identity';
 import { allowMyIp, checkAccess, findJumpBoxGroups, removeMyIp } from './aws/ipAllowList';
@@ -234,7 +234,7 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
   ): Promise<TunnelSnapshotEntry> {
     const id = tunnelId(profile.id, target.id);
     const existing = manager.get(id);
-    if (existing && (existing.state.status === 'open' || existing.state.status === 'reconnecting' || existing.state.status === 'connecting')) {
+    if (existing && isLive(existing.state)) {
       return existing;
     }
     const remote = await resolveRemote(profile, target);
@@ -417,7 +417,7 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
     'aws:checkAccess': async ({ profileId }) => {
       const profile = profiles.get(profileId);
       const ip = await myIp();
-      const port = profile.jumpHost.via[0]?.port ?? profile.jumpHost.port;
+      const port = jumpBoxSshPort(profile);
       return withAccessFacts({ ip, port, ...(profile.aws.securityGroupId ? { groupId: profile.aws.securityGroupId } : {}) }, async () => {
         const groupIds = await jumpBoxGroups(profile);
         return { ip, ...(await checkAccess(awsFor(profile), { groupIds, ip, port })) };
@@ -426,7 +426,7 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
     'aws:allowMyIp': async ({ profileId, label }) => {
       const profile = profiles.get(profileId);
       const ip = await myIp();
-      const port = profile.jumpHost.via[0]?.port ?? profile.jumpHost.port;
+      const port = jumpBoxSshPort(profile);
       return withAccessFacts({ ip, port, ...(profile.aws.securityGroupId ? { groupId: profile.aws.securityGroupId } : {}) }, async () => {
         const groupIds = await jumpBoxGroups(profile);
         const result = await allowMyIp(awsFor(profile), { groupId: groupIds[0] as string, ip, port, ...(label ? { label } : {}) });
@@ -500,7 +500,7 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
             ? {
                 ipCheck: async () => {
                   const [ip, groups] = await Promise.all([myIp(), jumpBoxGroups(profile)]);
-                  const port = profile.jumpHost.via[0]?.port ?? profile.jumpHost.port;
+                  const port = jumpBoxSshPort(profile);
                   const { allowed } = await checkAccess(awsFor(profile), { groupIds: groups, ip, port });
                   return { allowed, ip, groups };
                 },

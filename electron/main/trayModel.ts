@@ -1,6 +1,6 @@
 import { aggregateStatus, type AggregateStatus } from '../../shared/model/aggregate';
 import type { Profile } from '../../shared/model/profile';
-import type { TunnelSnapshotEntry, TunnelState } from '../../shared/model/tunnelState';
+import { isLive, type TunnelSnapshotEntry, type TunnelState } from '../../shared/model/tunnelState';
 
 /**
  * What the tray shows, computed without Electron so it is unit-tested: the icon,
@@ -58,12 +58,11 @@ function stateOf(tunnels: readonly TunnelSnapshotEntry[], id: string): TunnelSta
   return tunnels.find((entry) => entry.id === id)?.state ?? { status: 'idle' };
 }
 
-const LIVE = new Set(['open', 'connecting', 'reconnecting']);
 
 export function trayMenu(profiles: readonly Profile[], tunnels: readonly TunnelSnapshotEntry[], actions: TrayActions): MenuItemSpec[] {
   const profileItems = profiles.map((profile): MenuItemSpec => {
     const states = profile.targets.map((target) => stateOf(tunnels, `${profile.id}/${target.id}`));
-    const anyLive = states.some((state) => LIVE.has(state.status));
+    const anyLive = states.some(isLive);
     return {
       label: `${profile.name} (${aggregateStatus(states)})`,
       type: 'submenu',
@@ -74,7 +73,7 @@ export function trayMenu(profiles: readonly Profile[], tunnels: readonly TunnelS
         { type: 'separator' },
         ...profile.targets.flatMap((target, index): MenuItemSpec[] => {
           const state = states[index] as TunnelState;
-          const live = LIVE.has(state.status);
+          const live = isLive(state);
           const item: MenuItemSpec = {
             label: `${live ? 'Disconnect' : 'Connect'} ${target.name}: 127.0.0.1:${target.localPort} (${state.status})`,
             click: () => (live ? actions.disconnect(profile.id, target.id) : actions.connect(profile.id, target.id)),

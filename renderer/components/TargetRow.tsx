@@ -1,12 +1,11 @@
 import { useState } from 'react';
 import type { DbTarget } from '../../shared/model/profile';
-import type { TunnelState } from '../../shared/model/tunnelState';
+import { isLive, type TunnelState } from '../../shared/model/tunnelState';
 import { useBridge } from '../bridgeContext';
 import { clock, describeRemote, describeState, secondsUntil } from '../format';
 import { jobKey, useConnect } from '../stores/connect';
 import { useFeedback } from '../stores/feedback';
 
-const LIVE = new Set(['open', 'connecting', 'reconnecting']);
 
 type Format = 'url' | 'prisma' | 'jdbc';
 
@@ -18,7 +17,7 @@ export function TargetRow({ profileId, target, state, now: tick, idleLimitMinute
   const job = { profileId, targetId: target.id };
   const busy = useConnect((store) => Boolean(store.busy[jobKey(job)] || store.busy[profileId]));
   const { connect, disconnect } = useConnect.getState();
-  const live = LIVE.has(state.status);
+  const live = isLive(state);
   const hint = state.status === 'failed' ? state.error.hint : state.status === 'reconnecting' ? state.lastError.hint : state.status === 'open' ? state.lastForwardError?.message : undefined;
   return (
     <tr aria-label={`Target ${target.name}`}>

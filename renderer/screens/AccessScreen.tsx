@@ -1,11 +1,11 @@
 import { useState } from 'react';
 import type { ErrorInfo } from '../../shared/model/errors';
-import type { Profile } from '../../shared/model/profile';
+import { jumpBoxSshPort, type Profile } from '../../shared/model/profile';
 import { useBridge } from '../bridgeContext';
 import { adminRequestText, type AccessRequest } from '../awsTargets';
 import { ErrorNote } from '../components/ErrorNote';
 import { FormField } from '../components/FormField';
-import { accessEntry, knowsJumpBoxGroup, sshPortOf, useAccess, type AccessCheck } from '../stores/access';
+import { accessEntry, knowsJumpBoxGroup, useAccess, type AccessCheck } from '../stores/access';
 import { useNavigation } from '../stores/navigation';
 
 /** What EC2 accepts in the label part of a rule description (the contract's RuleLabel). */
@@ -26,7 +26,7 @@ function AccessPanel({ profile }: { profile: Profile }) {
   const entry = useAccess((state) => accessEntry(state, profile.id));
   const { check, allow, remove } = useAccess.getState();
   const [label, setLabel] = useState('');
-  const port = sshPortOf(profile);
+  const port = jumpBoxSshPort(profile);
   const trimmed = label.trim();
   const labelProblem = trimmed !== '' && !LABEL.test(trimmed) ? 'Up to 40 letters, digits, spaces and . _ : / = + @ -' : undefined;
   const labelArg = trimmed === '' ? undefined : trimmed;

@@ -7,6 +7,7 @@ import { useFeedback } from '../stores/feedback';
 import { useNavigation } from '../stores/navigation';
 import { useProfiles } from '../stores/profiles';
 import { useTunnels } from '../stores/tunnels';
+import { isLive } from '../../shared/model/tunnelState';
 
 const ENGINE_LABELS: Record<TargetDraft['engine'], string> = {
   mysql: 'MySQL',
@@ -301,7 +302,7 @@ function TargetFields({
 function changedWhileOpen(before: Profile | undefined, after: Profile): boolean {
   if (!before) return false;
   const tunnels = useTunnels.getState().byId;
-  const running = (targetId: string) => ['open', 'connecting', 'reconnecting'].includes(tunnels[`${before.id}/${targetId}`]?.state.status ?? 'idle');
+  const running = (targetId: string) => isLive(tunnels[`${before.id}/${targetId}`]?.state ?? { status: 'idle' });
   const jumpChanged = JSON.stringify(before.jumpHost) !== JSON.stringify(after.jumpHost);
   return before.targets.some((target) => {
     if (!running(target.id)) return false;

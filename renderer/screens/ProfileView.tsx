@@ -14,6 +14,7 @@ import { DoctorScreen } from './DoctorScreen';
 import { EndpointsScreen } from './EndpointsScreen';
 import { RollbackScreen } from './RollbackScreen';
 import { ShellScreen } from './ShellScreen';
+import { isLive } from '../../shared/model/tunnelState';
 
 /** The selected profile: its jump box, the whole-profile actions and one row per target. */
 export function ProfileView({ profile, now }: { profile: Profile; now: number }) {
@@ -26,7 +27,7 @@ export function ProfileView({ profile, now }: { profile: Profile; now: number })
   const stateOf = (targetId: string) => tunnels[`${profile.id}/${targetId}`]?.state ?? { status: 'idle' as const };
   const status = aggregateStatus(profile.targets.map((target) => stateOf(target.id)));
   // Something to disconnect: a tunnel holding a port (a failed one has already let go of it).
-  const anyLive = profile.targets.some((target) => ['open', 'connecting', 'reconnecting'].includes(stateOf(target.id).status));
+  const anyLive = profile.targets.some((target) => isLive(stateOf(target.id)));
   const jump = profile.jumpHost;
 
   return (

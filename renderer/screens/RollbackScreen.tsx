@@ -9,8 +9,8 @@ import { useNow } from '../hooks/useNow';
 import { jobKey, useConnect } from '../stores/connect';
 import { snapshotsKey, useRollback, type RestoreJob, type Snapshot } from '../stores/rollback';
 import { useTunnels } from '../stores/tunnels';
+import { isLive } from '../../shared/model/tunnelState';
 
-const LIVE = new Set(['open', 'connecting', 'reconnecting']);
 
 /** "42 s", "3 min 5 s": how long a restore has run, on the service's clock. */
 function duration(ms: number): string {
@@ -313,7 +313,7 @@ function TunnelControls({ job, profileId, tunnelTarget }: { job: RestoreJob; pro
   const now = useNow();
   const state = useTunnels((store) => (tunnelTarget ? store.byId[`${profileId}/${tunnelTarget.id}`]?.state : undefined));
   const busy = useConnect((store) => Boolean(tunnelTarget && store.busy[jobKey({ profileId, targetId: tunnelTarget.id })]));
-  const live = state ? LIVE.has(state.status) : false;
+  const live = state ? isLive(state) : false;
   return (
     <div className="actions">
       {live && tunnelTarget ? (

@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { JumpgateBridge } from '../../shared/bridge';
 import type { ResponseOf } from '../../shared/contract';
 import type { ErrorInfo } from '../../shared/model/errors';
-import type { Profile } from '../../shared/model/profile';
+import { jumpBoxSshPort, type Profile } from '../../shared/model/profile';
 import type { AccessRequest } from '../awsTargets';
 import { useFeedback } from './feedback';
 
@@ -33,11 +33,6 @@ export function accessEntry(state: Pick<AccessState, 'byProfile'>, profileId: st
   return state.byProfile[profileId] ?? EMPTY;
 }
 
-/** The SSH port the security group must open: the first hop's when there is a ProxyJump, as the service checks it. */
-export function sshPortOf(profile: Profile): number {
-  return profile.jumpHost.via[0]?.port ?? profile.jumpHost.port;
-}
-
 /** Whether the profile says which security group guards its jump box (directly, or through its EC2 instance). */
 export function knowsJumpBoxGroup(profile: Profile): boolean {
   return Boolean(profile.aws.securityGroupId || profile.aws.jumpHostInstanceId);
@@ -65,7 +60,7 @@ export const useAccess = create<AccessState>((set, get) => {
     const facts = error.details ?? {};
     const ip = typeof facts.ip === 'string' ? facts.ip : check?.ip;
     const groupId = typeof facts.groupId === 'string' ? facts.groupId : (profile.aws.securityGroupId ?? check?.checkedGroupIds[0]);
-    const port = typeof facts.port === 'number' ? facts.port : sshPortOf(profile);
+    const port = typeof facts.port === 'number' ? facts.port : jumpBoxSshPort(profile);
     if (!ip || !groupId) return undefined;
     const ruleCidr = action === 'remove' && check?.matchingRule ? check.matchingRule.cidr : undefined;
     return { action, ip, groupId, port, region: profile.aws.region, ...(ruleCidr ? { ruleCidr } : {}) };
@@ -96,7 +91,7 @@ export const useAccess = create<AccessState>((set, get) => {
       const reply = await bridge.invoke('aws:allowMyIp', { profileId: profile.id, ...(label ? { label } : {}) });
       if (!reply.ok) return refused(profile, 'allow', reply.error);
       const { ip, outcome, rule, revoked } = reply.value;
-      const where = `${rule.groupId} on port ${rule.fromPort ?? sshPortOf(profile)}`;
+      const where = `${rule.groupId} on port ${rule.fromPort ?? jumpBoxSshPort(profile)}`;
       const change =
         outcome === 'added'
           ? `Added ${ip}/32 to ${where}.`

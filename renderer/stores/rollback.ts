@@ -8,6 +8,7 @@ import { useConnect } from './connect';
 import { useFeedback } from './feedback';
 import { useProfiles } from './profiles';
 import { useTunnels } from './tunnels';
+import { isLive } from '../../shared/model/tunnelState';
 
 export type Snapshot = ResponseOf<'aws:listSnapshots'>[number];
 type Progress = EventOf<'aws:restoreProgress'>;
@@ -68,7 +69,6 @@ interface RollbackState {
 export const restoreKey = (profileId: string, identifier: string): string => `${profileId}/${identifier}`;
 export const snapshotsKey = (ref: { profileId: string; targetId: string }): string => `${ref.profileId}/${ref.targetId}`;
 
-const LIVE = new Set(['open', 'connecting', 'reconnecting']);
 const NO_SNAPSHOTS: SnapshotList = { loading: false, list: undefined, error: undefined };
 
 function profileById(profileId: string): Profile | undefined {
@@ -237,7 +237,7 @@ export const useRollback = create<RollbackState>((set, get) => {
       const pointing = (profileById(profileId)?.targets ?? []).filter((target) => target.remote.kind === 'rds' && target.remote.identifier === identifier);
       const tunnels = useTunnels.getState().byId;
       for (const target of pointing) {
-        if (LIVE.has(tunnels[`${profileId}/${target.id}`]?.state.status ?? 'idle')) await useConnect.getState().disconnect(bridge, { profileId, targetId: target.id });
+        if (isLive(tunnels[`${profileId}/${target.id}`]?.state ?? { status: 'idle' })) await useConnect.getState().disconnect(bridge, { profileId, targetId: target.id });
       }
       const current = profileById(profileId);
       if (current && pointing.length > 0) {

@@ -116,6 +116,11 @@ export const ProfileSchema = z
   });
 export type Profile = z.infer<typeof ProfileSchema>;
 
+/** The SSH port the jump box's security group must open: the first hop's when there is a ProxyJump. */
+export function jumpBoxSshPort(profile: Pick<Profile, 'jumpHost'>): number {
+  return profile.jumpHost.via[0]?.port ?? profile.jumpHost.port;
+}
+
 export const PROFILES_SCHEMA_VERSION = 2;
 
 export const ProfilesFileSchema = z

@@ -29,6 +29,11 @@ export type TunnelState =
 
 export type TunnelStatus = TunnelState['status'];
 
+/** Holding its local port: open, on the way there, or coming back. Failed, stopped and idle tunnels hold nothing. */
+export function isLive(state: Pick<TunnelState, 'status'>): boolean {
+  return state.status === 'open' || state.status === 'connecting' || state.status === 'reconnecting';
+}
+
 export interface TunnelCounters {
   /** Bytes from the database to local clients. */
   bytesIn: number;
