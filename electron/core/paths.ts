@@ -1,4 +1,4 @@
-import { homedir } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
 /** The app's name as Electron derives its userData folder from it (package.json productName). */
@@ -14,4 +14,13 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: N
   if (platform === 'darwin') return join(home, 'Library', 'Application Support', APP_NAME);
   if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), APP_NAME);
   return join(env.XDG_CONFIG_HOME ?? join(home, '.config'), APP_NAME);
+}
+
+/** Who runs Jumpgate (for the audit log and a new key's comment); the environment's word when the OS has no passwd entry. */
+export function osUserName(env: NodeJS.ProcessEnv = process.env): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return env.USER ?? env.USERNAME ?? 'unknown';
+  }
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { homedir, userInfo } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { EventChannel, RequestChannel } from '../../shared/channels';
 import type { EventOf, ParsedRequestOf, ResponseOf } from '../../shared/contract';
@@ -15,6 +15,7 @@ import { findRestoredCopies } from './aws/restoredCopies';
 import { deleteRestoredCopy, listSnapshots, restoreSnapshot, type PollOptions } from './aws/snapshots';
 import { fetchDbCredentials, type DbCredentials } from './aws/secrets';
 import { runDoctor } from './diagnostics/doctor';
+import { osUserName } from './paths';
 import { ProfileStore } from './profiles/profileStore';
 import { AuditLog } from './audit/auditLog';
 import { withAuditTrail } from './audit/auditTrail';
@@ -281,7 +282,7 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
       profilesPath: profiles.path,
       knownHostsPath,
       sshDir: join(homedir(), '.ssh'),
-      user: currentUser(),
+      user: osUserName(),
     }),
     'profiles:list': async () => ({
       seq: profilesSeq,
@@ -558,14 +559,6 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
       await audit.flushed();
     },
   };
-}
-
-function currentUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'me';
-  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { appendFile, readFile, rename, stat } from 'node:fs/promises';
-import { userInfo } from 'node:os';
 import type { AuditEntry, AuditKind } from '../../../shared/model/audit';
+import { osUserName } from '../paths';
 
 export type { AuditEntry, AuditKind };
 
@@ -22,7 +22,7 @@ const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
  */
 export class AuditLog {
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly user = safeUser();
+  private readonly user = osUserName();
   private readonly listeners = new Set<(entry: AuditEntry) => void>();
 
   constructor(private readonly options: AuditLogOptions) {}
@@ -79,13 +79,5 @@ export class AuditLog {
       () => 0,
     );
     if (size >= (this.options.maxBytes ?? DEFAULT_MAX_BYTES)) await rename(this.options.path, `${this.options.path}.1`);
-  }
-}
-
-function safeUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
   }
 }

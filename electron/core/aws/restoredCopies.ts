@@ -1,7 +1,7 @@
-import { DescribeDBClusterSnapshotsCommand, DescribeDBSnapshotsCommand, paginateDescribeDBClusters, paginateDescribeDBInstances, type Tag } from '@aws-sdk/client-rds';
+import { DescribeDBClusterSnapshotsCommand, DescribeDBSnapshotsCommand, paginateDescribeDBClusters, paginateDescribeDBInstances } from '@aws-sdk/client-rds';
 import type { AwsClients } from './awsClients';
 import { awsCall } from './awsErrors';
-import { RESTORED_FROM_TAG, type Endpoint, type SnapshotKind } from './snapshots';
+import { endpointOf, restoredFrom, type Endpoint, type SnapshotKind } from './snapshots';
 
 /** A database Jumpgate restored from a snapshot, found again by its tag: what the Rollback screen can tunnel to or delete. */
 export interface FoundCopy {
@@ -15,10 +15,6 @@ export interface FoundCopy {
   status: string;
   endpoint?: Endpoint;
   createdAt?: string;
-}
-
-function restoredFrom(tags: Tag[] | undefined): string | undefined {
-  return tags?.find((tag) => tag.Key === RESTORED_FROM_TAG)?.Value || undefined;
 }
 
 /**
@@ -35,15 +31,14 @@ export async function findRestoredCopies(clients: AwsClients, region?: string): 
       for (const instance of page.DBInstances ?? []) {
         const snapshot = restoredFrom(instance.TagList);
         if (!snapshot || instance.DBClusterIdentifier || !instance.DBInstanceIdentifier) continue;
-        const address = instance.Endpoint?.Address;
-        const port = instance.Endpoint?.Port;
+        const endpoint = endpointOf(instance.Endpoint?.Address, instance.Endpoint?.Port);
         copies.push({
           kind: 'instance',
           identifier: instance.DBInstanceIdentifier,
           snapshotIdentifier: snapshot,
           engine: instance.Engine ?? '',
           status: instance.DBInstanceStatus ?? 'unknown',
-          ...(address && port ? { endpoint: { host: address, port } } : {}),
+          ...(endpoint ? { endpoint } : {}),
           ...(instance.InstanceCreateTime ? { createdAt: new Date(instance.InstanceCreateTime).toISOString() } : {}),
         });
       }
@@ -54,13 +49,14 @@ export async function findRestoredCopies(clients: AwsClients, region?: string): 
       for (const cluster of page.DBClusters ?? []) {
         const snapshot = restoredFrom(cluster.TagList);
         if (!snapshot || !cluster.DBClusterIdentifier) continue;
+        const endpoint = endpointOf(cluster.Endpoint, cluster.Port);
         copies.push({
           kind: 'cluster',
           identifier: cluster.DBClusterIdentifier,
           snapshotIdentifier: snapshot,
           engine: cluster.Engine ?? '',
           status: cluster.Status ?? 'unknown',
-          ...(cluster.Endpoint && cluster.Port ? { endpoint: { host: cluster.Endpoint, port: cluster.Port } } : {}),
+          ...(endpoint ? { endpoint } : {}),
           ...(cluster.ClusterCreateTime ? { createdAt: new Date(cluster.ClusterCreateTime).toISOString() } : {}),
         });
       }

@@ -294,12 +294,13 @@ async function describeCluster(clients: AwsClients, identifier: string, context:
   }
 }
 
-function restoredFrom(tags: Tag[] | undefined): string | undefined {
+/** The snapshot a copy was restored from, read from the tag restoreSnapshot puts on it; undefined if Jumpgate did not make it. */
+export function restoredFrom(tags: Tag[] | undefined): string | undefined {
   const value = tags?.find((tag) => tag.Key === RESTORED_FROM_TAG)?.Value;
   return value ? value : undefined;
 }
 
-function endpointOf(address: string | undefined, port: number | undefined): Endpoint | undefined {
+export function endpointOf(address: string | undefined, port: number | undefined): Endpoint | undefined {
   return address && port ? { host: address, port } : undefined;
 }
 
