@@ -10,7 +10,6 @@ import { KeysScreen } from './screens/KeysScreen';
 import { ProfileEditor } from './screens/ProfileEditor';
 import { ProfileSidebar } from './components/ProfileSidebar';
 import { ProfileView } from './screens/ProfileView';
-import { useNow } from './hooks/useNow';
 import { useFeedback } from './stores/feedback';
 import { useNavigation } from './stores/navigation';
 import { useProfiles } from './stores/profiles';
@@ -33,7 +32,6 @@ export function App({ bridge }: { bridge: JumpgateBridge }) {
 function Feedback() {
   const problem = useProfiles((state) => state.problem);
   const { error, notice } = useFeedback();
-  const now = useNow();
   return (
     <>
       {problem ? <ErrorNote error={problem} /> : null}
@@ -43,7 +41,7 @@ function Feedback() {
           {notice}
         </p>
       ) : null}
-      <ClipboardBanner now={now} />
+      <ClipboardBanner />
     </>
   );
 }
@@ -51,7 +49,6 @@ function Feedback() {
 function MainView() {
   const view = useNavigation((state) => state.view);
   const { profiles, selectedId } = useProfiles();
-  const now = useNow();
   switch (view.kind) {
     case 'new':
       return <ProfileEditor key="new" {...(view.from ? { start: view.from } : {})} />;
@@ -73,7 +70,7 @@ function MainView() {
       return <AuditScreen />;
     case 'profile': {
       const profile = profiles.find((entry) => entry.id === selectedId);
-      if (profile) return <ProfileView profile={profile} now={now} />;
+      if (profile) return <ProfileView profile={profile} />;
       return (
         <section className="empty">
           <h2>No profiles yet</h2>

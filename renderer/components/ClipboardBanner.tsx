@@ -1,20 +1,21 @@
 import { useBridge } from '../bridgeContext';
 import { secondsUntil } from '../format';
+import { useNow } from '../hooks/useNow';
 import { useClipboard } from '../stores/clipboard';
 import { useFeedback } from '../stores/feedback';
 
 /** What Jumpgate left on the clipboard and when it goes: a countdown that ends with the real clear. */
-export function ClipboardBanner({ now }: { now: number }) {
+export function ClipboardBanner() {
+  const now = useNow();
   const bridge = useBridge();
   const { pending, lastCleared } = useClipboard();
   if (!pending && !lastCleared) return null;
-  // `now` ticks once a second and may be up to a second old when a copy lands; never show more than was set.
   return (
     <section className="clipboard" aria-label="Clipboard" role="status">
       {pending ? (
         <>
           <span>
-            {pending.label} is on the clipboard. Cleared in <strong aria-label="Seconds until the clipboard is cleared">{secondsUntil(pending.clearsAt, Math.max(now, Date.now()))}</strong> s.
+            {pending.label} is on the clipboard. Cleared in <strong aria-label="Seconds until the clipboard is cleared">{secondsUntil(pending.clearsAt, now)}</strong> s.
           </span>
           <button
             className="secondary"

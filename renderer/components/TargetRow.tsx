@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { DbTarget } from '../../shared/model/profile';
 import { isLive, type TunnelState } from '../../shared/model/tunnelState';
 import { useBridge } from '../bridgeContext';
+import { useNow } from '../hooks/useNow';
 import { clock, describeRemote, describeState, secondsUntil } from '../format';
 import { jobKey, useConnect } from '../stores/connect';
 import { useFeedback } from '../stores/feedback';
@@ -10,9 +11,8 @@ import { useFeedback } from '../stores/feedback';
 type Format = 'url' | 'prisma' | 'jdbc';
 
 /** One target: its port, live state and the buttons a user reaches for while connected. */
-export function TargetRow({ profileId, target, state, now: tick, idleLimitMinutes }: { profileId: string; target: DbTarget; state: TunnelState; now: number; idleLimitMinutes: number }) {
-  // The tick is up to a second old when an event re-renders the row; countdowns must not show more than was set.
-  const now = Math.max(tick, Date.now());
+export function TargetRow({ profileId, target, state, idleLimitMinutes }: { profileId: string; target: DbTarget; state: TunnelState; idleLimitMinutes: number }) {
+  const now = useNow();
   const bridge = useBridge();
   const job = { profileId, targetId: target.id };
   const busy = useConnect((store) => Boolean(store.busy[jobKey(job)] || store.busy[profileId]));

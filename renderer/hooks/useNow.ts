@@ -1,11 +1,17 @@
 import { useEffect, useState } from 'react';
 
-/** Ticks once a second so uptimes and countdowns move; the data itself comes from events. */
+/**
+ * The time, for uptimes and countdowns: ticks once a second so they move, and
+ * reads the clock afresh whenever the component renders for another reason (an
+ * event), so a countdown to a deadline that event just set never shows more
+ * than was set. Call it in the component that shows the time, not above it: a
+ * tick re-renders only that component.
+ */
 export function useNow(): number {
-  const [now, setNow] = useState(() => Date.now());
+  const [tick, setTick] = useState(() => Date.now());
   useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 1000);
+    const timer = setInterval(() => setTick(Date.now()), 1000);
     return () => clearInterval(timer);
   }, []);
-  return now;
+  return Math.max(tick, Date.now());
 }

@@ -17,7 +17,7 @@ import { ShellScreen } from './ShellScreen';
 import { isLive } from '../../shared/model/tunnelState';
 
 /** The selected profile: its jump box, the whole-profile actions and one row per target. */
-export function ProfileView({ profile, now }: { profile: Profile; now: number }) {
+export function ProfileView({ profile }: { profile: Profile }) {
   const bridge = useBridge();
   const tunnels = useTunnels((state) => state.byId);
   const busy = useConnect((state) => Boolean(state.busy[jobKey({ profileId: profile.id })]));
@@ -60,7 +60,7 @@ export function ProfileView({ profile, now }: { profile: Profile; now: number })
         {jump.via.length > 0 ? ` via ${jump.via.map((hop) => hop.host).join(' → ')}` : ''} · {jump.auth.kind === 'key' ? `key ${jump.auth.keyPath}` : 'SSH agent'} · AWS{' '}
         {profile.aws.profile ?? 'default credentials'} in {profile.aws.region}
       </p>
-      <ProfileTabs profile={profile} now={now} />
+      <ProfileTabs profile={profile} />
       {asking === 'delete' ? (
         <ConfirmDialog
           title={`Delete profile ${profile.name}?`}
@@ -120,7 +120,7 @@ function DuplicateDialog({ original, onDuplicate, onCancel }: { original: string
 }
 
 /** The targets tab: one row per database with its live state and actions. */
-function TargetsPanel({ profile, now }: { profile: Profile; now: number }) {
+function TargetsPanel({ profile }: { profile: Profile }) {
   const tunnels = useTunnels((state) => state.byId);
   const go = useNavigation((state) => state.go);
   const stateOf = (targetId: string) => tunnels[`${profile.id}/${targetId}`]?.state ?? { status: 'idle' as const };
@@ -144,7 +144,7 @@ function TargetsPanel({ profile, now }: { profile: Profile; now: number }) {
           </thead>
           <tbody>
             {profile.targets.map((target) => (
-              <TargetRow key={target.id} profileId={profile.id} target={target} state={stateOf(target.id)} now={now} idleLimitMinutes={profile.options.idleAutoCloseMinutes} />
+              <TargetRow key={target.id} profileId={profile.id} target={target} state={stateOf(target.id)} idleLimitMinutes={profile.options.idleAutoCloseMinutes} />
             ))}
           </tbody>
         </table>
@@ -166,7 +166,7 @@ const TAB_LABELS: Record<ProfileTab, string> = {
  * The profile's sections as tabs (arrow keys move between them). The shell
  * stays mounted once opened, so switching tabs does not hang it up.
  */
-function ProfileTabs({ profile, now }: { profile: Profile; now: number }) {
+function ProfileTabs({ profile }: { profile: Profile }) {
   const view = useNavigation((state) => state.view);
   const go = useNavigation((state) => state.go);
   const current: ProfileTab = view.kind === 'profile' ? (view.tab ?? 'targets') : 'targets';
@@ -204,7 +204,7 @@ function ProfileTabs({ profile, now }: { profile: Profile; now: number }) {
       </div>
       {current !== 'shell' ? (
         <div role="tabpanel" id={`panel-${current}`} aria-labelledby={`tab-${current}`} className="tabpanel">
-          {current === 'targets' ? <TargetsPanel profile={profile} now={now} /> : null}
+          {current === 'targets' ? <TargetsPanel profile={profile} /> : null}
           {current === 'endpoints' ? <EndpointsScreen profile={profile} /> : null}
           {current === 'access' ? <AccessScreen profile={profile} /> : null}
           {current === 'rollback' ? <RollbackScreen profile={profile} /> : null}
