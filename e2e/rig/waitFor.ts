@@ -29,3 +29,29 @@ export function waitForValue<T>(
     });
   });
 }
+
+/**
+ * For a test that collects events itself: call `notify()` from its listener,
+ * and `until(read)` resolves with the first defined value `read` returns,
+ * looked at again after every event.
+ */
+export class EventWaiters {
+  private readonly listeners = new Set<() => void>();
+
+  notify(): void {
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  until<T>(read: () => T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
+    return waitForValue<T | undefined>(
+      read,
+      (listener) => {
+        const relay = (): void => listener(read());
+        this.listeners.add(relay);
+        return () => this.listeners.delete(relay);
+      },
+      (value) => value !== undefined,
+      { what, timeoutMs },
+    ) as Promise<T>;
+  }
+}

@@ -10,7 +10,8 @@ import { pickPort } from '../rig/daemon';
 import { startMoto, type MotoPeer } from '../rig/moto';
 import { peersAvailable } from '../rig/peers';
 import { ProfilePage } from './profilePage';
-import { AuditPage, screenshot } from './toolsPage';
+import { AuditPage } from './toolsPage';
+import { screenshot } from './screenshots';
 import { createJumpBoxGroup, startPublicIpServer, type PublicIpServer } from './toolsRig';
 import { startUiRig, type UiRig } from './uiRig';
 
@@ -69,7 +70,7 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'moto_server')
     await page.connect('Echo');
     await page.hostKeyDialog().getByRole('button', { name: 'Trust and connect' }).click();
     await page.waitForStatus('Echo', /^open for/);
-    await page.targetButton('Copy password for Echo').click();
+    await page.button('Copy password for Echo').click();
     await page.clipboardBanner().filter({ hasText: 'Password for Audited box / Echo is on the clipboard.' }).waitFor();
     expect(clipboard.text).toBe(SECRET);
 

@@ -21,6 +21,7 @@ import { AwsScreensPage } from './awsScreensPage';
 import { ProfileEditorPage } from './profileEditorPage';
 import { ProfilePage } from './profilePage';
 import { startUiRig, type UiRig } from './uiRig';
+import { screenshot } from './screenshots';
 
 const REGION = 'eu-west-2';
 /** What moto calls an instance's endpoint; in AWS only the VPC's DNS (the jump box) resolves it. */
@@ -262,7 +263,7 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
     await screens.openTab('Targets');
     await profile.connect('orders-mysql');
     await profile.waitForStatus('orders-mysql', /^open for/);
-    await profile.targetButton('Copy password for orders-mysql').click();
+    await profile.button('Copy password for orders-mysql').click();
     await profile.clipboardBanner().filter({ hasText: 'Password for Production / orders-mysql is on the clipboard.' }).waitFor();
     expect(clipboard.text).toBe(maria.password);
     expect(await query(localPort, 'SELECT DATABASE() AS db, @@port AS port', clipboard.text)).toEqual([{ db: maria.database, port: maria.port }]);
@@ -449,8 +450,3 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
     await browserPage.close();
   }, 120_000);
 });
-
-/** UPDATE_SCREENSHOTS=1 refreshes the README's pictures; otherwise nothing is written to the repo. */
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: true });
-}

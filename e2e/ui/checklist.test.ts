@@ -4,7 +4,8 @@ import { startMariaDb, type DatabasePeer } from '../rig/databases';
 import { startMoto, type MotoPeer } from '../rig/moto';
 import { peersAvailable } from '../rig/peers';
 import { fingerprintOf } from '../rig/sshd';
-import { ChecklistPage, screenshot } from './toolsPage';
+import { ChecklistPage } from './toolsPage';
+import { screenshot } from './screenshots';
 import { allowInMoto, createJumpBoxGroup, startPublicIpServer, type PublicIpServer } from './toolsRig';
 import { startUiRig, type UiRig } from './uiRig';
 

@@ -9,7 +9,8 @@ import { startMoto, type MotoPeer } from '../rig/moto';
 import { peersAvailable } from '../rig/peers';
 import { closedPort } from '../rig/tcpPeers';
 import { ProfilePage } from './profilePage';
-import { DoctorTab, screenshot } from './toolsPage';
+import { DoctorTab } from './toolsPage';
+import { screenshot } from './screenshots';
 import { allowInMoto, createJumpBoxGroup, startPublicIpServer, type PublicIpServer } from './toolsRig';
 import { startUiRig, type UiRig } from './uiRig';
 
@@ -106,7 +107,7 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
     expect(said).toContain('AUTH_FAILED');
     expect(said).toContain('The doctor stops at step 7 of 9: SSH login.');
     // Nothing holds a port after the failure: there is nothing to disconnect.
-    expect(await page.profileAction('Disconnect all').isDisabled()).toBe(true);
+    expect(await page.button('Disconnect all').isDisabled()).toBe(true);
     await note.getByRole('button', { name: 'Open Doctor' }).click();
 
     await page.page.getByRole('tab', { name: 'Doctor', selected: true }).waitFor();

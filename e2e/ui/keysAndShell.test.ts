@@ -9,6 +9,7 @@ import { roundTrip } from '../rig/tcpPeers';
 import { ProfileEditorPage } from './profileEditorPage';
 import { ProfilePage } from './profilePage';
 import { startUiRig, type UiRig } from './uiRig';
+import { screenshot } from './screenshots';
 
 const PASSPHRASE = 'first day at work ✓';
 
@@ -131,7 +132,7 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'puttygen'))('
     await profile.open(rig.host.url, 'Prod');
     await profile.waitForStatus('Echo', /^open for/);
     const editor = new ProfileEditorPage(page);
-    await profile.profileAction('Edit profile').click();
+    await profile.button('Edit profile').click();
     const newPort = await pickPort();
     await editor.target(1).getByLabel('Local port', { exact: true }).fill(String(newPort));
     await editor.save();
@@ -153,8 +154,4 @@ async function waitForSize(page: Page, other?: [number, number]): Promise<[numbe
     }, { timeout: 15_000 })
     .toBe(true);
   return found as [number, number];
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: true });
 }

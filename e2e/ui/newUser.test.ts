@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../electron/core/aws/awsClients';
 import { ManualScheduler, TestClipboard } from '../rig/clipboardDouble';
@@ -16,6 +15,7 @@ import { listeningPorts } from '../rig/procfs';
 import { ProfileEditorPage } from './profileEditorPage';
 import { ProfilePage } from './profilePage';
 import { startUiRig, type UiRig } from './uiRig';
+import { screenshot } from './screenshots';
 
 const PASSPHRASE = 'correct horse battery staple';
 
@@ -92,7 +92,7 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'puttygen', 'mariadbd', 'pos
       ['Billing PG', pgPort, { kind: 'secrets-manager', secretId: 'prod/billing-pg' }],
     ]);
 
-    await page.profileAction('Connect all').click();
+    await page.button('Connect all').click();
     // The key is opened before the jump box is dialled: a wrong passphrase is refused and asked again.
     const unlock = page.passphraseDialog();
     await unlock.getByLabel('Passphrase', { exact: true }).fill('not the passphrase');
@@ -111,7 +111,7 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'puttygen', 'mariadbd', 'pos
     expect(rig.sshd.connectionCount()).toBe(1);
 
     // Copy password: the secret from Secrets Manager lands on the clipboard, with a countdown.
-    await page.targetButton('Copy password for Orders MySQL').click();
+    await page.button('Copy password for Orders MySQL').click();
     await page.clipboardBanner().filter({ hasText: 'Password for Production / Orders MySQL is on the clipboard.' }).waitFor();
     const seconds = Number(await page.clipboardBanner().getByLabel('Seconds until the clipboard is cleared').textContent());
     expect(seconds).toBeGreaterThanOrEqual(28);
@@ -124,7 +124,7 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'puttygen', 'mariadbd', 'pos
     await mysqlConnection.end();
     expect(mysqlRows).toEqual([{ db: maria.database, answer: 42 }]);
     // Reveal shows the PostgreSQL credentials on request only, and they log in.
-    await page.targetButton('Reveal password for Billing PG').click();
+    await page.button('Reveal password for Billing PG').click();
     const shown = (await browserPage.getByLabel('Credentials for Billing PG').textContent()) ?? '';
     expect(shown).toBe(`${postgres.user} / ${postgres.password}`);
     const pgClient = new pg.Client({ host: '127.0.0.1', port: pgPort, user: postgres.user, password: shown.slice(`${postgres.user} / `.length), database: postgres.database });
@@ -132,7 +132,7 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'puttygen', 'mariadbd', 'pos
     const pgResult = await pgClient.query('SELECT current_database() AS db, 40 + 2 AS answer');
     await pgClient.end();
     expect(pgResult.rows).toEqual([{ db: postgres.database, answer: 42 }]);
-    await page.targetButton('Hide password for Billing PG').click();
+    await page.button('Hide password for Billing PG').click();
     expect(await browserPage.getByLabel('Credentials for Billing PG').count()).toBe(0);
     await page.waitForStatus('Orders MySQL', /out [1-9]/);
     await screenshot(browserPage, 'connected');
@@ -149,15 +149,10 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'puttygen', 'mariadbd', 'pos
     const dataFiles = ['profiles.json', 'known_hosts'].map((name) => readFileSync(join(rig.dataDir, name), 'utf8'));
     for (const text of dataFiles) expect(text).not.toContain(maria.password);
 
-    await page.profileAction('Disconnect all').click();
+    await page.button('Disconnect all').click();
     await page.waitForStatus('Orders MySQL', /^stopped$/);
     await page.waitForStatus('Billing PG', /^stopped$/);
     const listening = listeningPorts();
     expect([listening.has(mysqlPort), listening.has(pgPort)]).toEqual([false, false]);
   });
 });
-
-/** UPDATE_SCREENSHOTS=1 refreshes the README's pictures; otherwise nothing is written to the repo. */
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: true });
-}

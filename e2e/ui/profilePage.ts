@@ -42,12 +42,8 @@ export class ProfilePage {
     return this.page.getByRole('dialog', { name: 'Unlock your SSH key' });
   }
 
-  /** A button of the selected profile's header ("Connect all", "Edit profile", ...). */
-  profileAction(name: string) {
-    return this.page.getByRole('button', { name, exact: true });
-  }
-
-  targetButton(name: string) {
+  /** A button by its exact accessible name: the profile's ("Connect all") or a target's ("Copy password for Orders"). */
+  button(name: string) {
     return this.page.getByRole('button', { name, exact: true });
   }
 

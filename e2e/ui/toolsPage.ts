@@ -1,10 +1,5 @@
 import type { Locator, Page } from 'playwright-core';
 
-/** UPDATE_SCREENSHOTS=1 refreshes the README's pictures; otherwise nothing is written to the repo. */
-export async function screenshot(page: Page, name: string): Promise<void> {
-  if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: true });
-}
-
 /** What the user reads beside a check or a checklist item. */
 const STATE_TEXT = /^(Passed|Failed|Skipped|Not checked yet|Not needed|Done|To do)$/;
 

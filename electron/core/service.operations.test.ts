@@ -9,6 +9,7 @@ import { makeOpenSshKey } from '../../e2e/rig/keys';
 import { peersAvailable } from '../../e2e/rig/peers';
 import { listeningPorts } from '../../e2e/rig/procfs';
 import { SshdPeer } from '../../e2e/rig/sshd';
+import { EventWaiters } from '../../e2e/rig/waitFor';
 import { roundTrip, startEchoServer, type TcpPeer } from '../../e2e/rig/tcpPeers';
 import type { EventOf, Reply } from '../../shared/contract';
 import type { JumpgateBridge } from '../../shared/bridge';
@@ -31,23 +32,9 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('the service: shell, idle
   const scheduler = new ManualScheduler(() => Date.now());
   const shellEvents: Array<EventOf<'shell:output'> | EventOf<'shell:exit'>> = [];
   const tunnelEvents: Array<EventOf<'tunnels:state'>> = [];
-  const waiters = new Set<() => void>();
+  const waiters = new EventWaiters();
+  const until = <T>(read: () => T | undefined, what: string): Promise<T> => waiters.until(read, what);
   let localPort: number;
-
-  function until<T>(read: () => T | undefined, what: string): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        const found = read();
-        if (found === undefined) return false;
-        waiters.delete(check);
-        clearTimeout(timer);
-        resolve(found);
-        return true;
-      };
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), 20_000);
-      if (!check()) waiters.add(check);
-    });
-  }
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'jumpgate-ops-'));
@@ -59,7 +46,7 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('the service: shell, idle
     jumpgate.subscribe((channel, payload) => {
       if (channel === 'shell:output' || channel === 'shell:exit') shellEvents.push(payload as EventOf<'shell:output'>);
       if (channel === 'tunnels:state') tunnelEvents.push(payload as EventOf<'tunnels:state'>);
-      for (const waiter of [...waiters]) waiter();
+      waiters.notify();
     });
     invoke = invokerFor(createDispatcher(jumpgate.handlers));
     localPort = await pickPort();

@@ -4,6 +4,7 @@ import { failure } from '../../../e2e/rig/failure';
 import { makeOpenSshKey, type RigKey } from '../../../e2e/rig/keys';
 import { peersAvailable } from '../../../e2e/rig/peers';
 import { SshdPeer } from '../../../e2e/rig/sshd';
+import { EventWaiters } from '../../../e2e/rig/waitFor';
 import { roundTrip, startEchoServer, type TcpPeer } from '../../../e2e/rig/tcpPeers';
 import { pickPort } from '../../../e2e/rig/daemon';
 import { ShellSessions, type ShellEvent } from './shellSessions';
@@ -15,28 +16,12 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('shells on the jump box o
   let engine: EngineUnderTest;
   let shells: ShellSessions;
   const events: ShellEvent[] = [];
-  const waiters = new Set<() => void>();
+  const waiters = new EventWaiters();
+  const waitFor = <T>(read: () => T | undefined, what: string): Promise<T> => waiters.until(read, what);
 
-  /** Resolves when the shell's output so far matches, driven by output events. */
+  /** All the shell's output so far. */
   function outputOf(shellId: string): string {
     return events.flatMap((event) => (event.kind === 'output' && event.shellId === shellId ? [event.data] : [])).join('');
-  }
-  function waitFor<T>(read: () => T | undefined, what: string): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        const value = read();
-        if (value === undefined) return false;
-        waiters.delete(check);
-        clearTimeout(timer);
-        resolve(value);
-        return true;
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`timed out waiting for ${what}; output so far: ${JSON.stringify(events.slice(-5))}`));
-      }, 20_000);
-      if (!check()) waiters.add(check);
-    });
   }
 
   beforeAll(async () => {
@@ -46,7 +31,7 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('shells on the jump box o
     await trustSshd(engine.knownHosts, sshd);
     shells = new ShellSessions(engine.pool, (event) => {
       events.push(event);
-      for (const waiter of [...waiters]) waiter();
+      waiters.notify();
     });
   });
 
