@@ -419,7 +419,7 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
       const profile = profiles.get(profileId);
       const ip = await myIp();
       const port = jumpBoxSshPort(profile);
-      return withAccessFacts({ ip, port, ...(profile.aws.securityGroupId ? { groupId: profile.aws.securityGroupId } : {}) }, async () => {
+      return withAccessFacts(profile, ip, async () => {
         const groupIds = await jumpBoxGroups(profile);
         return { ip, ...(await checkAccess(awsFor(profile), { groupIds, ip, port })) };
       });
@@ -428,7 +428,7 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
       const profile = profiles.get(profileId);
       const ip = await myIp();
       const port = jumpBoxSshPort(profile);
-      return withAccessFacts({ ip, port, ...(profile.aws.securityGroupId ? { groupId: profile.aws.securityGroupId } : {}) }, async () => {
+      return withAccessFacts(profile, ip, async () => {
         const groupIds = await jumpBoxGroups(profile);
         const result = await allowMyIp(awsFor(profile), { groupId: groupIds[0] as string, ip, port, ...(label ? { label } : {}) });
         return { ip, ...result };
@@ -566,11 +566,13 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
  * an administrator needs to make the rule by hand (the user's IP, the port, the
  * group when known), so the page can write the request even before any check.
  */
-async function withAccessFacts<T>(facts: { ip: string; port: number; groupId?: string }, call: () => Promise<T>): Promise<T> {
+async function withAccessFacts<T>(profile: Profile, ip: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
     if (!(error instanceof JumpgateError) || error.code !== 'AWS_ACCESS_DENIED') throw error;
+    const { securityGroupId } = profile.aws;
+    const facts = { ip, port: jumpBoxSshPort(profile), ...(securityGroupId ? { groupId: securityGroupId } : {}) };
     throw new JumpgateError(error.code, error.message, { ...(error.hint ? { hint: error.hint } : {}), details: { ...error.details, ...facts } });
   }
 }
