@@ -39,7 +39,8 @@ let peak = 0;
 let sampler: NodeJS.Timeout | undefined;
 
 function reply(message: EngineReply): void {
-  process.send?.(message);
+  // Tunnels report their end while the benchmark disconnects: nobody to tell then.
+  if (process.connected) process.send?.(message);
 }
 
 process.on('message', (command: EngineCommand) => {

@@ -25,6 +25,20 @@ import { cpuSeconds } from './cpuProbe';
 import { summarize, type Summary } from './stats';
 
 const quick = process.argv.includes('--quick');
+/**
+ * `--only bulk,ttfb` runs just those sections (memory, bulk, parallel, ttfb, setup,
+ * reconnect): a tuning step re-measures what it touches in a minute, not ten.
+ */
+const SECTIONS = ['memory', 'bulk', 'parallel', 'ttfb', 'setup', 'reconnect'] as const;
+type Section = (typeof SECTIONS)[number];
+const onlyArg = process.argv[process.argv.indexOf('--only') + 1];
+const selected = new Set<string>(process.argv.includes('--only') && onlyArg ? onlyArg.split(',') : SECTIONS);
+const unknownSections = [...selected].filter((name) => !(SECTIONS as readonly string[]).includes(name));
+if (unknownSections.length) {
+  console.error(`bench: unknown section ${unknownSections.join(', ')}; choose from ${SECTIONS.join(', ')}`);
+  process.exit(2);
+}
+const runs = (section: Section): boolean => selected.has(section);
 const MiB = 1024 * 1024;
 const config = quick
   ? { reps: 3, bulk: 64 * MiB, p100: 1 * MiB, p500: 256 * 1024, ttfb: 40, setupReps: 3, reconnectReps: 3 }
@@ -187,142 +201,163 @@ async function main(): Promise<void> {
   try {
     // Memory: the engine as the app starts it, 10 tunnels open and idle, before any load;
     // and again after all the load below, to show what the heap keeps.
-    const idle = metric('RSS idle with 10 tunnels open (fresh)', 'MB', false, 'engine process vs one ssh with 10 -L');
-    const idleAfter = metric('RSS idle with 10 tunnels open (after the load runs)', 'MB', false);
     const tenPorts = await Promise.all(Array.from({ length: 10 }, () => pickPort()));
     const openTen = async (): Promise<void> => {
       await Promise.all(tenPorts.map((port, index) => engine.start(`idle-${index}`, jumpHost, sinkPort, port)));
       for (const port of tenPorts) await firstByte(port);
     };
-    await openTen();
-    record(idle, 'jumpgate', (await engine.rss()) / 1e6);
-    const tenSshPorts = await Promise.all(Array.from({ length: 10 }, () => pickPort()));
-    const tenSsh = await startOpenSsh({ ...sshOptions, cipher: GCM, forwards: tenSshPorts.map((localPort) => ({ localPort, remotePort: sinkPort })) });
-    for (const port of tenSshPorts) await firstByte(port);
-    record(idle, 'openssh-gcm', processMemory(tenSsh.pid).rss / 1e6);
-    await tenSsh.stop();
-    await engine.stopAll();
+    if (runs('memory')) {
+      const idle = metric('RSS idle with 10 tunnels open (fresh)', 'MB', false, 'engine process vs one ssh with 10 -L');
+      await openTen();
+      record(idle, 'jumpgate', (await engine.rss()) / 1e6);
+      const tenSshPorts = await Promise.all(Array.from({ length: 10 }, () => pickPort()));
+      const tenSsh = await startOpenSsh({ ...sshOptions, cipher: GCM, forwards: tenSshPorts.map((localPort) => ({ localPort, remotePort: sinkPort })) });
+      for (const port of tenSshPorts) await firstByte(port);
+      record(idle, 'openssh-gcm', processMemory(tenSsh.pid).rss / 1e6);
+      await tenSsh.stop();
+      await engine.stopAll();
+    }
     await engine.start('bulk', jumpHost, sinkPort, ports.jumpgate);
 
-    // Throughput on one connection, both directions.
-    const down = metric(`download ${config.bulk / MiB} MiB, 1 connection`, 'MB/s', true);
-    const up = metric(`upload ${config.bulk / MiB} MiB, 1 connection`, 'MB/s', true);
-    const downCpu = metric('tunnel process CPU per GiB downloaded', 'cpu-s', false, 'user+system of the engine / ssh process');
-    const upCpu = metric('tunnel process CPU per GiB uploaded', 'cpu-s', false);
-    const sshdCpu = metric('sshd session CPU per GiB downloaded', 'cpu-s', false);
     const tunnelPid = (variant: VariantName): number | undefined =>
       variant === 'jumpgate' ? engineChild.child.pid : variant === 'ssh2' ? bare.child.pid : sshForwards[variant]?.pid;
-    const perGiB = (seconds: number): number => seconds / (config.bulk / 2 ** 30);
-    for (let rep = 0; rep < config.reps; rep++) {
-      for (const variant of VARIANTS) {
-        const pid = tunnelPid(variant);
-        const sessions = sshd.sessionPids();
-        const sessionCpu = (): number => sessions.reduce((sum, session) => sum + cpuSeconds(session), 0);
-        let cpuBefore = pid ? cpuSeconds(pid) : 0;
-        const sshdBefore = sessionCpu();
-        const d = await download(ports[variant], config.bulk);
-        check(d.intact, `download via ${variant}`);
-        record(down, variant, mbps(config.bulk, d.ms));
-        if (pid) {
-          record(downCpu, variant, perGiB(cpuSeconds(pid) - cpuBefore));
-          record(sshdCpu, variant, perGiB(sessionCpu() - sshdBefore));
+
+    // Throughput on one connection, both directions.
+    if (runs('bulk')) {
+      const down = metric(`download ${config.bulk / MiB} MiB, 1 connection`, 'MB/s', true);
+      const up = metric(`upload ${config.bulk / MiB} MiB, 1 connection`, 'MB/s', true);
+      const downCpu = metric('tunnel process CPU per GiB downloaded', 'cpu-s', false, 'user+system of the engine / ssh process');
+      const upCpu = metric('tunnel process CPU per GiB uploaded', 'cpu-s', false);
+      const sshdCpu = metric('sshd session CPU per GiB downloaded', 'cpu-s', false);
+      const perGiB = (seconds: number): number => seconds / (config.bulk / 2 ** 30);
+      for (let rep = 0; rep < config.reps; rep++) {
+        for (const variant of VARIANTS) {
+          const pid = tunnelPid(variant);
+          const sessions = sshd.sessionPids();
+          const sessionCpu = (): number => sessions.reduce((sum, session) => sum + cpuSeconds(session), 0);
+          let cpuBefore = pid ? cpuSeconds(pid) : 0;
+          const sshdBefore = sessionCpu();
+          const d = await download(ports[variant], config.bulk);
+          check(d.intact, `download via ${variant}`);
+          record(down, variant, mbps(config.bulk, d.ms));
+          if (pid) {
+            record(downCpu, variant, perGiB(cpuSeconds(pid) - cpuBefore));
+            record(sshdCpu, variant, perGiB(sessionCpu() - sshdBefore));
+          }
+          cpuBefore = pid ? cpuSeconds(pid) : 0;
+          const u = await upload(ports[variant], config.bulk);
+          check(u.intact, `upload via ${variant}`);
+          record(up, variant, mbps(config.bulk, u.ms));
+          if (pid) record(upCpu, variant, perGiB(cpuSeconds(pid) - cpuBefore));
         }
-        cpuBefore = pid ? cpuSeconds(pid) : 0;
-        const u = await upload(ports[variant], config.bulk);
-        check(u.intact, `upload via ${variant}`);
-        record(up, variant, mbps(config.bulk, u.ms));
-        if (pid) record(upCpu, variant, perGiB(cpuSeconds(pid) - cpuBefore));
+        log(`bulk rep ${rep + 1}/${config.reps}`);
       }
-      log(`bulk rep ${rep + 1}/${config.reps}`);
     }
 
     // Many connections at once.
-    const p100 = metric(`100 parallel x ${config.p100 / MiB} MiB, aggregate`, 'MB/s', true);
-    const p500 = metric(`500 parallel x ${config.p500 / MiB} MiB, aggregate`, 'MB/s', true);
-    const peak500 = metric('peak RSS during 500 parallel', 'MB', false, 'engine process vs the ssh process (VmHWM)');
-    for (let rep = 0; rep < config.reps; rep++) {
-      for (const variant of VARIANTS) {
-        const hundred = await parallelDownload(ports[variant], 100, config.p100);
-        check(hundred.intact, `100 parallel via ${variant}`);
-        record(p100, variant, mbps(100 * config.p100, hundred.ms));
-        if (variant === 'jumpgate') {
-          const { result, peak } = await engine.peak(() => parallelDownload(ports[variant], 500, config.p500));
-          check(result.intact, `500 parallel via ${variant}`);
-          record(p500, variant, mbps(500 * config.p500, result.ms));
-          record(peak500, variant, peak / 1e6);
-        } else {
-          const result = await parallelDownload(ports[variant], 500, config.p500);
-          check(result.intact, `500 parallel via ${variant}`);
-          record(p500, variant, mbps(500 * config.p500, result.ms));
-          const pid = tunnelPid(variant);
-          if (pid) record(peak500, variant, processMemory(pid).peak / 1e6);
+    if (runs('parallel')) {
+      const p100 = metric(`100 parallel x ${config.p100 / MiB} MiB, aggregate`, 'MB/s', true);
+      const p500 = metric(`500 parallel x ${config.p500 / MiB} MiB, aggregate`, 'MB/s', true);
+      const peak500 = metric('peak RSS during 500 parallel', 'MB', false, 'engine process vs the ssh process (VmHWM)');
+      for (let rep = 0; rep < config.reps; rep++) {
+        for (const variant of VARIANTS) {
+          const hundred = await parallelDownload(ports[variant], 100, config.p100);
+          check(hundred.intact, `100 parallel via ${variant}`);
+          record(p100, variant, mbps(100 * config.p100, hundred.ms));
+          if (variant === 'jumpgate') {
+            const { result, peak } = await engine.peak(() => parallelDownload(ports[variant], 500, config.p500));
+            check(result.intact, `500 parallel via ${variant}`);
+            record(p500, variant, mbps(500 * config.p500, result.ms));
+            record(peak500, variant, peak / 1e6);
+          } else {
+            const result = await parallelDownload(ports[variant], 500, config.p500);
+            check(result.intact, `500 parallel via ${variant}`);
+            record(p500, variant, mbps(500 * config.p500, result.ms));
+            const pid = tunnelPid(variant);
+            if (pid) record(peak500, variant, processMemory(pid).peak / 1e6);
+          }
         }
+        log(`parallel rep ${rep + 1}/${config.reps}`);
       }
-      log(`parallel rep ${rep + 1}/${config.reps}`);
     }
 
     // Latency of a new connection through an open tunnel.
-    const ttfb = metric(`time to first byte, new connection (median of ${config.ttfb})`, 'ms', false);
-    for (let rep = 0; rep < config.reps; rep++) {
-      for (const variant of VARIANTS) {
-        const samples: number[] = [];
-        for (let i = 0; i < config.ttfb; i++) samples.push(await firstByte(ports[variant]));
-        record(ttfb, variant, summarize(samples).median);
+    if (runs('ttfb')) {
+      const ttfb = metric(`time to first byte, new connection (median of ${config.ttfb})`, 'ms', false);
+      // What a short connection costs the tunnel process: the engine's single thread
+      // is busy for this long per connection, so back-to-back connections queue behind it.
+      const perConnection = metric('tunnel process CPU per new connection', 'cpu-ms', false, 'during the time-to-first-byte loop');
+      for (let rep = 0; rep < config.reps; rep++) {
+        for (const variant of VARIANTS) {
+          const pid = tunnelPid(variant);
+          const cpuBefore = pid ? cpuSeconds(pid) : 0;
+          const samples: number[] = [];
+          for (let i = 0; i < config.ttfb; i++) samples.push(await firstByte(ports[variant]));
+          record(ttfb, variant, summarize(samples).median);
+          if (pid) record(perConnection, variant, ((cpuSeconds(pid) - cpuBefore) / config.ttfb) * 1000);
+        }
       }
+      log('ttfb done');
     }
-    log('ttfb done');
 
     // Setup: from "connect" to the first byte through a brand-new tunnel and SSH connection.
     for (const forward of Object.values(sshForwards)) await forward?.stop();
     await engine.stopAll();
-    const setup = metric('setup: connect -> first byte through a new tunnel', 'ms', false, 'Jumpgate: IPC start; OpenSSH: process spawn');
-    for (let rep = 0; rep < config.setupReps; rep++) {
-      for (const variant of ['jumpgate', 'openssh', 'openssh-gcm'] as const) {
-        const port = await pickPort();
-        const t0 = performance.now();
-        if (variant === 'jumpgate') {
-          const starting = engine.start(`setup-${rep}`, jumpHost, sinkPort, port);
-          record(setup, variant, (await untilFirstByte(port)) - t0);
-          await starting;
-          await engine.stopAll();
-        } else {
-          const child = spawnOpenSsh({ ...sshOptions, ...(variant === 'openssh-gcm' ? { cipher: GCM } : {}), forwards: [{ localPort: port, remotePort: sinkPort }] });
-          record(setup, variant, (await untilFirstByte(port)) - t0);
-          const exited = new Promise((done) => child.once('exit', done));
-          child.kill('SIGTERM');
-          await exited;
+    if (runs('setup')) {
+      const setup = metric('setup: connect -> first byte through a new tunnel', 'ms', false, 'Jumpgate: IPC start; OpenSSH: process spawn');
+      for (let rep = 0; rep < config.setupReps; rep++) {
+        for (const variant of ['jumpgate', 'openssh', 'openssh-gcm'] as const) {
+          const port = await pickPort();
+          const t0 = performance.now();
+          if (variant === 'jumpgate') {
+            const starting = engine.start(`setup-${rep}`, jumpHost, sinkPort, port);
+            record(setup, variant, (await untilFirstByte(port)) - t0);
+            await starting;
+            await engine.stopAll();
+          } else {
+            const child = spawnOpenSsh({ ...sshOptions, ...(variant === 'openssh-gcm' ? { cipher: GCM } : {}), forwards: [{ localPort: port, remotePort: sinkPort }] });
+            record(setup, variant, (await untilFirstByte(port)) - t0);
+            const exited = new Promise((done) => child.once('exit', done));
+            child.kill('SIGTERM');
+            await exited;
+          }
         }
       }
+      log('setup done');
     }
-    log('setup done');
 
-    await openTen();
-    record(idleAfter, 'jumpgate', (await engine.rss()) / 1e6);
-    await engine.stopAll();
+    if (runs('memory')) {
+      const idleAfter = metric('RSS idle with 10 tunnels open (after the load runs)', 'MB', false);
+      await openTen();
+      record(idleAfter, 'jumpgate', (await engine.rss()) / 1e6);
+      await engine.stopAll();
+    }
 
     // Reconnect: sshd killed, started again; how long until data passes.
-    const reconnectClient = metric('reconnect: sshd accepting again -> data passes (client waiting)', 'ms', false, 'ssh -L has no reconnect');
-    const reconnectIdle = metric('reconnect: sshd accepting again -> tunnel open (no client)', 'ms', false, 'backoff only');
-    const rcPort = await pickPort();
-    await engine.start('rc', reconnectHost, sinkPort, rcPort);
-    for (let rep = 0; rep < config.reconnectReps; rep++) {
-      for (const withClient of [true, false]) {
-        const reconnecting = engine.state('rc', 'reconnecting');
-        await reconnectSshd.stop();
-        await reconnecting;
-        const open = engine.state('rc', 'open');
-        await reconnectSshd.restart();
-        const t0 = performance.now();
-        if (withClient) {
-          record(reconnectClient, 'jumpgate', (await untilFirstByte(rcPort)) - t0);
-          await open;
-        } else {
-          await open;
-          record(reconnectIdle, 'jumpgate', performance.now() - t0);
+    if (runs('reconnect')) {
+      const reconnectClient = metric('reconnect: sshd accepting again -> data passes (client waiting)', 'ms', false, 'ssh -L has no reconnect');
+      const reconnectIdle = metric('reconnect: sshd accepting again -> tunnel open (no client)', 'ms', false, 'backoff only');
+      const rcPort = await pickPort();
+      await engine.start('rc', reconnectHost, sinkPort, rcPort);
+      for (let rep = 0; rep < config.reconnectReps; rep++) {
+        for (const withClient of [true, false]) {
+          const reconnecting = engine.state('rc', 'reconnecting');
+          await reconnectSshd.stop();
+          await reconnecting;
+          const open = engine.state('rc', 'open');
+          await reconnectSshd.restart();
+          const t0 = performance.now();
+          if (withClient) {
+            record(reconnectClient, 'jumpgate', (await untilFirstByte(rcPort)) - t0);
+            await open;
+          } else {
+            await open;
+            record(reconnectIdle, 'jumpgate', performance.now() - t0);
+          }
         }
       }
+      log('reconnect done');
     }
-    log('reconnect done');
   } finally {
     for (const forward of Object.values(sshForwards)) await forward?.stop();
     engineChild.child.disconnect();
@@ -343,7 +378,7 @@ async function main(): Promise<void> {
   };
   const results = {
     date: new Date().toISOString(),
-    mode: quick ? 'quick' : 'full',
+    mode: (quick ? 'quick' : 'full') + (selected.size < SECTIONS.length ? ` (only ${[...selected].join(', ')})` : ''),
     durationSeconds: Math.round((performance.now() - started) / 1000),
     bytesIntact: intact,
     machine,
