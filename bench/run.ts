@@ -48,6 +48,12 @@ type VariantName = 'jumpgate' | 'ssh2' | 'openssh' | 'openssh-gcm' | 'direct';
 /** 'ssh2' is a bare ssh2 forward: the floor the engine stands on, measured beside it. */
 const VARIANTS: VariantName[] = ['jumpgate', 'ssh2', 'openssh', 'openssh-gcm', 'direct'];
 const GCM = 'aes128-gcm@openssh.com';
+/**
+ * A B C D E, then E D C B A: on this 2-core VM the same engine measured twice in
+ * one repetition came out up to 20 % apart by position alone, so no variant
+ * always runs in the same place.
+ */
+const orderFor = (rep: number): VariantName[] => (rep % 2 ? [...VARIANTS].reverse() : VARIANTS);
 
 interface Metric {
   name: string;
@@ -231,7 +237,7 @@ async function main(): Promise<void> {
       const sshdCpu = metric('sshd session CPU per GiB downloaded', 'cpu-s', false);
       const perGiB = (seconds: number): number => seconds / (config.bulk / 2 ** 30);
       for (let rep = 0; rep < config.reps; rep++) {
-        for (const variant of VARIANTS) {
+        for (const variant of orderFor(rep)) {
           const pid = tunnelPid(variant);
           const sessions = sshd.sessionPids();
           const sessionCpu = (): number => sessions.reduce((sum, session) => sum + cpuSeconds(session), 0);
@@ -260,7 +266,7 @@ async function main(): Promise<void> {
       const p500 = metric(`500 parallel x ${config.p500 / MiB} MiB, aggregate`, 'MB/s', true);
       const peak500 = metric('peak RSS during 500 parallel', 'MB', false, 'engine process vs the ssh process (VmHWM)');
       for (let rep = 0; rep < config.reps; rep++) {
-        for (const variant of VARIANTS) {
+        for (const variant of orderFor(rep)) {
           const hundred = await parallelDownload(ports[variant], 100, config.p100);
           check(hundred.intact, `100 parallel via ${variant}`);
           record(p100, variant, mbps(100 * config.p100, hundred.ms));
@@ -288,7 +294,7 @@ async function main(): Promise<void> {
       // is busy for this long per connection, so back-to-back connections queue behind it.
       const perConnection = metric('tunnel process CPU per new connection', 'cpu-ms', false, 'during the time-to-first-byte loop');
       for (let rep = 0; rep < config.reps; rep++) {
-        for (const variant of VARIANTS) {
+        for (const variant of orderFor(rep)) {
           const pid = tunnelPid(variant);
           const cpuBefore = pid ? cpuSeconds(pid) : 0;
           const samples: number[] = [];
