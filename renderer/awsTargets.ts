@@ -1,7 +1,7 @@
 import type { ResponseOf } from '../shared/contract';
 import { uniqueSlug } from '../shared/model/ids';
 import { ProfileSchema, type DbTarget, type Profile } from '../shared/model/profile';
-import { proposeLocalPort } from './profileDraft';
+import { proposeLocalPort, takenLocalPorts } from '../shared/model/localPorts';
 
 /**
  * Targets made from what AWS reported (issue #6): a database found on the
@@ -11,11 +11,6 @@ import { proposeLocalPort } from './profileDraft';
 
 export type DiscoveredDatabase = ResponseOf<'aws:listDatabases'>['databases'][number];
 export type RdsEndpointKind = 'instance' | 'cluster-writer' | 'cluster-reader';
-
-/** Every local port any profile's target listens on: a new target must not take one. */
-export function takenLocalPorts(profiles: readonly Profile[]): Set<number> {
-  return new Set(profiles.flatMap((profile) => profile.targets.map((target) => target.localPort)));
-}
 
 /** The endpoint kinds a discovered database can be added as: an instance, or a cluster's writer and (if it has one) reader. */
 export function endpointKindsOf(db: DiscoveredDatabase): RdsEndpointKind[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newTargetDraft, proposeLocalPort, toDraft, toProfile, withEngine } from './profileDraft';
+import { newTargetDraft, toDraft, toProfile, withEngine } from './profileDraft';
 
 const base = {
   name: 'Production',
@@ -21,9 +21,7 @@ const base = {
 };
 
 describe('the profile editor draft', () => {
-  it('proposes local ports by convention, skipping taken ones', () => {
-    expect(proposeLocalPort('mysql', new Set())).toBe(13306);
-    expect(proposeLocalPort('aurora-postgresql', new Set([15432, 15433]))).toBe(15434);
+  it('proposes local ports by convention for a new target, skipping taken ones', () => {
     const target = newTargetDraft('mariadb', new Set([13306]));
     expect([target.localPort, target.port]).toEqual(['13307', '3306']);
   });

@@ -1,6 +1,7 @@
 import { uniqueSlug } from '../shared/model/ids';
 import { DEFAULT_AWS_REGION, engineFamily, ProfileSchema, type DbEngine, type Profile } from '../shared/model/profile';
 import type { JumpHostHop } from '../shared/model/jumpHost';
+import { proposeLocalPort } from '../shared/model/localPorts';
 
 /**
  * A profile as the editor holds it while the user types: every field a string
@@ -57,17 +58,9 @@ export interface ProfileDraft {
 /** Field name (the schema path, joined with dots) -> what is wrong with it. */
 export type FieldErrors = Record<string, string>;
 
-const FIRST_LOCAL_PORT = { mysql: 13306, postgres: 15432 } as const;
 const REMOTE_PORT = { mysql: 3306, postgres: 5432 } as const;
 
 let nextKey = 1;
-
-/** The next local port by convention (13306, 13307, ... or 15432, 15433, ...) that nothing else uses. */
-export function proposeLocalPort(engine: DbEngine, taken: ReadonlySet<number>): number {
-  let port: number = FIRST_LOCAL_PORT[engineFamily(engine)];
-  while (taken.has(port)) port += 1;
-  return port;
-}
 
 export function newTargetDraft(engine: DbEngine, takenPorts: ReadonlySet<number>): TargetDraft {
   return {

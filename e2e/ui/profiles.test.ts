@@ -82,7 +82,8 @@ describe.skipIf(!peersAvailable('chromium'))('profiles in the browser UI', () =>
     expect(await duplicate.getByLabel('Name of the copy').inputValue()).toBe('Bastion (prod) (copy)');
     await duplicate.getByRole('button', { name: 'Duplicate' }).click();
     await page.getByRole('heading', { level: 2, name: 'Bastion (prod) (copy)' }).waitFor();
-    expect((await profiles()).map((profile) => profile.id)).toContain('bastion-prod-copy');
+    // The copy listens on its own port, next to the original's, so both can be open at once.
+    expect((await profiles()).find((profile) => profile.id === 'bastion-prod-copy')).toMatchObject({ targets: [{ localPort: 23307 }] });
 
     // Delete asks first; Escape and Cancel leave the profile alone.
     await page.getByRole('button', { name: 'Delete profile' }).click();

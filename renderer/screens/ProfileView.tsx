@@ -106,6 +106,7 @@ function DuplicateDialog({ original, onDuplicate, onCancel }: { original: string
       >
         <label htmlFor={fieldId}>Name of the copy</label>
         <input id={fieldId} autoFocus value={name} maxLength={100} onChange={(event) => setName(event.target.value)} />
+        <p className="muted">The copy gets its own local ports (the next free ones), so both can be connected at once.</p>
         <div className="actions">
           <button type="submit" disabled={name.trim() === ''}>
             Duplicate

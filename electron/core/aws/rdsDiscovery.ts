@@ -7,6 +7,7 @@ import {
   type DBInstance,
 } from '@aws-sdk/client-rds';
 import { JumpgateError } from '../../../shared/model/errors';
+import { proposeLocalPort } from '../../../shared/model/localPorts';
 import { engineFamily, type DbEngine, type DbRemote } from '../../../shared/model/profile';
 import type { AwsClients } from './awsClients';
 import { awsCall, classifyAwsError, type AwsCallContext } from './awsErrors';
@@ -81,7 +82,6 @@ export interface DiscoveryResult {
 /** Where a wrong-region scan looks by default (besides the chosen and the profile's region): the common EU and US regions. */
 export const DEFAULT_SCAN_REGIONS: readonly string[] = ['eu-west-1', 'eu-west-2', 'eu-central-1', 'us-east-1', 'us-east-2', 'us-west-2'];
 
-const FIRST_LOCAL_PORT: Record<'mysql' | 'postgres', number> = { mysql: 13306, postgres: 15432 };
 const DEFAULT_REMOTE_PORT: Record<'mysql' | 'postgres', number> = { mysql: 3306, postgres: 5432 };
 
 export interface DiscoverOptions {
@@ -250,13 +250,9 @@ export function proposeLocalPorts<T extends { engine: DbEngine }>(
   takenPorts: Iterable<number> = [],
 ): Array<T & { proposedLocalPort: number }> {
   const taken = new Set(takenPorts);
-  const next = { ...FIRST_LOCAL_PORT };
   return databases.map((database) => {
-    const family = engineFamily(database.engine);
-    let port = next[family];
-    while (taken.has(port)) port += 1;
+    const port = proposeLocalPort(database.engine, taken);
     taken.add(port);
-    next[family] = port + 1;
     return { ...database, proposedLocalPort: port };
   });
 }

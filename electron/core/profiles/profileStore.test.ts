@@ -51,6 +51,22 @@ describe('ProfileStore', () => {
     expect(backupIds).toEqual(['example-production', 'staging', 'staging-copy']);
   });
 
+  it('gives a duplicate its own local ports, the next free ones above the original\'s, so both can be connected', async () => {
+    const store = new ProfileStore({ path });
+    await store.load();
+    const copy = await store.duplicate('example-production', 'Production read-only');
+    expect(copy.targets.map((target) => [target.id, target.localPort])).toEqual([
+      ['mysql', 13307],
+      ['postgres', 15433],
+    ]);
+    const second = await store.duplicate('example-production', 'Production again');
+    expect(second.targets.map((target) => target.localPort)).toEqual([13308, 15434]);
+    // Everything else is copied as it was.
+    const original = store.get('example-production');
+    expect(copy.targets.map(({ localPort: _port, ...rest }) => rest)).toEqual(original.targets.map(({ localPort: _port, ...rest }) => rest));
+    expect(original.targets.map((target) => target.localPort)).toEqual([13306, 15432]);
+  });
+
   it('rejects an invalid profile with PROFILE_INVALID and keeps the file as it was', async () => {
     const store = new ProfileStore({ path });
     await store.load();

@@ -10,6 +10,7 @@ import {
 import { removeStaleTemps, writeFileAtomic } from './atomicFile';
 import { exampleProfile } from './exampleProfile';
 import { uniqueSlug } from '../../../shared/model/ids';
+import { localPortForCopy, takenLocalPorts } from '../../../shared/model/localPorts';
 import { migrateProfilesFile } from './migrations';
 
 export interface ProfileStoreOptions {
@@ -133,10 +134,20 @@ export class ProfileStore {
     await this.replaceAll(this.profiles.filter((entry) => entry.id !== id));
   }
 
+  /**
+   * A copy under a new name whose targets get their own local ports (the next free
+   * ones above the original's), so the original and the copy can be connected together.
+   */
   async duplicate(id: string, name: string): Promise<Profile> {
     const source = this.get(id);
     const newId = uniqueSlug(name, new Set(this.profiles.map((entry) => entry.id)));
-    return this.upsert({ ...source, id: newId, name });
+    const taken = takenLocalPorts(this.profiles);
+    const targets = source.targets.map((target) => {
+      const localPort = localPortForCopy(target.engine, target.localPort, taken);
+      taken.add(localPort);
+      return { ...target, localPort };
+    });
+    return this.upsert({ ...source, id: newId, name, targets });
   }
 
   /** Validate the whole set, then persist it atomically. */
