@@ -12,7 +12,7 @@ const profile: Profile = ProfileSchema.parse({
   targets: [{ id: 'orders', name: 'Orders', engine: 'mariadb', remote: { kind: 'host', host: 'db.internal', port: 3306 }, localPort: 13306 }],
 });
 
-const IDS = ['aws-credentials', 'region', 'ip-allowed', 'tcp', 'key', 'host-key', 'auth', 'forward', 'db-greeting'] as const;
+const IDS = ['aws-credentials', 'region', 'ip-allowed', 'tcp', 'key', 'host-key', 'auth', 'forward', 'db-greeting', 'db-login'] as const;
 
 /** A doctor run that passed every step before `failAt`, failed there, and skipped the rest as not reached. */
 function runFailingAt(failAt: DoctorCheck['id'] | undefined, overrides: Partial<Record<DoctorCheck['id'], Partial<DoctorCheck>>> = {}): DoctorRun {

@@ -30,7 +30,7 @@ export const ITEM_TITLES: Record<ItemId, string> = {
 const DOCTOR_STEP: Partial<Record<ItemId, DoctorCheck['id']>> = { aws: 'aws-credentials', key: 'key', ip: 'ip-allowed', 'host-key': 'host-key', db: 'db-greeting' };
 
 /** The doctor steps that no item stands for: when one of them fails, the checklist says so separately. */
-export const UNMAPPED_STEPS: ReadonlySet<DoctorCheck['id']> = new Set(['region', 'tcp', 'key', 'auth', 'forward']);
+export const UNMAPPED_STEPS: ReadonlySet<DoctorCheck['id']> = new Set(['region', 'tcp', 'key', 'auth', 'forward', 'db-login']);
 
 function fromDoctor(id: ItemId, run: DoctorRun | undefined, profile: Profile): Omit<ChecklistItem, 'id' | 'title'> {
   if (id === 'db' && profile.targets.length === 0) return { state: 'unchecked', detail: 'Add a database target to this profile, then check again.' };

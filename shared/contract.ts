@@ -302,7 +302,7 @@ export const contract = {
     response: z.object({
       checks: z.array(
         z.object({
-          id: z.enum(['aws-credentials', 'region', 'ip-allowed', 'tcp', 'key', 'host-key', 'auth', 'forward', 'db-greeting']),
+          id: z.enum(['aws-credentials', 'region', 'ip-allowed', 'tcp', 'key', 'host-key', 'auth', 'forward', 'db-greeting', 'db-login']),
           title: z.string(),
           status: z.enum(['pass', 'fail', 'skip']),
           detail: z.string(),

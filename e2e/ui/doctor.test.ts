@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { createAwsClients } from '../../electron/core/aws/awsClients';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KnownHostsStore } from '../../electron/core/ssh/knownHosts';
 import { pickPort } from '../rig/daemon';
@@ -40,7 +42,11 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
     const jumpHost = (keyPath: string) => ({ host: rig.sshd.host, port: rig.sshd.port, user: rig.sshd.user, auth: { kind: 'key' as const, keyPath } });
     const orders = async () => ({ id: 'orders', name: 'Orders', engine: 'mariadb' as const, remote: { kind: 'host' as const, host: maria.host, port: maria.port }, localPort: await pickPort() });
     const save = (profile: object) => rig.jumpgate.handlers['profiles:save']({ profile });
-    await save({ id: 'guarded', name: 'Guarded box', jumpHost: jumpHost(rig.keyPath), aws: { region: 'eu-west-2', securityGroupId: groupId }, targets: [await orders()] });
+    // The guarded box's target names its secret, so the last step logs in with it.
+    const aws = createAwsClients({ region: 'eu-west-2' }, { endpoint: moto.endpoint, credentials: moto.credentials });
+    await aws.secrets().send(new CreateSecretCommand({ Name: 'doctor/orders', SecretString: JSON.stringify({ username: maria.user, password: maria.password }) }));
+    const ordersWithSecret = async () => ({ ...(await orders()), database: maria.database, secret: { kind: 'secrets-manager' as const, secretId: 'doctor/orders' } });
+    await save({ id: 'guarded', name: 'Guarded box', jumpHost: jumpHost(rig.keyPath), aws: { region: 'eu-west-2', securityGroupId: groupId }, targets: [await ordersWithSecret()] });
     await save({ id: 'wrongkey', name: 'Wrong key', jumpHost: jumpHost(stranger.privatePath), targets: [await orders()] });
     await save({
       id: 'deadend',
@@ -62,7 +68,7 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
     await doctor.open();
     expect(await doctor.verdict().textContent()).toBe('Not run yet. Run it to see where a connection breaks.');
 
-    await doctor.run(/Step 3 of 9 failed: Your IP allowed on the jump box\./);
+    await doctor.run(/Step 3 of 10 failed: Your IP allowed on the jump box\./);
     expect(await doctor.states()).toEqual([
       ['AWS credentials', 'Passed'],
       ['AWS region', 'Passed'],
@@ -73,6 +79,7 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
       ['SSH login', 'Skipped'],
       ['Jump box reaches the database', 'Skipped'],
       ['Database answers', 'Skipped'],
+      ['Database accepts the password', 'Skipped'],
     ]);
     // The failing step is the one pointed at, with what it found and what to do.
     expect(await doctor.currentStep().count()).toBe(1);
@@ -87,10 +94,13 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
 
     // The administrator adds my IP on the jump box's SSH port; the same button checks again.
     await allowInMoto(moto, groupId, MY_IP, rig.sshd.port);
-    await doctor.run(/^All 9 checks passed\.$/);
-    expect((await doctor.states()).map(([, state]) => state)).toEqual(Array(9).fill('Passed'));
+    await doctor.run(/^All 10 checks passed\.$/);
+    expect((await doctor.states()).map(([, state]) => state)).toEqual(Array(10).fill('Passed'));
     expect(await doctor.check('Your IP allowed on the jump box').textContent()).toContain(`${MY_IP} is allowed in ${groupId}`);
     expect(await doctor.check('Database answers').textContent()).toMatch(/MySQL protocol 10, server .*MariaDB/);
+    // Logged in with the password from Secrets Manager, which the page never shows.
+    expect(await doctor.check('Database accepts the password').textContent()).toContain(`logged in as ${maria.user}`);
+    expect(await page.page.content()).not.toContain(maria.password);
     expect(await doctor.currentStep().count()).toBe(0);
   });
 
@@ -105,13 +115,13 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
     await note.waitFor({ timeout: 30_000 });
     const said = (await note.textContent()) ?? '';
     expect(said).toContain('AUTH_FAILED');
-    expect(said).toContain('The doctor stops at step 7 of 9: SSH login.');
+    expect(said).toContain('The doctor stops at step 7 of 10: SSH login.');
     // Nothing holds a port after the failure: there is nothing to disconnect.
     expect(await page.button('Disconnect all').isDisabled()).toBe(true);
     await note.getByRole('button', { name: 'Open Doctor' }).click();
 
     await page.page.getByRole('tab', { name: 'Doctor', selected: true }).waitFor();
-    expect(await doctor.waitForVerdict(/failed/)).toBe('Step 7 of 9 failed: SSH login. Fix it first; the steps after it were not reached.');
+    expect(await doctor.waitForVerdict(/failed/)).toBe('Step 7 of 10 failed: SSH login. Fix it first; the steps after it were not reached.');
     expect(await doctor.states()).toEqual([
       ['AWS credentials', 'Skipped'],
       ['AWS region', 'Skipped'],
@@ -122,6 +132,7 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
       ['SSH login', 'Failed'],
       ['Jump box reaches the database', 'Skipped'],
       ['Database answers', 'Skipped'],
+      ['Database accepts the password', 'Skipped'],
     ]);
     expect(await doctor.check('SSH login').getAttribute('aria-current')).toBe('step');
     expect(await doctor.check('SSH login').textContent()).toMatch(/What to do: Check the user name, and that this public key is in ~\/\.ssh\/authorized_keys/);
@@ -138,11 +149,11 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
     const note = doctor.connectNote();
     await note.waitFor({ timeout: 30_000 });
     expect(await note.textContent()).toContain('ENDPOINT_UNREACHABLE');
-    expect(await note.textContent()).toContain('The doctor stops at step 8 of 9: Jump box reaches the database.');
+    expect(await note.textContent()).toContain('The doctor stops at step 8 of 10: Jump box reaches the database.');
     await page.waitForStatus('Gone', /^failed: /);
     await note.getByRole('button', { name: 'Open Doctor' }).click();
 
-    expect(await doctor.waitForVerdict(/failed/)).toBe('Step 8 of 9 failed: Jump box reaches the database. Fix it first; the steps after it were not reached.');
+    expect(await doctor.waitForVerdict(/failed/)).toBe('Step 8 of 10 failed: Jump box reaches the database. Fix it first; the steps after it were not reached.');
     expect(await doctor.stateOf('SSH login')).toBe('Passed');
     expect(await doctor.stateOf('Jump box reaches the database')).toBe('Failed');
     expect(await doctor.stateOf('Database answers')).toBe('Skipped');
@@ -150,7 +161,8 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
     // The run was for the target that failed; the other one is fine.
     expect(await doctor.target().locator('option:checked').textContent()).toBe('Gone');
     await doctor.target().selectOption({ label: 'Orders' });
-    expect(await doctor.run(/not needed/)).toBe('6 checks passed, 3 not needed for this profile. Nothing is broken.');
+    expect(await doctor.run(/not needed/)).toBe('6 checks passed, 4 not needed for this profile. Nothing is broken.');
+    expect(await doctor.check('Database accepts the password').textContent()).toContain('this target names no secret');
     expect(await doctor.stateOf('Jump box reaches the database')).toBe('Passed');
     expect(await doctor.stateOf('Database answers')).toBe('Passed');
   });

@@ -57,6 +57,8 @@ describe.skipIf(!peersAvailable('moto_server', 'sshd', 'mariadbd', 'postgres'))(
     const clients = createAwsClients({ region: 'eu-west-2' }, { endpoint: moto.endpoint, credentials: moto.credentials });
     await clients.secrets().send(new CreateSecretCommand({ Name: 'app/mysql', SecretString: JSON.stringify({ username: maria.user, password: maria.password }) }));
     await clients.secrets().send(new CreateSecretCommand({ Name: 'app/pg', SecretString: JSON.stringify({ username: postgres.user, password: postgres.password }) }));
+    // A secret whose rotation never reached the database: its password is not the database's.
+    await clients.secrets().send(new CreateSecretCommand({ Name: 'app/stale', SecretString: JSON.stringify({ username: maria.user, password: `${maria.password}-rotated` }) }));
     const groupId = (await clients.ec2().send(new CreateSecurityGroupCommand({ GroupName: 'bastion', Description: 'jump box' }))).GroupId;
 
     const dataDir = join(dir, 'data');
@@ -96,6 +98,13 @@ describe.skipIf(!peersAvailable('moto_server', 'sshd', 'mariadbd', 'postgres'))(
       name: 'Dead end',
       jumpHost: { host: sshd.host, port: sshd.port, user: sshd.user, auth: { kind: 'key', keyPath: key.privatePath } },
       targets: [{ id: 'gone', name: 'Gone', engine: 'postgres', remote: { kind: 'host', host: '127.0.0.1', port: deadPort }, localPort: await pickPort() }],
+    });
+    await store.upsert({
+      id: 'stale',
+      name: 'Stale secret',
+      jumpHost: { host: sshd.host, port: sshd.port, user: sshd.user, auth: { kind: 'key', keyPath: key.privatePath } },
+      aws: { region: 'eu-west-2' },
+      targets: [{ id: 'orders', name: 'Orders', engine: 'mariadb', remote: { kind: 'host', host: maria.host, port: maria.port }, localPort: await pickPort(), database: maria.database, secret: { kind: 'secrets-manager', secretId: 'app/stale' } }],
     });
     await trustSshd(new KnownHostsStore(join(dataDir, 'known_hosts')), sshd);
   }, 120_000);
@@ -177,11 +186,29 @@ describe.skipIf(!peersAvailable('moto_server', 'sshd', 'mariadbd', 'postgres'))(
     expect(healthy.code).toBe(0);
     const report = JSON.parse(healthy.stdout) as { checks: Array<{ id: string; status: string; detail: string }>; firstFailure?: string };
     expect(report.firstFailure).toBeUndefined();
-    expect(report.checks.map((check) => check.status)).toEqual(['pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass']);
-    expect(report.checks.at(-1)?.detail).toMatch(/MySQL protocol 10, server .*MariaDB/);
-    const pgReport = JSON.parse((await runCli(['doctor', 'prod', 'reports', '--json'], env)).stdout) as { checks: Array<{ detail: string }> };
-    expect(pgReport.checks.at(-1)?.detail).toMatch(/^PostgreSQL answered/);
+    expect(report.checks.map((check) => check.status)).toEqual(Array(10).fill('pass'));
+    expect(report.checks.find((check) => check.id === 'db-greeting')?.detail).toMatch(/MySQL protocol 10, server .*MariaDB/);
+    // The last step logged in with the password from Secrets Manager, through the jump box.
+    expect(report.checks.at(-1)).toMatchObject({ id: 'db-login', detail: `logged in as ${maria.user}` });
+    expect(healthy.stdout).not.toContain(maria.password);
+    const pgReport = JSON.parse((await runCli(['doctor', 'prod', 'reports', '--json'], env)).stdout) as { checks: Array<{ id: string; detail: string }> };
+    expect(pgReport.checks.find((check) => check.id === 'db-greeting')?.detail).toMatch(/^PostgreSQL answered/);
+    expect(pgReport.checks.at(-1)).toMatchObject({ id: 'db-login', detail: `logged in as ${postgres.user}` });
     await runCli(['allow-ip', 'prod', '--remove', '--label', 'doctor'], env);
+  });
+
+  it('doctor points at the password when the secret holds one the database does not accept', async () => {
+    const { code, stdout } = await runCli(['doctor', 'stale', '--json'], env);
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout) as { firstFailure?: string; checks: Array<{ id: string; status: string; error?: { code: string; message: string; hint?: string } }> };
+    expect(report.firstFailure).toBe('db-login');
+    expect(report.checks.find((check) => check.id === 'db-greeting')).toMatchObject({ status: 'pass' });
+    const failure = report.checks.find((check) => check.id === 'db-login')?.error;
+    expect(failure?.code).toBe('DB_LOGIN_FAILED');
+    expect(failure?.message).toMatch(/rejected the user and password from Secrets Manager \(read twice\)/);
+    expect(failure?.hint).toMatch(/whether the last rotation finished/);
+    // Neither the stale password nor the real one is printed.
+    expect(stdout).not.toContain(maria.password);
   });
 
   it('doctor points at the login when the key is not authorized', async () => {

@@ -508,6 +508,7 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
               }
             : {}),
           resolveRemote: (entry) => resolveRemote(profile, entry),
+          credentialsFor: (entry) => credentialsFor(profile, entry),
         });
       } finally {
         await probePool.dispose();

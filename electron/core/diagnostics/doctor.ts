@@ -3,7 +3,9 @@ import { JumpgateError, toErrorInfo, type ErrorInfo } from '../../../shared/mode
 import { engineFamily, type DbTarget, type Profile } from '../../../shared/model/profile';
 import type { JumpHostPool } from '../ssh/jumpHostPool';
 import { loadPrivateKeyFile } from '../ssh/keyLoader';
+import type { DbCredentials } from '../aws/secrets';
 import { readDbGreeting } from './dbGreeting';
+import { checkDbLogin } from './dbLogin';
 
 /** The doctor's steps, in the order a connection needs them. */
 export const CHECKS = [
@@ -16,6 +18,7 @@ export const CHECKS = [
   { id: 'auth', title: 'SSH login' },
   { id: 'forward', title: 'Jump box reaches the database' },
   { id: 'db-greeting', title: 'Database answers' },
+  { id: 'db-login', title: 'Database accepts the password' },
 ] as const;
 
 export type CheckId = (typeof CHECKS)[number]['id'];
@@ -47,6 +50,8 @@ export interface DoctorDeps {
   /** Undefined when the profile names no security group or instance. */
   ipCheck?: () => Promise<{ allowed: boolean; ip: string; groups: string[] }>;
   resolveRemote: (target: DbTarget) => Promise<{ host: string; port: number }>;
+  /** The target's credentials, read from Secrets Manager on each call. */
+  credentialsFor: (target: DbTarget) => Promise<DbCredentials>;
   usesAws: boolean;
   timeoutMs?: number;
 }
@@ -69,7 +74,7 @@ function tcpProbe(host: string, port: number, timeoutMs: number): Promise<void> 
 
 /**
  * The ordered checks: AWS credentials -> region -> IP allowed -> TCP -> key ->
- * host key -> login -> forward -> database greeting. After the first failure
+ * host key -> login -> forward -> database greeting -> database login. After the first failure
  * the later steps are skipped ("not reached"), so the report points at one place.
  */
 export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
@@ -171,6 +176,20 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
           hint: "Check the target's engine and port: this looks like a different service.",
         });
       }
+    });
+    await step('db-login', async () => {
+      if (!target) return { skip: 'no target chosen' };
+      if (target.secret.kind === 'none') return { skip: 'this target names no secret, so Jumpgate does not know its password' };
+      const where = remote as { host: string; port: number };
+      const connection = (lease as NonNullable<typeof lease>).connection;
+      return checkDbLogin({
+        family: engineFamily(target.engine),
+        where,
+        openChannel: () => connection.forwardOut(where.host, where.port),
+        fetchCredentials: () => deps.credentialsFor(target),
+        ...(target.database ? { database: target.database } : {}),
+        timeoutMs,
+      });
     });
   } finally {
     await lease?.release();
