@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { EventChannel, RequestChannel } from '../../shared/channels';
 import type { EventOf, ParsedRequestOf, ResponseOf } from '../../shared/contract';
 import { JumpgateError, toErrorInfo } from '../../shared/model/errors';
-import { engineFamily, jumpBoxSshPort, type DbTarget, type Profile } from '../../shared/model/profile';
+import { engineFamily, jumpBoxKeyPath, jumpBoxSshPort, type DbTarget, type Profile } from '../../shared/model/profile';
 import { isLive, type TunnelSnapshotEntry } from '../../shared/model/tunnelState';
 import { createAwsClients, type AwsClients, type AwsEnvironment } from './aws/awsClients';
 import { listAwsProfiles, whoAmI } from './aws/identity';
@@ -264,7 +264,7 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
    * if asked and only once it has proved right, dropped if it was wrong.
    */
   async function withUnlock<T>(profile: Profile, unlock: Unlock, action: () => Promise<T>): Promise<T> {
-    const keyPath = profile.jumpHost.auth.kind === 'key' ? profile.jumpHost.auth.keyPath : undefined;
+    const keyPath = jumpBoxKeyPath(profile);
     if (unlock && keyPath) sessionPassphrases.set(keyPath, unlock.passphrase);
     try {
       const result = await action();

@@ -2,7 +2,7 @@ import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import { useEffect, useRef, useState } from 'react';
 import type { ErrorInfo } from '../../shared/model/errors';
-import type { Profile } from '../../shared/model/profile';
+import { jumpBoxKeyPath, type Profile } from '../../shared/model/profile';
 import { useBridge } from '../bridgeContext';
 import { HostKeyPrompt, PassphrasePrompt } from '../components/Prompts';
 import { useFeedback } from '../stores/feedback';
@@ -73,7 +73,7 @@ export function ShellScreen({ profile }: { profile: Profile }) {
   }
 
   const ended = session?.status === 'ended' ? session.exit : undefined;
-  const keyPath = profile.jumpHost.auth.kind === 'key' ? profile.jumpHost.auth.keyPath : 'the SSH agent';
+  const keyPath = jumpBoxKeyPath(profile) ?? 'the SSH agent';
   return (
     <section aria-label="Jump box shell">
       <div className="shell-bar">

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { JumpgateBridge } from '../../shared/bridge';
 import type { ErrorInfo } from '../../shared/model/errors';
+import { jumpBoxKeyPath } from '../../shared/model/profile';
 import { useDoctor } from './doctor';
 import { useFeedback } from './feedback';
 import { useProfiles } from './profiles';
@@ -40,7 +41,7 @@ export function jobKey(job: ConnectJob): string {
 
 function keyPathOf(profileId: string): string {
   const profile = useProfiles.getState().profiles.find((entry) => entry.id === profileId);
-  return profile?.jumpHost.auth.kind === 'key' ? profile.jumpHost.auth.keyPath : 'the SSH agent';
+  return (profile && jumpBoxKeyPath(profile)) ?? 'the SSH agent';
 }
 
 /**

@@ -121,6 +121,11 @@ export function jumpBoxSshPort(profile: Pick<Profile, 'jumpHost'>): number {
   return profile.jumpHost.via[0]?.port ?? profile.jumpHost.port;
 }
 
+/** The private key the jump box login uses, or undefined when it goes through the SSH agent. */
+export function jumpBoxKeyPath(profile: Pick<Profile, 'jumpHost'>): string | undefined {
+  return profile.jumpHost.auth.kind === 'key' ? profile.jumpHost.auth.keyPath : undefined;
+}
+
 export const PROFILES_SCHEMA_VERSION = 2;
 
 export const ProfilesFileSchema = z

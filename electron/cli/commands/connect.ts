@@ -1,6 +1,6 @@
 import type { ErrorInfo } from '../../../shared/model/errors';
 import { formatBytes } from '../../../shared/format';
-import type { Profile } from '../../../shared/model/profile';
+import { jumpBoxKeyPath, type Profile } from '../../../shared/model/profile';
 import type { TunnelSnapshotEntry, TunnelState } from '../../../shared/model/tunnelState';
 import { ask, interactive } from '../prompt';
 import { CliFailure, findProfile, findTargets, unwrap, type CliSession } from '../session';
@@ -42,7 +42,7 @@ export async function openTarget(session: CliSession, profile: Profile, targetId
     const error: ErrorInfo = reply.error;
     if ((error.code === 'PASSPHRASE_REQUIRED' || error.code === 'BAD_PASSPHRASE') && interactive() && !fromEnv) {
       if (error.code === 'BAD_PASSPHRASE') process.stderr.write('That passphrase does not unlock the key.\n');
-      unlock = { passphrase: await ask(`Passphrase for ${profile.jumpHost.auth.kind === 'key' ? profile.jumpHost.auth.keyPath : 'the key'}: `, { hidden: true }), remember: false };
+      unlock = { passphrase: await ask(`Passphrase for ${jumpBoxKeyPath(profile) ?? 'the key'}: `, { hidden: true }), remember: false };
       continue;
     }
     if (error.code === 'PASSPHRASE_REQUIRED') {
