@@ -1,14 +1,14 @@
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import { useEffect, useRef, useState } from 'react';
-import type { ErrorInfo } from '../../shared/model/errors';
 import { jumpBoxKeyPath, type Profile } from '../../shared/model/profile';
 import { useBridge } from '../bridgeContext';
 import { HostKeyPrompt, PassphrasePrompt } from '../components/Prompts';
+import { sshQuestionFor, trustHostKeyOf, type SshQuestion } from '../sshQuestions';
 import { useFeedback } from '../stores/feedback';
 import { attachOutput, useShell } from '../stores/shell';
 
-type Question = { kind: 'hostKey'; error: ErrorInfo } | { kind: 'passphrase'; wrong: boolean };
+type Question = Exclude<SshQuestion, { kind: 'mismatch' }>;
 
 /**
  * A terminal on the jump box for one-off work (the first-login `passwd`, a quick
@@ -67,8 +67,9 @@ export function ShellScreen({ profile }: { profile: Profile }) {
     const error = await useShell.getState().open(bridge, { profileId: profile.id, cols: current.term.cols, rows: current.term.rows, ...(unlock ? { unlock } : {}) });
     setOpening(false);
     if (!error) return;
-    if (error.code === 'HOST_KEY_UNKNOWN') setQuestion({ kind: 'hostKey', error });
-    else if (error.code === 'PASSPHRASE_REQUIRED' || error.code === 'BAD_PASSPHRASE') setQuestion({ kind: 'passphrase', wrong: error.code === 'BAD_PASSPHRASE' });
+    const asked = sshQuestionFor(error);
+    // A changed host key is refused with its error note, as everywhere else.
+    if (asked && asked.kind !== 'mismatch') setQuestion(asked);
     else useFeedback.getState().showError(error);
   }
 
@@ -100,9 +101,8 @@ export function ShellScreen({ profile }: { profile: Profile }) {
           error={question.error}
           onCancel={() => setQuestion(undefined)}
           onTrust={() => {
-            const details = question.error.details ?? {};
             setQuestion(undefined);
-            void bridge.invoke('hostKeys:trust', { host: String(details.host), port: Number(details.port), publicKey: String(details.publicKey) }).then((reply) => {
+            void trustHostKeyOf(bridge, question.error).then((reply) => {
               if (reply.ok) void open();
               else useFeedback.getState().showError(reply.error);
             });

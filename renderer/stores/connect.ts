@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { JumpgateBridge } from '../../shared/bridge';
 import type { ErrorInfo } from '../../shared/model/errors';
 import { jumpBoxKeyPath } from '../../shared/model/profile';
+import { sshQuestionFor, trustHostKeyOf } from '../sshQuestions';
 import { useDoctor } from './doctor';
 import { useFeedback } from './feedback';
 import { useProfiles } from './profiles';
@@ -57,11 +58,11 @@ export const useConnect = create<ConnectState>((set, get) => {
   };
 
   const askOrReport = (error: ErrorInfo, job: ConnectJob, bridge: JumpgateBridge): void => {
-    if (error.code === 'HOST_KEY_UNKNOWN') set({ dialog: { kind: 'hostKey', error, retry: job } });
-    else if (error.code === 'HOST_KEY_MISMATCH') set({ dialog: { kind: 'mismatch', error } });
-    else if (error.code === 'PASSPHRASE_REQUIRED' || error.code === 'BAD_PASSPHRASE') {
-      set({ dialog: { kind: 'passphrase', keyPath: keyPathOf(job.profileId), wrong: error.code === 'BAD_PASSPHRASE', retry: job } });
-    } else {
+    const question = sshQuestionFor(error);
+    if (question?.kind === 'hostKey') set({ dialog: { ...question, retry: job } });
+    else if (question?.kind === 'mismatch') set({ dialog: question });
+    else if (question?.kind === 'passphrase') set({ dialog: { ...question, keyPath: keyPathOf(job.profileId), retry: job } });
+    else {
       useFeedback.getState().showError(error);
       // Issue #6: a failed connect runs the doctor, and the error note points at the first failing
       // step. Not for a taken local port: that error already names the holder and a free port, and
@@ -95,8 +96,7 @@ export const useConnect = create<ConnectState>((set, get) => {
       const dialog = get().dialog;
       if (dialog?.kind !== 'hostKey') return;
       set({ dialog: undefined });
-      const details = dialog.error.details ?? {};
-      const reply = await bridge.invoke('hostKeys:trust', { host: String(details.host), port: Number(details.port), publicKey: String(details.publicKey) });
+      const reply = await trustHostKeyOf(bridge, dialog.error);
       if (!reply.ok) useFeedback.getState().showError(reply.error);
       else await get().connect(bridge, dialog.retry);
     },

@@ -1,0 +1,23 @@
+import type { JumpgateBridge } from '../shared/bridge';
+import type { ErrorInfo } from '../shared/model/errors';
+
+/**
+ * What a failed SSH login asks of the user before a retry: trust a host key seen
+ * for the first time, or type the key's passphrase. A changed host key is a
+ * refusal, not a question: it is shown, never offered for trust.
+ */
+export type SshQuestion = { kind: 'hostKey'; error: ErrorInfo } | { kind: 'mismatch'; error: ErrorInfo } | { kind: 'passphrase'; wrong: boolean };
+
+/** The question an error raises, or undefined when it is an error to show as it is. */
+export function sshQuestionFor(error: ErrorInfo): SshQuestion | undefined {
+  if (error.code === 'HOST_KEY_UNKNOWN') return { kind: 'hostKey', error };
+  if (error.code === 'HOST_KEY_MISMATCH') return { kind: 'mismatch', error };
+  if (error.code === 'PASSPHRASE_REQUIRED' || error.code === 'BAD_PASSPHRASE') return { kind: 'passphrase', wrong: error.code === 'BAD_PASSPHRASE' };
+  return undefined;
+}
+
+/** Pin the host key a HOST_KEY_UNKNOWN error carries, once the user has accepted its fingerprint. */
+export function trustHostKeyOf(bridge: JumpgateBridge, error: ErrorInfo) {
+  const details = error.details ?? {};
+  return bridge.invoke('hostKeys:trust', { host: String(details.host), port: Number(details.port), publicKey: String(details.publicKey) });
+}
