@@ -1,17 +1,19 @@
-import { createServer, type Server, type Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
+import type { AddressInfo, Socket } from 'node:net';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
+import type { ClientChannel } from 'ssh2';
 import { JumpgateError } from '../../../shared/model/errors';
 import type { DbCredentials } from '../aws/secrets';
 import { isPasswordRejected, withRotationRetry } from '../aws/rotationRetry';
+import { joinSocketAndChannel } from '../tunnels/forwarding';
+import { closeListener, listenLocal, LOOPBACK } from '../tunnels/localListener';
 
 export interface DbLoginOptions {
   family: 'mysql' | 'postgres';
   /** Where the jump box connects, for messages. */
   where: { host: string; port: number };
   /** A fresh channel to the database through the jump box, per driver connection. */
-  openChannel: () => Promise<Duplex>;
+  openChannel: () => Promise<ClientChannel>;
   /** Reads Secrets Manager each time it is called (the rotation retry needs a fresh read). */
   fetchCredentials: () => Promise<DbCredentials>;
   /** The target's database name, if the profile names one. */
@@ -50,7 +52,7 @@ export async function checkDbLogin(options: DbLoginOptions): Promise<string> {
 
 async function loginMysql(port: number, credentials: DbCredentials, database: string | undefined, timeoutMs: number): Promise<void> {
   const connection = await mysql.createConnection({
-    host: '127.0.0.1',
+    host: LOOPBACK,
     port,
     user: credentials.username,
     password: credentials.password,
@@ -62,7 +64,7 @@ async function loginMysql(port: number, credentials: DbCredentials, database: st
 
 async function loginPostgres(port: number, credentials: DbCredentials, database: string | undefined, timeoutMs: number): Promise<void> {
   const client = new pg.Client({
-    host: '127.0.0.1',
+    host: LOOPBACK,
     port,
     user: credentials.username,
     password: credentials.password,
@@ -92,34 +94,28 @@ function describeLoginError(error: unknown, where: { host: string; port: number 
   });
 }
 
-/** A loopback listener on an ephemeral port whose connections each get a fresh channel. */
-async function startRelay(openChannel: () => Promise<Duplex>): Promise<{ port: number; close: () => Promise<void> }> {
+/**
+ * A loopback listener on an ephemeral port whose connections each get a fresh
+ * channel: the tunnel engine's own listener and socket-channel join, for one login.
+ */
+async function startRelay(openChannel: () => Promise<ClientChannel>): Promise<{ port: number; close: () => Promise<void> }> {
   const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
+  const counters = { bytesIn: 0, bytesOut: 0 };
+  const server = await listenLocal(0, (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+    // Until the channel exists, a client error must not crash the process.
     socket.on('error', () => socket.destroy());
     openChannel().then(
-      (channel) => {
-        channel.on('error', () => socket.destroy());
-        channel.once('close', () => socket.destroy());
-        socket.once('close', () => channel.destroy());
-        socket.pipe(channel).pipe(socket);
-      },
+      (channel) => void joinSocketAndChannel(socket, channel, counters),
       () => socket.destroy(),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ port: 0, host: '127.0.0.1' }, () => resolve());
-  });
-  const { port } = server.address() as { port: number };
   return {
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await closeListener(server);
+    },
   };
 }
