@@ -1,5 +1,5 @@
 import { uniqueSlug } from '../shared/model/ids';
-import { DEFAULT_AWS_REGION, engineFamily, ProfileSchema, type DbEngine, type Profile } from '../shared/model/profile';
+import { DEFAULT_AWS_REGION, DEFAULT_DB_PORT, engineFamily, ProfileSchema, type DbEngine, type Profile } from '../shared/model/profile';
 import type { JumpHostHop } from '../shared/model/jumpHost';
 import { proposeLocalPort } from '../shared/model/localPorts';
 
@@ -58,8 +58,6 @@ export interface ProfileDraft {
 /** Field name (the schema path, joined with dots) -> what is wrong with it. */
 export type FieldErrors = Record<string, string>;
 
-const REMOTE_PORT = { mysql: 3306, postgres: 5432 } as const;
-
 let nextKey = 1;
 
 export function newTargetDraft(engine: DbEngine, takenPorts: ReadonlySet<number>): TargetDraft {
@@ -69,7 +67,7 @@ export function newTargetDraft(engine: DbEngine, takenPorts: ReadonlySet<number>
     engine,
     remoteKind: 'host',
     host: '',
-    port: String(REMOTE_PORT[engineFamily(engine)]),
+    port: String(DEFAULT_DB_PORT[engineFamily(engine)]),
     identifier: '',
     endpoint: 'instance',
     localPort: String(proposeLocalPort(engine, takenPorts)),
@@ -84,11 +82,11 @@ export function newTargetDraft(engine: DbEngine, takenPorts: ReadonlySet<number>
 /** A new engine moves the remote port and the untouched local port to that engine's convention. */
 export function withEngine(target: TargetDraft, engine: DbEngine, takenPorts: ReadonlySet<number>): TargetDraft {
   const family = engineFamily(engine);
-  const remoteWasDefault = target.port === String(REMOTE_PORT[engineFamily(target.engine)]) || target.port === '';
+  const remoteWasDefault = target.port === String(DEFAULT_DB_PORT[engineFamily(target.engine)]) || target.port === '';
   return {
     ...target,
     engine,
-    port: remoteWasDefault ? String(REMOTE_PORT[family]) : target.port,
+    port: remoteWasDefault ? String(DEFAULT_DB_PORT[family]) : target.port,
     localPort: target.localPortTouched ? target.localPort : String(proposeLocalPort(engine, takenPorts)),
   };
 }
@@ -123,7 +121,7 @@ export function toDraft(profile: Partial<Profile>): ProfileDraft {
       engine: target.engine,
       remoteKind: target.remote.kind,
       host: target.remote.kind === 'host' ? target.remote.host : '',
-      port: target.remote.kind === 'host' ? String(target.remote.port) : String(REMOTE_PORT[engineFamily(target.engine)]),
+      port: target.remote.kind === 'host' ? String(target.remote.port) : String(DEFAULT_DB_PORT[engineFamily(target.engine)]),
       identifier: target.remote.kind === 'rds' ? target.remote.identifier : '',
       endpoint: target.remote.kind === 'rds' ? target.remote.endpoint : 'instance',
       localPort: String(target.localPort),

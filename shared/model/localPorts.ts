@@ -1,15 +1,17 @@
-import { engineFamily, type DbEngine, type Profile } from './profile';
+import { DEFAULT_DB_PORT, engineFamily, type DbEngine, type Profile } from './profile';
 
 /**
  * The local-port convention engineers already type by hand: the database's port
  * plus 10000, counting up when taken (13306, 13307, ... for MySQL-family engines,
  * 15432, 15433, ... for PostgreSQL-family ones).
  */
-export const FIRST_LOCAL_PORT = { mysql: 13306, postgres: 15432 } as const;
+const LOCAL_PORT_OFFSET = 10_000;
+/** The highest TCP port. */
+const MAX_PORT = 65535;
 
 /** The next local port by convention that is not in `taken`. */
 export function proposeLocalPort(engine: DbEngine, taken: ReadonlySet<number>): number {
-  let port: number = FIRST_LOCAL_PORT[engineFamily(engine)];
+  let port: number = DEFAULT_DB_PORT[engineFamily(engine)] + LOCAL_PORT_OFFSET;
   while (taken.has(port)) port += 1;
   return port;
 }
@@ -24,8 +26,6 @@ export function localPortForCopy(engine: DbEngine, originalPort: number, taken: 
   while (taken.has(port)) port += 1;
   return port <= MAX_PORT ? port : proposeLocalPort(engine, taken);
 }
-
-const MAX_PORT = 65535;
 
 /** Every local port any profile's target listens on: a new target must not take one. */
 export function takenLocalPorts(profiles: readonly Profile[]): Set<number> {

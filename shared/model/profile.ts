@@ -22,6 +22,9 @@ export function engineFamily(engine: DbEngine): 'mysql' | 'postgres' {
   return engine === 'postgres' || engine === 'aurora-postgresql' ? 'postgres' : 'mysql';
 }
 
+/** The port a database of each family listens on unless told otherwise. */
+export const DEFAULT_DB_PORT = { mysql: 3306, postgres: 5432 } as const;
+
 /** Where the database is, as the jump box sees it. */
 export const DbRemoteSchema = z.discriminatedUnion('kind', [
   z.object({

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { JumpgateError } from '../../../shared/model/errors';
 import { proposeLocalPort } from '../../../shared/model/localPorts';
-import { engineFamily, type DbEngine, type DbRemote } from '../../../shared/model/profile';
+import { DEFAULT_DB_PORT, engineFamily, type DbEngine, type DbRemote } from '../../../shared/model/profile';
 import type { AwsClients } from './awsClients';
 import { awsCall, classifyAwsError, type AwsCallContext } from './awsErrors';
 
@@ -82,8 +82,6 @@ export interface DiscoveryResult {
 /** Where a wrong-region scan looks by default (besides the chosen and the profile's region): the common EU and US regions. */
 export const DEFAULT_SCAN_REGIONS: readonly string[] = ['eu-west-1', 'eu-west-2', 'eu-central-1', 'us-east-1', 'us-east-2', 'us-west-2'];
 
-const DEFAULT_REMOTE_PORT: Record<'mysql' | 'postgres', number> = { mysql: 3306, postgres: 5432 };
-
 export interface DiscoverOptions {
   /** Defaults to the scope's region. */
   region?: string;
@@ -149,7 +147,7 @@ async function describeAllClusters(clients: AwsClients, region: string, pageSize
 }
 
 function endpointOf(host: string | undefined, port: number | undefined, engine: DbEngine): RdsEndpoint | undefined {
-  return host ? { host, port: port ?? DEFAULT_REMOTE_PORT[engineFamily(engine)] } : undefined;
+  return host ? { host, port: port ?? DEFAULT_DB_PORT[engineFamily(engine)] } : undefined;
 }
 
 /** Drop undefined fields so results compare and serialize cleanly. */
