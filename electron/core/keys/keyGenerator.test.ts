@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failure } from '../../../e2e/rig/failure';
 import { peerPath, peersAvailable } from '../../../e2e/rig/peers';
-import { generateKey } from './keyGenerator';
+import ssh2 from 'ssh2';
+import { generateKey, type KeyPairText } from './keyGenerator';
 import { loadPrivateKeyFile } from '../ssh/keyLoader';
 
 const run = promisify(execFile);
@@ -62,5 +63,49 @@ describe.skipIf(!peersAvailable('ssh-keygen'))('generating SSH keys', () => {
     expect((await failure(generateKey({ type: 'ed25519', path: lonely, comment: 'x' }))).code).toBe('KEY_EXISTS');
     await expect(stat(lonely)).rejects.toMatchObject({ code: 'ENOENT' });
     expect(await readFile(`${lonely}.pub`, 'utf8')).toBe('old public key\n');
+  });
+
+  describe('a bad draw from the generator', () => {
+    // ssh2's own generator makes one such pair in about 256 (mscdex/ssh2#1390): its public key lost a leading zero byte.
+    let broken: KeyPairText;
+    beforeAll(() => {
+      for (let i = 0; i < 20_000 && !broken; i++) {
+        const pair = ssh2.utils.generateKeyPairSync('ed25519');
+        if (ssh2.utils.parseKey(pair.public) instanceof Error) broken = pair;
+      }
+      expect(broken, 'no over-stripped ed25519 key in 20,000 draws: has ssh2 fixed its keygen?').toBeDefined();
+    });
+
+    it('is drawn again before anything is written, and the key that lands loads', async () => {
+      const draws: KeyPairText[] = [broken];
+      let calls = 0;
+      const key = await generateKey({ type: 'ed25519', path: join(dir, 'redrawn'), comment: 'bob@desk' }, async () => {
+        calls += 1;
+        return draws.shift() ?? ssh2.utils.generateKeyPairSync('ed25519', { comment: 'bob@desk' });
+      });
+      expect(calls).toBe(2);
+      expect(await readFile(key.privatePath, 'utf8')).not.toBe(broken.private);
+      const { stdout } = await run(peerPath('ssh-keygen'), ['-y', '-f', key.privatePath]);
+      expect(stdout.trim().split(' ').slice(0, 2)).toEqual(key.publicKey.split(' ').slice(0, 2));
+    });
+
+    it('fails with nothing on disk when every draw is bad', async () => {
+      const path = join(dir, 'never');
+      const error = await failure(generateKey({ type: 'ed25519', path, comment: 'x' }, async () => broken));
+      expect(error.code).toBe('INTERNAL');
+      expect(error.message).toMatch(/8 unreadable ed25519 keys in a row/);
+      expect(error.hint).toMatch(/ssh-keygen/);
+      await expect(stat(path)).rejects.toMatchObject({ code: 'ENOENT' });
+      await expect(stat(`${path}.pub`)).rejects.toMatchObject({ code: 'ENOENT' });
+    });
+
+    it('takes the pair back when the private key written does not load', async () => {
+      const good = ssh2.utils.generateKeyPairSync('ed25519');
+      const truncated = { public: good.public, private: good.private.replace(/\n[^\n]+\n-----END/, '\n-----END') };
+      const path = join(dir, 'truncated');
+      expect((await failure(generateKey({ type: 'ed25519', path, comment: 'x' }, async () => truncated))).code).toBe('KEY_UNREADABLE');
+      await expect(stat(path)).rejects.toMatchObject({ code: 'ENOENT' });
+      await expect(stat(`${path}.pub`)).rejects.toMatchObject({ code: 'ENOENT' });
+    });
   });
 });

@@ -31,12 +31,43 @@ const RSA_BITS = 4096;
 const CIPHER = 'aes256-ctr';
 const KDF_ROUNDS = 16;
 
-function generate(options: GenerateKeyOptions): Promise<{ private: string; public: string }> {
+export interface KeyPairText {
+  private: string;
+  public: string;
+}
+
+/** Makes one pair in OpenSSH text form; ssh2's generator in the app, a stand-in where a test needs a bad draw. */
+export type PairMaker = (options: GenerateKeyOptions) => Promise<KeyPairText>;
+
+function generateWithSsh2(options: GenerateKeyOptions): Promise<KeyPairText> {
   const encryption = options.passphrase ? { passphrase: options.passphrase, cipher: CIPHER, rounds: KDF_ROUNDS } : {};
   return new Promise((resolve, reject) => {
-    const done = (error: Error | null, pair: { private: string; public: string }) => (error ? reject(error) : resolve(pair));
+    const done = (error: Error | null, pair: KeyPairText) => (error ? reject(error) : resolve(pair));
     if (options.type === 'rsa') ssh2.utils.generateKeyPair('rsa', { bits: RSA_BITS, comment: options.comment, ...encryption }, done);
     else ssh2.utils.generateKeyPair('ed25519', { comment: options.comment, ...encryption }, done);
+  });
+}
+
+/**
+ * ssh2 1.17's generator strips every leading zero byte from an ed25519 public
+ * key, not only the BIT STRING's padding byte, so about one key in 256 comes out
+ * 31 bytes long and no SSH implementation reads it (mscdex/ssh2#1390, #1513,
+ * open). The draw is random, so a pair that does not parse is simply drawn
+ * again before anything touches the disk; eight bad draws in a row would take
+ * odds of 256^-8.
+ */
+const MAX_DRAWS = 8;
+
+async function wellFormedPair(options: GenerateKeyOptions, makePair: PairMaker): Promise<KeyPairText> {
+  let problem = '';
+  for (let draw = 0; draw < MAX_DRAWS; draw++) {
+    const pair = await makePair(options);
+    const parsed = ssh2.utils.parseKey(pair.public);
+    if (!(parsed instanceof Error)) return pair;
+    problem = parsed.message;
+  }
+  throw new JumpgateError('INTERNAL', `The key generator made ${MAX_DRAWS} unreadable ${options.type} keys in a row (${problem}); nothing was written.`, {
+    hint: 'Try again; if it keeps failing, create the key with ssh-keygen and load it instead.',
   });
 }
 
@@ -57,11 +88,11 @@ async function writeNew(path: string, text: string, mode: number): Promise<void>
  * existing file is never overwritten: losing a key that is authorized somewhere
  * locks its owner out.
  */
-export async function generateKey(options: GenerateKeyOptions): Promise<GeneratedKey> {
+export async function generateKey(options: GenerateKeyOptions, makePair: PairMaker = generateWithSsh2): Promise<GeneratedKey> {
   const privatePath = expandHome(options.path.trim());
   const publicPath = `${privatePath}.pub`;
   if (options.comment.includes('\n')) throw new JumpgateError('BAD_REQUEST', 'The key comment must be one line.');
-  const pair = await generate(options);
+  const pair = await wellFormedPair(options, makePair);
   await mkdir(dirname(privatePath), { recursive: true, mode: 0o700 });
   try {
     await writeNew(privatePath, pair.private, 0o600);
@@ -76,7 +107,14 @@ export async function generateKey(options: GenerateKeyOptions): Promise<Generate
     throw existsOr(error, publicPath);
   }
   // Read back through the same loader the engine uses: proves the file is what a connect will accept.
-  const loaded = await loadPrivateKeyFile(privatePath, options.passphrase ? { passphrase: options.passphrase } : {});
+  // A pair that fails it is taken back: a key on disk that never loads only misleads its owner.
+  let loaded;
+  try {
+    loaded = await loadPrivateKeyFile(privatePath, options.passphrase ? { passphrase: options.passphrase } : {});
+  } catch (error) {
+    await Promise.all([rm(privatePath, { force: true }), rm(publicPath, { force: true })]);
+    throw error;
+  }
   return { privatePath, publicPath, publicKey: loaded.publicKey, fingerprint: loaded.fingerprint };
 }
 
