@@ -3,12 +3,10 @@ import { Terminal } from '@xterm/xterm';
 import { useEffect, useRef, useState } from 'react';
 import { jumpBoxKeyPath, type Profile } from '../../shared/model/profile';
 import { useBridge } from '../bridgeContext';
-import { HostKeyPrompt, PassphrasePrompt } from '../components/Prompts';
+import { HostKeyMismatch, HostKeyPrompt, PassphrasePrompt } from '../components/Prompts';
 import { sshQuestionFor, trustHostKeyOf, type SshQuestion } from '../sshQuestions';
 import { useFeedback } from '../stores/feedback';
 import { attachOutput, useShell } from '../stores/shell';
-
-type Question = Exclude<SshQuestion, { kind: 'mismatch' }>;
 
 /**
  * A terminal on the jump box for one-off work (the first-login `passwd`, a quick
@@ -21,7 +19,7 @@ export function ShellScreen({ profile }: { profile: Profile }) {
   const session = useShell((state) => state.byProfile[profile.id]);
   const host = useRef<HTMLDivElement>(null);
   const terminal = useRef<{ term: Terminal; fit: FitAddon } | undefined>(undefined);
-  const [question, setQuestion] = useState<Question | undefined>();
+  const [question, setQuestion] = useState<SshQuestion | undefined>();
   const [opening, setOpening] = useState(false);
   const shellId = session?.status === 'open' ? session.shellId : undefined;
 
@@ -68,8 +66,7 @@ export function ShellScreen({ profile }: { profile: Profile }) {
     setOpening(false);
     if (!error) return;
     const asked = sshQuestionFor(error);
-    // A changed host key is refused with its error note, as everywhere else.
-    if (asked && asked.kind !== 'mismatch') setQuestion(asked);
+    if (asked) setQuestion(asked);
     else useFeedback.getState().showError(error);
   }
 
@@ -109,6 +106,7 @@ export function ShellScreen({ profile }: { profile: Profile }) {
           }}
         />
       ) : null}
+      {question?.kind === 'mismatch' ? <HostKeyMismatch error={question.error} onClose={() => setQuestion(undefined)} /> : null}
       {question?.kind === 'passphrase' ? (
         <PassphrasePrompt
           keyPath={keyPath}
