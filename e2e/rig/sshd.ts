@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -105,6 +105,21 @@ export class SshdPeer {
     return this.sessionPids().filter((pid) => parentPid(pid) === main).length;
   }
 
+  /**
+   * More names only this jump box resolves, for endpoints that exist only once
+   * a test has made them (moto names a restored cluster's endpoint at random).
+   * The file is appended in place: the bind mount keeps pointing at the same
+   * inode, and each new session reads /etc/hosts afresh.
+   */
+  addHosts(hosts: Record<string, string>): void {
+    if (!this.options.hosts) throw new Error('addHosts needs an sshd started with SshdOptions.hosts');
+    appendFileSync(this.hostsPath(), hostsLines(hosts));
+  }
+
+  private hostsPath(): string {
+    return join(this.dir, 'hosts');
+  }
+
   /** Kill every session process: the TCP connection drops, the listener stays. */
   killSessions(): void {
     for (const pid of this.sessionPids()) signal(pid, 'SIGKILL');
@@ -201,16 +216,22 @@ export class SshdPeer {
    */
   private inPrivateHosts(hosts: Record<string, string>, sshdArgs: string[]): [string, string[]] {
     if (process.getuid?.() !== 0) throw new Error('SshdOptions.hosts needs root (a private mount namespace); check privateHostsAvailable() first');
-    const hostsPath = join(this.dir, 'hosts');
-    const entries = Object.entries(hosts).map(([name, address]) => {
-      if (!/^[A-Za-z0-9.-]+$/.test(name) || !/^[0-9a-fA-F.:]+$/.test(address)) throw new Error(`not a hosts entry: ${address} ${name}`);
-      return `${address} ${name}`;
-    });
-    writeFileSync(hostsPath, `${readFileSync('/etc/hosts', 'utf8').trimEnd()}\n# jumpgate test rig: names only this jump box resolves\n${entries.join('\n')}\n`);
+    const hostsPath = this.hostsPath();
+    writeFileSync(hostsPath, `${readFileSync('/etc/hosts', 'utf8').trimEnd()}\n# jumpgate test rig: names only this jump box resolves\n${hostsLines(hosts)}`);
     // Paths travel as positional parameters, never spliced into the script.
     const script = 'mount="$1" hosts="$2" sshd="$3"; shift 3; "$mount" --bind "$hosts" /etc/hosts && exec "$sshd" "$@"';
     return [peerPath('unshare'), ['--mount', '--propagation', 'private', '/bin/sh', '-c', script, 'sh', peerPath('mount'), hostsPath, peerPath('sshd'), ...sshdArgs]];
   }
+}
+
+/** /etc/hosts lines for name -> address, each checked so nothing but an entry reaches the file. */
+function hostsLines(hosts: Record<string, string>): string {
+  return Object.entries(hosts)
+    .map(([name, address]) => {
+      if (!/^[A-Za-z0-9.-]+$/.test(name) || !/^[0-9a-fA-F.:]+$/.test(address)) throw new Error(`not a hosts entry: ${address} ${name}`);
+      return `${address} ${name}\n`;
+    })
+    .join('');
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {

@@ -57,8 +57,17 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen') || !privateHostsAvailable(
     expect(echo.connections).toBe(1);
   });
 
-  it("keeps the name out of the rest of the machine's /etc/hosts", () => {
+  it('learns a name added while it runs (an endpoint made during a test), and refuses what is not a hosts entry', async () => {
+    const restored = 'orders-rollback.cluster-bbbbbbbbbb.eu-west-2.rds.amazonaws.com';
+    await expect(echoThrough(sshd, key, restored, echo.port, 'not yet')).rejects.toThrow();
+    sshd.addHosts({ [restored]: '127.0.0.1' });
+    expect(await echoThrough(sshd, key, restored, echo.port, 'now it resolves')).toBe('now it resolves');
+    expect(() => sshd.addHosts({ 'evil\n1.2.3.4 other': '127.0.0.1' })).toThrow(/not a hosts entry/);
+  });
+
+  it("keeps the names out of the rest of the machine's /etc/hosts", () => {
     expect(readFileSync('/etc/hosts', 'utf8')).not.toContain(RDS_NAME);
+    expect(readFileSync('/etc/hosts', 'utf8')).not.toContain('orders-rollback');
   });
 
   it('keeps sshd itself as the daemon process, so stop, freeze and session counts still work', async () => {
