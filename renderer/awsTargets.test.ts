@@ -80,6 +80,14 @@ describe('targets made from what AWS reported', () => {
     });
   });
 
+  it("points a restored Aurora copy's target at the copy cluster's writer, whichever endpoint the source used", () => {
+    for (const endpoint of ['cluster-writer', 'cluster-reader'] as const) {
+      const source = { id: 'ledger', name: 'Ledger', engine: 'postgres', remote: { kind: 'rds', identifier: 'ledger', endpoint }, localPort: 15432 };
+      const prod = profile('prod', [source]);
+      expect(targetForRestoredCopy(prod.targets[0]!, 'ledger-rollback', prod, [prod]).remote).toEqual({ kind: 'rds', identifier: 'ledger-rollback', endpoint: 'cluster-writer' });
+    }
+  });
+
   it("refuses a local port another profile listens on, and anything the store's schema refuses", () => {
     const prod = profile('prod');
     const other = profile('other', [{ id: 'x', name: 'X', engine: 'mysql', remote: { kind: 'host', host: 'h', port: 3306 }, localPort: 13306 }]);

@@ -54,7 +54,9 @@ export function targetFromDiscovered(
  * A target for a restored copy: the source target's engine, database, user and
  * password source, the copy's own identifier (resolved by RDS at connect, so it
  * follows the copy and never the production database), and the next free
- * local port of the engine's family.
+ * local port of the engine's family. A copy of an Aurora cluster is a cluster
+ * with one writer: its target uses the cluster's writer endpoint, whichever of
+ * the source's endpoints it was restored from.
  */
 export function targetForRestoredCopy(source: DbTarget, identifier: string, profile: Profile, allProfiles: readonly Profile[]): DbTarget {
   const name = `${identifier} (restored copy of ${source.name})`.slice(0, 100);
@@ -62,7 +64,7 @@ export function targetForRestoredCopy(source: DbTarget, identifier: string, prof
     id: uniqueSlug(identifier, new Set(profile.targets.map((target) => target.id)), 'restored'),
     name,
     engine: source.engine,
-    remote: { kind: 'rds', identifier, endpoint: 'instance' },
+    remote: { kind: 'rds', identifier, endpoint: source.remote.kind === 'rds' && source.remote.endpoint !== 'instance' ? 'cluster-writer' : 'instance' },
     localPort: proposeLocalPort(source.engine, takenLocalPorts(allProfiles)),
     ...(source.database ? { database: source.database } : {}),
     ...(source.username ? { username: source.username } : {}),

@@ -3,7 +3,14 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateSecurityGroupCommand, DescribeSecurityGroupRulesCommand } from '@aws-sdk/client-ec2';
-import { CreateDBClusterCommand, CreateDBInstanceCommand, CreateDBSnapshotCommand, DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
+import {
+  CreateDBClusterCommand,
+  CreateDBClusterSnapshotCommand,
+  CreateDBInstanceCommand,
+  CreateDBSnapshotCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+} from '@aws-sdk/client-rds';
 import { CreateSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import mysql from 'mysql2/promise';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -86,6 +93,14 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
       return (await aws.rds().send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }))).DBInstances?.[0]?.DBInstanceStatus ?? 'unknown';
     } catch (error) {
       if ((error as { name?: string }).name === 'DBInstanceNotFoundFault') return 'gone';
+      throw error;
+    }
+  };
+  const clusterStatus = async (identifier: string): Promise<string> => {
+    try {
+      return (await aws.rds().send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier }))).DBClusters?.[0]?.Status ?? 'unknown';
+    } catch (error) {
+      if ((error as { name?: string }).name === 'DBClusterNotFoundFault') return 'gone';
       throw error;
     }
   };
@@ -447,6 +462,80 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
       await enforceIam(moto, false);
     }
     expect(await ingressRules()).toEqual([]);
+    await browserPage.close();
+  }, 120_000);
+  it('restores an Aurora cluster snapshot to a new cluster, tunnels to its writer endpoint, and deletes the cluster with its instance', async () => {
+    // An Aurora MySQL cluster listening on the rig MariaDB's port, with a writer and an end-of-day snapshot.
+    await aws.rds().send(
+      new CreateDBClusterCommand({
+        DBClusterIdentifier: 'warehouse',
+        Engine: 'aurora-mysql',
+        Port: maria.port,
+        DatabaseName: maria.database,
+        MasterUsername: maria.user,
+        MasterUserPassword: 'not-the-rig-password',
+      }),
+    );
+    await aws.rds().send(new CreateDBInstanceCommand({ DBInstanceIdentifier: 'warehouse-1', DBClusterIdentifier: 'warehouse', Engine: 'aurora-mysql', DBInstanceClass: 'db.r6g.large' }));
+    await aws.rds().send(new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: 'warehouse', DBClusterSnapshotIdentifier: 'warehouse-eod' }));
+    const production = await profileNamed('Production');
+    const warehouse = {
+      id: 'warehouse',
+      name: 'Warehouse',
+      engine: 'mysql' as const,
+      remote: { kind: 'rds' as const, identifier: 'warehouse', endpoint: 'cluster-writer' as const },
+      localPort: await pickPort(),
+      database: maria.database,
+      username: maria.user,
+      secret: { kind: 'secrets-manager' as const, secretId: 'prod/ledger' },
+    };
+    await rig.jumpgate.handlers['profiles:save']({ profile: { ...production, targets: [...production.targets, warehouse] } });
+
+    const browserPage = await newPage();
+    const screens = new AwsScreensPage(browserPage);
+    await new ProfilePage(browserPage).open(rig.host.url, 'Production');
+    await screens.openTab('Rollback');
+    await screens.field('Database target').selectOption({ label: 'Warehouse (RDS warehouse (cluster writer))' });
+    await screens.button('List snapshots').click();
+    expect(await screens.snapshotNames('Warehouse')).toContain('warehouse-eod');
+    expect(await screens.snapshotsTable('Warehouse').getByRole('row', { name: 'Snapshot warehouse-eod' }).textContent()).toContain('cluster warehouse · aurora-mysql');
+
+    await screens.button('Restore warehouse-eod to a new database').click();
+    const form = screens.restoreForm('warehouse-eod');
+    await form.getByLabel('Name of the new database', { exact: true }).fill('warehouse-rollback');
+    await form.getByRole('button', { name: 'Restore to a new database' }).click();
+    await screens.restoreStatus('warehouse-rollback').filter({ hasText: /^Available after \d+ s\.$/ }).waitFor();
+    const restored = (await aws.rds().send(new DescribeDBClustersCommand({ DBClusterIdentifier: 'warehouse-rollback' }))).DBClusters?.[0];
+    const writerEndpoint = restored?.Endpoint ?? '';
+    expect(writerEndpoint).toMatch(/^warehouse-rollback\.cluster-/);
+    await browserPage.getByText(`${writerEndpoint}:${maria.port}`).waitFor();
+    expect(restored?.DBClusterMembers?.map((member) => member.IsClusterWriter)).toEqual([true]);
+    const writerInstance = restored?.DBClusterMembers?.[0]?.DBInstanceIdentifier ?? '';
+    expect(await clusterStatus('warehouse')).toBe('available');
+
+    // The copy's endpoint exists only now; the VPC's DNS (the jump box's /etc/hosts) learns it as AWS's would.
+    vpcJumpBox.addHosts({ [writerEndpoint]: maria.host });
+    await screens.button('Tunnel to the restored copy').click();
+    await screens.tunnelStatus('warehouse-rollback').filter({ hasText: /open for/ }).waitFor({ timeout: 20_000 });
+    const copyTarget = (await profileNamed('Production')).targets.find((target) => target.id === 'warehouse-rollback');
+    expect(copyTarget).toMatchObject({
+      name: 'warehouse-rollback (restored copy of Warehouse)',
+      remote: { kind: 'rds', identifier: 'warehouse-rollback', endpoint: 'cluster-writer' },
+      database: maria.database,
+      secret: { kind: 'secrets-manager', secretId: 'prod/ledger' },
+    });
+    expect(await query(copyTarget?.localPort ?? 0, 'SELECT DATABASE() AS db')).toEqual([{ db: maria.database }]);
+
+    await screens.button('Delete restored copy…').click();
+    const deleteForm = screens.deleteForm('warehouse-rollback');
+    await deleteForm.getByLabel('Type warehouse-rollback to delete it', { exact: true }).fill('warehouse-rollback');
+    await deleteForm.getByRole('button', { name: 'Delete warehouse-rollback' }).click();
+    await browserPage.getByRole('status').filter({ hasText: 'Deleted the restored copy warehouse-rollback and its target warehouse-rollback (restored copy of Warehouse).' }).waitFor();
+    expect(await clusterStatus('warehouse-rollback')).toBe('gone');
+    expect(await instanceStatus(writerInstance)).toBe('gone');
+    expect(await clusterStatus('warehouse')).toBe('available');
+    expect(await instanceStatus('warehouse-1')).toBe('available');
+    expect(listeningPorts().has(copyTarget?.localPort ?? 0)).toBe(false);
     await browserPage.close();
   }, 120_000);
 });
