@@ -54,7 +54,7 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'puttygen', 'mariadbd', 'pos
     await Promise.all([maria?.dispose(), postgres?.dispose(), moto?.dispose()]);
   });
 
-  it('creates a profile with a passphrase-protected PPK v3 key, connects MySQL and PostgreSQL, copies a password that is cleared, and disconnects', async () => {
+  it('creates a profile with a passphrase-protected PPK v3 key, connects MySQL and PostgreSQL, copies a password and a Prisma DATABASE_URL that log in and are cleared, and disconnects', async () => {
     const browserPage = await rig.browser.newPage({ viewport: { width: 1200, height: 900 } });
     const page = new ProfilePage(browserPage);
     const editor = new ProfileEditorPage(browserPage);
@@ -145,9 +145,28 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'puttygen', 'mariadbd', 'pos
     await page.clipboardBanner().filter({ hasText: 'Clipboard cleared: Password for Production / Orders MySQL is no longer on it.' }).waitFor();
     expect(clipboard.text).toBe('');
 
-    // Nothing on disk holds the password: not the profiles, not known_hosts.
-    const dataFiles = ['profiles.json', 'known_hosts'].map((name) => readFileSync(join(rig.dataDir, name), 'utf8'));
-    for (const text of dataFiles) expect(text).not.toContain(maria.password);
+    // A Prisma DATABASE_URL goes through the same guarded clipboard and logs in as it is: the
+    // password (with @ : / % # ?) percent-encoded, the tunnel's port, the database.
+    await browserPage.getByLabel('Connection string format for Billing PG').selectOption('prisma');
+    await page.button('Copy connection string for Billing PG').click();
+    await page.clipboardBanner().filter({ hasText: 'Prisma DATABASE_URL for Production / Billing PG is on the clipboard.' }).waitFor();
+    const databaseUrl = clipboard.text;
+    expect(databaseUrl).toMatch(new RegExp(`^postgresql://${postgres.user}:[^@/]+@127\\.0\\.0\\.1:${pgPort}/${postgres.database}(\\?|$)`));
+    const viaUrl = new pg.Client({ connectionString: databaseUrl });
+    await viaUrl.connect();
+    const urlResult = await viaUrl.query('SELECT current_user AS who, current_database() AS db');
+    await viaUrl.end();
+    expect(urlResult.rows).toEqual([{ who: postgres.user, db: postgres.database }]);
+    scheduler.advance(30_000);
+    await page.clipboardBanner().filter({ hasText: 'Clipboard cleared: Prisma DATABASE_URL for Production / Billing PG is no longer on it.' }).waitFor();
+    expect(clipboard.text).toBe('');
+
+    // Nothing on disk holds a password or the URL: not the profiles, not known_hosts, not the audit log.
+    const dataFiles = ['profiles.json', 'known_hosts', 'audit.log'].map((name) => readFileSync(join(rig.dataDir, name), 'utf8'));
+    expect(dataFiles[2]).toContain('connection-string-copied');
+    for (const text of dataFiles) {
+      for (const secret of [maria.password, postgres.password, encodeURIComponent(postgres.password), databaseUrl]) expect(text).not.toContain(secret);
+    }
 
     await page.button('Disconnect all').click();
     await page.waitForStatus('Orders MySQL', /^stopped$/);
