@@ -464,7 +464,7 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
     expect(await ingressRules()).toEqual([]);
     await browserPage.close();
   }, 120_000);
-  it('restores an Aurora cluster snapshot to a new cluster, tunnels to its writer endpoint, and deletes the cluster with its instance', async () => {
+  it('restores an Aurora cluster snapshot to a new cluster, tunnels to its writer, deletes the cluster with its instance, and tunnels to the source\'s reader', async () => {
     // An Aurora MySQL cluster listening on the rig MariaDB's port, with a writer and an end-of-day snapshot.
     await aws.rds().send(
       new CreateDBClusterCommand({
@@ -493,7 +493,8 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
 
     const browserPage = await newPage();
     const screens = new AwsScreensPage(browserPage);
-    await new ProfilePage(browserPage).open(rig.host.url, 'Production');
+    const profile = new ProfilePage(browserPage);
+    await profile.open(rig.host.url, 'Production');
     await screens.openTab('Rollback');
     await screens.field('Database target').selectOption({ label: 'Warehouse (RDS warehouse (cluster writer))' });
     await screens.button('List snapshots').click();
@@ -536,6 +537,29 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
     expect(await clusterStatus('warehouse')).toBe('available');
     expect(await instanceStatus('warehouse-1')).toBe('available');
     expect(listeningPorts().has(copyTarget?.localPort ?? 0)).toBe(false);
+
+    // The source cluster's reader endpoint, added from the Endpoints tab, is a target of its own that connects and answers.
+    const readerEndpoint = (await aws.rds().send(new DescribeDBClustersCommand({ DBClusterIdentifier: 'warehouse' }))).DBClusters?.[0]?.ReaderEndpoint ?? '';
+    expect(readerEndpoint).toMatch(/^warehouse\.cluster-ro-/);
+    vpcJumpBox.addHosts({ [readerEndpoint]: maria.host });
+    await screens.openTab('Endpoints');
+    await screens.listDatabases();
+    expect(await screens.databaseRow('warehouse').textContent()).toContain('Target Warehouse');
+    await screens.button('Add warehouse reader as a target').click();
+    const dialog = screens.addTargetDialog('warehouse');
+    const readerPort = await pickPort();
+    await dialog.getByLabel('Local port', { exact: true }).fill(String(readerPort));
+    await dialog.getByRole('button', { name: 'Add target' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const readerTarget = (await profileNamed('Production')).targets.find((target) => target.localPort === readerPort);
+    expect(readerTarget).toMatchObject({ remote: { kind: 'rds', identifier: 'warehouse', endpoint: 'cluster-reader' }, database: maria.database, username: maria.user });
+    const readerName = readerTarget?.name ?? '';
+    await screens.openTab('Targets');
+    await profile.connect(readerName);
+    await profile.waitForStatus(readerName, /^open for/);
+    expect(await query(readerPort, 'SELECT DATABASE() AS db, @@port AS port')).toEqual([{ db: maria.database, port: maria.port }]);
+    await profile.disconnect(readerName);
+    await profile.waitForStatus(readerName, /^stopped$/);
     await browserPage.close();
   }, 120_000);
 });
