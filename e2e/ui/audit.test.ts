@@ -68,7 +68,7 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'moto_server')
     // A session: trust the jump box, open the tunnel, copy the password.
     await page.open(rig.host.url, 'Audited box');
     await page.connect('Echo');
-    await page.hostKeyDialog().getByRole('button', { name: 'Trust and connect' }).click();
+    await page.trustHostKey();
     await page.waitForStatus('Echo', /^open for/);
     await page.button('Copy password for Echo').click();
     await page.clipboardBanner().filter({ hasText: 'Password for Audited box / Echo is on the clipboard.' }).waitFor();

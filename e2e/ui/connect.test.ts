@@ -35,11 +35,7 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen'))('the UI in Ch
     expect(await page.status('Echo').textContent()).toBe('idle');
 
     await page.connect('Echo');
-    const dialog = page.hostKeyDialog();
-    await dialog.waitFor();
-    const fingerprint = await dialog.getByLabel('Host key fingerprint').textContent();
-    expect(rig.sshd.hostKeys.map((hostKey) => hostKey.fingerprint)).toContain(fingerprint);
-    await dialog.getByRole('button', { name: 'Trust and connect' }).click();
+    expect(rig.sshd.hostKeys.map((hostKey) => hostKey.fingerprint)).toContain(await page.trustHostKey());
 
     expect(await page.waitForStatus('Echo', /^open for/)).toMatch(/0 client\(s\)/);
     expect(await roundTrip(localPort, 'from the browser test')).toBe('from the browser test');

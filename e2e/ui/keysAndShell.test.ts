@@ -80,9 +80,8 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'puttygen'))('
     const profile = new ProfilePage(page);
     await profile.open(rig.host.url, 'Prod');
     await profile.connect('Echo');
-    await profile.passphraseDialog().getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
-    await profile.passphraseDialog().getByRole('button', { name: 'Unlock and connect' }).click();
-    await profile.hostKeyDialog().getByRole('button', { name: 'Trust and connect' }).click();
+    await profile.unlockWith(PASSPHRASE);
+    await profile.trustHostKey();
     await profile.waitForStatus('Echo', /^open for/);
     expect(await roundTrip(localPort, 'logged in with the new key')).toBe('logged in with the new key');
   });

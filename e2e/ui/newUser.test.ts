@@ -94,17 +94,12 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'puttygen', 'mariadbd', 'pos
 
     await page.button('Connect all').click();
     // The key is opened before the jump box is dialled: a wrong passphrase is refused and asked again.
-    const unlock = page.passphraseDialog();
-    await unlock.getByLabel('Passphrase', { exact: true }).fill('not the passphrase');
-    await unlock.getByRole('button', { name: 'Unlock and connect' }).click();
-    await unlock.getByText('That passphrase does not unlock the key.').waitFor();
-    await unlock.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
-    await unlock.getByRole('button', { name: 'Unlock and connect' }).click();
+    await page.unlockWith('not the passphrase');
+    await page.passphraseDialog().getByText('That passphrase does not unlock the key.').waitFor();
+    await page.unlockWith(PASSPHRASE);
 
     // Then the first contact with the jump box: its fingerprint, to compare and trust.
-    const hostKey = page.hostKeyDialog();
-    expect(rig.sshd.hostKeys.map((hostKeyEntry) => hostKeyEntry.fingerprint)).toContain(await hostKey.getByLabel('Host key fingerprint').textContent());
-    await hostKey.getByRole('button', { name: 'Trust and connect' }).click();
+    expect(rig.sshd.hostKeys.map((hostKeyEntry) => hostKeyEntry.fingerprint)).toContain(await page.trustHostKey());
     await page.waitForStatus('Orders MySQL', /^open for/);
     await page.waitForStatus('Billing PG', /^open for/);
     // Both tunnels ride one SSH connection.

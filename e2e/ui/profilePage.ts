@@ -42,6 +42,21 @@ export class ProfilePage {
     return this.page.getByRole('dialog', { name: 'Unlock your SSH key' });
   }
 
+  /** Type a passphrase into the unlock prompt and submit it. */
+  async unlockWith(passphrase: string): Promise<void> {
+    const dialog = this.passphraseDialog();
+    await dialog.getByLabel('Passphrase', { exact: true }).fill(passphrase);
+    await dialog.getByRole('button', { name: 'Unlock and connect' }).click();
+  }
+
+  /** Trust the jump box the host-key prompt shows; returns the fingerprint it showed, for the caller to check. */
+  async trustHostKey(): Promise<string> {
+    const dialog = this.hostKeyDialog();
+    const fingerprint = (await dialog.getByLabel('Host key fingerprint').textContent()) ?? '';
+    await dialog.getByRole('button', { name: 'Trust and connect' }).click();
+    return fingerprint;
+  }
+
   /** A button by its exact accessible name: the profile's ("Connect all") or a target's ("Copy password for Orders"). */
   button(name: string) {
     return this.page.getByRole('button', { name, exact: true });

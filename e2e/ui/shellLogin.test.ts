@@ -51,16 +51,10 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen'))('logging in f
     expect(await shellStatus().textContent()).toMatch(/^No shell open/);
 
     await page.getByRole('button', { name: 'Open shell' }).click();
-    await unlock.getByLabel('Passphrase', { exact: true }).fill('not the passphrase');
-    await unlock.getByRole('button', { name: 'Unlock and connect' }).click();
+    await profile.unlockWith('not the passphrase');
     await unlock.getByText('That passphrase does not unlock the key.').waitFor();
-    await unlock.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
-    await unlock.getByRole('button', { name: 'Unlock and connect' }).click();
-
-    const trust = profile.hostKeyDialog();
-    const fingerprint = (await trust.getByLabel('Host key fingerprint').textContent()) ?? '';
-    expect(rig.sshd.hostKeys.map((hostKey) => hostKey.fingerprint)).toContain(fingerprint);
-    await trust.getByRole('button', { name: 'Trust and connect' }).click();
+    await profile.unlockWith(PASSPHRASE);
+    expect(rig.sshd.hostKeys.map((hostKey) => hostKey.fingerprint)).toContain(await profile.trustHostKey());
 
     await shellStatus().filter({ hasText: `Connected to ${rig.sshd.user}@${rig.sshd.host}` }).waitFor();
     await page.keyboard.type('echo "shell-$((40 + 2))"\n');
