@@ -1,5 +1,6 @@
 import { useId, useState } from 'react';
 import type { ErrorInfo } from '../../shared/model/errors';
+import type { SshQuestion } from '../sshQuestions';
 import { Dialog } from './Dialog';
 
 /** First contact with a jump box: show the fingerprint, let the user trust and pin it, or cancel. */
@@ -68,4 +69,27 @@ export function PassphrasePrompt({ keyPath, wrong, onSubmit, onCancel }: { keyPa
       </form>
     </Dialog>
   );
+}
+
+/** The dialog for what a failed SSH login asks (sshQuestions.ts), the same wherever the login was tried. */
+export function SshQuestionDialog({
+  question,
+  onTrust,
+  onUnlock,
+  onClose,
+}: {
+  question: SshQuestion;
+  /** Called with the HOST_KEY_UNKNOWN error whose key the user accepted. */
+  onTrust: (error: ErrorInfo) => void;
+  onUnlock: (passphrase: string, remember: boolean) => void;
+  onClose: () => void;
+}) {
+  switch (question.kind) {
+    case 'hostKey':
+      return <HostKeyPrompt error={question.error} onTrust={() => onTrust(question.error)} onCancel={onClose} />;
+    case 'mismatch':
+      return <HostKeyMismatch error={question.error} onClose={onClose} />;
+    case 'passphrase':
+      return <PassphrasePrompt keyPath={question.keyPath} wrong={question.wrong} onSubmit={onUnlock} onCancel={onClose} />;
+  }
 }

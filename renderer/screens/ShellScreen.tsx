@@ -1,9 +1,9 @@
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import { useEffect, useRef, useState } from 'react';
-import { jumpBoxKeyPath, type Profile } from '../../shared/model/profile';
+import type { Profile } from '../../shared/model/profile';
 import { useBridge } from '../bridgeContext';
-import { HostKeyMismatch, HostKeyPrompt, PassphrasePrompt } from '../components/Prompts';
+import { SshQuestionDialog } from '../components/Prompts';
 import { sshQuestionFor, trustHostKeyOf, type SshQuestion } from '../sshQuestions';
 import { useFeedback } from '../stores/feedback';
 import { attachOutput, useShell } from '../stores/shell';
@@ -65,13 +65,12 @@ export function ShellScreen({ profile }: { profile: Profile }) {
     const error = await useShell.getState().open(bridge, { profileId: profile.id, cols: current.term.cols, rows: current.term.rows, ...(unlock ? { unlock } : {}) });
     setOpening(false);
     if (!error) return;
-    const asked = sshQuestionFor(error);
+    const asked = sshQuestionFor(error, profile);
     if (asked) setQuestion(asked);
     else useFeedback.getState().showError(error);
   }
 
   const ended = session?.status === 'ended' ? session.exit : undefined;
-  const keyPath = jumpBoxKeyPath(profile) ?? 'the SSH agent';
   return (
     <section aria-label="Jump box shell">
       <div className="shell-bar">
@@ -93,26 +92,18 @@ export function ShellScreen({ profile }: { profile: Profile }) {
         )}
       </div>
       <div ref={host} className="terminal-host" role="region" aria-label="Terminal" />
-      {question?.kind === 'hostKey' ? (
-        <HostKeyPrompt
-          error={question.error}
-          onCancel={() => setQuestion(undefined)}
-          onTrust={() => {
+      {question ? (
+        <SshQuestionDialog
+          question={question}
+          onClose={() => setQuestion(undefined)}
+          onTrust={(error) => {
             setQuestion(undefined);
-            void trustHostKeyOf(bridge, question.error).then((reply) => {
+            void trustHostKeyOf(bridge, error).then((reply) => {
               if (reply.ok) void open();
               else useFeedback.getState().showError(reply.error);
             });
           }}
-        />
-      ) : null}
-      {question?.kind === 'mismatch' ? <HostKeyMismatch error={question.error} onClose={() => setQuestion(undefined)} /> : null}
-      {question?.kind === 'passphrase' ? (
-        <PassphrasePrompt
-          keyPath={keyPath}
-          wrong={question.wrong}
-          onCancel={() => setQuestion(undefined)}
-          onSubmit={(passphrase, remember) => {
+          onUnlock={(passphrase, remember) => {
             setQuestion(undefined);
             void open({ passphrase, remember });
           }}

@@ -1,8 +1,7 @@
 import { create } from 'zustand';
 import type { JumpgateBridge } from '../../shared/bridge';
 import type { ErrorInfo } from '../../shared/model/errors';
-import { jumpBoxKeyPath } from '../../shared/model/profile';
-import { sshQuestionFor, trustHostKeyOf } from '../sshQuestions';
+import { sshQuestionFor, trustHostKeyOf, type SshQuestion } from '../sshQuestions';
 import { useDoctor } from './doctor';
 import { useFeedback } from './feedback';
 import { useProfiles } from './profiles';
@@ -13,11 +12,8 @@ export interface ConnectJob {
   targetId?: string;
 }
 
-/** The questions a connect can raise; each keeps the job to retry once answered. */
-export type ConnectDialog =
-  | { kind: 'hostKey'; error: ErrorInfo; retry: ConnectJob }
-  | { kind: 'mismatch'; error: ErrorInfo }
-  | { kind: 'passphrase'; keyPath: string; wrong: boolean; retry: ConnectJob };
+/** The question a connect raised, with the job to retry once it is answered. */
+export type ConnectDialog = SshQuestion & { retry: ConnectJob };
 
 interface Unlock {
   passphrase: string;
@@ -40,11 +36,6 @@ export function jobKey(job: ConnectJob): string {
   return job.targetId ? `${job.profileId}/${job.targetId}` : job.profileId;
 }
 
-function keyPathOf(profileId: string): string {
-  const profile = useProfiles.getState().profiles.find((entry) => entry.id === profileId);
-  return (profile && jumpBoxKeyPath(profile)) ?? 'the SSH agent';
-}
-
 /**
  * Connect and disconnect, with the host-key and passphrase questions in
  * between: the same flow for one target and for a whole profile.
@@ -58,10 +49,8 @@ export const useConnect = create<ConnectState>((set, get) => {
   };
 
   const askOrReport = (error: ErrorInfo, job: ConnectJob, bridge: JumpgateBridge): void => {
-    const question = sshQuestionFor(error);
-    if (question?.kind === 'hostKey') set({ dialog: { ...question, retry: job } });
-    else if (question?.kind === 'mismatch') set({ dialog: question });
-    else if (question?.kind === 'passphrase') set({ dialog: { ...question, keyPath: keyPathOf(job.profileId), retry: job } });
+    const question = sshQuestionFor(error, useProfiles.getState().profiles.find((entry) => entry.id === job.profileId));
+    if (question) set({ dialog: { ...question, retry: job } });
     else {
       useFeedback.getState().showError(error);
       // Issue #6: a failed connect runs the doctor, and the error note points at the first failing
