@@ -1,5 +1,6 @@
 import type { JumpgateBridge } from '../shared/bridge';
 import type { ErrorInfo } from '../shared/model/errors';
+import { trustRequestFor } from '../shared/model/hostKeyTrust';
 import { jumpBoxKeyPath, type Profile } from '../shared/model/profile';
 
 /**
@@ -24,6 +25,5 @@ export function sshQuestionFor(error: ErrorInfo, profile: Pick<Profile, 'jumpHos
 
 /** Pin the host key a HOST_KEY_UNKNOWN error carries, once the user has accepted its fingerprint. */
 export function trustHostKeyOf(bridge: JumpgateBridge, error: ErrorInfo) {
-  const details = error.details ?? {};
-  return bridge.invoke('hostKeys:trust', { host: String(details.host), port: Number(details.port), publicKey: String(details.publicKey) });
+  return bridge.invoke('hostKeys:trust', trustRequestFor(error));
 }

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { ErrorInfo } from '../../shared/model/errors';
 import { useBridge } from '../bridgeContext';
+import { trustHostKeyOf } from '../sshQuestions';
 import { useFeedback } from '../stores/feedback';
 
 /**
@@ -23,7 +24,7 @@ export function TrustHostKey({ error, onTrusted }: { error: ErrorInfo; onTrusted
         disabled={busy}
         onClick={() => {
           setBusy(true);
-          void bridge.invoke('hostKeys:trust', { host: String(details.host), port: Number(details.port), publicKey: String(details.publicKey) }).then((reply) => {
+          void trustHostKeyOf(bridge, error).then((reply) => {
             setBusy(false);
             if (reply.ok) onTrusted();
             else useFeedback.getState().showError(reply.error);

@@ -1,5 +1,6 @@
 import type { ErrorInfo } from '../../../shared/model/errors';
 import { formatBytes } from '../../../shared/format';
+import { trustRequestFor } from '../../../shared/model/hostKeyTrust';
 import { jumpBoxKeyPath, type Profile } from '../../../shared/model/profile';
 import type { TunnelSnapshotEntry, TunnelState } from '../../../shared/model/tunnelState';
 import { ask, interactive } from '../prompt';
@@ -58,13 +59,7 @@ export async function openTarget(session: CliSession, profile: Profile, targetId
       if (!trusted) {
         throw new CliFailure({ ...error, hint: `Verify the fingerprint with your administrator, then re-run with --trust-host-key ${fingerprint}` });
       }
-      unwrap(
-        await session.invoke('hostKeys:trust', {
-          host: String(error.details.host),
-          port: Number(error.details.port),
-          publicKey: String(error.details.publicKey),
-        }),
-      );
+      unwrap(await session.invoke('hostKeys:trust', trustRequestFor(error)));
       continue;
     }
     throw new CliFailure(error);
