@@ -338,8 +338,8 @@ export const contract = {
 } as const satisfies Record<RequestChannel, { request: z.ZodType; response: z.ZodType }>;
 
 export const events = {
-  /** One tunnel's new state; `seq` increases across all tunnels. */
-  'tunnels:state': z.object({ seq: z.number(), tunnelId: z.string(), state: TunnelStateSchema }),
+  /** One tunnel's new state with its whole snapshot entry (a window that never saw the tunnel can add it); `seq` increases across all tunnels. */
+  'tunnels:state': z.object({ seq: z.number(), tunnelId: z.string(), endpoint: TunnelEntrySchema.shape.endpoint, state: TunnelStateSchema }),
   /** The saved profiles changed (saved, deleted, imported); `seq` increases per change. */
   'profiles:changed': z.object({ seq: z.number(), profiles: z.array(ProfileSchema) }),
   /** A snapshot restore moved on: requested, creating (each poll), available (with the endpoint). */
@@ -370,3 +370,19 @@ export type EventOf<E extends EventChannel> = z.output<(typeof events)[E]>;
 
 export type ErrorInfoWire = z.infer<typeof ErrorInfoSchema>;
 export type Reply<T> = { ok: true; value: T } | { ok: false; error: ErrorInfoWire };
+
+/**
+ * The service's side of the contract: one async function per request channel,
+ * called with the parsed request. Declared here, beside the schemas, so each
+ * domain's handler set can be typed without importing the service that composes them.
+ */
+export type Handlers = { [C in RequestChannel]: (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>> };
+
+/** An event as it leaves the core, before the bus stamps its sequence number. */
+export type UnnumberedEventOf<E extends EventChannel> = Omit<EventOf<E>, 'seq'>;
+
+/**
+ * A listener for every event channel. The parameters are a union of
+ * [channel, payload] pairs, so checking `channel` narrows `payload`: no casts.
+ */
+export type EventListener = (...event: { [E in EventChannel]: [channel: E, payload: EventOf<E>] }[EventChannel]) => void;

@@ -1,8 +1,7 @@
 import type { JumpgateBridge } from '../../shared/bridge';
 import { isRequestChannel } from '../../shared/channels';
-import { contract, type Reply } from '../../shared/contract';
+import { contract, type Handlers, type Reply } from '../../shared/contract';
 import { JumpgateError, toErrorInfo } from '../../shared/model/errors';
-import type { Handlers } from './service';
 
 export type Dispatch = (channel: unknown, payload: unknown) => Promise<Reply<unknown>>;
 

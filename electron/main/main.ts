@@ -79,17 +79,12 @@ async function start(): Promise<void> {
     openWindow: showWindow,
     quit: () => app.quit(),
   });
+  // Subscribe first, then take the snapshots: events carry whole entries, so the tray never refetches.
+  service.on('profiles:changed', (event) => tray?.setProfiles(event.profiles));
+  service.on('tunnels:state', (event) => tray?.onTunnelState({ id: event.tunnelId, endpoint: event.endpoint, state: event.state }));
   const listed = await service.handlers['profiles:list'](undefined);
   tray.setProfiles(listed.profiles);
   tray.setTunnels((await service.handlers['tunnels:snapshot'](undefined)).tunnels);
-  service.subscribe((channel, payload) => {
-    if (channel === 'profiles:changed') tray?.setProfiles((payload as { profiles: typeof listed.profiles }).profiles);
-    if (channel === 'tunnels:state') {
-      void service.handlers['tunnels:snapshot'](undefined).then((snapshot) => tray?.setTunnels(snapshot.tunnels));
-      const event = payload as { tunnelId: string; state: Parameters<JumpgateTray['onTunnelState']>[1] };
-      tray?.onTunnelState(event.tunnelId, event.state);
-    }
-  });
 
   // A laptop that wakes up, or a network that comes back, should not wait out the backoff.
   powerMonitor.on('resume', () => service.retryNow());

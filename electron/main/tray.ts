@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Menu, nativeImage, Notification, Tray } from 'electron';
 import type { Profile } from '../../shared/model/profile';
-import type { TunnelSnapshotEntry, TunnelState } from '../../shared/model/tunnelState';
+import type { TunnelSnapshotEntry } from '../../shared/model/tunnelState';
 import { transitionNotice, trayIconName, trayMenu, trayTooltip, type TrayActions } from './trayModel';
 
 /**
@@ -33,16 +33,18 @@ export class JumpgateTray {
     this.render();
   }
 
-  /** Apply one state event; notify on drops and recoveries. */
-  onTunnelState(tunnelId: string, state: TunnelState): void {
-    const index = this.tunnels.findIndex((entry) => entry.id === tunnelId);
+  /** Apply one state event (its whole entry; a tunnel not seen before is added); notify on drops and recoveries. Renders once. */
+  onTunnelState(entry: TunnelSnapshotEntry): void {
+    const index = this.tunnels.findIndex((known) => known.id === entry.id);
     const previous = index === -1 ? undefined : this.tunnels[index];
     if (previous) {
-      const notice = transitionNotice(previous.state, state, tunnelId);
+      const notice = transitionNotice(previous.state, entry.state, entry.id);
       if (notice && Notification.isSupported()) new Notification({ title: notice.title, body: notice.body, silent: true }).show();
-      this.tunnels[index] = { ...previous, state };
-      this.render();
+      this.tunnels[index] = entry;
+    } else {
+      this.tunnels.push(entry);
     }
+    this.render();
   }
 
   destroy(): void {

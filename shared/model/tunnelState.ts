@@ -59,10 +59,11 @@ export interface TunnelSnapshotEntry {
   state: TunnelState;
 }
 
-/** One numbered state change. `seq` increases by one per event, across all tunnels. */
+/** One numbered state change, with what the tunnel forwards. `seq` increases by one per event, across all tunnels. */
 export interface TunnelStateEvent {
   seq: number;
   tunnelId: string;
+  endpoint: TunnelEndpoint;
   state: TunnelState;
 }
 

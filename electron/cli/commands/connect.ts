@@ -103,9 +103,7 @@ export async function connect(session: CliSession, profileName: string, targetNa
 
   const names = new Map(targets.map((target) => [`${profile.id}/${target.id}`, target.id]));
   const lastStatus = new Map<string, string>();
-  const stopEvents = session.jumpgate.subscribe((channel, payload) => {
-    if (channel !== 'tunnels:state') return;
-    const event = payload as { tunnelId: string; state: TunnelState };
+  const stopEvents = session.jumpgate.on('tunnels:state', (event) => {
     const name = names.get(event.tunnelId);
     // Counter refreshes arrive as events too; a line is printed only when the status changes.
     if (lastStatus.get(event.tunnelId) === event.state.status && event.state.status !== 'reconnecting') return;

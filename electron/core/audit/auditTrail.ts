@@ -1,7 +1,7 @@
 import type { RequestChannel } from '../../../shared/channels';
 import type { ParsedRequestOf, ResponseOf } from '../../../shared/contract';
 import type { AuditKind } from '../../../shared/model/audit';
-import type { Handlers } from '../service';
+import type { Handlers } from '../../../shared/contract';
 import type { AuditLog } from './auditLog';
 
 type Names = (profileId: string, targetId?: string) => { profile: string; target: string };

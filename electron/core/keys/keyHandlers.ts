@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Handlers } from '../service';
+import type { Handlers } from '../../../shared/contract';
 import { expandHome, isKeyEncrypted, loadPrivateKeyFile } from '../ssh/keyLoader';
 import { generateKey } from './keyGenerator';
 

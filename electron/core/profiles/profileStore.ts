@@ -4,6 +4,7 @@ import {
   PROFILES_SCHEMA_VERSION,
   ProfileSchema,
   ProfilesFileSchema,
+  type DbTarget,
   type Profile,
   type ProfilesFile,
 } from '../../../shared/model/profile';
@@ -117,6 +118,18 @@ export class ProfileStore {
       });
     }
     return structuredClone(profile);
+  }
+
+  /** A profile and one of its targets, or TARGET_NOT_FOUND naming the targets it does have. */
+  getTarget(profileId: string, targetId: string): { profile: Profile; target: DbTarget } {
+    const profile = this.get(profileId);
+    const target = profile.targets.find((entry) => entry.id === targetId);
+    if (!target) {
+      throw new JumpgateError('TARGET_NOT_FOUND', `Profile "${profile.name}" has no target "${targetId}".`, {
+        hint: `Its targets are: ${profile.targets.map((entry) => entry.id).join(', ') || 'none'}.`,
+      });
+    }
+    return { profile, target };
   }
 
   /** Add or replace one profile (matched by id). */

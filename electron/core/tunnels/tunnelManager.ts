@@ -47,7 +47,7 @@ export class TunnelManager {
       now: this.now,
       holdTimeoutMs: this.options.holdTimeoutMs ?? 30_000,
       verifyEndpoint: this.options.verifyEndpoint ?? true,
-      onState: (state) => this.emit(spec.id, state),
+      onState: (state) => this.emit(spec.id, tunnel, state),
     });
     this.tunnels.set(spec.id, tunnel);
     await tunnel.start();
@@ -85,17 +85,17 @@ export class TunnelManager {
     await this.stopAll();
   }
 
-  private emit(tunnelId: string, state: TunnelState): void {
+  private emit(tunnelId: string, tunnel: Tunnel, state: TunnelState): void {
     this.seq += 1;
     this.lastReported.set(tunnelId, JSON.stringify(state));
-    this.options.onEvent({ seq: this.seq, tunnelId, state });
+    this.options.onEvent({ seq: this.seq, tunnelId, endpoint: tunnel.endpoint, state });
   }
 
   private reportCounters(): void {
     for (const [id, tunnel] of this.tunnels) {
       const state = tunnel.state;
       if (state.status !== 'open' && state.status !== 'reconnecting') continue;
-      if (this.lastReported.get(id) !== JSON.stringify(state)) this.emit(id, state);
+      if (this.lastReported.get(id) !== JSON.stringify(state)) this.emit(id, tunnel, state);
     }
   }
 }

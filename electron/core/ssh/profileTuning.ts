@@ -1,0 +1,10 @@
+import type { Profile } from '../../../shared/model/profile';
+import type { ConnectionTuning } from './jumpHostPool';
+
+/** The keepalive and reconnect settings a profile asks of its jump host connection. */
+export function tuningOf(profile: Profile): ConnectionTuning {
+  return {
+    keepalive: { intervalMs: profile.options.keepaliveIntervalSeconds * 1000, countMax: profile.options.keepaliveCountMax },
+    backoff: { capMs: profile.options.reconnectCapSeconds * 1000 },
+  };
+}
