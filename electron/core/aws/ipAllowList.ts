@@ -9,8 +9,11 @@ import {
 } from '@aws-sdk/client-ec2';
 import { JumpgateError } from '../../../shared/model/errors';
 import type { AwsClients } from './awsClients';
-import { classifyAwsError, type AwsCallContext } from './awsErrors';
+import { awsCall, classifyAwsError, errorName, type AwsCallContext } from './awsErrors';
+import { cidrContains } from './cidr';
 import { parseIpv4 } from './publicIp';
+
+export { cidrContains } from './cidr';
 
 /**
  * The jump box's security group, as issue #3 part 4 asks: is my public IP
@@ -78,13 +81,8 @@ const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
 const DESCRIPTION_CHARS = /^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]*$/;
 const DESCRIPTION_MAX = 255;
 
-const NOT_FOUND = new Set([
-  'InvalidGroup.NotFound',
-  'InvalidGroupId.Malformed',
-  'InvalidInstanceID.NotFound',
-  'InvalidInstanceID.Malformed',
-]);
 const DUPLICATE = 'InvalidPermission.Duplicate';
+const JUMP_BOX_NOT_FOUND_HINT = 'Check the jump box settings of this profile (instance id or security group id) and its AWS region.';
 
 /**
  * The description Jumpgate gives its rule unless the user picks one:
@@ -106,21 +104,6 @@ function osUser(): string {
     // No passwd entry (some containers): fall back to the environment.
     return process.env.USER ?? process.env.USERNAME ?? 'user';
   }
-}
-
-/** Whether the IPv4 CIDR `cidr` contains the IPv4 address `ip` (bit arithmetic, not string prefixes). */
-export function cidrContains(cidr: string, ip: string): boolean {
-  const [network, prefixText, extra] = cidr.split('/');
-  if (network === undefined || prefixText === undefined || extra !== undefined) return false;
-  if (!/^(0|[1-9]\d?)$/.test(prefixText)) return false;
-  const prefix = Number(prefixText);
-  const base = parseIpv4(network);
-  const address = parseIpv4(ip);
-  if (prefix > 32 || base === undefined || address === undefined) return false;
-  if (prefix === 0) return true;
-  // Compare the top `prefix` bits; `>>> 0` keeps the values unsigned 32-bit.
-  const mask = (0xffffffff << (32 - prefix)) >>> 0;
-  return ((base & mask) >>> 0) === ((address & mask) >>> 0);
 }
 
 /** Whether a rule's protocol and port range let TCP traffic to `port` through. */
@@ -192,12 +175,6 @@ function requireDescription(description: string): string {
   return description;
 }
 
-function errorName(error: unknown): string {
-  const err = error as { name?: unknown; Code?: unknown } | undefined;
-  if (typeof err?.name === 'string') return err.name;
-  return typeof err?.Code === 'string' ? err.Code : '';
-}
-
 export interface AllowListErrorContext extends AwsCallContext {
   /** What to ask an administrator for if the call is denied: the exact IP, port and group. */
   deniedHint: string;
@@ -206,35 +183,17 @@ export interface AllowListErrorContext extends AwsCallContext {
 }
 
 /**
- * Map an EC2 failure during allow-listing. Denied calls (real EC2 says
- * UnauthorizedOperation, IAM-checking emulators say AccessDenied) become
- * AWS_ACCESS_DENIED whose hint is a message the user can forward as is.
+ * Map an EC2 failure during allow-listing: the shared classifier, with a
+ * not-found hint about the profile's jump box settings. Denied calls (real EC2
+ * says UnauthorizedOperation, IAM-checking emulators say AccessDenied) become
+ * AWS_ACCESS_DENIED whose hint is the context's message the user can forward as is.
  */
 export function classifyAllowListError(error: unknown, context: AllowListErrorContext): JumpgateError {
-  if (error instanceof JumpgateError) return error;
-  const name = errorName(error);
-  if (NOT_FOUND.has(name)) {
-    return new JumpgateError('AWS_NOT_FOUND', `The ${context.resource} was not found in ${context.scope.region}.`, {
-      hint: 'Check the jump box settings of this profile (instance id or security group id) and its AWS region.',
-      details: { action: context.action },
-      cause: error,
-    });
-  }
-  const classified = classifyAwsError(error, context);
-  if (classified.code !== 'AWS_ACCESS_DENIED') return classified;
-  return new JumpgateError('AWS_ACCESS_DENIED', classified.message, {
-    hint: context.deniedHint,
-    details: { action: context.action },
-    cause: error,
-  });
+  return classifyAwsError(error, { notFoundHint: JUMP_BOX_NOT_FOUND_HINT, ...context });
 }
 
-async function ec2Call<T>(context: AllowListErrorContext, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    throw classifyAllowListError(error, context);
-  }
+function ec2Call<T>(context: AllowListErrorContext, call: () => Promise<T>): Promise<T> {
+  return awsCall({ notFoundHint: JUMP_BOX_NOT_FOUND_HINT, ...context }, call);
 }
 
 function scopeFor(clients: AwsClients, region: string | undefined) {

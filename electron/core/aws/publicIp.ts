@@ -1,4 +1,6 @@
+import { isIPv4 } from 'node:net';
 import { JumpgateError } from '../../../shared/model/errors';
+import { CidrSet } from './cidr';
 
 /** AWS's own "what is my IP" service: answers one IPv4 address and a newline. */
 export const DEFAULT_PUBLIC_IP_URL = 'https://checkip.amazonaws.com';
@@ -20,41 +22,27 @@ const MAX_ANSWER_BYTES = 256;
 /**
  * Parse a dotted-quad IPv4 address into its 32-bit value, or undefined.
  * Strict: exactly four decimal octets 0-255 without leading zeros, because
- * "010.1.1.1" means octal to some tools and decimal to others.
+ * "010.1.1.1" means octal to some tools and decimal to others (Node's isIPv4
+ * refuses such octets, which is the rule we want).
  */
 export function parseIpv4(text: string): number | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let value = 0;
-  for (const part of parts) {
-    if (!/^(0|[1-9]\d{0,2})$/.test(part)) return undefined;
-    const octet = Number(part);
-    if (octet > 255) return undefined;
-    value = value * 256 + octet;
-  }
-  return value;
+  if (!isIPv4(text)) return undefined;
+  return text.split('.').reduce((value, octet) => value * 256 + Number(octet), 0);
 }
 
-/** Ranges a public-IP service can never legitimately report as the address AWS sees. */
-const NOT_PUBLIC: ReadonlyArray<readonly [string, number, string]> = [
-  ['0.0.0.0', 8, 'an unspecified address'],
-  ['10.0.0.0', 8, 'a private address'],
-  ['100.64.0.0', 10, 'a carrier-grade NAT address'],
-  ['127.0.0.0', 8, 'a loopback address'],
-  ['169.254.0.0', 16, 'a link-local address'],
-  ['172.16.0.0', 12, 'a private address'],
-  ['192.168.0.0', 16, 'a private address'],
-  ['224.0.0.0', 4, 'a multicast address'],
-  ['240.0.0.0', 4, 'a reserved address'],
+/** Ranges a public-IP service can never legitimately report as the address AWS sees, by what they are. */
+const NOT_PUBLIC: ReadonlyArray<readonly [CidrSet, string]> = [
+  [new CidrSet(['0.0.0.0/8']), 'an unspecified address'],
+  [new CidrSet(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']), 'a private address'],
+  [new CidrSet(['100.64.0.0/10']), 'a carrier-grade NAT address'],
+  [new CidrSet(['127.0.0.0/8']), 'a loopback address'],
+  [new CidrSet(['169.254.0.0/16']), 'a link-local address'],
+  [new CidrSet(['224.0.0.0/4']), 'a multicast address'],
+  [new CidrSet(['240.0.0.0/4']), 'a reserved address'],
 ];
 
-function notPublicReason(value: number): string | undefined {
-  for (const [network, prefix, reason] of NOT_PUBLIC) {
-    const base = parseIpv4(network) ?? 0;
-    const size = 2 ** (32 - prefix);
-    if (value >= base && value < base + size) return reason;
-  }
-  return undefined;
+function notPublicReason(ip: string): string | undefined {
+  return NOT_PUBLIC.find(([ranges]) => ranges.has(ip))?.[1];
 }
 
 const HINT =
@@ -130,14 +118,13 @@ export async function lookupPublicIp(options: PublicIpOptions = {}): Promise<str
     throw unknown(`The public-IP service ${host} answered with a long page, not an IP address.`, url);
   }
   const answer = text.trim();
-  const value = parseIpv4(answer);
-  if (value === undefined) {
+  if (!isIPv4(answer)) {
     const what = answer.includes(':') && /^[0-9a-f:.]+$/i.test(answer)
       ? 'an IPv6 address; the jump box rule needs your IPv4 address'
       : 'something that is not one IPv4 address';
     throw unknown(`The public-IP service ${host} answered with ${what}.`, url);
   }
-  const reason = notPublicReason(value);
+  const reason = notPublicReason(answer);
   if (reason) {
     throw unknown(`The public-IP service ${host} answered ${answer}, ${reason}: that is not the address AWS sees.`, url);
   }

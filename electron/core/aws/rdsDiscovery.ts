@@ -1,22 +1,20 @@
-import {
-  DescribeDBClustersCommand,
-  DescribeDBInstancesCommand,
-  paginateDescribeDBClusters,
-  paginateDescribeDBInstances,
-  type DBCluster,
-  type DBInstance,
-} from '@aws-sdk/client-rds';
+import type { DBCluster, DBInstance } from '@aws-sdk/client-rds';
 import { JumpgateError } from '../../../shared/model/errors';
 import { proposeLocalPort } from '../../../shared/model/localPorts';
-import { DEFAULT_DB_PORT, engineFamily, type DbEngine, type DbRemote } from '../../../shared/model/profile';
+import type { DbEngine, DbRemote } from '../../../shared/model/profile';
 import type { AwsClients } from './awsClients';
-import { awsCall, classifyAwsError, type AwsCallContext } from './awsErrors';
+import { classifyAwsError } from './awsErrors';
+import {
+  describeCluster,
+  describeInstance,
+  endpointOf,
+  listRegionDatabases,
+  normalizeEngine,
+  type RdsEndpoint,
+  type RdsRegionListing,
+} from './rdsLookup';
 
-/** host:port as RDS publishes it (the jump box resolves the host inside the VPC). */
-export interface RdsEndpoint {
-  host: string;
-  port: number;
-}
+export type { RdsEndpoint } from './rdsLookup';
 
 /** An instance that belongs to a cluster: shown under its cluster, not as a target of its own. */
 export interface DiscoveredClusterMember {
@@ -96,25 +94,8 @@ export interface DiscoverOptions {
   scanRegions?: readonly string[] | false;
   /** Records per DescribeDB* page (RDS accepts 20-100; the server default is 100). */
   pageSize?: number;
-}
-
-/**
- * Map RDS's engine names onto ours; undefined for engines we cannot tunnel to.
- * "aurora" is the pre-2.x name of Aurora MySQL (MySQL 5.6 compatible).
- */
-export function normalizeEngine(engine: string | undefined): DbEngine | undefined {
-  switch (engine) {
-    case 'mysql':
-    case 'mariadb':
-    case 'postgres':
-    case 'aurora-mysql':
-    case 'aurora-postgresql':
-      return engine;
-    case 'aurora':
-      return 'aurora-mysql';
-    default:
-      return undefined;
-  }
+  /** Where a region's listing comes from (the gateway's short-lived cache); default: ask RDS now. */
+  listRegion?: (region: string) => Promise<RdsRegionListing>;
 }
 
 type Candidate = Omit<DiscoveredDatabase, 'proposedLocalPort'>;
@@ -122,32 +103,6 @@ type Candidate = Omit<DiscoveredDatabase, 'proposedLocalPort'>;
 interface RegionListing {
   databases: Candidate[];
   unsupported: UnsupportedDatabase[];
-}
-
-function context(clients: AwsClients, region: string, action: string): AwsCallContext {
-  return { action, scope: { ...clients.scope, region } };
-}
-
-async function describeAllInstances(clients: AwsClients, region: string, pageSize: number | undefined): Promise<DBInstance[]> {
-  return awsCall(context(clients, region, 'rds:DescribeDBInstances'), async () => {
-    const all: DBInstance[] = [];
-    const pages = paginateDescribeDBInstances({ client: clients.rds(region), ...(pageSize ? { pageSize } : {}) }, {});
-    for await (const page of pages) all.push(...(page.DBInstances ?? []));
-    return all;
-  });
-}
-
-async function describeAllClusters(clients: AwsClients, region: string, pageSize: number | undefined): Promise<DBCluster[]> {
-  return awsCall(context(clients, region, 'rds:DescribeDBClusters'), async () => {
-    const all: DBCluster[] = [];
-    const pages = paginateDescribeDBClusters({ client: clients.rds(region), ...(pageSize ? { pageSize } : {}) }, {});
-    for await (const page of pages) all.push(...(page.DBClusters ?? []));
-    return all;
-  });
-}
-
-function endpointOf(host: string | undefined, port: number | undefined, engine: DbEngine): RdsEndpoint | undefined {
-  return host ? { host, port: port ?? DEFAULT_DB_PORT[engineFamily(engine)] } : undefined;
 }
 
 /** Drop undefined fields so results compare and serialize cleanly. */
@@ -201,10 +156,9 @@ function fromInstance(instance: DBInstance, engine: DbEngine): Candidate {
 
 /** Everything tunnel-able in one region (both calls, every page), before ports are proposed. */
 async function listRegion(clients: AwsClients, region: string, options: DiscoverOptions): Promise<RegionListing> {
-  const [instances, clusters] = await Promise.all([
-    describeAllInstances(clients, region, options.pageSize),
-    describeAllClusters(clients, region, options.pageSize),
-  ]);
+  const { instances, clusters } = options.listRegion
+    ? await options.listRegion(region)
+    : await listRegionDatabases(clients, region, options.pageSize);
   const wanted = (engine: DbEngine | undefined): engine is DbEngine =>
     engine !== undefined && (!options.engines || options.engines.includes(engine));
   const byIdentifier = new Map(instances.filter((i) => i.DBInstanceIdentifier).map((i) => [i.DBInstanceIdentifier as string, i]));
@@ -263,7 +217,7 @@ export function proposeLocalPorts<T extends { engine: DbEngine }>(
 export async function findRegionsWithDatabases(
   clients: AwsClients,
   regions: readonly string[],
-  options: Pick<DiscoverOptions, 'engines' | 'pageSize'> = {},
+  options: Pick<DiscoverOptions, 'engines' | 'pageSize' | 'listRegion'> = {},
 ): Promise<{ checked: string[]; found: RegionCount[]; notChecked: Array<{ region: string; code: string }> }> {
   const unique = [...new Set(regions)];
   const outcomes = await Promise.allSettled(unique.map((region) => listRegion(clients, region, options)));
@@ -273,7 +227,8 @@ export async function findRegionsWithDatabases(
   outcomes.forEach((outcome, index) => {
     const region = unique[index] as string;
     if (outcome.status === 'rejected') {
-      notChecked.push({ region, code: classifyAwsError(outcome.reason, context(clients, region, 'rds:DescribeDBInstances')).code });
+      const scope = { ...clients.scope, region };
+      notChecked.push({ region, code: classifyAwsError(outcome.reason, { action: 'rds:DescribeDBInstances', scope }).code });
       return;
     }
     checked.push(region);
@@ -342,30 +297,6 @@ function notFound(what: string, identifier: string, region: string, hint: string
   });
 }
 
-function isNotFound(error: unknown, name: string): boolean {
-  return (error as { name?: string } | undefined)?.name === name;
-}
-
-async function findInstance(clients: AwsClients, region: string, identifier: string): Promise<DBInstance | undefined> {
-  try {
-    const reply = await clients.rds(region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
-    return reply.DBInstances?.[0];
-  } catch (error) {
-    if (isNotFound(error, 'DBInstanceNotFoundFault')) return undefined;
-    throw classifyAwsError(error, context(clients, region, 'rds:DescribeDBInstances'));
-  }
-}
-
-async function findCluster(clients: AwsClients, region: string, identifier: string): Promise<DBCluster | undefined> {
-  try {
-    const reply = await clients.rds(region).send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier }));
-    return reply.DBClusters?.[0];
-  } catch (error) {
-    if (isNotFound(error, 'DBClusterNotFoundFault')) return undefined;
-    throw classifyAwsError(error, context(clients, region, 'rds:DescribeDBClusters'));
-  }
-}
-
 function unresolved(what: string, identifier: string, status: string | undefined): JumpgateError {
   return new JumpgateError('ENDPOINT_UNRESOLVED', `RDS has no ${what} for "${identifier}" yet (status: ${status ?? 'unknown'}).`, {
     hint: 'Wait until the database is available in the RDS console, then connect again.',
@@ -388,9 +319,9 @@ export async function resolveEndpoint(
   const region = options.region ?? clients.scope.region;
   const { identifier } = target;
   if (target.endpoint === 'instance') {
-    const instance = await findInstance(clients, region, identifier);
+    const instance = await describeInstance(clients, identifier, region);
     if (!instance) {
-      const cluster = await findCluster(clients, region, identifier).catch(() => undefined);
+      const cluster = await describeCluster(clients, identifier, region).catch(() => undefined);
       throw notFound(
         'instance',
         identifier,
@@ -400,15 +331,14 @@ export async function resolveEndpoint(
           : `Check the identifier and the region (${region}) of this profile, or discover the databases again.`,
       );
     }
-    const engine = normalizeEngine(instance.Engine) ?? 'mysql';
-    const endpoint = endpointOf(instance.Endpoint?.Address, instance.Endpoint?.Port, engine);
+    const endpoint = endpointOf(instance.Endpoint?.Address, instance.Endpoint?.Port, normalizeEngine(instance.Engine) ?? 'mysql');
     if (!endpoint) throw unresolved('endpoint', identifier, instance.DBInstanceStatus);
     return endpoint;
   }
 
-  const cluster = await findCluster(clients, region, identifier);
+  const cluster = await describeCluster(clients, identifier, region);
   if (!cluster) {
-    const instance = await findInstance(clients, region, identifier).catch(() => undefined);
+    const instance = await describeInstance(clients, identifier, region).catch(() => undefined);
     throw notFound(
       'cluster',
       identifier,
@@ -418,9 +348,22 @@ export async function resolveEndpoint(
         : `Check the identifier and the region (${region}) of this profile, or discover the databases again.`,
     );
   }
-  const engine = normalizeEngine(cluster.Engine) ?? 'mysql';
   const reader = target.endpoint === 'cluster-reader';
-  const endpoint = endpointOf(reader ? cluster.ReaderEndpoint : cluster.Endpoint, cluster.Port, engine);
+  const endpoint = endpointOf(reader ? cluster.ReaderEndpoint : cluster.Endpoint, cluster.Port, normalizeEngine(cluster.Engine) ?? 'mysql');
   if (!endpoint) throw unresolved(reader ? 'reader endpoint' : 'writer endpoint', identifier, cluster.Status);
   return endpoint;
+}
+
+/**
+ * The discovered database a saved target points at: by RDS identifier (an
+ * instance, a cluster, or one of a cluster's members, which answers with its
+ * cluster), or for a host target by any address RDS publishes for it (writer,
+ * reader or a member's own endpoint).
+ */
+export function databaseBehind(databases: readonly DiscoveredDatabase[], remote: DbRemote): DiscoveredDatabase | undefined {
+  return databases.find((db) =>
+    remote.kind === 'rds'
+      ? db.identifier === remote.identifier || db.members?.some((member) => member.identifier === remote.identifier)
+      : [db.endpoint, db.readerEndpoint, ...(db.members ?? []).map((member) => member.endpoint)].some((endpoint) => endpoint?.host === remote.host),
+  );
 }

@@ -1,7 +1,7 @@
-import { DescribeDBClusterSnapshotsCommand, DescribeDBSnapshotsCommand, paginateDescribeDBClusters, paginateDescribeDBInstances } from '@aws-sdk/client-rds';
+import { DescribeDBClusterSnapshotsCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import type { AwsClients } from './awsClients';
-import { awsCall } from './awsErrors';
-import { endpointOf, restoredFrom, type Endpoint, type SnapshotKind } from './snapshots';
+import { endpointOf, listRegionDatabases, type RdsRegionListing } from './rdsLookup';
+import { restoredFrom, type Endpoint, type SnapshotKind } from './snapshots';
 
 /** A database Jumpgate restored from a snapshot, found again by its tag: what the Rollback screen can tunnel to or delete. */
 export interface FoundCopy {
@@ -21,47 +21,40 @@ export interface FoundCopy {
  * Every copy restored by Jumpgate in the region, from any window or machine:
  * instances and Aurora clusters carrying the jumpgate:restored-from tag (an
  * Aurora copy's instances are listed through their cluster, not twice).
+ * `listing` is the region as already read (the gateway reads it once and
+ * shares it with discovery); without it the region is listed now.
  */
-export async function findRestoredCopies(clients: AwsClients, region?: string): Promise<FoundCopy[]> {
-  const scope = region ? { ...clients.scope, region } : clients.scope;
-  const rds = clients.rds(region);
+export async function findRestoredCopies(clients: AwsClients, region?: string, listing?: RdsRegionListing): Promise<FoundCopy[]> {
+  const { instances, clusters } = listing ?? (await listRegionDatabases(clients, region));
   const copies: FoundCopy[] = [];
-  await awsCall({ action: 'rds:DescribeDBInstances', scope }, async () => {
-    for await (const page of paginateDescribeDBInstances({ client: rds }, {})) {
-      for (const instance of page.DBInstances ?? []) {
-        const snapshot = restoredFrom(instance.TagList);
-        if (!snapshot || instance.DBClusterIdentifier || !instance.DBInstanceIdentifier) continue;
-        const endpoint = endpointOf(instance.Endpoint?.Address, instance.Endpoint?.Port);
-        copies.push({
-          kind: 'instance',
-          identifier: instance.DBInstanceIdentifier,
-          snapshotIdentifier: snapshot,
-          engine: instance.Engine ?? '',
-          status: instance.DBInstanceStatus ?? 'unknown',
-          ...(endpoint ? { endpoint } : {}),
-          ...(instance.InstanceCreateTime ? { createdAt: new Date(instance.InstanceCreateTime).toISOString() } : {}),
-        });
-      }
-    }
-  });
-  await awsCall({ action: 'rds:DescribeDBClusters', scope }, async () => {
-    for await (const page of paginateDescribeDBClusters({ client: rds }, {})) {
-      for (const cluster of page.DBClusters ?? []) {
-        const snapshot = restoredFrom(cluster.TagList);
-        if (!snapshot || !cluster.DBClusterIdentifier) continue;
-        const endpoint = endpointOf(cluster.Endpoint, cluster.Port);
-        copies.push({
-          kind: 'cluster',
-          identifier: cluster.DBClusterIdentifier,
-          snapshotIdentifier: snapshot,
-          engine: cluster.Engine ?? '',
-          status: cluster.Status ?? 'unknown',
-          ...(endpoint ? { endpoint } : {}),
-          ...(cluster.ClusterCreateTime ? { createdAt: new Date(cluster.ClusterCreateTime).toISOString() } : {}),
-        });
-      }
-    }
-  });
+  for (const instance of instances) {
+    const snapshot = restoredFrom(instance.TagList);
+    if (!snapshot || instance.DBClusterIdentifier || !instance.DBInstanceIdentifier) continue;
+    const endpoint = endpointOf(instance.Endpoint?.Address, instance.Endpoint?.Port, instance.Engine);
+    copies.push({
+      kind: 'instance',
+      identifier: instance.DBInstanceIdentifier,
+      snapshotIdentifier: snapshot,
+      engine: instance.Engine ?? '',
+      status: instance.DBInstanceStatus ?? 'unknown',
+      ...(endpoint ? { endpoint } : {}),
+      ...(instance.InstanceCreateTime ? { createdAt: new Date(instance.InstanceCreateTime).toISOString() } : {}),
+    });
+  }
+  for (const cluster of clusters) {
+    const snapshot = restoredFrom(cluster.TagList);
+    if (!snapshot || !cluster.DBClusterIdentifier) continue;
+    const endpoint = endpointOf(cluster.Endpoint, cluster.Port, cluster.Engine);
+    copies.push({
+      kind: 'cluster',
+      identifier: cluster.DBClusterIdentifier,
+      snapshotIdentifier: snapshot,
+      engine: cluster.Engine ?? '',
+      status: cluster.Status ?? 'unknown',
+      ...(endpoint ? { endpoint } : {}),
+      ...(cluster.ClusterCreateTime ? { createdAt: new Date(cluster.ClusterCreateTime).toISOString() } : {}),
+    });
+  }
   // Which database each copy came from: asked once per snapshot; a snapshot deleted since leaves it unknown.
   const sources = new Map<string, string | undefined>();
   for (const copy of copies) {

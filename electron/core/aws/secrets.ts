@@ -3,7 +3,7 @@ import { GetSecretValueCommand, type GetSecretValueCommandOutput } from '@aws-sd
 import { JumpgateError } from '../../../shared/model/errors';
 import type { SecretSource } from '../../../shared/model/profile';
 import type { AwsClients } from './awsClients';
-import { classifyAwsError } from './awsErrors';
+import { classifyAwsError, errorName } from './awsErrors';
 
 /**
  * Database credentials as read from Secrets Manager. Held in memory only, for as
@@ -87,7 +87,7 @@ async function getSecretValue(clients: AwsClients, secretId: string, region: str
   try {
     return await clients.secrets(region).send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }));
   } catch (error) {
-    const name = (error as { name?: string } | undefined)?.name;
+    const name = errorName(error);
     const message = (error as { message?: string } | undefined)?.message ?? '';
     if (name === 'ResourceNotFoundException' && /secret value/i.test(message)) {
       // The secret exists but no version carries AWSCURRENT (created without a value).

@@ -4,22 +4,19 @@ import {
   DeleteDBClusterCommand,
   DeleteDBInstanceCommand,
   DescribeDBClusterSnapshotsCommand,
-  DescribeDBClustersCommand,
   DescribeDBSnapshotsCommand,
-  DescribeDBInstancesCommand,
   RestoreDBClusterFromSnapshotCommand,
   RestoreDBInstanceFromDBSnapshotCommand,
   paginateDescribeDBClusterSnapshots,
   paginateDescribeDBSnapshots,
-  type DBCluster,
   type DBClusterSnapshot,
-  type DBInstance,
   type DBSnapshot,
   type Tag,
 } from '@aws-sdk/client-rds';
 import { JumpgateError } from '../../../shared/model/errors';
 import type { AwsClients, AwsScope } from './awsClients';
-import { classifyAwsError, type AwsCallContext } from './awsErrors';
+import { awsCall, classifyAwsError, errorName, isMissingResource, type AwsCallContext } from './awsErrors';
+import { describeCluster, describeInstance, endpointOf, type RdsEndpoint } from './rdsLookup';
 
 /**
  * Snapshots for rollback work (issue #3 part 5): list a target's snapshots,
@@ -58,10 +55,7 @@ export interface SnapshotSummary extends SnapshotRef {
 
 export type SnapshotTarget = { instanceIdentifier: string } | { clusterIdentifier: string };
 
-export interface Endpoint {
-  host: string;
-  port: number;
-}
+export type Endpoint = RdsEndpoint;
 
 export type RestorePhase = 'requested' | 'creating' | 'available';
 
@@ -166,58 +160,8 @@ export function validateDbIdentifier(identifier: string, what = 'identifier'): s
   return identifier.toLowerCase();
 }
 
-interface RdsContext extends AwsCallContext {
-  /** Named in a not-found error: "DB snapshot orders-2024-01-01". */
-  resource: string;
-  /** What to ask an administrator for when the call is denied. */
-  deniedHint?: string;
-}
-
-function errorName(error: unknown): string {
-  const err = error as { name?: unknown; Code?: unknown } | undefined;
-  if (typeof err?.name === 'string') return err.name;
-  return typeof err?.Code === 'string' ? err.Code : '';
-}
-
-function isNotFound(error: unknown): boolean {
-  return /NotFound(Fault)?$/.test(errorName(error));
-}
-
-function classifyRdsError(error: unknown, context: RdsContext): JumpgateError {
-  if (error instanceof JumpgateError) return error;
-  const name = errorName(error);
-  if (isNotFound(error)) {
-    return new JumpgateError('AWS_NOT_FOUND', `The ${context.resource} was not found in ${context.scope.region}.`, {
-      hint: 'Refresh the list: it may have been deleted, or it lives in another region.',
-      details: { action: context.action },
-      cause: error,
-    });
-  }
-  if (/AlreadyExists(Fault)?$/.test(name)) {
-    return new JumpgateError('BAD_REQUEST', `The ${context.resource} already exists.`, {
-      hint: 'Choose another name for the restored copy.',
-      details: { action: context.action },
-      cause: error,
-    });
-  }
-  const classified = classifyAwsError(error, context);
-  if (classified.code === 'AWS_ACCESS_DENIED' && context.deniedHint) {
-    return new JumpgateError('AWS_ACCESS_DENIED', classified.message, {
-      hint: context.deniedHint,
-      details: { action: context.action },
-      cause: error,
-    });
-  }
-  return classified;
-}
-
-async function rdsCall<T>(context: RdsContext, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    throw classifyRdsError(error, context);
-  }
-}
+/** An RDS call about one named thing: `resource` names it in a not-found error ("DB snapshot orders-2024-01-01"). */
+type RdsContext = AwsCallContext & { resource: string };
 
 function scopeFor(clients: AwsClients, region: string | undefined): AwsScope {
   return region ? { ...clients.scope, region } : clients.scope;
@@ -257,14 +201,14 @@ export async function listSnapshots(
   const summaries: SnapshotSummary[] = [];
   if ('clusterIdentifier' in target) {
     const cluster = validateDbIdentifier(target.clusterIdentifier, 'cluster identifier');
-    await rdsCall({ action: 'rds:DescribeDBClusterSnapshots', scope, resource: `snapshots of cluster ${cluster}` }, async () => {
+    await awsCall({ action: 'rds:DescribeDBClusterSnapshots', scope, resource: `snapshots of cluster ${cluster}` }, async () => {
       for await (const page of paginateDescribeDBClusterSnapshots({ client: clients.rds(target.region) }, { DBClusterIdentifier: cluster })) {
         for (const snapshot of page.DBClusterSnapshots ?? []) summaries.push(toSummary('cluster', snapshot));
       }
     });
   } else {
     const instance = validateDbIdentifier(target.instanceIdentifier, 'instance identifier');
-    await rdsCall({ action: 'rds:DescribeDBSnapshots', scope, resource: `snapshots of instance ${instance}` }, async () => {
+    await awsCall({ action: 'rds:DescribeDBSnapshots', scope, resource: `snapshots of instance ${instance}` }, async () => {
       for await (const page of paginateDescribeDBSnapshots({ client: clients.rds(target.region) }, { DBInstanceIdentifier: instance })) {
         for (const snapshot of page.DBSnapshots ?? []) summaries.push(toSummary('instance', snapshot));
       }
@@ -274,34 +218,10 @@ export async function listSnapshots(
   return summaries.sort((a, b) => time(b) - time(a) || a.identifier.localeCompare(b.identifier));
 }
 
-async function describeInstance(clients: AwsClients, identifier: string, context: RdsContext, region?: string): Promise<DBInstance | undefined> {
-  try {
-    const answer = await clients.rds(region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
-    return answer.DBInstances?.[0];
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw classifyRdsError(error, context);
-  }
-}
-
-async function describeCluster(clients: AwsClients, identifier: string, context: RdsContext, region?: string): Promise<DBCluster | undefined> {
-  try {
-    const answer = await clients.rds(region).send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier }));
-    return answer.DBClusters?.[0];
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw classifyRdsError(error, context);
-  }
-}
-
 /** The snapshot a copy was restored from, read from the tag restoreSnapshot puts on it; undefined if Jumpgate did not make it. */
 export function restoredFrom(tags: Tag[] | undefined): string | undefined {
   const value = tags?.find((tag) => tag.Key === RESTORED_FROM_TAG)?.Value;
   return value ? value : undefined;
-}
-
-export function endpointOf(address: string | undefined, port: number | undefined): Endpoint | undefined {
-  return address && port ? { host: address, port } : undefined;
 }
 
 function isDefaultGroup(name: string | undefined): boolean {
@@ -400,8 +320,8 @@ async function restoreInstance(clients: AwsClients, options: RestoreOptions, new
   const snapshotId = options.snapshot.identifier;
   const snapshotContext: RdsContext = { action: 'rds:DescribeDBSnapshots', scope, resource: `DB snapshot ${snapshotId}` };
 
-  const snapshot = (await rdsCall(snapshotContext, () => rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId })))).DBSnapshots?.[0];
-  if (!snapshot) throw classifyRdsError({ name: 'DBSnapshotNotFoundFault' }, snapshotContext);
+  const snapshot = (await awsCall(snapshotContext, () => rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId })))).DBSnapshots?.[0];
+  if (!snapshot) throw classifyAwsError({ name: 'DBSnapshotNotFoundFault' }, snapshotContext);
   const sourceId = snapshot.DBInstanceIdentifier ?? '';
   refuseSource(newIdentifier, sourceId, 'DB instance');
   if (snapshot.Status !== 'available') {
@@ -410,15 +330,15 @@ async function restoreInstance(clients: AwsClients, options: RestoreOptions, new
     });
   }
   const instanceContext: RdsContext = { action: 'rds:DescribeDBInstances', scope, resource: `DB instance ${newIdentifier}` };
-  if (await describeInstance(clients, newIdentifier, instanceContext, options.region)) refuseExisting(newIdentifier, 'instance');
+  if (await describeInstance(clients, newIdentifier, options.region)) refuseExisting(newIdentifier, 'instance');
 
   // Network placement from the source, if it still exists: without it RDS would
   // put the copy in the default VPC, where the jump box usually cannot reach it.
-  const source = sourceId ? await describeInstance(clients, sourceId, { ...instanceContext, resource: `DB instance ${sourceId}` }, options.region) : undefined;
+  const source = sourceId ? await describeInstance(clients, sourceId, options.region) : undefined;
   const securityGroups = (source?.VpcSecurityGroups ?? []).map((group) => group.VpcSecurityGroupId).filter((id): id is string => Boolean(id));
   const parameterGroup = source?.DBParameterGroups?.[0]?.DBParameterGroupName;
 
-  const restored = await rdsCall(
+  const restored = await awsCall(
     {
       action: 'rds:RestoreDBInstanceFromDBSnapshot',
       scope,
@@ -449,11 +369,11 @@ async function restoreInstance(clients: AwsClients, options: RestoreOptions, new
   let status = restored.DBInstance?.DBInstanceStatus ?? 'creating';
   for (;;) {
     await clock.wait(() => timeoutError(newIdentifier, status, clock.elapsed()));
-    const instance = await describeInstance(clients, newIdentifier, instanceContext, options.region);
-    if (!instance) throw classifyRdsError({ name: 'DBInstanceNotFoundFault' }, instanceContext);
+    const instance = await describeInstance(clients, newIdentifier, options.region);
+    if (!instance) throw classifyAwsError({ name: 'DBInstanceNotFoundFault' }, instanceContext);
     status = instance.DBInstanceStatus ?? 'unknown';
     if (FAILED_STATES.has(status)) throw failedError(newIdentifier, status);
-    const endpoint = endpointOf(instance.Endpoint?.Address, instance.Endpoint?.Port);
+    const endpoint = endpointOf(instance.Endpoint?.Address, instance.Endpoint?.Port, instance.Engine);
     if (status === 'available' && endpoint) {
       emit({ phase: 'available', status, endpoint });
       return {
@@ -480,9 +400,9 @@ async function restoreCluster(clients: AwsClients, options: RestoreOptions, newI
   const snapshotContext: RdsContext = { action: 'rds:DescribeDBClusterSnapshots', scope, resource: `DB cluster snapshot ${snapshotId}` };
 
   const snapshot = (
-    await rdsCall(snapshotContext, () => rds.send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: snapshotId })))
+    await awsCall(snapshotContext, () => rds.send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: snapshotId })))
   ).DBClusterSnapshots?.[0];
-  if (!snapshot) throw classifyRdsError({ name: 'DBClusterSnapshotNotFoundFault' }, snapshotContext);
+  if (!snapshot) throw classifyAwsError({ name: 'DBClusterSnapshotNotFoundFault' }, snapshotContext);
   const sourceId = snapshot.DBClusterIdentifier ?? '';
   refuseSource(newIdentifier, sourceId, 'DB cluster');
   if (snapshot.Status !== 'available') {
@@ -492,13 +412,13 @@ async function restoreCluster(clients: AwsClients, options: RestoreOptions, newI
   }
   const clusterContext: RdsContext = { action: 'rds:DescribeDBClusters', scope, resource: `DB cluster ${newIdentifier}` };
   const instanceContext: RdsContext = { action: 'rds:DescribeDBInstances', scope, resource: `DB instance ${writerId}` };
-  if (await describeCluster(clients, newIdentifier, clusterContext, options.region)) refuseExisting(newIdentifier, 'cluster');
-  if (await describeInstance(clients, writerId, instanceContext, options.region)) refuseExisting(writerId, 'instance');
+  if (await describeCluster(clients, newIdentifier, options.region)) refuseExisting(newIdentifier, 'cluster');
+  if (await describeInstance(clients, writerId, options.region)) refuseExisting(writerId, 'instance');
 
-  const source = sourceId ? await describeCluster(clients, sourceId, { ...clusterContext, resource: `DB cluster ${sourceId}` }, options.region) : undefined;
+  const source = sourceId ? await describeCluster(clients, sourceId, options.region) : undefined;
   const sourceWriterId = source?.DBClusterMembers?.find((member) => member.IsClusterWriter)?.DBInstanceIdentifier;
   const sourceWriter = sourceWriterId
-    ? await describeInstance(clients, sourceWriterId, { ...instanceContext, resource: `DB instance ${sourceWriterId}` }, options.region)
+    ? await describeInstance(clients, sourceWriterId, options.region)
     : undefined;
   const instanceClass = options.instanceClass ?? sourceWriter?.DBInstanceClass;
   if (!instanceClass) {
@@ -512,7 +432,7 @@ async function restoreCluster(clients: AwsClients, options: RestoreOptions, newI
     `Ask your AWS administrator to allow rds:RestoreDBClusterFromSnapshot, rds:CreateDBInstance and rds:AddTagsToResource ` +
     `for your role (to restore ${snapshotId} as ${newIdentifier}), or to restore it for you.`;
 
-  const restored = await rdsCall({ action: 'rds:RestoreDBClusterFromSnapshot', scope, resource: `DB cluster ${newIdentifier}`, deniedHint }, () =>
+  const restored = await awsCall({ action: 'rds:RestoreDBClusterFromSnapshot', scope, resource: `DB cluster ${newIdentifier}`, deniedHint }, () =>
     rds.send(
       new RestoreDBClusterFromSnapshotCommand({
         DBClusterIdentifier: newIdentifier,
@@ -537,7 +457,7 @@ async function restoreCluster(clients: AwsClients, options: RestoreOptions, newI
     ),
   );
   const writerParameterGroup = sourceWriter?.DBParameterGroups?.[0]?.DBParameterGroupName;
-  await rdsCall({ action: 'rds:CreateDBInstance', scope, resource: `DB instance ${writerId}`, deniedHint }, () =>
+  await awsCall({ action: 'rds:CreateDBInstance', scope, resource: `DB instance ${writerId}`, deniedHint }, () =>
     rds.send(
       new CreateDBInstanceCommand({
         DBInstanceIdentifier: writerId,
@@ -555,17 +475,17 @@ async function restoreCluster(clients: AwsClients, options: RestoreOptions, newI
 
   for (;;) {
     await clock.wait(() => timeoutError(newIdentifier, status, clock.elapsed()));
-    const cluster = await describeCluster(clients, newIdentifier, clusterContext, options.region);
-    if (!cluster) throw classifyRdsError({ name: 'DBClusterNotFoundFault' }, clusterContext);
-    const writer = await describeInstance(clients, writerId, instanceContext, options.region);
-    if (!writer) throw classifyRdsError({ name: 'DBInstanceNotFoundFault' }, instanceContext);
+    const cluster = await describeCluster(clients, newIdentifier, options.region);
+    if (!cluster) throw classifyAwsError({ name: 'DBClusterNotFoundFault' }, clusterContext);
+    const writer = await describeInstance(clients, writerId, options.region);
+    if (!writer) throw classifyAwsError({ name: 'DBInstanceNotFoundFault' }, instanceContext);
     const clusterStatus = cluster.Status ?? 'unknown';
     const writerStatus = writer.DBInstanceStatus ?? 'unknown';
     if (FAILED_STATES.has(clusterStatus)) throw failedError(newIdentifier, clusterStatus);
     if (FAILED_STATES.has(writerStatus)) throw failedError(writerId, writerStatus);
     // Report whichever of the two is behind.
     status = clusterStatus !== 'available' ? clusterStatus : writerStatus;
-    const endpoint = endpointOf(cluster.Endpoint, cluster.Port);
+    const endpoint = endpointOf(cluster.Endpoint, cluster.Port, cluster.Engine);
     if (clusterStatus === 'available' && writerStatus === 'available' && endpoint) {
       emit({ phase: 'available', status: 'available', endpoint });
       return {
@@ -606,10 +526,9 @@ export async function deleteRestoredCopy(clients: AwsClients, options: DeleteOpt
   const name = validateDbIdentifier(identifier, 'identifier');
   const scope = scopeFor(clients, options.region);
   const instanceContext: RdsContext = { action: 'rds:DescribeDBInstances', scope, resource: `DB instance ${name}` };
-  const clusterContext: RdsContext = { action: 'rds:DescribeDBClusters', scope, resource: `DB cluster ${name}` };
 
   if (options.kind !== 'cluster') {
-    const instance = await describeInstance(clients, name, instanceContext, options.region);
+    const instance = await describeInstance(clients, name, options.region);
     if (instance) {
       if (!restoredFrom(instance.TagList)) throw notRestoredByJumpgate('instance', name);
       if (instance.DBClusterIdentifier) {
@@ -617,7 +536,7 @@ export async function deleteRestoredCopy(clients: AwsClients, options: DeleteOpt
           hint: `Delete the restored cluster ${instance.DBClusterIdentifier} instead; its instances go with it.`,
         });
       }
-      await rdsCall(
+      await awsCall(
         {
           action: 'rds:DeleteDBInstance',
           scope,
@@ -628,10 +547,10 @@ export async function deleteRestoredCopy(clients: AwsClients, options: DeleteOpt
       );
       return { deleted: [{ kind: 'instance', identifier: name }] };
     }
-    if (options.kind === 'instance') throw classifyRdsError({ name: 'DBInstanceNotFoundFault' }, instanceContext);
+    if (options.kind === 'instance') throw classifyAwsError({ name: 'DBInstanceNotFoundFault' }, instanceContext);
   }
 
-  const cluster = await describeCluster(clients, name, clusterContext, options.region);
+  const cluster = await describeCluster(clients, name, options.region);
   if (!cluster) {
     throw new JumpgateError('AWS_NOT_FOUND', `No DB instance or cluster named ${name} was found in ${scope.region}.`, {
       hint: 'Refresh the list: it may already be deleted, or it lives in another region.',
@@ -641,7 +560,7 @@ export async function deleteRestoredCopy(clients: AwsClients, options: DeleteOpt
   // Check every member before deleting anything: all or nothing.
   const memberIds = (cluster.DBClusterMembers ?? []).map((member) => member.DBInstanceIdentifier).filter((id): id is string => Boolean(id));
   for (const memberId of memberIds) {
-    const member = await describeInstance(clients, memberId, { ...instanceContext, resource: `DB instance ${memberId}` }, options.region);
+    const member = await describeInstance(clients, memberId, options.region);
     if (member && !restoredFrom(member.TagList)) {
       throw new JumpgateError('BAD_REQUEST', `The restored cluster ${name} also holds the instance ${memberId}, which Jumpgate did not create.`, {
         hint: `Delete ${memberId} in the AWS console first if it is no longer needed, then delete ${name} here.`,
@@ -656,8 +575,8 @@ export async function deleteRestoredCopy(clients: AwsClients, options: DeleteOpt
       await clients.rds(options.region).send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: memberId }));
     } catch (error) {
       // Already going (a second click, or deleted meanwhile) is what we want.
-      if (!isNotFound(error) && errorName(error) !== 'InvalidDBInstanceStateFault') {
-        throw classifyRdsError(error, { action: 'rds:DeleteDBInstance', scope, resource: `DB instance ${memberId}`, deniedHint });
+      if (!isMissingResource(error) && errorName(error) !== 'InvalidDBInstanceStateFault') {
+        throw classifyAwsError(error, { action: 'rds:DeleteDBInstance', scope, resource: `DB instance ${memberId}`, deniedHint });
       }
     }
     deleted.push({ kind: 'instance', identifier: memberId });
@@ -671,7 +590,7 @@ export async function deleteRestoredCopy(clients: AwsClients, options: DeleteOpt
       break;
     } catch (error) {
       if (errorName(error) !== 'InvalidDBClusterStateFault') {
-        throw classifyRdsError(error, { action: 'rds:DeleteDBCluster', scope, resource: `DB cluster ${name}`, deniedHint });
+        throw classifyAwsError(error, { action: 'rds:DeleteDBCluster', scope, resource: `DB cluster ${name}`, deniedHint });
       }
       await clock.wait(
         () =>
