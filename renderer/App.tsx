@@ -1,5 +1,3 @@
-import type { JumpgateBridge } from '../shared/bridge';
-import { BridgeContext } from './bridgeContext';
 import { ClipboardBanner } from './components/ClipboardBanner';
 import { ConnectDialogs } from './components/ConnectDialogs';
 import { ErrorNote } from './components/ErrorNote';
@@ -10,13 +8,12 @@ import { KeysScreen } from './screens/KeysScreen';
 import { ProfileEditor } from './screens/ProfileEditor';
 import { ProfileSidebar } from './components/ProfileSidebar';
 import { ProfileView } from './screens/ProfileView';
-import { useFeedback } from './stores/feedback';
-import { useNavigation } from './stores/navigation';
-import { useProfiles } from './stores/profiles';
+import type { Stores } from './stores/createStores';
+import { StoresContext, useStores } from './storesContext';
 
-export function App({ bridge }: { bridge: JumpgateBridge }) {
+export function App({ stores }: { stores: Stores }) {
   return (
-    <BridgeContext.Provider value={bridge}>
+    <StoresContext.Provider value={stores}>
       <div className="app">
         <ProfileSidebar />
         <main>
@@ -25,11 +22,12 @@ export function App({ bridge }: { bridge: JumpgateBridge }) {
         </main>
         <ConnectDialogs />
       </div>
-    </BridgeContext.Provider>
+    </StoresContext.Provider>
   );
 }
 
 function Feedback() {
+  const { useProfiles, useFeedback } = useStores();
   const problem = useProfiles((state) => state.problem);
   const { error, notice } = useFeedback();
   return (
@@ -47,6 +45,7 @@ function Feedback() {
 }
 
 function MainView() {
+  const { useNavigation, useProfiles } = useStores();
   const view = useNavigation((state) => state.view);
   const { profiles, selectedId } = useProfiles();
   switch (view.kind) {

@@ -1,26 +1,16 @@
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { applyStoredTheme } from './components/ThemePicker';
-import { useApp } from './stores/app';
-import { useAudit } from './stores/audit';
-import { useClipboard } from './stores/clipboard';
-import { useProfiles } from './stores/profiles';
-import { useRollback } from './stores/rollback';
-import { useShell } from './stores/shell';
-import { useTunnels } from './stores/tunnels';
+import { createStores, startStores } from './stores/createStores';
 import { connectBridge } from './wsBridge';
 
-/** One bridge and one initialisation per store, before the first render uses them. */
+/** One bridge, and the window's stores built from it and started, before the first render uses them. */
 const root = createRoot(document.getElementById('root') as HTMLElement);
 try {
-  const bridge = connectBridge();
+  const stores = createStores(connectBridge());
   applyStoredTheme();
-  useClipboard.getState().init(bridge);
-  useRollback.getState().init(bridge);
-  useAudit.getState().init(bridge);
-  useShell.getState().init(bridge);
-  void Promise.all([useProfiles.getState().init(bridge), useTunnels.getState().init(bridge), useApp.getState().init(bridge)]);
-  root.render(<App bridge={bridge} />);
+  startStores(stores);
+  root.render(<App stores={stores} />);
 } catch (error) {
   root.render(
     <div className="error" role="alert">

@@ -1,6 +1,4 @@
-import type { JumpgateBridge } from '../shared/bridge';
 import type { ErrorInfo } from '../shared/model/errors';
-import { trustRequestFor } from '../shared/model/hostKeyTrust';
 import { jumpBoxKeyPath, type Profile } from '../shared/model/profile';
 
 /**
@@ -23,7 +21,3 @@ export function sshQuestionFor(error: ErrorInfo, profile: Pick<Profile, 'jumpHos
   return undefined;
 }
 
-/** Pin the host key a HOST_KEY_UNKNOWN error carries, once the user has accepted its fingerprint. */
-export function trustHostKeyOf(bridge: JumpgateBridge, error: ErrorInfo) {
-  return bridge.invoke('hostKeys:trust', trustRequestFor(error));
-}

@@ -1,14 +1,12 @@
-import { useBridge } from '../bridgeContext';
 import { secondsUntil } from '../format';
 import { useNow } from '../hooks/useNow';
-import { useClipboard } from '../stores/clipboard';
-import { useFeedback } from '../stores/feedback';
+import { useStores } from '../storesContext';
 
 /** What Jumpgate left on the clipboard and when it goes: a countdown that ends with the real clear. */
 export function ClipboardBanner() {
   const now = useNow();
-  const bridge = useBridge();
-  const { pending, lastCleared } = useClipboard();
+  const { useSecrets } = useStores();
+  const { pending, lastCleared, clearClipboard } = useSecrets();
   if (!pending && !lastCleared) return null;
   return (
     <section className="clipboard" aria-label="Clipboard" role="status">
@@ -17,14 +15,7 @@ export function ClipboardBanner() {
           <span>
             {pending.label} is on the clipboard. Cleared in <strong aria-label="Seconds until the clipboard is cleared">{secondsUntil(pending.clearsAt, now)}</strong> s.
           </span>
-          <button
-            className="secondary"
-            onClick={() =>
-              void bridge.invoke('secrets:clearClipboard', {}).then((reply) => {
-                if (!reply.ok) useFeedback.getState().showError(reply.error);
-              })
-            }
-          >
+          <button className="secondary" onClick={() => void clearClipboard()}>
             Clear clipboard now
           </button>
         </>

@@ -1,7 +1,6 @@
 import type { ErrorInfo } from '../../shared/model/errors';
-import { firstFailureOf, stepOf, useDoctor } from '../stores/doctor';
-import { useNavigation } from '../stores/navigation';
-import { useProfiles } from '../stores/profiles';
+import { firstFailureOf, stepOf } from '../stores/doctor';
+import { useStores } from '../storesContext';
 
 /**
  * Under a failed connect's error: the doctor that this failure started, while
@@ -9,6 +8,7 @@ import { useProfiles } from '../stores/profiles';
  * Shows nothing for any other error.
  */
 export function DoctorPointer({ error }: { error: ErrorInfo }) {
+  const { useDoctor, useProfiles, useNavigation } = useStores();
   const failure = useDoctor((state) => state.connectFailure);
   if (failure?.error !== error) return null;
   const { run, profileId } = failure;

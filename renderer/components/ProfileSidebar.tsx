@@ -1,10 +1,5 @@
 import { aggregateStatus } from '../../shared/model/aggregate';
-import { useBridge } from '../bridgeContext';
-import { useAudit } from '../stores/audit';
-import { useFeedback } from '../stores/feedback';
-import { useNavigation } from '../stores/navigation';
-import { useProfiles } from '../stores/profiles';
-import { useTunnels } from '../stores/tunnels';
+import { useStores } from '../storesContext';
 import { ThemePicker } from './ThemePicker';
 
 const TOOLS = [
@@ -15,11 +10,10 @@ const TOOLS = [
 
 /** Saved profiles with their aggregate status dot, the ways to add more, and the tools that are not about one profile. */
 export function ProfileSidebar() {
-  const bridge = useBridge();
-  const { profiles, selectedId, select } = useProfiles();
+  const { useProfiles, useTunnels, useNavigation, useAudit } = useStores();
+  const { profiles, selectedId, select, readSshConfig, exportTeamFile } = useProfiles();
   const tunnels = useTunnels((state) => state.byId);
   const { view, go } = useNavigation();
-  const { showError } = useFeedback.getState();
 
   return (
     <nav aria-label="Profiles">
@@ -48,9 +42,8 @@ export function ProfileSidebar() {
         <button
           className="secondary"
           onClick={() =>
-            void bridge.invoke('profiles:importSshConfig', {}).then((reply) => {
-              if (reply.ok) go({ kind: 'importSshConfig', hosts: reply.value });
-              else showError(reply.error);
+            void readSshConfig().then((hosts) => {
+              if (hosts) go({ kind: 'importSshConfig', hosts });
             })
           }
         >
@@ -63,9 +56,8 @@ export function ProfileSidebar() {
           className="secondary"
           disabled={profiles.length === 0}
           onClick={() =>
-            void bridge.invoke('profiles:export', {}).then((reply) => {
-              if (reply.ok) go({ kind: 'teamExport', text: reply.value.text });
-              else showError(reply.error);
+            void exportTeamFile().then((text) => {
+              if (text !== undefined) go({ kind: 'teamExport', text });
             })
           }
         >
@@ -83,7 +75,7 @@ export function ProfileSidebar() {
               onClick={() => {
                 go({ kind });
                 // The audit log is read when the user opens it; audit:entry events keep it live from then on.
-                if (kind === 'audit') void useAudit.getState().load(bridge);
+                if (kind === 'audit') void useAudit.getState().load();
               }}
             >
               {label}

@@ -1,19 +1,16 @@
 import { useState } from 'react';
 import type { DbTarget } from '../../shared/model/profile';
 import { isLive, type TunnelState } from '../../shared/model/tunnelState';
-import { useBridge } from '../bridgeContext';
 import { useNow } from '../hooks/useNow';
 import { clock, describeRemote, describeState, secondsUntil } from '../format';
-import { jobKey, useConnect } from '../stores/connect';
-import { useFeedback } from '../stores/feedback';
-
-
-type Format = 'url' | 'prisma' | 'jdbc';
+import { jobKey } from '../stores/connect';
+import type { ConnectionStringFormat, Credentials } from '../stores/secrets';
+import { useStores } from '../storesContext';
 
 /** One target: its port, live state and the buttons a user reaches for while connected. */
 export function TargetRow({ profileId, target, state, idleLimitMinutes }: { profileId: string; target: DbTarget; state: TunnelState; idleLimitMinutes: number }) {
   const now = useNow();
-  const bridge = useBridge();
+  const { useConnect } = useStores();
   const job = { profileId, targetId: target.id };
   const busy = useConnect((store) => Boolean(store.busy[jobKey(job)] || store.busy[profileId]));
   const { connect, disconnect } = useConnect.getState();
@@ -46,11 +43,11 @@ export function TargetRow({ profileId, target, state, idleLimitMinutes }: { prof
       <td>
         <div className="row-actions">
           {live ? (
-            <button onClick={() => void disconnect(bridge, job)} disabled={busy} aria-label={`Disconnect ${target.name}`}>
+            <button onClick={() => void disconnect(job)} disabled={busy} aria-label={`Disconnect ${target.name}`}>
               Disconnect
             </button>
           ) : (
-            <button onClick={() => void connect(bridge, job)} disabled={busy} aria-label={`Connect ${target.name}`}>
+            <button onClick={() => void connect(job)} disabled={busy} aria-label={`Connect ${target.name}`}>
               Connect
             </button>
           )}
@@ -66,6 +63,7 @@ export function TargetRow({ profileId, target, state, idleLimitMinutes }: { prof
 
 /** Host, port and user are not secret: copied straight from the page. */
 function CopyDetails({ target }: { target: DbTarget }) {
+  const { showError, showNotice } = useStores().useFeedback.getState();
   const details = [`host 127.0.0.1`, `port ${target.localPort}`, ...(target.username ? [`user ${target.username}`] : []), ...(target.database ? [`database ${target.database}`] : [])].join(', ');
   return (
     <button
@@ -74,8 +72,8 @@ function CopyDetails({ target }: { target: DbTarget }) {
       aria-label={`Copy host and port for ${target.name}`}
       onClick={() =>
         void navigator.clipboard.writeText(details).then(
-          () => useFeedback.getState().showNotice(`Copied ${details}.`),
-          () => useFeedback.getState().showError({ code: 'CLIPBOARD_UNAVAILABLE', message: 'The browser did not allow copying.', hint: `Type them instead: ${details}.` }),
+          () => showNotice(`Copied ${details}.`),
+          () => showError({ code: 'CLIPBOARD_UNAVAILABLE', message: 'The browser did not allow copying.', hint: `Type them instead: ${details}.` }),
         )
       }
     >
@@ -86,23 +84,14 @@ function CopyDetails({ target }: { target: DbTarget }) {
 
 /** The password and connection strings: fetched from Secrets Manager on each click, never kept by the page. */
 function SecretActions({ profileId, target }: { profileId: string; target: DbTarget }) {
-  const bridge = useBridge();
-  const [revealed, setRevealed] = useState<{ username: string; password: string } | undefined>();
-  const [format, setFormat] = useState<Format>('url');
+  const { copyPassword, revealPassword, copyConnectionString } = useStores().useSecrets.getState();
+  const [revealed, setRevealed] = useState<Credentials | undefined>();
+  const [format, setFormat] = useState<ConnectionStringFormat>('url');
   const ref = { profileId, targetId: target.id };
-  const { showError } = useFeedback.getState();
 
   return (
     <>
-      <button
-        className="secondary"
-        aria-label={`Copy password for ${target.name}`}
-        onClick={() =>
-          void bridge.invoke('secrets:copyPassword', ref).then((reply) => {
-            if (!reply.ok) showError(reply.error);
-          })
-        }
-      >
+      <button className="secondary" aria-label={`Copy password for ${target.name}`} onClick={() => void copyPassword(ref)}>
         Copy password
       </button>
       {revealed ? (
@@ -119,9 +108,8 @@ function SecretActions({ profileId, target }: { profileId: string; target: DbTar
           className="secondary"
           aria-label={`Reveal password for ${target.name}`}
           onClick={() =>
-            void bridge.invoke('secrets:revealPassword', ref).then((reply) => {
-              if (reply.ok) setRevealed(reply.value);
-              else showError(reply.error);
+            void revealPassword(ref).then((credentials) => {
+              if (credentials) setRevealed(credentials);
             })
           }
         >
@@ -129,20 +117,12 @@ function SecretActions({ profileId, target }: { profileId: string; target: DbTar
         </button>
       )}
       <span className="inline-group">
-        <select aria-label={`Connection string format for ${target.name}`} value={format} onChange={(event) => setFormat(event.target.value as Format)}>
+        <select aria-label={`Connection string format for ${target.name}`} value={format} onChange={(event) => setFormat(event.target.value as ConnectionStringFormat)}>
           <option value="url">{target.engine.includes('postgres') ? 'postgresql://' : 'mysql://'} URL</option>
           <option value="prisma">Prisma DATABASE_URL</option>
           <option value="jdbc">JDBC URL</option>
         </select>
-        <button
-          className="secondary"
-          aria-label={`Copy connection string for ${target.name}`}
-          onClick={() =>
-            void bridge.invoke('secrets:copyConnectionString', { ...ref, format }).then((reply) => {
-              if (!reply.ok) showError(reply.error);
-            })
-          }
-        >
+        <button className="secondary" aria-label={`Copy connection string for ${target.name}`} onClick={() => void copyConnectionString(ref, format)}>
           Copy
         </button>
       </span>

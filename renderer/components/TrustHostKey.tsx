@@ -1,8 +1,6 @@
 import { useState } from 'react';
 import type { ErrorInfo } from '../../shared/model/errors';
-import { useBridge } from '../bridgeContext';
-import { trustHostKeyOf } from '../sshQuestions';
-import { useFeedback } from '../stores/feedback';
+import { useStores } from '../storesContext';
 
 /**
  * A jump box the doctor met for the first time (HOST_KEY_UNKNOWN): its
@@ -11,7 +9,7 @@ import { useFeedback } from '../stores/feedback';
  * button: that is a refusal, not a question.
  */
 export function TrustHostKey({ error, onTrusted }: { error: ErrorInfo; onTrusted: () => void }) {
-  const bridge = useBridge();
+  const trust = useStores().useHostKeys((state) => state.trust);
   const [busy, setBusy] = useState(false);
   const details = error.details ?? {};
   if (error.code !== 'HOST_KEY_UNKNOWN' || typeof details.publicKey !== 'string') return null;
@@ -24,10 +22,9 @@ export function TrustHostKey({ error, onTrusted }: { error: ErrorInfo; onTrusted
         disabled={busy}
         onClick={() => {
           setBusy(true);
-          void trustHostKeyOf(bridge, error).then((reply) => {
+          void trust(error).then((trusted) => {
             setBusy(false);
-            if (reply.ok) onTrusted();
-            else useFeedback.getState().showError(reply.error);
+            if (trusted) onTrusted();
           });
         }}
       >

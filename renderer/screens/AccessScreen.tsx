@@ -1,12 +1,11 @@
 import { useState } from 'react';
 import type { ErrorInfo } from '../../shared/model/errors';
 import { jumpBoxSshPort, type Profile } from '../../shared/model/profile';
-import { useBridge } from '../bridgeContext';
 import { adminRequestText, type AccessRequest } from '../awsTargets';
 import { ErrorNote } from '../components/ErrorNote';
 import { FormField } from '../components/FormField';
-import { accessEntry, knowsJumpBoxGroup, useAccess, type AccessCheck } from '../stores/access';
-import { useNavigation } from '../stores/navigation';
+import { accessEntry, knowsJumpBoxGroup, type AccessCheck } from '../stores/access';
+import { useStores } from '../storesContext';
 
 /** What EC2 accepts in the label part of a rule description (the contract's RuleLabel). */
 const LABEL = /^[A-Za-z0-9 ._:/=+@-]{1,40}$/;
@@ -22,7 +21,7 @@ export function AccessScreen({ profile }: { profile: Profile }) {
 }
 
 function AccessPanel({ profile }: { profile: Profile }) {
-  const bridge = useBridge();
+  const { useAccess } = useStores();
   const entry = useAccess((state) => accessEntry(state, profile.id));
   const { check, allow, remove } = useAccess.getState();
   const [label, setLabel] = useState('');
@@ -45,7 +44,7 @@ function AccessPanel({ profile }: { profile: Profile }) {
         <FormField label="Rule label (optional)" error={labelProblem}>
           {(props) => <input {...props} value={label} maxLength={40} onChange={(event) => setLabel(event.target.value)} placeholder="home" />}
         </FormField>
-        <button onClick={() => void check(bridge, profile)} disabled={entry.busy !== undefined} aria-busy={entry.busy === 'check'}>
+        <button onClick={() => void check(profile)} disabled={entry.busy !== undefined} aria-busy={entry.busy === 'check'}>
           Check my access
         </button>
       </div>
@@ -55,8 +54,8 @@ function AccessPanel({ profile }: { profile: Profile }) {
           check={entry.check}
           port={port}
           busy={entry.busy !== undefined || labelProblem !== undefined}
-          onAllow={() => void allow(bridge, profile, labelArg)}
-          onRemove={() => void remove(bridge, profile, labelArg)}
+          onAllow={() => void allow(profile, labelArg)}
+          onRemove={() => void remove(profile, labelArg)}
         />
       ) : null}
       {entry.busy === 'allow' || entry.busy === 'remove' ? (
@@ -75,6 +74,7 @@ function AccessPanel({ profile }: { profile: Profile }) {
 }
 
 function NoGroup({ profile, port }: { profile: Profile; port: number }) {
+  const { useNavigation } = useStores();
   const go = useNavigation((state) => state.go);
   return (
     <section aria-labelledby="access-title" className="aws-screen">

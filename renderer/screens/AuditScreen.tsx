@@ -1,8 +1,7 @@
 import { useId, useState } from 'react';
 import { AUDIT_KINDS, type AuditKind } from '../../shared/model/audit';
-import { useBridge } from '../bridgeContext';
 import { ErrorNote } from '../components/ErrorNote';
-import { useAudit } from '../stores/audit';
+import { useStores } from '../storesContext';
 
 /** Each kind as the table names it; a new kind in the model fails to compile until it has a name here. */
 const AUDIT_KIND_LABELS: Record<AuditKind, string> = {
@@ -28,8 +27,11 @@ const AUDIT_KIND_LABELS: Record<AuditKind, string> = {
  * It never holds a secret: the service writes names, ports, IPs and ids only.
  */
 export function AuditScreen() {
-  const bridge = useBridge();
-  const { entries, loaded, loading, error } = useAudit();
+  const { useAudit } = useStores();
+  const { entries, read } = useAudit();
+  const { pending: loading, error } = read;
+  // Read at least once: live entries alone are not the whole log.
+  const loaded = read.value !== undefined;
   const [kind, setKind] = useState<AuditKind | ''>('');
   const [text, setText] = useState('');
   const kindId = useId();
@@ -64,7 +66,7 @@ export function AuditScreen() {
           <label htmlFor={textId}>Search</label>
           <input id={textId} type="search" value={text} placeholder="Profile, target, IP, user…" onChange={(event) => setText(event.target.value)} />
         </div>
-        <button className="secondary" onClick={() => void useAudit.getState().load(bridge)} disabled={loading}>
+        <button className="secondary" onClick={() => void useAudit.getState().load()} disabled={loading}>
           Refresh
         </button>
       </div>

@@ -1,13 +1,9 @@
 import { useId } from 'react';
 import type { Profile } from '../../shared/model/profile';
-import { useBridge } from '../bridgeContext';
 import { checklistItems, unmappedFailure, type ChecklistItem, type ItemState } from '../checklistItems';
 import { TrustHostKey } from '../components/TrustHostKey';
-import { useChecklist } from '../stores/checklist';
-import { stepOf, useDoctor } from '../stores/doctor';
-import { useFeedback } from '../stores/feedback';
-import { useNavigation } from '../stores/navigation';
-import { useProfiles } from '../stores/profiles';
+import { stepOf } from '../stores/doctor';
+import { useStores } from '../storesContext';
 
 const STATE_LABELS: Record<ItemState, string> = { passed: 'Passed', failed: 'Failed', unchecked: 'Not checked yet', 'not-needed': 'Not needed' };
 const MARKS: Record<ItemState, string> = { passed: '✓', failed: '✗', unchecked: '○', 'not-needed': '–' };
@@ -18,6 +14,7 @@ const MARKS: Record<ItemState, string> = { passed: '✓', failed: '✗', uncheck
  * the key file), except sending the public key, which only the user can tick.
  */
 export function ChecklistScreen() {
+  const { useProfiles } = useStores();
   const { profiles, selectedId, select } = useProfiles();
   const profile = profiles.find((entry) => entry.id === selectedId) ?? profiles[0];
   const selectId = useId();
@@ -52,7 +49,7 @@ export function ChecklistScreen() {
 }
 
 function Checklist({ profile }: { profile: Profile }) {
-  const bridge = useBridge();
+  const { useDoctor, useChecklist, useNavigation } = useStores();
   const run = useDoctor((state) => state.runs[profile.id]);
   const key = useChecklist((state) => state.keys[profile.id]);
   const sentAt = useChecklist((state) => state.sent[profile.id]);
@@ -60,7 +57,7 @@ function Checklist({ profile }: { profile: Profile }) {
   const items = checklistItems(profile, run, key, sentAt);
   const done = items.filter((item) => item.state === 'passed' || item.state === 'not-needed').length;
   const blocker = unmappedFailure(run, items);
-  const check = () => void useChecklist.getState().check(bridge, profile);
+  const check = () => void useChecklist.getState().check(profile);
   const checkedAt = run?.at ?? key?.at;
 
   return (
@@ -97,6 +94,7 @@ function Checklist({ profile }: { profile: Profile }) {
 
 function Item({ item, profile, onRecheck }: { item: ChecklistItem; profile: Profile; onRecheck: () => void }) {
   const titleId = useId();
+  const { useNavigation } = useStores();
   const go = useNavigation((state) => state.go);
   return (
     <li className={`check item-${item.state}`} aria-labelledby={titleId}>
@@ -133,6 +131,7 @@ function Item({ item, profile, onRecheck }: { item: ChecklistItem; profile: Prof
 
 /** The only item the user ticks; kept per profile in localStorage. */
 function SentTick({ profileId, titleId, title }: { profileId: string; titleId: string; title: string }) {
+  const { useChecklist } = useStores();
   const sent = useChecklist((state) => Boolean(state.sent[profileId]));
   const boxId = useId();
   return (
@@ -147,6 +146,7 @@ function SentTick({ profileId, titleId, title }: { profileId: string; titleId: s
 
 /** The line to send: the public half of the profile's key, once a check has read it. */
 function PublicKey({ profileId }: { profileId: string }) {
+  const { useChecklist, useFeedback } = useStores();
   const key = useChecklist((state) => state.keys[profileId]);
   if (!key?.ok) return <p className="muted">Check now shows your public key here, ready to send to the jump box's administrator.</p>;
   const line = key.value.publicKey;

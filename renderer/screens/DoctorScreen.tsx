@@ -1,9 +1,9 @@
 import { useId, useState } from 'react';
 import type { Profile } from '../../shared/model/profile';
-import { useBridge } from '../bridgeContext';
 import { ErrorNote } from '../components/ErrorNote';
 import { TrustHostKey } from '../components/TrustHostKey';
-import { firstFailureOf, stepOf, useDoctor, type DoctorCheck, type DoctorReport } from '../stores/doctor';
+import { firstFailureOf, stepOf, type DoctorCheck, type DoctorReport } from '../stores/doctor';
+import { useStores } from '../storesContext';
 
 const MARKS: Record<DoctorCheck['status'], string> = { pass: '✓', fail: '✗', skip: '–' };
 const LABELS: Record<DoctorCheck['status'], string> = { pass: 'Passed', fail: 'Failed', skip: 'Skipped' };
@@ -16,7 +16,7 @@ const LABELS: Record<DoctorCheck['status'], string> = { pass: 'Passed', fail: 'F
  * whether the user started it here or a failed connect did.
  */
 export function DoctorScreen({ profile }: { profile: Profile }) {
-  const bridge = useBridge();
+  const { useDoctor } = useStores();
   const run = useDoctor((state) => state.runs[profile.id]);
   const running = useDoctor((state) => Boolean(state.running[profile.id]));
   // The target picked here, per profile: the tab is not remounted when another profile is selected.
@@ -26,7 +26,7 @@ export function DoctorScreen({ profile }: { profile: Profile }) {
   const target = known(picked?.profileId === profile.id ? picked.targetId : undefined) ?? known(run?.targetId) ?? profile.targets[0];
   const checkedTarget = run ? (known(run.targetId) ?? (run.targetId ? undefined : profile.targets[0])) : undefined;
 
-  const start = () => void useDoctor.getState().run(bridge, { profileId: profile.id, ...(target ? { targetId: target.id } : {}) });
+  const start = () => void useDoctor.getState().run({ profileId: profile.id, ...(target ? { targetId: target.id } : {}) });
 
   return (
     <div className="doctor">

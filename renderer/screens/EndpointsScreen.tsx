@@ -1,13 +1,11 @@
 import { Fragment, useState } from 'react';
 import { DbEngineSchema, type DbEngine, type Profile } from '../../shared/model/profile';
-import { useBridge } from '../bridgeContext';
 import { endpointKindsOf, existingTargetFor, targetFromDiscovered, type DiscoveredDatabase, type RdsEndpointKind } from '../awsTargets';
 import { Dialog } from '../components/Dialog';
 import { ErrorNote } from '../components/ErrorNote';
 import { FormField } from '../components/FormField';
-import { endpointsEntry, useEndpoints, type Discovery } from '../stores/endpoints';
-import { useNavigation } from '../stores/navigation';
-import { useProfiles } from '../stores/profiles';
+import { endpointsEntry, type Discovery } from '../stores/endpoints';
+import { useStores } from '../storesContext';
 
 const ENGINE_LABELS: Record<DbEngine, string> = {
   mysql: 'MySQL',
@@ -56,7 +54,7 @@ export function EndpointsScreen({ profile }: { profile: Profile }) {
 }
 
 function EndpointsPanel({ profile }: { profile: Profile }) {
-  const bridge = useBridge();
+  const { useEndpoints } = useStores();
   const entry = useEndpoints((state) => endpointsEntry(state, profile.id));
   const { list, chooseRegion } = useEndpoints.getState();
   const region = entry.region ?? profile.aws.region;
@@ -75,7 +73,7 @@ function EndpointsPanel({ profile }: { profile: Profile }) {
         aria-label="Find databases"
         onSubmit={(event) => {
           event.preventDefault();
-          void list(bridge, profile.id, region);
+          void list(profile.id, region);
         }}
       >
         <FormField label="Region" narrow>
@@ -90,21 +88,21 @@ function EndpointsPanel({ profile }: { profile: Profile }) {
             </select>
           )}
         </FormField>
-        <button type="submit" disabled={entry.loading} aria-busy={entry.loading}>
+        <button type="submit" disabled={entry.pending} aria-busy={entry.pending}>
           List databases
         </button>
-        {entry.loading ? (
+        {entry.pending ? (
           <span role="status" className="muted">
             Asking RDS in {region}…
           </span>
         ) : null}
       </form>
       {entry.error ? <ErrorNote error={entry.error} /> : null}
-      {entry.result && !entry.loading ? (
-        entry.result.databases.length === 0 ? (
-          <NothingFound result={entry.result} onLookIn={(other) => void list(bridge, profile.id, other)} />
+      {entry.value && !entry.pending ? (
+        entry.value.databases.length === 0 ? (
+          <NothingFound result={entry.value} onLookIn={(other) => void list(profile.id, other)} />
         ) : (
-          <DatabaseList profile={profile} result={entry.result} />
+          <DatabaseList profile={profile} result={entry.value} />
         )
       ) : null}
     </section>
@@ -146,6 +144,7 @@ function Unsupported({ result }: { result: Discovery }) {
 }
 
 function DatabaseList({ profile, result }: { profile: Profile; result: Discovery }) {
+  const { useProfiles, useNavigation } = useStores();
   const profiles = useProfiles((state) => state.profiles);
   const go = useNavigation((state) => state.go);
   const [engine, setEngine] = useState<DbEngine | 'all'>('all');
@@ -266,7 +265,7 @@ function LocalPort({ db, profile, profiles }: { db: DiscoveredDatabase; profile:
 
 /** The target about to be added, with its name and local port still editable; saved with the whole profile. */
 function AddTargetDialog({ profile, db, endpoint, onClose }: { profile: Profile; db: DiscoveredDatabase; endpoint: RdsEndpointKind; onClose: () => void }) {
-  const bridge = useBridge();
+  const { useProfiles, useEndpoints } = useStores();
   const profiles = useProfiles((state) => state.profiles);
   const proposed = targetFromDiscovered(db, endpoint, profile, profiles);
   const [name, setName] = useState(proposed.name);
@@ -289,7 +288,7 @@ function AddTargetDialog({ profile, db, endpoint, onClose }: { profile: Profile;
           const target = targetFromDiscovered(db, endpoint, profile, profiles, { name: name.trim(), localPort: portNumber });
           void useEndpoints
             .getState()
-            .addTarget(bridge, profile, target)
+            .addTarget(profile, target)
             .then((result) => {
               setSaving(false);
               if (result.ok) onClose();

@@ -1,14 +1,10 @@
 import { useId, useState } from 'react';
-import type { ResponseOf } from '../../shared/contract';
-import { useBridge } from '../bridgeContext';
-import { useFeedback } from '../stores/feedback';
-import { useNavigation } from '../stores/navigation';
-
-type SshHosts = ResponseOf<'profiles:importSshConfig'>;
-type ImportPlan = ResponseOf<'profiles:planImport'>;
+import type { ImportPlan, SshConfigHosts } from '../stores/profiles';
+import { useStores } from '../storesContext';
 
 /** Hosts from ~/.ssh/config, each a click away from a new profile with its jump host filled in. */
-export function SshConfigImport({ hosts }: { hosts: SshHosts }) {
+export function SshConfigImport({ hosts }: { hosts: SshConfigHosts }) {
+  const { useNavigation } = useStores();
   const go = useNavigation((state) => state.go);
   return (
     <section aria-labelledby="ssh-import-title">
@@ -51,12 +47,12 @@ export function SshConfigImport({ hosts }: { hosts: SshHosts }) {
 
 /** A team file pasted or chosen, previewed (what it adds and changes), then applied. */
 export function TeamImport() {
-  const bridge = useBridge();
+  const { useNavigation, useProfiles } = useStores();
   const go = useNavigation((state) => state.go);
   const [text, setText] = useState('');
   const [plan, setPlan] = useState<ImportPlan | undefined>();
   const fieldId = useId();
-  const { showError, showNotice } = useFeedback.getState();
+  const { planImport, applyImport } = useProfiles.getState();
 
   return (
     <section aria-labelledby="team-import-title">
@@ -91,9 +87,8 @@ export function TeamImport() {
         <button
           disabled={text.trim() === ''}
           onClick={() =>
-            void bridge.invoke('profiles:planImport', { text }).then((reply) => {
-              if (reply.ok) setPlan(reply.value);
-              else showError(reply.error);
+            void planImport(text).then((planned) => {
+              if (planned) setPlan(planned);
             })
           }
         >
@@ -120,10 +115,8 @@ export function TeamImport() {
             <button
               disabled={plan.add.length + plan.change.length === 0}
               onClick={() =>
-                void bridge.invoke('profiles:applyImport', { text }).then((reply) => {
-                  if (!reply.ok) return showError(reply.error);
-                  showNotice(`Imported: ${plan.add.length} added, ${plan.change.length} changed.`);
-                  go({ kind: 'profile' });
+                void applyImport(text, plan).then((imported) => {
+                  if (imported) go({ kind: 'profile' });
                 })
               }
             >

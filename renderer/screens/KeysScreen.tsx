@@ -1,13 +1,6 @@
 import { useId, useState } from 'react';
-import type { ResponseOf } from '../../shared/contract';
-import type { Profile } from '../../shared/model/profile';
-import { useBridge } from '../bridgeContext';
-import { useApp } from '../stores/app';
-import { useFeedback } from '../stores/feedback';
-import { useProfiles } from '../stores/profiles';
-
-type Generated = ResponseOf<'keys:generate'>;
-type Inspected = ResponseOf<'keys:inspect'>;
+import type { GeneratedKey, InspectedKey } from '../stores/keys';
+import { useStores } from '../storesContext';
 
 /**
  * What PuTTYgen was for: make a key pair (ed25519 recommended, RSA-4096 where a
@@ -15,8 +8,8 @@ type Inspected = ResponseOf<'keys:inspect'>;
  * line the jump box's administrator needs.
  */
 export function KeysScreen() {
-  const [made, setMade] = useState<Generated | undefined>();
-  const [loaded, setLoaded] = useState<Inspected & { path: string } | undefined>();
+  const [made, setMade] = useState<GeneratedKey | undefined>();
+  const [loaded, setLoaded] = useState<InspectedKey & { path: string } | undefined>();
   return (
     <section aria-labelledby="keys-title" className="keys">
       <h2 id="keys-title">Keys</h2>
@@ -32,8 +25,8 @@ function formatName(format: string): string {
   return { openssh: 'OpenSSH', pem: 'PEM', pkcs8: 'PKCS#8', ppk2: 'PuTTY .ppk v2', ppk3: 'PuTTY .ppk v3' }[format] ?? format;
 }
 
-function GenerateKey({ onMade }: { onMade: (key: Generated) => void }) {
-  const bridge = useBridge();
+function GenerateKey({ onMade }: { onMade: (key: GeneratedKey) => void }) {
+  const { useApp, useKeys } = useStores();
   const info = useApp((state) => state.info);
   const ids = { path: useId(), comment: useId(), passphrase: useId(), confirm: useId() };
   const [type, setType] = useState<'ed25519' | 'rsa'>('ed25519');
@@ -56,15 +49,15 @@ function GenerateKey({ onMade }: { onMade: (key: Generated) => void }) {
         event.preventDefault();
         if (mismatch || shownPath.trim() === '' || shownComment.trim() === '') return;
         setBusy(true);
-        void bridge
-          .invoke('keys:generate', { type, path: shownPath.trim(), comment: shownComment.trim(), ...(passphrase ? { passphrase } : {}) })
-          .then((reply) => {
+        void useKeys
+          .getState()
+          .generate({ type, path: shownPath.trim(), comment: shownComment.trim(), ...(passphrase ? { passphrase } : {}) })
+          .then((made) => {
             setBusy(false);
-            if (!reply.ok) return useFeedback.getState().showError(reply.error);
+            if (!made) return;
             setPassphrase('');
             setConfirm('');
-            useFeedback.getState().showNotice(`Created ${reply.value.privatePath} (readable by you only) and ${reply.value.publicPath}.`);
-            onMade(reply.value);
+            onMade(made);
           });
       }}
     >
@@ -118,8 +111,8 @@ function GenerateKey({ onMade }: { onMade: (key: Generated) => void }) {
   );
 }
 
-function LoadKey({ onLoaded }: { onLoaded: (key: Inspected & { path: string }) => void }) {
-  const bridge = useBridge();
+function LoadKey({ onLoaded }: { onLoaded: (key: InspectedKey & { path: string }) => void }) {
+  const { useKeys } = useStores();
   const ids = { path: useId(), passphrase: useId() };
   const [path, setPath] = useState('');
   const [passphrase, setPassphrase] = useState('');
@@ -131,16 +124,16 @@ function LoadKey({ onLoaded }: { onLoaded: (key: Inspected & { path: string }) =
       onSubmit={(event) => {
         event.preventDefault();
         if (path.trim() === '') return;
-        void bridge.invoke('keys:inspect', { path: path.trim(), ...(passphrase ? { passphrase } : {}) }).then((reply) => {
-          if (reply.ok) {
-            setNeedsPassphrase(false);
-            setPassphrase('');
-            onLoaded({ ...reply.value, path: path.trim() });
-          } else if (reply.error.code === 'PASSPHRASE_REQUIRED' || reply.error.code === 'BAD_PASSPHRASE') {
-            setNeedsPassphrase(true);
-            if (reply.error.code === 'BAD_PASSPHRASE') useFeedback.getState().showError(reply.error);
-          } else useFeedback.getState().showError(reply.error);
-        });
+        void useKeys
+          .getState()
+          .open(path.trim(), passphrase)
+          .then((opened) => {
+            if (opened && 'key' in opened) {
+              setNeedsPassphrase(false);
+              setPassphrase('');
+              onLoaded({ ...opened.key, path: path.trim() });
+            } else if (opened) setNeedsPassphrase(true);
+          });
       }}
     >
       <h3 id="load-title">Open an existing key</h3>
@@ -169,7 +162,7 @@ function LoadKey({ onLoaded }: { onLoaded: (key: Inspected & { path: string }) =
 
 /** The public half, whole and on one line, to send; and a way to use the key in a profile. */
 function PublicKeyCard({ title, publicKey, fingerprint, privatePath, detail }: { title: string; publicKey: string; fingerprint: string; privatePath: string; detail?: string }) {
-  const bridge = useBridge();
+  const { useProfiles, useFeedback } = useStores();
   const profiles = useProfiles((state) => state.profiles);
   const [profileId, setProfileId] = useState<string>('');
   const ids = { text: useId(), profile: useId() };
@@ -211,10 +204,7 @@ function PublicKeyCard({ title, publicKey, fingerprint, privatePath, detail }: {
           onClick={() => {
             const profile = profiles.find((entry) => entry.id === profileId);
             if (!profile) return;
-            void bridge.invoke('profiles:save', { profile: withKey(profile, privatePath) }).then((reply) => {
-              if (reply.ok) showNotice(`${profile.name} now logs in with ${privatePath}.`);
-              else showError(reply.error);
-            });
+            void useProfiles.getState().attachKey(profile, privatePath);
           }}
         >
           Use key
@@ -224,10 +214,3 @@ function PublicKeyCard({ title, publicKey, fingerprint, privatePath, detail }: {
   );
 }
 
-/** The profile with its jump box (and every ProxyJump hop that used the old key) logging in with this key. */
-function withKey(profile: Profile, keyPath: string): Profile {
-  const auth = { kind: 'key' as const, keyPath };
-  const before = profile.jumpHost.auth;
-  const sameAsBefore = (hop: Profile['jumpHost']['via'][number]) => JSON.stringify(hop.auth) === JSON.stringify(before);
-  return { ...profile, jumpHost: { ...profile.jumpHost, auth, via: profile.jumpHost.via.map((hop) => (sameAsBefore(hop) ? { ...hop, auth } : hop)) } };
-}

@@ -1,12 +1,9 @@
 import { useMemo, useState } from 'react';
 import { DbEngineSchema, type Profile } from '../../shared/model/profile';
-import { useBridge } from '../bridgeContext';
 import { FormField } from '../components/FormField';
 import { newTargetDraft, toDraft, toProfile, withEngine, type FieldErrors, type ProfileDraft, type TargetDraft } from '../profileDraft';
-import { useFeedback } from '../stores/feedback';
-import { useNavigation } from '../stores/navigation';
-import { useProfiles } from '../stores/profiles';
-import { useTunnels } from '../stores/tunnels';
+import type { TunnelsState } from '../stores/tunnels';
+import { useStores } from '../storesContext';
 import { isLive } from '../../shared/model/tunnelState';
 
 const ENGINE_LABELS: Record<TargetDraft['engine'], string> = {
@@ -22,7 +19,7 @@ const ENGINE_LABELS: Record<TargetDraft['engine'], string> = {
  * store's own schema before it is sent, and again by the store when saved.
  */
 export function ProfileEditor({ existing, start }: { existing?: Profile; start?: Partial<Profile> }) {
-  const bridge = useBridge();
+  const { useProfiles, useNavigation, useTunnels, useFeedback } = useStores();
   const profiles = useProfiles((state) => state.profiles);
   const go = useNavigation((state) => state.go);
   const [draft, setDraft] = useState<ProfileDraft>(() => toDraft(existing ?? start ?? {}));
@@ -49,14 +46,11 @@ export function ProfileEditor({ existing, start }: { existing?: Profile; start?:
     const profile = checked.profile;
     if (!profile) return;
     setSaving(true);
-    const reply = await bridge.invoke('profiles:save', { profile });
+    const saved = await useProfiles.getState().save(profile);
     setSaving(false);
-    if (!reply.ok) {
-      useFeedback.getState().showError(reply.error);
-      return;
-    }
-    useProfiles.getState().select(reply.value.id);
-    useFeedback.getState().showNotice(`Saved ${reply.value.name}.${changedWhileOpen(existing, reply.value) ? ' Open tunnels keep their old settings until you disconnect and connect them again.' : ''}`);
+    if (!saved) return;
+    const reopen = changedWhileOpen(existing, saved, useTunnels.getState().byId) ? ' Open tunnels keep their old settings until you disconnect and connect them again.' : '';
+    useFeedback.getState().showNotice(`Saved ${saved.name}.${reopen}`);
     go({ kind: 'profile' });
   }
 
@@ -299,9 +293,8 @@ function TargetFields({
 }
 
 /** Whether a target that is running now had its port, address or jump box changed by this save. */
-function changedWhileOpen(before: Profile | undefined, after: Profile): boolean {
+function changedWhileOpen(before: Profile | undefined, after: Profile, tunnels: TunnelsState['byId']): boolean {
   if (!before) return false;
-  const tunnels = useTunnels.getState().byId;
   const running = (targetId: string) => isLive(tunnels[`${before.id}/${targetId}`]?.state ?? { status: 'idle' });
   const jumpChanged = JSON.stringify(before.jumpHost) !== JSON.stringify(after.jumpHost);
   return before.targets.some((target) => {

@@ -1,12 +1,9 @@
 import { useId, useState } from 'react';
 import { aggregateStatus } from '../../shared/model/aggregate';
 import type { Profile } from '../../shared/model/profile';
-import { useBridge } from '../bridgeContext';
-import { jobKey, useConnect } from '../stores/connect';
-import { useFeedback } from '../stores/feedback';
-import { PROFILE_TABS, useNavigation, type ProfileTab } from '../stores/navigation';
-import { useProfiles } from '../stores/profiles';
-import { useTunnels } from '../stores/tunnels';
+import { jobKey } from '../stores/connect';
+import { PROFILE_TABS, type ProfileTab } from '../stores/navigation';
+import { useStores } from '../storesContext';
 import { ConfirmDialog, Dialog } from '../components/Dialog';
 import { TargetRow } from '../components/TargetRow';
 import { AccessScreen } from './AccessScreen';
@@ -18,7 +15,7 @@ import { isLive } from '../../shared/model/tunnelState';
 
 /** The selected profile: its jump box, the whole-profile actions and one row per target. */
 export function ProfileView({ profile }: { profile: Profile }) {
-  const bridge = useBridge();
+  const { useTunnels, useConnect, useNavigation, useProfiles } = useStores();
   const tunnels = useTunnels((state) => state.byId);
   const busy = useConnect((state) => Boolean(state.busy[jobKey({ profileId: profile.id })]));
   const { connect, disconnect } = useConnect.getState();
@@ -35,10 +32,10 @@ export function ProfileView({ profile }: { profile: Profile }) {
       <header className="profile-header">
         <h2 id="profile-title">{profile.name}</h2>
         <div className="actions">
-          <button onClick={() => void connect(bridge, { profileId: profile.id })} disabled={busy || profile.targets.length === 0 || status === 'open'}>
+          <button onClick={() => void connect({ profileId: profile.id })} disabled={busy || profile.targets.length === 0 || status === 'open'}>
             Connect all
           </button>
-          <button className="secondary" onClick={() => void disconnect(bridge, { profileId: profile.id })} disabled={busy || !anyLive}>
+          <button className="secondary" onClick={() => void disconnect({ profileId: profile.id })} disabled={busy || !anyLive}>
             Disconnect all
           </button>
           <button className="secondary" onClick={() => go({ kind: 'edit', profileId: profile.id })}>
@@ -69,10 +66,7 @@ export function ProfileView({ profile }: { profile: Profile }) {
           onCancel={() => setAsking(undefined)}
           onConfirm={() => {
             setAsking(undefined);
-            void bridge.invoke('profiles:delete', { id: profile.id }).then((reply) => {
-              if (reply.ok) useFeedback.getState().showNotice(`Deleted ${profile.name}.`);
-              else useFeedback.getState().showError(reply.error);
-            });
+            void useProfiles.getState().remove(profile);
           }}
         />
       ) : null}
@@ -82,10 +76,7 @@ export function ProfileView({ profile }: { profile: Profile }) {
           onCancel={() => setAsking(undefined)}
           onDuplicate={(name) => {
             setAsking(undefined);
-            void bridge.invoke('profiles:duplicate', { id: profile.id, name }).then((reply) => {
-              if (reply.ok) useProfiles.getState().select(reply.value.id);
-              else useFeedback.getState().showError(reply.error);
-            });
+            void useProfiles.getState().duplicate(profile, name);
           }}
         />
       ) : null}
@@ -122,6 +113,7 @@ function DuplicateDialog({ original, onDuplicate, onCancel }: { original: string
 
 /** The targets tab: one row per database with its live state and actions. */
 function TargetsPanel({ profile }: { profile: Profile }) {
+  const { useTunnels, useNavigation } = useStores();
   const tunnels = useTunnels((state) => state.byId);
   const go = useNavigation((state) => state.go);
   const stateOf = (targetId: string) => tunnels[`${profile.id}/${targetId}`]?.state ?? { status: 'idle' as const };
@@ -168,6 +160,7 @@ const TAB_LABELS: Record<ProfileTab, string> = {
  * stays mounted once opened, so switching tabs does not hang it up.
  */
 function ProfileTabs({ profile }: { profile: Profile }) {
+  const { useNavigation } = useStores();
   const view = useNavigation((state) => state.view);
   const go = useNavigation((state) => state.go);
   const current: ProfileTab = view.kind === 'profile' ? (view.tab ?? 'targets') : 'targets';

@@ -1,14 +1,13 @@
 import { useState } from 'react';
 import type { DbTarget, Profile } from '../../shared/model/profile';
-import { useBridge } from '../bridgeContext';
 import { rdsIdentifierProblem } from '../awsTargets';
 import { ErrorNote } from '../components/ErrorNote';
 import { FormField } from '../components/FormField';
 import { describeRemote, describeState } from '../format';
 import { useNow } from '../hooks/useNow';
-import { jobKey, useConnect } from '../stores/connect';
-import { snapshotsKey, useRollback, type RestoreJob, type Snapshot } from '../stores/rollback';
-import { useTunnels } from '../stores/tunnels';
+import { jobKey } from '../stores/connect';
+import { snapshotsKey, type RestoreJob, type Snapshot } from '../stores/rollback';
+import { useStores } from '../storesContext';
 import { isLive } from '../../shared/model/tunnelState';
 
 
@@ -78,7 +77,7 @@ export function RollbackScreen({ profile }: { profile: Profile }) {
 }
 
 function RollbackPanel({ profile }: { profile: Profile }) {
-  const bridge = useBridge();
+  const { useRollback } = useStores();
   const chosen = useRollback((state) => state.selected[profile.id]);
   const snapshotLists = useRollback((state) => state.snapshots);
   const restores = useRollback((state) => state.restores);
@@ -112,7 +111,7 @@ function RollbackPanel({ profile }: { profile: Profile }) {
         onSubmit={(event) => {
           event.preventDefault();
           setRestoring(undefined);
-          void listSnapshots(bridge, ref);
+          void listSnapshots(ref);
         }}
       >
         <FormField label="Database target">
@@ -133,12 +132,12 @@ function RollbackPanel({ profile }: { profile: Profile }) {
             </select>
           )}
         </FormField>
-        <button type="submit" disabled={snapshots?.loading} aria-busy={snapshots?.loading}>
+        <button type="submit" disabled={snapshots?.pending} aria-busy={snapshots?.pending}>
           List snapshots
         </button>
       </form>
       {snapshots?.error ? <ErrorNote error={snapshots.error} /> : null}
-      {snapshots?.list && !snapshots.loading ? <SnapshotTable target={target} list={snapshots.list} onRestore={setRestoring} /> : null}
+      {snapshots?.value && !snapshots.pending ? <SnapshotTable target={target} list={snapshots.value} onRestore={setRestoring} /> : null}
       {restoring ? (
         <RestoreForm
           key={restoring.identifier}
@@ -146,12 +145,12 @@ function RollbackPanel({ profile }: { profile: Profile }) {
           onCancel={() => setRestoring(undefined)}
           onRestore={(newIdentifier) => {
             setRestoring(undefined);
-            void restore(bridge, ref, restoring, newIdentifier);
+            void restore(ref, restoring, newIdentifier);
           }}
         />
       ) : null}
       <div className="toolbar">
-        <button className="secondary" onClick={() => void useRollback.getState().findCopies(bridge, profile)}>
+        <button className="secondary" onClick={() => void useRollback.getState().findCopies(profile)}>
           Find restored copies
         </button>
         {found && 'count' in found ? (
@@ -254,6 +253,7 @@ function RestoreForm({ snapshot, onRestore, onCancel }: { snapshot: Snapshot; on
 
 /** One restored copy: its progress, then its tunnel and its deletion. */
 function RestoreCard({ job, profile }: { job: RestoreJob; profile: Profile }) {
+  const { useRollback } = useStores();
   const tunnelTarget = profile.targets.find((target) => target.id === job.tunnelTargetId);
   const source = profile.targets.find((target) => target.id === job.sourceTargetId);
   const percent = restorePercent(job);
@@ -309,7 +309,7 @@ function stepState(job: RestoreJob, step: 'requested' | 'creating' | 'available'
 }
 
 function TunnelControls({ job, profileId, tunnelTarget }: { job: RestoreJob; profileId: string; tunnelTarget: DbTarget | undefined }) {
-  const bridge = useBridge();
+  const { useTunnels, useConnect, useRollback } = useStores();
   const now = useNow();
   const state = useTunnels((store) => (tunnelTarget ? store.byId[`${profileId}/${tunnelTarget.id}`]?.state : undefined));
   const busy = useConnect((store) => Boolean(tunnelTarget && store.busy[jobKey({ profileId, targetId: tunnelTarget.id })]));
@@ -317,11 +317,11 @@ function TunnelControls({ job, profileId, tunnelTarget }: { job: RestoreJob; pro
   return (
     <div className="actions">
       {live && tunnelTarget ? (
-        <button className="secondary" aria-label={`Disconnect ${tunnelTarget.name}`} onClick={() => void useConnect.getState().disconnect(bridge, { profileId, targetId: tunnelTarget.id })} disabled={busy}>
+        <button className="secondary" aria-label={`Disconnect ${tunnelTarget.name}`} onClick={() => void useConnect.getState().disconnect({ profileId, targetId: tunnelTarget.id })} disabled={busy}>
           Disconnect
         </button>
       ) : (
-        <button onClick={() => void useRollback.getState().tunnelTo(bridge, profileId, job.identifier)} disabled={busy}>
+        <button onClick={() => void useRollback.getState().tunnelTo(profileId, job.identifier)} disabled={busy}>
           Tunnel to the restored copy
         </button>
       )}
@@ -336,7 +336,7 @@ function TunnelControls({ job, profileId, tunnelTarget }: { job: RestoreJob; pro
 
 /** Deleting asks for the copy's exact name, and only a copy Jumpgate restored can go (the service checks both again). */
 function DeleteCopy({ job, profileId, tunnelTarget }: { job: RestoreJob; profileId: string; tunnelTarget: DbTarget | undefined }) {
-  const bridge = useBridge();
+  const { useRollback } = useStores();
   const [open, setOpen] = useState(false);
   const [typed, setTyped] = useState('');
   const exact = typed === job.identifier;
@@ -355,7 +355,7 @@ function DeleteCopy({ job, profileId, tunnelTarget }: { job: RestoreJob; profile
       aria-label={`Delete ${job.identifier}`}
       onSubmit={(event) => {
         event.preventDefault();
-        if (exact) void useRollback.getState().deleteCopy(bridge, profileId, job.identifier, typed);
+        if (exact) void useRollback.getState().deleteCopy(profileId, job.identifier, typed);
       }}
     >
       <p>

@@ -2,11 +2,9 @@ import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import { useEffect, useRef, useState } from 'react';
 import type { Profile } from '../../shared/model/profile';
-import { useBridge } from '../bridgeContext';
 import { SshQuestionDialog } from '../components/Prompts';
-import { sshQuestionFor, trustHostKeyOf, type SshQuestion } from '../sshQuestions';
-import { useFeedback } from '../stores/feedback';
-import { attachOutput, useShell } from '../stores/shell';
+import { sshQuestionFor, type SshQuestion } from '../sshQuestions';
+import { useStores } from '../storesContext';
 
 /**
  * A terminal on the jump box for one-off work (the first-login `passwd`, a quick
@@ -15,7 +13,7 @@ import { attachOutput, useShell } from '../stores/shell';
  * tunnels alone.
  */
 export function ShellScreen({ profile }: { profile: Profile }) {
-  const bridge = useBridge();
+  const { useShell, useHostKeys, useFeedback } = useStores();
   const session = useShell((state) => state.byProfile[profile.id]);
   const host = useRef<HTMLDivElement>(null);
   const terminal = useRef<{ term: Terminal; fit: FitAddon } | undefined>(undefined);
@@ -45,16 +43,17 @@ export function ShellScreen({ profile }: { profile: Profile }) {
   useEffect(() => {
     const current = terminal.current;
     if (!current || !shellId) return;
+    const { attachOutput, input, resize } = useShell.getState();
     const detach = attachOutput(shellId, (data) => current.term.write(data));
-    const typing = current.term.onData((data) => void bridge.invoke('shell:input', { shellId, data }));
-    const resizing = current.term.onResize(({ cols, rows }) => void bridge.invoke('shell:resize', { shellId, cols, rows }));
+    const typing = current.term.onData((data) => input(shellId, data));
+    const resizing = current.term.onResize(({ cols, rows }) => resize(shellId, cols, rows));
     current.term.focus();
     return () => {
       detach();
       typing.dispose();
       resizing.dispose();
     };
-  }, [bridge, shellId]);
+  }, [useShell, shellId]);
 
   async function open(unlock?: { passphrase: string; remember: boolean }): Promise<void> {
     const current = terminal.current;
@@ -62,7 +61,7 @@ export function ShellScreen({ profile }: { profile: Profile }) {
     current.fit.fit();
     current.term.reset();
     setOpening(true);
-    const error = await useShell.getState().open(bridge, { profileId: profile.id, cols: current.term.cols, rows: current.term.rows, ...(unlock ? { unlock } : {}) });
+    const error = await useShell.getState().open({ profileId: profile.id, cols: current.term.cols, rows: current.term.rows, ...(unlock ? { unlock } : {}) });
     setOpening(false);
     if (!error) return;
     const asked = sshQuestionFor(error, profile);
@@ -82,7 +81,7 @@ export function ShellScreen({ profile }: { profile: Profile }) {
               : 'No shell open. Tunnels are not affected by opening or closing one.'}
         </span>
         {shellId ? (
-          <button className="secondary" onClick={() => void useShell.getState().close(bridge, profile.id)}>
+          <button className="secondary" onClick={() => void useShell.getState().close(profile.id)}>
             Close shell
           </button>
         ) : (
@@ -98,10 +97,12 @@ export function ShellScreen({ profile }: { profile: Profile }) {
           onClose={() => setQuestion(undefined)}
           onTrust={(error) => {
             setQuestion(undefined);
-            void trustHostKeyOf(bridge, error).then((reply) => {
-              if (reply.ok) void open();
-              else useFeedback.getState().showError(reply.error);
-            });
+            void useHostKeys
+              .getState()
+              .trust(error)
+              .then((trusted) => {
+                if (trusted) void open();
+              });
           }}
           onUnlock={(passphrase, remember) => {
             setQuestion(undefined);

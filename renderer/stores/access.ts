@@ -1,10 +1,11 @@
-import { create } from 'zustand';
+import { create, type StoreApi } from 'zustand';
 import type { JumpgateBridge } from '../../shared/bridge';
 import type { ResponseOf } from '../../shared/contract';
 import type { ErrorInfo } from '../../shared/model/errors';
 import { jumpBoxSshPort, type Profile } from '../../shared/model/profile';
 import type { AccessRequest } from '../awsTargets';
-import { useFeedback } from './feedback';
+import type { FeedbackState } from './feedback';
+import { remoteCall } from './remoteCall';
 
 export type AccessCheck = ResponseOf<'aws:checkAccess'>;
 
@@ -19,12 +20,12 @@ export interface AccessEntry {
   error: ErrorInfo | undefined;
 }
 
-interface AccessState {
+export interface AccessState {
   byProfile: Record<string, AccessEntry>;
-  check(bridge: JumpgateBridge, profile: Profile): Promise<void>;
+  check(profile: Profile): Promise<void>;
   /** Allow my IP on the jump box's SSH port (replacing my older rule with the same label), then check again. */
-  allow(bridge: JumpgateBridge, profile: Profile, label: string | undefined): Promise<void>;
-  remove(bridge: JumpgateBridge, profile: Profile, label: string | undefined): Promise<void>;
+  allow(profile: Profile, label: string | undefined): Promise<void>;
+  remove(profile: Profile, label: string | undefined): Promise<void>;
 }
 
 const EMPTY: AccessEntry = { busy: undefined, check: undefined, change: undefined, denied: undefined, error: undefined };
@@ -46,70 +47,76 @@ function cidrs(rules: ReadonlyArray<{ cidr: string }>): string {
  * The Access screen's state per profile. Every AWS call starts from a click;
  * the results stay here so switching tabs does not lose them.
  */
-export const useAccess = create<AccessState>((set, get) => {
-  const patch = (profileId: string, change: Partial<AccessEntry>): void =>
-    set({ byProfile: { ...get().byProfile, [profileId]: { ...accessEntry(get(), profileId), ...change } } });
+export function createAccessStore(bridge: JumpgateBridge, feedback: StoreApi<FeedbackState>) {
+  const checkAccess = remoteCall(bridge, 'aws:checkAccess');
+  const allowMyIp = remoteCall(bridge, 'aws:allowMyIp');
+  const removeMyIp = remoteCall(bridge, 'aws:removeMyIp');
 
-  /**
-   * What an administrator needs when the account may not change the group: the
-   * refusal itself carries the IP, port and group (the service adds them), else
-   * the last check found them.
-   */
-  const requestFor = (profile: Profile, action: AccessRequest['action'], error: ErrorInfo): AccessRequest | undefined => {
-    const check = accessEntry(get(), profile.id).check;
-    const facts = error.details ?? {};
-    const ip = typeof facts.ip === 'string' ? facts.ip : check?.ip;
-    const groupId = typeof facts.groupId === 'string' ? facts.groupId : (profile.aws.securityGroupId ?? check?.checkedGroupIds[0]);
-    const port = typeof facts.port === 'number' ? facts.port : jumpBoxSshPort(profile);
-    if (!ip || !groupId) return undefined;
-    const ruleCidr = action === 'remove' && check?.matchingRule ? check.matchingRule.cidr : undefined;
-    return { action, ip, groupId, port, region: profile.aws.region, ...(ruleCidr ? { ruleCidr } : {}) };
-  };
+  return create<AccessState>()((set, get) => {
+    const patch = (profileId: string, change: Partial<AccessEntry>): void =>
+      set({ byProfile: { ...get().byProfile, [profileId]: { ...accessEntry(get(), profileId), ...change } } });
 
-  const refused = (profile: Profile, action: AccessRequest['action'], error: ErrorInfo): void => {
-    const request = error.code === 'AWS_ACCESS_DENIED' ? requestFor(profile, action, error) : undefined;
-    patch(profile.id, { busy: undefined, ...(request ? { denied: { request, error }, error: undefined } : { error, denied: undefined }) });
-  };
+    /**
+     * What an administrator needs when the account may not change the group: the
+     * refusal itself carries the IP, port and group (the service adds them), else
+     * the last check found them.
+     */
+    const requestFor = (profile: Profile, action: AccessRequest['action'], error: ErrorInfo): AccessRequest | undefined => {
+      const check = accessEntry(get(), profile.id).check;
+      const facts = error.details ?? {};
+      const ip = typeof facts.ip === 'string' ? facts.ip : check?.ip;
+      const groupId = typeof facts.groupId === 'string' ? facts.groupId : (profile.aws.securityGroupId ?? check?.checkedGroupIds[0]);
+      const port = typeof facts.port === 'number' ? facts.port : jumpBoxSshPort(profile);
+      if (!ip || !groupId) return undefined;
+      const ruleCidr = action === 'remove' && check?.matchingRule ? check.matchingRule.cidr : undefined;
+      return { action, ip, groupId, port, region: profile.aws.region, ...(ruleCidr ? { ruleCidr } : {}) };
+    };
 
-  const check = async (bridge: JumpgateBridge, profile: Profile, keep: Partial<AccessEntry> = {}): Promise<void> => {
-    patch(profile.id, { busy: 'check', error: undefined, ...keep });
-    const reply = await bridge.invoke('aws:checkAccess', { profileId: profile.id });
-    if (reply.ok) patch(profile.id, { busy: undefined, check: reply.value });
-    // May not even look at the group: what to ask for is the same as for adding the rule.
-    else refused(profile, 'allow', reply.error);
-  };
+    const refused = (profile: Profile, action: AccessRequest['action'], error: ErrorInfo): void => {
+      const request = error.code === 'AWS_ACCESS_DENIED' ? requestFor(profile, action, error) : undefined;
+      patch(profile.id, { busy: undefined, ...(request ? { denied: { request, error }, error: undefined } : { error, denied: undefined }) });
+    };
 
-  return {
-    byProfile: {},
-    check: (bridge, profile) => {
-      useFeedback.getState().clear();
-      return check(bridge, profile, { change: undefined, denied: undefined });
-    },
-    allow: async (bridge, profile, label) => {
-      useFeedback.getState().clear();
-      patch(profile.id, { busy: 'allow', error: undefined, denied: undefined, change: undefined });
-      const reply = await bridge.invoke('aws:allowMyIp', { profileId: profile.id, ...(label ? { label } : {}) });
-      if (!reply.ok) return refused(profile, 'allow', reply.error);
-      const { ip, outcome, rule, revoked } = reply.value;
-      const where = `${rule.groupId} on port ${rule.fromPort ?? jumpBoxSshPort(profile)}`;
-      const change =
-        outcome === 'added'
-          ? `Added ${ip}/32 to ${where}.`
-          : outcome === 'replaced'
-            ? `Replaced your rule: ${cidrs(revoked) || 'the old address'} → ${ip}/32 in ${where}.`
-            : outcome === 'unchanged'
-              ? `Your rule already allows ${ip}/32 in ${where}; nothing changed.`
-              : `${ip}/32 is already allowed in ${where} by ${rule.description ? `the rule "${rule.description}"` : 'another rule'}; nothing was added.`;
-      await check(bridge, profile, { change });
-    },
-    remove: async (bridge, profile, label) => {
-      useFeedback.getState().clear();
-      patch(profile.id, { busy: 'remove', error: undefined, denied: undefined, change: undefined });
-      const reply = await bridge.invoke('aws:removeMyIp', { profileId: profile.id, ...(label ? { label } : {}) });
-      if (!reply.ok) return refused(profile, 'remove', reply.error);
-      const { revoked } = reply.value;
-      const change = revoked.length === 0 ? 'You had no rule with this label to remove.' : `Removed your rule for ${cidrs(revoked)}.`;
-      await check(bridge, profile, { change });
-    },
-  };
-});
+    const check = async (profile: Profile, keep: Partial<AccessEntry> = {}): Promise<void> => {
+      patch(profile.id, { busy: 'check', error: undefined, ...keep });
+      const reply = await checkAccess.send({ profileId: profile.id });
+      if (reply.ok) patch(profile.id, { busy: undefined, check: reply.value });
+      // May not even look at the group: what to ask for is the same as for adding the rule.
+      else refused(profile, 'allow', reply.error);
+    };
+
+    return {
+      byProfile: {},
+      check: (profile) => {
+        feedback.getState().clear();
+        return check(profile, { change: undefined, denied: undefined });
+      },
+      allow: async (profile, label) => {
+        feedback.getState().clear();
+        patch(profile.id, { busy: 'allow', error: undefined, denied: undefined, change: undefined });
+        const reply = await allowMyIp.send({ profileId: profile.id, ...(label ? { label } : {}) });
+        if (!reply.ok) return refused(profile, 'allow', reply.error);
+        const { ip, outcome, rule, revoked } = reply.value;
+        const where = `${rule.groupId} on port ${rule.fromPort ?? jumpBoxSshPort(profile)}`;
+        const change =
+          outcome === 'added'
+            ? `Added ${ip}/32 to ${where}.`
+            : outcome === 'replaced'
+              ? `Replaced your rule: ${cidrs(revoked) || 'the old address'} → ${ip}/32 in ${where}.`
+              : outcome === 'unchanged'
+                ? `Your rule already allows ${ip}/32 in ${where}; nothing changed.`
+                : `${ip}/32 is already allowed in ${where} by ${rule.description ? `the rule "${rule.description}"` : 'another rule'}; nothing was added.`;
+        await check(profile, { change });
+      },
+      remove: async (profile, label) => {
+        feedback.getState().clear();
+        patch(profile.id, { busy: 'remove', error: undefined, denied: undefined, change: undefined });
+        const reply = await removeMyIp.send({ profileId: profile.id, ...(label ? { label } : {}) });
+        if (!reply.ok) return refused(profile, 'remove', reply.error);
+        const { revoked } = reply.value;
+        const change = revoked.length === 0 ? 'You had no rule with this label to remove.' : `Removed your rule for ${cidrs(revoked)}.`;
+        await check(profile, { change });
+      },
+    };
+  });
+}

@@ -1,17 +1,21 @@
 import { create } from 'zustand';
 import type { JumpgateBridge } from '../../shared/bridge';
 import type { ResponseOf } from '../../shared/contract';
+import { remoteCall } from './remoteCall';
 
 /** Facts about this installation (version, where keys go, who the user is), read once at start-up. */
-interface AppState {
+export interface AppState {
   info: ResponseOf<'app:info'> | undefined;
-  init(bridge: JumpgateBridge): Promise<void>;
+  init(): Promise<void>;
 }
 
-export const useApp = create<AppState>((set) => ({
-  info: undefined,
-  init: async (bridge) => {
-    const reply = await bridge.invoke('app:info', {});
-    if (reply.ok) set({ info: reply.value });
-  },
-}));
+export function createAppStore(bridge: JumpgateBridge) {
+  const appInfo = remoteCall(bridge, 'app:info');
+  return create<AppState>()((set) => ({
+    info: undefined,
+    init: async () => {
+      const reply = await appInfo.send({});
+      if (reply.ok) set({ info: reply.value });
+    },
+  }));
+}

@@ -1,23 +1,21 @@
 import { create } from 'zustand';
 import type { JumpgateBridge } from '../../shared/bridge';
 import type { AuditEntry } from '../../shared/model/audit';
-import type { ErrorInfo } from '../../shared/model/errors';
+import { NOT_ASKED, remoteCall, type Remote } from './remoteCall';
 
 /** How many of the newest entries the page holds. */
 export const AUDIT_LIMIT = 1000;
 
-interface AuditState {
-  /** Newest first. */
+export interface AuditState {
+  /** Newest first: what the log held when read, plus every entry that arrived since. */
   entries: AuditEntry[];
-  /** The log has been read at least once (live entries alone are not the whole log). */
-  loaded: boolean;
-  loading: boolean;
-  error: ErrorInfo | undefined;
+  /** The last read of the log (audit:list); a value means it has been read at least once (live entries alone are not the whole log). */
+  read: Remote<AuditEntry[]>;
   seq: number;
   /** Subscribe to audit:entry once at start-up; returns the unsubscribe. */
-  init(bridge: JumpgateBridge): () => void;
+  init(): () => void;
   /** Read the log (audit:list) when the user opens it; entries that arrive meanwhile are kept. */
-  load(bridge: JumpgateBridge): Promise<void>;
+  load(): Promise<void>;
 }
 
 function sameEntry(entry: AuditEntry): string {
@@ -28,34 +26,35 @@ function sameEntry(entry: AuditEntry): string {
  * The local audit log as the Audit page shows it: read with audit:list when
  * the page is opened, then kept live by the service's audit:entry events.
  */
-export const useAudit = create<AuditState>((set, get) => {
-  // Entries that arrived while a load was in flight: the file may or may not have had them yet.
-  let during: AuditEntry[] | undefined;
-  return {
+export function createAuditStore(bridge: JumpgateBridge) {
+  const list = remoteCall(bridge, 'audit:list');
+  // Per read in flight, the entries that arrived meanwhile: the file may or may not have had them yet.
+  const arrivals = new Set<AuditEntry[]>();
+
+  return create<AuditState>()((set, get) => ({
     entries: [],
-    loaded: false,
-    loading: false,
-    error: undefined,
+    read: NOT_ASKED,
     seq: 0,
-    init: (bridge) =>
+    init: () =>
       bridge.on('audit:entry', (event) => {
         if (event.seq <= get().seq) return;
-        during?.push(event.entry);
+        for (const arrived of arrivals) arrived.push(event.entry);
         set({ seq: event.seq, entries: [event.entry, ...get().entries].slice(0, AUDIT_LIMIT) });
       }),
-    load: async (bridge) => {
-      during = [];
-      set({ loading: true });
-      const reply = await bridge.invoke('audit:list', { limit: AUDIT_LIMIT });
-      const arrived = during;
-      during = undefined;
-      if (!reply.ok) {
-        set({ loading: false, error: reply.error });
-        return;
+    load: async () => {
+      const arrived: AuditEntry[] = [];
+      arrivals.add(arrived);
+      try {
+        await list.track('', { limit: AUDIT_LIMIT }, (change) => {
+          const read = { ...get().read, ...change };
+          if (!change.value) return set({ read });
+          const onDisk = new Set(change.value.map(sameEntry));
+          const missing = arrived.filter((entry) => !onDisk.has(sameEntry(entry))).reverse();
+          set({ read, entries: [...missing, ...change.value].slice(0, AUDIT_LIMIT) });
+        });
+      } finally {
+        arrivals.delete(arrived);
       }
-      const onDisk = new Set(reply.value.map(sameEntry));
-      const missing = arrived.filter((entry) => !onDisk.has(sameEntry(entry))).reverse();
-      set({ loading: false, loaded: true, error: undefined, entries: [...missing, ...reply.value].slice(0, AUDIT_LIMIT) });
     },
-  };
-});
+  }));
+}

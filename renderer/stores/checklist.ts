@@ -1,8 +1,9 @@
-import { create } from 'zustand';
+import { create, type StoreApi } from 'zustand';
 import type { JumpgateBridge } from '../../shared/bridge';
 import type { Reply, ResponseOf } from '../../shared/contract';
 import type { Profile } from '../../shared/model/profile';
-import { useDoctor } from './doctor';
+import type { DoctorState } from './doctor';
+import { remoteCall } from './remoteCall';
 
 /** The key item's live check: what keys:inspect said about the profile's key file, and when. */
 export type KeyCheck = Reply<ResponseOf<'keys:inspect'>> & { at: number };
@@ -10,7 +11,7 @@ export type KeyCheck = Reply<ResponseOf<'keys:inspect'>> & { at: number };
 /** One localStorage entry per profile; the value is when the user ticked it. */
 const SENT_PREFIX = 'jumpgate.checklist.publicKeySent.';
 
-interface ChecklistState {
+export interface ChecklistState {
   /** The latest key inspection per profile id (the other items come from the doctor store). */
   keys: Record<string, KeyCheck>;
   /** Profiles whose "Check now" is in flight. */
@@ -18,7 +19,7 @@ interface ChecklistState {
   /** "Public key sent to the administrator", the one item the user ticks: profile id -> when (ISO). */
   sent: Record<string, string>;
   /** Verify every live item at once: the ordered doctor, and the key file itself. */
-  check(bridge: JumpgateBridge, profile: Profile): Promise<void>;
+  check(profile: Profile): Promise<void>;
   setSent(profileId: string, sent: boolean): void;
 }
 
@@ -37,33 +38,36 @@ function storedTicks(): Record<string, string> {
  * is verified by a live check. The tick survives reloads in localStorage,
  * per profile; the live results are only as fresh as the last "Check now".
  */
-export const useChecklist = create<ChecklistState>((set, get) => ({
-  keys: {},
-  checking: {},
-  sent: storedTicks(),
-  check: async (bridge, profile) => {
-    set({ checking: { ...get().checking, [profile.id]: true } });
-    const auth = profile.jumpHost.auth;
-    const [key] = await Promise.all([
-      auth.kind === 'key' ? bridge.invoke('keys:inspect', { path: auth.keyPath }) : Promise.resolve(undefined),
-      useDoctor.getState().run(bridge, { profileId: profile.id }),
-    ]);
-    const keys = { ...get().keys };
-    if (key) keys[profile.id] = { ...key, at: Date.now() };
-    else delete keys[profile.id];
-    const checking = { ...get().checking };
-    delete checking[profile.id];
-    set({ keys, checking });
-  },
-  setSent: (profileId, sent) => {
-    const ticks = { ...get().sent };
-    if (sent) {
-      ticks[profileId] = new Date().toISOString();
-      localStorage.setItem(SENT_PREFIX + profileId, ticks[profileId]);
-    } else {
-      delete ticks[profileId];
-      localStorage.removeItem(SENT_PREFIX + profileId);
-    }
-    set({ sent: ticks });
-  },
-}));
+export function createChecklistStore(bridge: JumpgateBridge, doctor: StoreApi<DoctorState>) {
+  const inspectKey = remoteCall(bridge, 'keys:inspect');
+  return create<ChecklistState>()((set, get) => ({
+    keys: {},
+    checking: {},
+    sent: storedTicks(),
+    check: async (profile) => {
+      set({ checking: { ...get().checking, [profile.id]: true } });
+      const auth = profile.jumpHost.auth;
+      const [key] = await Promise.all([
+        auth.kind === 'key' ? inspectKey.send({ path: auth.keyPath }) : Promise.resolve(undefined),
+        doctor.getState().run({ profileId: profile.id }),
+      ]);
+      const keys = { ...get().keys };
+      if (key) keys[profile.id] = { ...key, at: Date.now() };
+      else delete keys[profile.id];
+      const checking = { ...get().checking };
+      delete checking[profile.id];
+      set({ keys, checking });
+    },
+    setSent: (profileId, sent) => {
+      const ticks = { ...get().sent };
+      if (sent) {
+        ticks[profileId] = new Date().toISOString();
+        localStorage.setItem(SENT_PREFIX + profileId, ticks[profileId]);
+      } else {
+        delete ticks[profileId];
+        localStorage.removeItem(SENT_PREFIX + profileId);
+      }
+      set({ sent: ticks });
+    },
+  }));
+}

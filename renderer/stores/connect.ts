@@ -1,10 +1,12 @@
-import { create } from 'zustand';
+import { create, type StoreApi } from 'zustand';
 import type { JumpgateBridge } from '../../shared/bridge';
 import type { ErrorInfo } from '../../shared/model/errors';
-import { sshQuestionFor, trustHostKeyOf, type SshQuestion } from '../sshQuestions';
-import { useDoctor } from './doctor';
-import { useFeedback } from './feedback';
-import { useProfiles } from './profiles';
+import { sshQuestionFor, type SshQuestion } from '../sshQuestions';
+import type { DoctorState } from './doctor';
+import type { FeedbackState } from './feedback';
+import type { HostKeysState } from './hostKeys';
+import type { ProfilesState } from './profiles';
+import { remoteCall } from './remoteCall';
 
 /** One target, or every target of the profile when targetId is absent. */
 export interface ConnectJob {
@@ -20,15 +22,15 @@ interface Unlock {
   remember: boolean;
 }
 
-interface ConnectState {
+export interface ConnectState {
   /** Jobs in flight, by jobKey: their buttons are disabled meanwhile. */
   busy: Record<string, true>;
   dialog: ConnectDialog | undefined;
-  connect(bridge: JumpgateBridge, job: ConnectJob, unlock?: Unlock): Promise<void>;
-  disconnect(bridge: JumpgateBridge, job: ConnectJob): Promise<void>;
+  connect(job: ConnectJob, unlock?: Unlock): Promise<void>;
+  disconnect(job: ConnectJob): Promise<void>;
   /** Pin the host key the dialog showed, then retry the connect. */
-  trust(bridge: JumpgateBridge): Promise<void>;
-  unlock(bridge: JumpgateBridge, unlock: Unlock): Promise<void>;
+  trust(): Promise<void>;
+  unlock(unlock: Unlock): Promise<void>;
   dismiss(): void;
 }
 
@@ -36,65 +38,78 @@ export function jobKey(job: ConnectJob): string {
   return job.targetId ? `${job.profileId}/${job.targetId}` : job.profileId;
 }
 
+/** The stores a connect reads and reports to. */
+export interface ConnectDeps {
+  profiles: StoreApi<ProfilesState>;
+  doctor: StoreApi<DoctorState>;
+  hostKeys: StoreApi<HostKeysState>;
+  feedback: StoreApi<FeedbackState>;
+}
+
 /**
  * Connect and disconnect, with the host-key and passphrase questions in
  * between: the same flow for one target and for a whole profile.
  */
-export const useConnect = create<ConnectState>((set, get) => {
-  const setBusy = (job: ConnectJob, busy: boolean): void => {
-    const next = { ...get().busy };
-    if (busy) next[jobKey(job)] = true;
-    else delete next[jobKey(job)];
-    set({ busy: next });
-  };
+export function createConnectStore(bridge: JumpgateBridge, { profiles, doctor, hostKeys, feedback }: ConnectDeps) {
+  const startTarget = remoteCall(bridge, 'tunnels:start');
+  const startProfile = remoteCall(bridge, 'tunnels:startProfile');
+  const stopTarget = remoteCall(bridge, 'tunnels:stop');
+  const stopProfile = remoteCall(bridge, 'tunnels:stopProfile');
 
-  const askOrReport = (error: ErrorInfo, job: ConnectJob, bridge: JumpgateBridge): void => {
-    const question = sshQuestionFor(error, useProfiles.getState().profiles.find((entry) => entry.id === job.profileId));
-    if (question) set({ dialog: { ...question, retry: job } });
-    else {
-      useFeedback.getState().showError(error);
-      // Issue #6: a failed connect runs the doctor, and the error note points at the first failing
-      // step. Not for a taken local port: that error already names the holder and a free port, and
-      // no step on the way to the jump box is at fault.
-      if (error.code !== 'PORT_IN_USE') void useDoctor.getState().run(bridge, job, error);
-    }
-  };
+  return create<ConnectState>()((set, get) => {
+    const setBusy = (job: ConnectJob, busy: boolean): void => {
+      const next = { ...get().busy };
+      if (busy) next[jobKey(job)] = true;
+      else delete next[jobKey(job)];
+      set({ busy: next });
+    };
 
-  return {
-    busy: {},
-    dialog: undefined,
-    connect: async (bridge, job, unlock) => {
-      setBusy(job, true);
-      useFeedback.getState().clear();
-      const extra = unlock ? { unlock } : {};
-      const reply = job.targetId
-        ? await bridge.invoke('tunnels:start', { profileId: job.profileId, targetId: job.targetId, ...extra })
-        : await bridge.invoke('tunnels:startProfile', { profileId: job.profileId, ...extra });
-      setBusy(job, false);
-      if (!reply.ok) askOrReport(reply.error, job, bridge);
-    },
-    disconnect: async (bridge, job) => {
-      setBusy(job, true);
-      const reply = job.targetId
-        ? await bridge.invoke('tunnels:stop', { profileId: job.profileId, targetId: job.targetId })
-        : await bridge.invoke('tunnels:stopProfile', { profileId: job.profileId });
-      setBusy(job, false);
-      if (!reply.ok) useFeedback.getState().showError(reply.error);
-    },
-    trust: async (bridge) => {
-      const dialog = get().dialog;
-      if (dialog?.kind !== 'hostKey') return;
-      set({ dialog: undefined });
-      const reply = await trustHostKeyOf(bridge, dialog.error);
-      if (!reply.ok) useFeedback.getState().showError(reply.error);
-      else await get().connect(bridge, dialog.retry);
-    },
-    unlock: async (bridge, unlock) => {
-      const dialog = get().dialog;
-      if (dialog?.kind !== 'passphrase') return;
-      set({ dialog: undefined });
-      await get().connect(bridge, dialog.retry, unlock);
-    },
-    dismiss: () => set({ dialog: undefined }),
-  };
-});
+    const askOrReport = (error: ErrorInfo, job: ConnectJob): void => {
+      const question = sshQuestionFor(error, profiles.getState().profiles.find((entry) => entry.id === job.profileId));
+      if (question) set({ dialog: { ...question, retry: job } });
+      else {
+        feedback.getState().showError(error);
+        // Issue #6: a failed connect runs the doctor, and the error note points at the first failing
+        // step. Not for a taken local port: that error already names the holder and a free port, and
+        // no step on the way to the jump box is at fault.
+        if (error.code !== 'PORT_IN_USE') void doctor.getState().run(job, error);
+      }
+    };
+
+    return {
+      busy: {},
+      dialog: undefined,
+      connect: async (job, unlock) => {
+        setBusy(job, true);
+        feedback.getState().clear();
+        const extra = unlock ? { unlock } : {};
+        const reply = job.targetId
+          ? await startTarget.send({ profileId: job.profileId, targetId: job.targetId, ...extra })
+          : await startProfile.send({ profileId: job.profileId, ...extra });
+        setBusy(job, false);
+        if (!reply.ok) askOrReport(reply.error, job);
+      },
+      disconnect: async (job) => {
+        setBusy(job, true);
+        const reply = job.targetId
+          ? await stopTarget.send({ profileId: job.profileId, targetId: job.targetId })
+          : await stopProfile.send({ profileId: job.profileId });
+        setBusy(job, false);
+        if (!reply.ok) feedback.getState().showError(reply.error);
+      },
+      trust: async () => {
+        const dialog = get().dialog;
+        if (dialog?.kind !== 'hostKey') return;
+        set({ dialog: undefined });
+        if (await hostKeys.getState().trust(dialog.error)) await get().connect(dialog.retry);
+      },
+      unlock: async (unlock) => {
+        const dialog = get().dialog;
+        if (dialog?.kind !== 'passphrase') return;
+        set({ dialog: undefined });
+        await get().connect(dialog.retry, unlock);
+      },
+      dismiss: () => set({ dialog: undefined }),
+    };
+  });
+}

@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { JumpgateBridge } from '../../shared/bridge';
 import type { ResponseOf } from '../../shared/contract';
 import type { ErrorInfo } from '../../shared/model/errors';
+import { remoteCall } from './remoteCall';
 
 export type DoctorReport = ResponseOf<'diagnostics:run'>;
 export type DoctorCheck = DoctorReport['checks'][number];
@@ -20,7 +21,7 @@ export interface DoctorRun {
   error?: ErrorInfo;
 }
 
-interface DoctorState {
+export interface DoctorState {
   /** The latest run per profile id. */
   runs: Record<string, DoctorRun>;
   /** Profiles whose doctor is running now. */
@@ -28,7 +29,7 @@ interface DoctorState {
   /** The failed connect the doctor was last started for, so the error note can point at what it found. */
   connectFailure: { error: ErrorInfo; profileId: string; targetId?: string; run?: DoctorRun } | undefined;
   /** Run the ordered checks for a profile (and target); `after` is the connect error that prompted it. */
-  run(bridge: JumpgateBridge, job: { profileId: string; targetId?: string }, after?: ErrorInfo): Promise<DoctorRun>;
+  run(job: { profileId: string; targetId?: string }, after?: ErrorInfo): Promise<DoctorRun>;
 }
 
 /** The failing check a report points at, if any. */
@@ -47,20 +48,18 @@ export function stepOf(report: DoctorReport, check: DoctorCheck): string {
  * the new starter checklist and the note a failed connect shows (issue #6:
  * "runs automatically when a connect fails and points at the first failing step").
  */
-export const useDoctor = create<DoctorState>((set, get) => {
-  // A newer run for the same profile wins, even if an older one answers later.
-  const latest = new Map<string, number>();
-  let counter = 0;
-
-  return {
+export function createDoctorStore(bridge: JumpgateBridge) {
+  const diagnose = remoteCall(bridge, 'diagnostics:run');
+  return create<DoctorState>()((set, get) => ({
     runs: {},
     running: {},
     connectFailure: undefined,
-    run: async (bridge, job, after) => {
-      const token = ++counter;
-      latest.set(job.profileId, token);
-      set({ running: { ...get().running, [job.profileId]: true }, ...(after ? { connectFailure: { ...job, error: after } } : {}) });
-      const reply = await bridge.invoke('diagnostics:run', { profileId: job.profileId, ...(job.targetId ? { targetId: job.targetId } : {}) });
+    run: async (job, after) => {
+      if (after) set({ connectFailure: { ...job, error: after } });
+      // Keyed by profile: a newer run for the same profile wins, even if an older one answers later.
+      const reply = await diagnose.track(job.profileId, { profileId: job.profileId, ...(job.targetId ? { targetId: job.targetId } : {}) }, (change) => {
+        if (change.pending) set({ running: { ...get().running, [job.profileId]: true } });
+      });
       const run: DoctorRun = {
         profileId: job.profileId,
         ...(job.targetId ? { targetId: job.targetId } : {}),
@@ -68,12 +67,13 @@ export const useDoctor = create<DoctorState>((set, get) => {
         ...(after ? { after } : {}),
         ...(reply.ok ? { report: reply.value } : { error: reply.error }),
       };
+      // The note under the failed connect waits for this very run, newest or not.
       if (after && get().connectFailure?.error === after) set({ connectFailure: { ...job, error: after, run } });
-      if (latest.get(job.profileId) !== token) return run;
+      if (!reply.latest) return run;
       const running = { ...get().running };
       delete running[job.profileId];
       set({ runs: { ...get().runs, [job.profileId]: run }, running });
       return run;
     },
-  };
-});
+  }));
+}

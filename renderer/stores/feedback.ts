@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { ErrorInfo } from '../../shared/model/errors';
 
 /** The one place the app tells the user how their last action went: an error with its hint, or a short notice. */
-interface FeedbackState {
+export interface FeedbackState {
   error: ErrorInfo | undefined;
   notice: string | undefined;
   showError(error: ErrorInfo): void;
@@ -10,10 +10,12 @@ interface FeedbackState {
   clear(): void;
 }
 
-export const useFeedback = create<FeedbackState>((set) => ({
-  error: undefined,
-  notice: undefined,
-  showError: (error) => set({ error, notice: undefined }),
-  showNotice: (notice) => set({ notice, error: undefined }),
-  clear: () => set({ error: undefined, notice: undefined }),
-}));
+export function createFeedbackStore() {
+  return create<FeedbackState>()((set) => ({
+    error: undefined,
+    notice: undefined,
+    showError: (error) => set({ error, notice: undefined }),
+    showNotice: (notice) => set({ notice, error: undefined }),
+    clear: () => set({ error: undefined, notice: undefined }),
+  }));
+}

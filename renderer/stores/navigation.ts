@@ -21,12 +21,14 @@ export type View =
   | { kind: 'teamImport' }
   | { kind: 'teamExport'; text: string };
 
-interface NavigationState {
+export interface NavigationState {
   view: View;
   go(view: View): void;
 }
 
-export const useNavigation = create<NavigationState>((set) => ({
-  view: { kind: 'profile' },
-  go: (view) => set({ view }),
-}));
+export function createNavigationStore() {
+  return create<NavigationState>()((set) => ({
+    view: { kind: 'profile' },
+    go: (view) => set({ view }),
+  }));
+}

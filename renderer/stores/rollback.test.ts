@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { JumpgateBridge } from '../../shared/bridge';
 import type { EventOf } from '../../shared/contract';
-import { restoreKey, useRollback } from './rollback';
+import { createStores } from './createStores';
+import { restoreKey } from './rollback';
 
 type Progress = EventOf<'aws:restoreProgress'>;
 
-/** A bridge whose restore answers when the test says, and whose progress events the test sends. */
+/** The window's stores over a bridge whose restore answers when the test says, and whose progress events the test sends. */
 function fakeBridge() {
   let emit: (event: Progress) => void = () => undefined;
   let answer: (reply: unknown) => void = () => undefined;
@@ -17,7 +18,9 @@ function fakeBridge() {
       return () => undefined;
     },
   } as unknown as JumpgateBridge;
-  return { bridge, emit: (event: Progress) => emit(event), answer: (reply: unknown) => answer(reply) };
+  // The rollback store as the window builds it: from the bridge, with the stores it depends on.
+  const { useRollback } = createStores(bridge);
+  return { useRollback, emit: (event: Progress) => emit(event), answer: (reply: unknown) => answer(reply) };
 }
 
 const snapshot = { kind: 'instance' as const, identifier: 'orders-before', sourceIdentifier: 'orders', status: 'available', engine: 'mysql' };
@@ -25,9 +28,9 @@ const progress = (seq: number, phase: Progress['phase'], status: string, elapsed
 
 describe('the rollback store', () => {
   it('follows a restore through its numbered progress events, ignoring stale ones, to the endpoint', async () => {
-    const { bridge, emit, answer } = fakeBridge();
-    const stop = useRollback.getState().init(bridge);
-    const done = useRollback.getState().restore(bridge, { profileId: 'prod', targetId: 'orders' }, snapshot, 'Orders-Copy');
+    const { useRollback, emit, answer } = fakeBridge();
+    const stop = useRollback.getState().init();
+    const done = useRollback.getState().restore({ profileId: 'prod', targetId: 'orders' }, snapshot, 'Orders-Copy');
     const job = () => useRollback.getState().restores[restoreKey('prod', 'orders-copy')];
     expect(job()).toMatchObject({ phase: 'starting', sourceTargetId: 'orders', snapshotIdentifier: 'orders-before' });
 
@@ -47,8 +50,8 @@ describe('the rollback store', () => {
   });
 
   it('keeps a refused restore with its error until it is dismissed', async () => {
-    const { bridge, answer } = fakeBridge();
-    const done = useRollback.getState().restore(bridge, { profileId: 'prod', targetId: 'orders' }, snapshot, 'orders');
+    const { useRollback, answer } = fakeBridge();
+    const done = useRollback.getState().restore({ profileId: 'prod', targetId: 'orders' }, snapshot, 'orders');
     answer({ ok: false, error: { code: 'BAD_REQUEST', message: '"orders" is the DB instance the snapshot was taken of.' } });
     await done;
     expect(useRollback.getState().restores[restoreKey('prod', 'orders')]).toMatchObject({ phase: 'failed', error: { code: 'BAD_REQUEST' } });

@@ -1,23 +1,20 @@
-import { create } from 'zustand';
+import { create, type StoreApi } from 'zustand';
 import type { JumpgateBridge } from '../../shared/bridge';
 import type { EventOf, ResponseOf } from '../../shared/contract';
 import type { ErrorInfo } from '../../shared/model/errors';
 import type { Profile } from '../../shared/model/profile';
-import { targetForRestoredCopy, withTarget } from '../awsTargets';
-import { useConnect } from './connect';
-import { useFeedback } from './feedback';
-import { useProfiles } from './profiles';
-import { useTunnels } from './tunnels';
 import { isLive } from '../../shared/model/tunnelState';
+import { targetForRestoredCopy, withTarget } from '../awsTargets';
+import type { ConnectState } from './connect';
+import type { FeedbackState } from './feedback';
+import type { ProfilesState } from './profiles';
+import { NOT_ASKED, remoteCall, type Remote } from './remoteCall';
+import type { TunnelsState } from './tunnels';
 
 export type Snapshot = ResponseOf<'aws:listSnapshots'>[number];
 type Progress = EventOf<'aws:restoreProgress'>;
 
-export interface SnapshotList {
-  loading: boolean;
-  list: Snapshot[] | undefined;
-  error: ErrorInfo | undefined;
-}
+export type SnapshotList = Remote<Snapshot[]>;
 
 /** One restore to a new database, from the click through the progress events to its deletion. */
 export interface RestoreJob {
@@ -41,7 +38,7 @@ export interface RestoreJob {
   createdAt?: string;
 }
 
-interface RollbackState {
+export interface RollbackState {
   seq: number;
   /** The target the screen lists snapshots for, per profile. */
   selected: Record<string, string>;
@@ -50,30 +47,25 @@ interface RollbackState {
   /** By `profileId/identifier`, oldest first. */
   restores: Record<string, RestoreJob>;
   /** Subscribe to restore progress once, for the window's life. Returns the unsubscribe. */
-  init(bridge: JumpgateBridge): () => void;
+  init(): () => void;
   select(profileId: string, targetId: string): void;
-  listSnapshots(bridge: JumpgateBridge, ref: { profileId: string; targetId: string }): Promise<void>;
-  restore(bridge: JumpgateBridge, ref: { profileId: string; targetId: string }, snapshot: Snapshot, newIdentifier: string): Promise<void>;
+  listSnapshots(ref: { profileId: string; targetId: string }): Promise<void>;
+  restore(ref: { profileId: string; targetId: string }, snapshot: Snapshot, newIdentifier: string): Promise<void>;
   /** Add a target for the restored copy (if there is none yet) and connect it through the usual connect flow. */
-  tunnelTo(bridge: JumpgateBridge, profileId: string, identifier: string): Promise<void>;
+  tunnelTo(profileId: string, identifier: string): Promise<void>;
   /** Copies restored earlier (any window, any machine): each becomes a card to tunnel to or delete. */
-  findCopies(bridge: JumpgateBridge, profile: Profile): Promise<void>;
+  findCopies(profile: Profile): Promise<void>;
   /** What the last search for restored copies found, per profile: a count, or its error. */
   found: Record<string, { count: number } | { error: ErrorInfo }>;
   /** Forget a restore that failed (the card goes; AWS is not asked anything). */
   dismiss(profileId: string, identifier: string): void;
   /** Delete a restored copy (the user typed its identifier) and the targets that pointed at it. */
-  deleteCopy(bridge: JumpgateBridge, profileId: string, identifier: string, confirmIdentifier: string): Promise<void>;
+  deleteCopy(profileId: string, identifier: string, confirmIdentifier: string): Promise<void>;
 }
 
 export const restoreKey = (profileId: string, identifier: string): string => `${profileId}/${identifier}`;
 export const snapshotsKey = (ref: { profileId: string; targetId: string }): string => `${ref.profileId}/${ref.targetId}`;
 
-const NO_SNAPSHOTS: SnapshotList = { loading: false, list: undefined, error: undefined };
-
-function profileById(profileId: string): Profile | undefined {
-  return useProfiles.getState().profiles.find((profile) => profile.id === profileId);
-}
 
 /** A restore just asked for (or first heard of from an event): nothing known yet but its name. */
 function newJob(profileId: string, identifier: string): RestoreJob {
@@ -97,160 +89,172 @@ function newJob(profileId: string, identifier: string): RestoreJob {
  * service's aws:restoreProgress events, numbered; only newer ones apply) and
  * what happened to each copy afterwards.
  */
-export const useRollback = create<RollbackState>((set, get) => {
-  const patchJob = (key: string, change: Partial<RestoreJob>): void => {
-    const job = get().restores[key];
-    if (job) set({ restores: { ...get().restores, [key]: { ...job, ...change } } });
-  };
+export interface RollbackDeps {
+  profiles: StoreApi<ProfilesState>;
+  tunnels: StoreApi<TunnelsState>;
+  connect: StoreApi<ConnectState>;
+  feedback: StoreApi<FeedbackState>;
+}
 
-  const apply = (event: Progress): void => {
-    if (event.seq <= get().seq) return;
-    const key = restoreKey(event.profileId, event.identifier);
-    const job: RestoreJob = get().restores[key] ?? newJob(event.profileId, event.identifier);
-    set({
-      seq: event.seq,
-      restores: {
-        ...get().restores,
-        [key]: {
-          ...job,
-          phase: event.phase,
-          status: event.status,
-          elapsedMs: event.elapsedMs,
-          polls: job.polls + (event.phase === 'creating' ? 1 : 0),
-          endpoint: event.endpoint ?? job.endpoint,
-        },
-      },
-    });
-  };
+export function createRollbackStore(bridge: JumpgateBridge, { profiles, tunnels, connect, feedback }: RollbackDeps) {
+  const listSnapshots = remoteCall(bridge, 'aws:listSnapshots');
+  const restoreSnapshot = remoteCall(bridge, 'aws:restoreSnapshot');
+  const listRestored = remoteCall(bridge, 'aws:listRestored');
+  const deleteRestored = remoteCall(bridge, 'aws:deleteRestored');
+  const saveProfile = remoteCall(bridge, 'profiles:save');
+  const profileById = (profileId: string): Profile | undefined => profiles.getState().profiles.find((profile) => profile.id === profileId);
 
-  return {
-    seq: 0,
-    selected: {},
-    snapshots: {},
-    restores: {},
-    found: {},
-    init: (bridge) => bridge.on('aws:restoreProgress', apply),
-    select: (profileId, targetId) => set({ selected: { ...get().selected, [profileId]: targetId } }),
+  return create<RollbackState>()((set, get) => {
+    const patchJob = (key: string, change: Partial<RestoreJob>): void => {
+      const job = get().restores[key];
+      if (job) set({ restores: { ...get().restores, [key]: { ...job, ...change } } });
+    };
 
-    listSnapshots: async (bridge, ref) => {
-      const key = snapshotsKey(ref);
-      const patch = (change: Partial<SnapshotList>) => set({ snapshots: { ...get().snapshots, [key]: { ...(get().snapshots[key] ?? NO_SNAPSHOTS), ...change } } });
-      useFeedback.getState().clear();
-      patch({ loading: true, error: undefined });
-      const reply = await bridge.invoke('aws:listSnapshots', ref);
-      if (reply.ok) patch({ loading: false, list: reply.value });
-      else patch({ loading: false, error: reply.error });
-    },
-
-    restore: async (bridge, ref, snapshot, newIdentifier) => {
-      useFeedback.getState().clear();
-      const identifier = newIdentifier.toLowerCase();
-      const key = restoreKey(ref.profileId, identifier);
+    const apply = (event: Progress): void => {
+      if (event.seq <= get().seq) return;
+      const key = restoreKey(event.profileId, event.identifier);
+      const job: RestoreJob = get().restores[key] ?? newJob(event.profileId, event.identifier);
       set({
+        seq: event.seq,
         restores: {
           ...get().restores,
-          [key]: { ...newJob(ref.profileId, identifier), sourceTargetId: ref.targetId, snapshotIdentifier: snapshot.identifier },
+          [key]: {
+            ...job,
+            phase: event.phase,
+            status: event.status,
+            elapsedMs: event.elapsedMs,
+            polls: job.polls + (event.phase === 'creating' ? 1 : 0),
+            endpoint: event.endpoint ?? job.endpoint,
+          },
         },
       });
-      const reply = await bridge.invoke('aws:restoreSnapshot', { ...ref, snapshot: { kind: snapshot.kind, identifier: snapshot.identifier }, newIdentifier });
-      if (reply.ok) patchJob(key, { phase: 'available', status: 'available', endpoint: reply.value.endpoint });
-      else patchJob(key, { phase: 'failed', error: reply.error });
-    },
+    };
 
-    tunnelTo: async (bridge, profileId, identifier) => {
-      const key = restoreKey(profileId, identifier);
-      const job = get().restores[key];
-      const profile = profileById(profileId);
-      if (!job || !profile) return;
-      let targetId = job.tunnelTargetId && profile.targets.some((target) => target.id === job.tunnelTargetId) ? job.tunnelTargetId : undefined;
-      if (!targetId) {
-        const source = profile.targets.find((target) => target.id === job.sourceTargetId);
-        if (!source) {
-          useFeedback.getState().showError({
-            code: 'TARGET_NOT_FOUND',
-            message: `Jumpgate does not know which target of ${profile.name} ${identifier} was restored from.`,
-            hint: `Add ${identifier} from the Endpoints tab instead.`,
-          });
-          return;
-        }
-        const all = useProfiles.getState().profiles;
-        const target = targetForRestoredCopy(source, identifier, profile, all);
-        const checked = withTarget(profile, target, all);
-        if ('problem' in checked) {
-          useFeedback.getState().showError({ code: 'PROFILE_INVALID', message: checked.problem });
-          return;
-        }
-        const saved = await bridge.invoke('profiles:save', { profile: checked.profile });
-        if (!saved.ok) {
-          useFeedback.getState().showError(saved.error);
-          return;
-        }
-        targetId = target.id;
-        patchJob(key, { tunnelTargetId: targetId });
-      }
-      await useConnect.getState().connect(bridge, { profileId, targetId });
-    },
+    return {
+      seq: 0,
+      selected: {},
+      snapshots: {},
+      restores: {},
+      found: {},
+      init: () => bridge.on('aws:restoreProgress', apply),
+      select: (profileId, targetId) => set({ selected: { ...get().selected, [profileId]: targetId } }),
 
-    findCopies: async (bridge, profile) => {
-      const reply = await bridge.invoke('aws:listRestored', { profileId: profile.id });
-      if (!reply.ok) {
-        set({ found: { ...get().found, [profile.id]: { error: reply.error } } });
-        return;
-      }
-      const restores = { ...get().restores };
-      for (const copy of reply.value) {
-        const key = restoreKey(profile.id, copy.identifier);
-        const known = restores[key];
-        if (known && known.phase !== 'deleted') continue;
-        // The target it was restored from, and one that already tunnels to it, when the profile has them.
-        const source = profile.targets.find((target) => target.remote.kind === 'rds' && target.remote.identifier === copy.sourceIdentifier);
-        const tunnel = profile.targets.find((target) => target.remote.kind === 'rds' && target.remote.identifier === copy.identifier);
-        restores[key] = {
-          ...newJob(profile.id, copy.identifier),
-          sourceTargetId: source?.id,
-          snapshotIdentifier: copy.snapshotIdentifier,
-          phase: copy.status === 'available' ? 'available' : copy.status === 'deleting' ? 'deleting' : 'requested',
-          status: copy.status,
-          endpoint: copy.endpoint,
-          tunnelTargetId: tunnel?.id,
-          ...(copy.createdAt ? { createdAt: copy.createdAt } : {}),
-        };
-      }
-      set({ restores, found: { ...get().found, [profile.id]: { count: reply.value.length } } });
-    },
-    dismiss: (profileId, identifier) => {
-      const { [restoreKey(profileId, identifier)]: _gone, ...rest } = get().restores;
-      set({ restores: rest });
-    },
+      listSnapshots: async (ref) => {
+        const key = snapshotsKey(ref);
+        feedback.getState().clear();
+        await listSnapshots.track(key, ref, (change) => set({ snapshots: { ...get().snapshots, [key]: { ...(get().snapshots[key] ?? NOT_ASKED), ...change } } }));
+      },
 
-    deleteCopy: async (bridge, profileId, identifier, confirmIdentifier) => {
-      useFeedback.getState().clear();
-      const key = restoreKey(profileId, identifier);
-      patchJob(key, { phase: 'deleting', error: undefined });
-      const reply = await bridge.invoke('aws:deleteRestored', { profileId, identifier, confirmIdentifier });
-      if (!reply.ok) {
-        patchJob(key, { phase: 'available', error: reply.error });
-        return;
-      }
-      patchJob(key, { phase: 'deleted', tunnelTargetId: undefined });
-      // Targets that pointed at the copy go with it; their tunnels close first.
-      const pointing = (profileById(profileId)?.targets ?? []).filter((target) => target.remote.kind === 'rds' && target.remote.identifier === identifier);
-      const tunnels = useTunnels.getState().byId;
-      for (const target of pointing) {
-        if (isLive(tunnels[`${profileId}/${target.id}`]?.state ?? { status: 'idle' })) await useConnect.getState().disconnect(bridge, { profileId, targetId: target.id });
-      }
-      const current = profileById(profileId);
-      if (current && pointing.length > 0) {
-        const gone = new Set(pointing.map((target) => target.id));
-        const saved = await bridge.invoke('profiles:save', { profile: { ...current, targets: current.targets.filter((target) => !gone.has(target.id)) } });
-        if (!saved.ok) {
-          useFeedback.getState().showError(saved.error);
+      restore: async (ref, snapshot, newIdentifier) => {
+        feedback.getState().clear();
+        const identifier = newIdentifier.toLowerCase();
+        const key = restoreKey(ref.profileId, identifier);
+        set({
+          restores: {
+            ...get().restores,
+            [key]: { ...newJob(ref.profileId, identifier), sourceTargetId: ref.targetId, snapshotIdentifier: snapshot.identifier },
+          },
+        });
+        const reply = await restoreSnapshot.send({ ...ref, snapshot: { kind: snapshot.kind, identifier: snapshot.identifier }, newIdentifier });
+        if (reply.ok) patchJob(key, { phase: 'available', status: 'available', endpoint: reply.value.endpoint });
+        else patchJob(key, { phase: 'failed', error: reply.error });
+      },
+
+      tunnelTo: async (profileId, identifier) => {
+        const key = restoreKey(profileId, identifier);
+        const job = get().restores[key];
+        const profile = profileById(profileId);
+        if (!job || !profile) return;
+        let targetId = job.tunnelTargetId && profile.targets.some((target) => target.id === job.tunnelTargetId) ? job.tunnelTargetId : undefined;
+        if (!targetId) {
+          const source = profile.targets.find((target) => target.id === job.sourceTargetId);
+          if (!source) {
+            feedback.getState().showError({
+              code: 'TARGET_NOT_FOUND',
+              message: `Jumpgate does not know which target of ${profile.name} ${identifier} was restored from.`,
+              hint: `Add ${identifier} from the Endpoints tab instead.`,
+            });
+            return;
+          }
+          const all = profiles.getState().profiles;
+          const target = targetForRestoredCopy(source, identifier, profile, all);
+          const checked = withTarget(profile, target, all);
+          if ('problem' in checked) {
+            feedback.getState().showError({ code: 'PROFILE_INVALID', message: checked.problem });
+            return;
+          }
+          const saved = await saveProfile.send({ profile: checked.profile });
+          if (!saved.ok) {
+            feedback.getState().showError(saved.error);
+            return;
+          }
+          targetId = target.id;
+          patchJob(key, { tunnelTargetId: targetId });
+        }
+        await connect.getState().connect({ profileId, targetId });
+      },
+
+      findCopies: async (profile) => {
+        const reply = await listRestored.send({ profileId: profile.id });
+        if (!reply.ok) {
+          set({ found: { ...get().found, [profile.id]: { error: reply.error } } });
           return;
         }
-      }
-      useFeedback.getState().showNotice(
-        `Deleted the restored copy ${identifier}${pointing.length > 0 ? ` and its target ${pointing.map((target) => target.name).join(', ')}` : ''}.`,
-      );
-    },
-  };
-});
+        const restores = { ...get().restores };
+        for (const copy of reply.value) {
+          const key = restoreKey(profile.id, copy.identifier);
+          const known = restores[key];
+          if (known && known.phase !== 'deleted') continue;
+          // The target it was restored from, and one that already tunnels to it, when the profile has them.
+          const source = profile.targets.find((target) => target.remote.kind === 'rds' && target.remote.identifier === copy.sourceIdentifier);
+          const tunnel = profile.targets.find((target) => target.remote.kind === 'rds' && target.remote.identifier === copy.identifier);
+          restores[key] = {
+            ...newJob(profile.id, copy.identifier),
+            sourceTargetId: source?.id,
+            snapshotIdentifier: copy.snapshotIdentifier,
+            phase: copy.status === 'available' ? 'available' : copy.status === 'deleting' ? 'deleting' : 'requested',
+            status: copy.status,
+            endpoint: copy.endpoint,
+            tunnelTargetId: tunnel?.id,
+            ...(copy.createdAt ? { createdAt: copy.createdAt } : {}),
+          };
+        }
+        set({ restores, found: { ...get().found, [profile.id]: { count: reply.value.length } } });
+      },
+      dismiss: (profileId, identifier) => {
+        const { [restoreKey(profileId, identifier)]: _gone, ...rest } = get().restores;
+        set({ restores: rest });
+      },
+
+      deleteCopy: async (profileId, identifier, confirmIdentifier) => {
+        feedback.getState().clear();
+        const key = restoreKey(profileId, identifier);
+        patchJob(key, { phase: 'deleting', error: undefined });
+        const reply = await deleteRestored.send({ profileId, identifier, confirmIdentifier });
+        if (!reply.ok) {
+          patchJob(key, { phase: 'available', error: reply.error });
+          return;
+        }
+        patchJob(key, { phase: 'deleted', tunnelTargetId: undefined });
+        // Targets that pointed at the copy go with it; their tunnels close first.
+        const pointing = (profileById(profileId)?.targets ?? []).filter((target) => target.remote.kind === 'rds' && target.remote.identifier === identifier);
+        const tunnelsById = tunnels.getState().byId;
+        for (const target of pointing) {
+          if (isLive(tunnelsById[`${profileId}/${target.id}`]?.state ?? { status: 'idle' })) await connect.getState().disconnect({ profileId, targetId: target.id });
+        }
+        const current = profileById(profileId);
+        if (current && pointing.length > 0) {
+          const gone = new Set(pointing.map((target) => target.id));
+          const saved = await saveProfile.send({ profile: { ...current, targets: current.targets.filter((target) => !gone.has(target.id)) } });
+          if (!saved.ok) {
+            feedback.getState().showError(saved.error);
+            return;
+          }
+        }
+        feedback.getState().showNotice(
+          `Deleted the restored copy ${identifier}${pointing.length > 0 ? ` and its target ${pointing.map((target) => target.name).join(', ')}` : ''}.`,
+        );
+      },
+    };
+  });
+}

@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { JumpgateBridge } from '../../shared/bridge';
 import type { EventOf } from '../../shared/contract';
 import type { ErrorInfo } from '../../shared/model/errors';
+import { remoteCall } from './remoteCall';
 
 type Exit = Omit<EventOf<'shell:exit'>, 'seq' | 'shellId'>;
 
@@ -11,58 +12,70 @@ export interface ShellSession {
   exit?: Exit;
 }
 
-interface ShellState {
+export interface ShellState {
   /** The shell of each profile's jump box, if one was opened. */
   byProfile: Record<string, ShellSession>;
-  init(bridge: JumpgateBridge): () => void;
-  open(bridge: JumpgateBridge, request: { profileId: string; cols: number; rows: number; unlock?: { passphrase: string; remember: boolean } }): Promise<ErrorInfo | undefined>;
-  close(bridge: JumpgateBridge, profileId: string): Promise<void>;
+  init(): () => void;
+  open(request: { profileId: string; cols: number; rows: number; unlock?: { passphrase: string; remember: boolean } }): Promise<ErrorInfo | undefined>;
+  close(profileId: string): Promise<void>;
+  /** Keystrokes typed into the terminal, to the shell as they are. */
+  input(shellId: string, data: string): void;
+  /** The terminal's new size, so full-screen programs on the jump box redraw to fit. */
+  resize(shellId: string, cols: number, rows: number): void;
+  /** Send the shell's output to `write` (first what arrived before it attached); returns the detach. */
+  attachOutput(shellId: string, write: (data: string) => void): () => void;
 }
 
-/**
- * Output is a stream, not state: it goes straight to the terminal that shows
- * the shell, and is kept here only until that terminal attaches.
- */
-const sinks = new Map<string, (data: string) => void>();
-const pending = new Map<string, string[]>();
+/** Interactive shells on the jump box, one per profile, as channels of the profile's pooled SSH connection. */
+export function createShellStore(bridge: JumpgateBridge) {
+  const openShell = remoteCall(bridge, 'shell:open');
+  const closeShell = remoteCall(bridge, 'shell:close');
+  const sendInput = remoteCall(bridge, 'shell:input');
+  const resizeShell = remoteCall(bridge, 'shell:resize');
+  // Output is a stream, not state: it goes straight to the terminal that shows
+  // the shell, and is kept here only until that terminal attaches.
+  const sinks = new Map<string, (data: string) => void>();
+  const unread = new Map<string, string[]>();
 
-export function attachOutput(shellId: string, write: (data: string) => void): () => void {
-  for (const chunk of pending.get(shellId) ?? []) write(chunk);
-  pending.delete(shellId);
-  sinks.set(shellId, write);
-  return () => {
-    if (sinks.get(shellId) === write) sinks.delete(shellId);
-  };
+  return create<ShellState>()((set, get) => ({
+    byProfile: {},
+    init: () => {
+      const offOutput = bridge.on('shell:output', ({ shellId, data }) => {
+        const sink = sinks.get(shellId);
+        if (sink) sink(data);
+        else unread.set(shellId, [...(unread.get(shellId) ?? []), data]);
+      });
+      const offExit = bridge.on('shell:exit', ({ shellId, seq: _seq, ...exit }) => {
+        const entry = Object.entries(get().byProfile).find(([, session]) => session.shellId === shellId);
+        if (entry) set({ byProfile: { ...get().byProfile, [entry[0]]: { shellId, status: 'ended', exit } } });
+      });
+      return () => {
+        offOutput();
+        offExit();
+      };
+    },
+    open: async (request) => {
+      const reply = await openShell.send(request);
+      if (!reply.ok) return reply.error;
+      set({ byProfile: { ...get().byProfile, [request.profileId]: { shellId: reply.value.shellId, status: 'open' } } });
+      return undefined;
+    },
+    close: async (profileId) => {
+      const session = get().byProfile[profileId];
+      if (!session || session.status !== 'open') return;
+      const reply = await closeShell.send({ shellId: session.shellId });
+      // Already gone on the other side: the exit event has said so, or will.
+      if (!reply.ok && reply.error.code !== 'BAD_REQUEST') throw new Error(reply.error.message);
+    },
+    input: (shellId, data) => void sendInput.send({ shellId, data }),
+    resize: (shellId, cols, rows) => void resizeShell.send({ shellId, cols, rows }),
+    attachOutput: (shellId, write) => {
+      for (const chunk of unread.get(shellId) ?? []) write(chunk);
+      unread.delete(shellId);
+      sinks.set(shellId, write);
+      return () => {
+        if (sinks.get(shellId) === write) sinks.delete(shellId);
+      };
+    },
+  }));
 }
-
-export const useShell = create<ShellState>((set, get) => ({
-  byProfile: {},
-  init: (bridge) => {
-    const offOutput = bridge.on('shell:output', ({ shellId, data }) => {
-      const sink = sinks.get(shellId);
-      if (sink) sink(data);
-      else pending.set(shellId, [...(pending.get(shellId) ?? []), data]);
-    });
-    const offExit = bridge.on('shell:exit', ({ shellId, seq: _seq, ...exit }) => {
-      const entry = Object.entries(get().byProfile).find(([, session]) => session.shellId === shellId);
-      if (entry) set({ byProfile: { ...get().byProfile, [entry[0]]: { shellId, status: 'ended', exit } } });
-    });
-    return () => {
-      offOutput();
-      offExit();
-    };
-  },
-  open: async (bridge, request) => {
-    const reply = await bridge.invoke('shell:open', request);
-    if (!reply.ok) return reply.error;
-    set({ byProfile: { ...get().byProfile, [request.profileId]: { shellId: reply.value.shellId, status: 'open' } } });
-    return undefined;
-  },
-  close: async (bridge, profileId) => {
-    const session = get().byProfile[profileId];
-    if (!session || session.status !== 'open') return;
-    const reply = await bridge.invoke('shell:close', { shellId: session.shellId });
-    // Already gone on the other side: the exit event has said so, or will.
-    if (!reply.ok && reply.error.code !== 'BAD_REQUEST') throw new Error(reply.error.message);
-  },
-}));
