@@ -1,7 +1,10 @@
 import { create } from 'zustand';
 import type { JumpgateBridge } from '../../shared/bridge';
-import type { TunnelSnapshotEntry, TunnelState } from '../../shared/model/tunnelState';
+import type { EventOf } from '../../shared/contract';
+import type { TunnelSnapshotEntry } from '../../shared/model/tunnelState';
 import { remoteCall } from './remoteCall';
+
+type TunnelEvent = EventOf<'tunnels:state'>;
 
 export interface TunnelsState {
   seq: number;
@@ -17,19 +20,12 @@ export function createTunnelsStore(bridge: JumpgateBridge) {
     seq: 0,
     byId: {},
     init: async () => {
-      const buffered: Array<{ seq: number; tunnelId: string; state: TunnelState }> = [];
+      const buffered: TunnelEvent[] = [];
       let ready = false;
-      const apply = (event: { seq: number; tunnelId: string; state: TunnelState }): void => {
-        if (event.seq <= get().seq) return;
-        const existing = get().byId[event.tunnelId];
-        // An event for a tunnel the snapshot did not have yet: fetch its endpoint with the next snapshot.
-        if (!existing) {
-          void snapshot.send({}).then((reply) => {
-            if (reply.ok) set({ byId: Object.fromEntries(reply.value.tunnels.map((entry) => [entry.id, entry])), seq: Math.max(get().seq, reply.value.seq) });
-          });
-          return;
-        }
-        set({ seq: event.seq, byId: { ...get().byId, [event.tunnelId]: { ...existing, state: event.state } } });
+      // Each event carries the tunnel's whole entry, so a tunnel the snapshot did not have is added as it is.
+      const apply = ({ seq, tunnelId, endpoint, state }: TunnelEvent): void => {
+        if (seq <= get().seq) return;
+        set({ seq, byId: { ...get().byId, [tunnelId]: { id: tunnelId, endpoint, state } } });
       };
       const unsubscribe = bridge.on('tunnels:state', (event) => (ready ? apply(event) : buffered.push(event)));
       const reply = await snapshot.send({});
