@@ -1,66 +1,52 @@
 import { JumpgateError } from '../../../shared/model/errors';
 import { jumpBoxSshPort, type DbTarget, type Profile } from '../../../shared/model/profile';
-import { createAwsClients, type AwsClients, type AwsEnvironment } from './awsClients';
-import { findJumpBoxGroups } from './ipAllowList';
+import type { AwsClients, AwsEnvironment } from './awsClients';
+import { AwsGatewayPool, type AwsGateway } from './awsGateway';
 import { lookupPublicIp } from './publicIp';
-import { discoverDatabases, resolveEndpoint, type DiscoveredDatabase } from './rdsDiscovery';
-import { fetchDbCredentials, type DbCredentials } from './secrets';
+import type { DiscoveredDatabase, RdsEndpoint } from './rdsDiscovery';
+import type { DbCredentials } from './secrets';
 
 /**
- * What the service asks AWS on behalf of a profile: its SDK clients (one set per
- * AWS profile and region, reused), the database behind a target, the target's
- * current credentials, the jump box's security groups and the user's public IP.
- * The per-domain handlers share this one instance.
+ * What the service asks AWS on behalf of a profile, in the profile's terms:
+ * each question goes to the AwsGateway of the profile's AWS profile and region
+ * (which owns the SDK clients and the short-lived region listing), plus the
+ * user's public IP. The per-domain handlers share this one instance.
  */
 export class ProfileAws {
-  private readonly clients = new Map<string, AwsClients>();
+  private readonly gateways: AwsGatewayPool;
 
-  constructor(private readonly options: { environment?: AwsEnvironment; publicIpUrl?: string }) {}
+  constructor(private readonly options: { environment?: AwsEnvironment; publicIpUrl?: string }) {
+    this.gateways = new AwsGatewayPool(options.environment ? { environment: options.environment } : {});
+  }
 
+  /** The gateway for the profile's AWS profile and region (one per pair, reused). */
+  gatewayFor(profile: Profile): AwsGateway {
+    return this.gateways.for(profile.aws);
+  }
+
+  /** The SDK clients behind the profile's gateway, for callers that still call the AWS modules directly. */
   clientsFor(profile: Profile): AwsClients {
-    const key = `${profile.aws.profile ?? ''}@${profile.aws.region}`;
-    let clients = this.clients.get(key);
-    if (!clients) {
-      clients = createAwsClients({ region: profile.aws.region, ...(profile.aws.profile ? { profile: profile.aws.profile } : {}) }, this.options.environment ?? {});
-      this.clients.set(key, clients);
-    }
-    return clients;
+    return this.gatewayFor(profile).clients;
   }
 
   /** The RDS database behind a target, found by identifier (instance, cluster or cluster member) or by endpoint address. */
-  async databaseOf(profile: Profile, target: DbTarget): Promise<DiscoveredDatabase | undefined> {
-    const { databases } = await discoverDatabases(this.clientsFor(profile), { scanRegions: false });
-    const remote = target.remote;
-    return databases.find((db) =>
-      remote.kind === 'rds'
-        ? db.identifier === remote.identifier || db.members?.some((member) => member.identifier === remote.identifier)
-        : [db.endpoint, db.readerEndpoint, ...(db.members ?? []).map((member) => member.endpoint)].some((endpoint) => endpoint?.host === remote.host),
-    );
+  databaseOf(profile: Profile, target: DbTarget): Promise<DiscoveredDatabase | undefined> {
+    return this.gatewayFor(profile).databaseBehind(target.remote);
   }
 
   /** The target's current credentials, straight from Secrets Manager; held only by the caller, never stored. */
-  async credentialsFor(profile: Profile, target: DbTarget): Promise<DbCredentials> {
-    const rdsManagedSecretArn = target.secret.kind === 'rds-managed' ? (await this.databaseOf(profile, target))?.secretArn : undefined;
-    return fetchDbCredentials(this.clientsFor(profile), target.secret, {
-      ...(rdsManagedSecretArn ? { rdsManagedSecretArn } : {}),
-      ...(target.username ? { fallbackUsername: target.username } : {}),
-    });
+  credentialsFor(profile: Profile, target: DbTarget): Promise<DbCredentials> {
+    return this.gatewayFor(profile).credentialsFor(target);
   }
 
   /** Where the target's database is now: as saved, or looked up in RDS at every connect so a replaced or restored instance is followed. */
-  async resolveRemote(profile: Profile, target: DbTarget): Promise<{ host: string; port: number }> {
-    if (target.remote.kind === 'host') return { host: target.remote.host, port: target.remote.port };
-    return resolveEndpoint(this.clientsFor(profile), target.remote);
+  resolveRemote(profile: Profile, target: DbTarget): Promise<RdsEndpoint> {
+    return this.gatewayFor(profile).resolveEndpoint(target.remote);
   }
 
   /** The jump box's security groups: named in the profile, or those of its EC2 instance. */
-  async jumpBoxGroups(profile: Profile): Promise<string[]> {
-    const { securityGroupId, jumpHostInstanceId } = profile.aws;
-    if (securityGroupId) return [securityGroupId];
-    if (jumpHostInstanceId) return findJumpBoxGroups(this.clientsFor(profile), { instanceId: jumpHostInstanceId });
-    throw new JumpgateError('BAD_REQUEST', `Profile "${profile.name}" does not say which security group guards the jump box.`, {
-      hint: "Set the jump box's security group id (sg-...) or its EC2 instance id (i-...) in the profile's AWS settings.",
-    });
+  jumpBoxGroups(profile: Profile): Promise<string[]> {
+    return this.gatewayFor(profile).jumpBoxGroups(profile);
   }
 
   myIp(): Promise<string> {
