@@ -3,7 +3,7 @@ import type { EventChannel, RequestChannel } from './channels';
 import { AUDIT_KINDS } from './model/audit';
 import { ERROR_CODES } from './model/errors';
 import { JumpHostSchema } from './model/jumpHost';
-import { ProfileSchema } from './model/profile';
+import { DbTargetSchema, ProfileSchema } from './model/profile';
 
 /**
  * The one contract every front end speaks (Electron IPC, the web host's
@@ -65,6 +65,15 @@ export const TunnelEntrySchema = z.object({
 });
 
 const TargetRef = z.object({ profileId: id, targetId: id });
+
+/** The revision of a profile (or of the whole set, for an import) the caller last saw; a write based on an older one is refused with PROFILES_CONFLICT. */
+const Revision = z.number().int().min(0);
+/** A profile as saved, with the revision the next write of it must name. */
+const RevisionedProfileSchema = z.object({ profile: ProfileSchema, revision: Revision });
+/** One change to one profile, based on the revision the caller saw. */
+const ProfileChange = z.object({ profileId: id, revision: Revision });
+/** Each profile's revision, by id. */
+const RevisionsSchema = z.record(z.string(), Revision);
 
 /** A key's passphrase, given once when the key asks for it; kept in memory, or in the OS keychain if `remember`. */
 const Unlock = z
@@ -143,22 +152,52 @@ export const contract = {
       user: z.string(),
     }),
   },
-  /** All saved profiles; `problem` is PROFILES_CORRUPT when the file was damaged and kept aside. */
+  /** All saved profiles with their revisions; `problem` is PROFILES_CORRUPT when the file was damaged and kept aside. */
   'profiles:list': {
     request: z.object({}).optional(),
-    response: z.object({ seq: z.number(), profiles: z.array(ProfileSchema), problem: ErrorInfoSchema.optional() }),
+    response: z.object({
+      seq: z.number(),
+      /** The whole set's revision: what an import names. */
+      revision: Revision,
+      revisions: RevisionsSchema,
+      profiles: z.array(ProfileSchema),
+      problem: ErrorInfoSchema.optional(),
+    }),
   },
   'profiles:get': { request: z.object({ id }), response: ProfileSchema },
-  /** Create or replace a profile (validated as a whole; the file is written atomically). */
-  'profiles:save': { request: z.object({ profile: json }), response: ProfileSchema },
-  'profiles:delete': { request: z.object({ id }), response: z.null() },
-  'profiles:duplicate': { request: z.object({ id, name: z.string().min(1).max(100) }), response: ProfileSchema },
+  /**
+   * The profile editor's save of a whole profile (validated as a whole, written atomically).
+   * With `revision` it replaces the profile saved at that revision; without, it creates a new
+   * one and is refused if the id exists. Other changes use the intents below.
+   */
+  'profiles:save': { request: z.object({ profile: json, revision: Revision.optional() }), response: RevisionedProfileSchema },
+  /** Delete a profile (its tunnels close first). */
+  'profiles:delete': { request: z.object({ id, revision: Revision }), response: z.null() },
+  /** A copy under a new name, its targets on the next free local ports. */
+  'profiles:duplicate': { request: z.object({ id, name: z.string().min(1).max(100) }), response: RevisionedProfileSchema },
+  'profiles:rename': { request: ProfileChange.extend({ name: z.string().min(1).max(100) }), response: RevisionedProfileSchema },
+  /** Add a target (its local port must be free in every profile). */
+  'profiles:addTarget': { request: ProfileChange.extend({ target: DbTargetSchema }), response: RevisionedProfileSchema },
+  /** Replace a target, matched by id. */
+  'profiles:updateTarget': { request: ProfileChange.extend({ target: DbTargetSchema }), response: RevisionedProfileSchema },
+  /** Remove a target; its tunnel closes first. */
+  'profiles:removeTarget': { request: ProfileChange.extend({ targetId: id }), response: RevisionedProfileSchema },
+  /** The jump box login uses this key file from now on (and hops that logged in the same way). */
+  'profiles:attachKey': { request: ProfileChange.extend({ keyPath: z.string().min(1).max(4096) }), response: RevisionedProfileSchema },
+  /**
+   * A target for a restored copy, made from the target it was restored from (engine, user,
+   * password source, next free local port); the existing one if a target already points at it.
+   */
+  'profiles:addRestoredCopyTarget': {
+    request: ProfileChange.extend({ identifier: z.string().min(1).max(63), sourceTargetId: id }),
+    response: RevisionedProfileSchema.extend({ targetId: z.string() }),
+  },
   /** A team file of the given profiles (all if omitted). Contains no secret. */
   'profiles:export': { request: z.object({ ids: z.array(id).optional() }), response: z.object({ text: z.string() }) },
-  /** What importing a team file would add and change; writes nothing. */
-  'profiles:planImport': { request: z.object({ text: z.string().max(5_000_000) }), response: ImportPlanSchema },
-  /** Import a team file (plan recomputed here, never trusted from the caller). */
-  'profiles:applyImport': { request: z.object({ text: z.string().max(5_000_000) }), response: z.array(ProfileSchema) },
+  /** What importing a team file would add and change, and the set's revision it was planned against; writes nothing. */
+  'profiles:planImport': { request: z.object({ text: z.string().max(5_000_000) }), response: ImportPlanSchema.extend({ revision: Revision }) },
+  /** Import a team file (plan recomputed here, never trusted from the caller); refused if the set changed since the plan's revision. */
+  'profiles:applyImport': { request: z.object({ text: z.string().max(5_000_000), revision: Revision }), response: z.array(ProfileSchema) },
   /** Hosts from the user's ~/.ssh/config, ready to become a profile's jump host. */
   'profiles:importSshConfig': {
     request: z.object({}).optional(),
@@ -291,10 +330,16 @@ export const contract = {
       }),
     ),
   },
-  /** Delete a copy Jumpgate restored, only when the user typed its identifier exactly. */
+  /**
+   * Delete a copy Jumpgate restored, only when the user typed its identifier exactly; the
+   * profile's targets that pointed at it go too (their tunnels closed first).
+   */
   'aws:deleteRestored': {
     request: z.object({ profileId: id, identifier: RdsIdentifier, confirmIdentifier: z.string().max(63) }),
-    response: z.object({ deleted: z.array(z.object({ kind: SnapshotKindSchema, identifier: z.string() })) }),
+    response: z.object({
+      deleted: z.array(z.object({ kind: SnapshotKindSchema, identifier: z.string() })),
+      removedTargets: z.array(z.object({ id: z.string(), name: z.string() })),
+    }),
   },
   /** The ordered doctor: AWS credentials -> region -> IP allowed -> TCP -> key -> host key -> login -> forward -> database greeting. */
   'diagnostics:run': {
@@ -340,8 +385,8 @@ export const contract = {
 export const events = {
   /** One tunnel's new state with its whole snapshot entry (a window that never saw the tunnel can add it); `seq` increases across all tunnels. */
   'tunnels:state': z.object({ seq: z.number(), tunnelId: z.string(), endpoint: TunnelEntrySchema.shape.endpoint, state: TunnelStateSchema }),
-  /** The saved profiles changed (saved, deleted, imported); `seq` increases per change. */
-  'profiles:changed': z.object({ seq: z.number(), profiles: z.array(ProfileSchema) }),
+  /** The saved profiles changed (here, or in another process such as the CLI), with the whole set and its revisions; `seq` increases per change. */
+  'profiles:changed': z.object({ seq: z.number(), revision: Revision, revisions: RevisionsSchema, profiles: z.array(ProfileSchema) }),
   /** A snapshot restore moved on: requested, creating (each poll), available (with the endpoint). */
   'aws:restoreProgress': z.object({
     seq: z.number(),

@@ -48,7 +48,11 @@ export interface Jumpgate {
  */
 export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
   const bus = new EventBus();
-  const profiles = new ProfileStore({ path: join(deps.dataDir, 'profiles.json') });
+  const profiles: ProfileStore = new ProfileStore({
+    path: join(deps.dataDir, 'profiles.json'),
+    // Every saved change, and one another process (the CLI) made, reaches every window with the whole set.
+    onChange: () => bus.emit('profiles:changed', { revision: profiles.storeRevision, revisions: profiles.revisionsById(), profiles: profiles.list() }),
+  });
   const loaded = await profiles.load();
   const knownHostsPath = join(deps.dataDir, 'known_hosts');
   const knownHosts = new KnownHostsStore(knownHostsPath);

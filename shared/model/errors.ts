@@ -30,6 +30,8 @@ export const ERROR_CODES = [
   'PROFILES_CORRUPT',
   'PROFILE_NOT_FOUND',
   'PROFILE_INVALID',
+  /** A write based on an older revision than the one saved (another window, or the CLI, changed it first). */
+  'PROFILES_CONFLICT',
   'IMPORT_INVALID',
   // OS keychain
   'KEYCHAIN_UNAVAILABLE',

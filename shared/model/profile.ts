@@ -134,6 +134,13 @@ export const PROFILES_SCHEMA_VERSION = 2;
 export const ProfilesFileSchema = z
   .object({
     schemaVersion: z.literal(PROFILES_SCHEMA_VERSION),
+    /**
+     * Bumped by every write, from any process (the app, the CLI): a writer that saw
+     * an older number is refused (PROFILES_CONFLICT). Absent in files from before revisions.
+     */
+    revision: z.number().int().min(0).optional(),
+    /** The `revision` at which each profile last changed, by id. */
+    revisions: z.record(z.string(), z.number().int().min(0)).optional(),
     profiles: z.array(ProfileSchema).max(500),
   })
   .superRefine((file, context) => {

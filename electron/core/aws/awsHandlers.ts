@@ -1,5 +1,6 @@
 import type { Handlers } from '../../../shared/contract';
 import { jumpBoxSshPort } from '../../../shared/model/profile';
+import { targetsPointingAt, withTargetsRemoved } from '../profiles/profileIntents';
 import type { ServiceContext } from '../serviceContext';
 import { listAwsProfiles } from './identity';
 import { withAccessFacts } from './profileAws';
@@ -17,7 +18,7 @@ type AwsChannels =
   | 'aws:deleteRestored';
 
 /** Identity, RDS discovery, the jump box's security group and snapshot rollback, each in the profile's account and region. */
-export function awsHandlers({ deps, profiles, aws, bus }: ServiceContext): Pick<Handlers, AwsChannels> {
+export function awsHandlers({ deps, profiles, aws, bus, tunnels }: ServiceContext): Pick<Handlers, AwsChannels> {
   return {
     'aws:whoami': async ({ profileId }) => aws.gatewayFor(profiles.get(profileId)).whoAmI(),
     'aws:listProfiles': async () =>
@@ -66,7 +67,18 @@ export function awsHandlers({ deps, profiles, aws, bus }: ServiceContext): Pick<
       });
     },
     'aws:listRestored': async ({ profileId }) => aws.gatewayFor(profiles.get(profileId)).restoredCopies(),
-    'aws:deleteRestored': async ({ profileId, identifier, confirmIdentifier }) =>
-      aws.gatewayFor(profiles.get(profileId)).deleteRestoredCopy({ ...deps.restorePolling, identifier, confirmIdentifier }),
+    'aws:deleteRestored': async ({ profileId, identifier, confirmIdentifier }) => {
+      const result = await aws.gatewayFor(profiles.get(profileId)).deleteRestoredCopy({ ...deps.restorePolling, identifier, confirmIdentifier });
+      // The copy is gone: targets that tunnelled to it would only fail, so they go too, their tunnels first.
+      // Whatever the profile looks like now (no revision asked): these targets point at nothing any more.
+      const pointing = targetsPointingAt(profiles.get(profileId), identifier);
+      if (pointing.length === 0) return { ...result, removedTargets: [] };
+      const ids = pointing.map((target) => target.id);
+      await tunnels.stopTargets(profileId, ids);
+      await profiles.update(profileId, 'latest', (profile) =>
+        withTargetsRemoved(profile, ids.filter((targetId) => profile.targets.some((target) => target.id === targetId))),
+      );
+      return { ...result, removedTargets: pointing.map((target) => ({ id: target.id, name: target.name })) };
+    },
   };
 }

@@ -1,6 +1,6 @@
 import { JumpgateError } from '../../../shared/model/errors';
 import { jumpBoxSshPort, type DbTarget, type Profile } from '../../../shared/model/profile';
-import type { AwsClients, AwsEnvironment } from './awsClients';
+import type { AwsEnvironment } from './awsClients';
 import { AwsGatewayPool, type AwsGateway } from './awsGateway';
 import { lookupPublicIp } from './publicIp';
 import type { DiscoveredDatabase, RdsEndpoint } from './rdsDiscovery';
@@ -22,11 +22,6 @@ export class ProfileAws {
   /** The gateway for the profile's AWS profile and region (one per pair, reused). */
   gatewayFor(profile: Profile): AwsGateway {
     return this.gateways.for(profile.aws);
-  }
-
-  /** The SDK clients behind the profile's gateway, for callers that still call the AWS modules directly. */
-  clientsFor(profile: Profile): AwsClients {
-    return this.gatewayFor(profile).clients;
   }
 
   /** The RDS database behind a target, found by identifier (instance, cluster or cluster member) or by endpoint address. */

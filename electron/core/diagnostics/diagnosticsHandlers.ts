@@ -1,9 +1,6 @@
 import type { Handlers } from '../../../shared/contract';
 import { JumpgateError } from '../../../shared/model/errors';
 import { jumpBoxSshPort, type Profile } from '../../../shared/model/profile';
-import { whoAmI } from '../aws/identity';
-import { checkAccess } from '../aws/ipAllowList';
-import { discoverDatabases } from '../aws/rdsDiscovery';
 import type { ServiceContext } from '../serviceContext';
 import { JumpHostPool } from '../ssh/jumpHostPool';
 import { runDoctor } from './doctor';
@@ -24,7 +21,7 @@ export function diagnosticsHandlers({ deps, profiles, aws, knownHosts, passphras
     'diagnostics:run': async ({ profileId, targetId }) => {
       const profile = profiles.get(profileId);
       const target = targetId ? profiles.getTarget(profileId, targetId).target : profile.targets[0];
-      const clients = aws.clientsFor(profile);
+      const gateway = aws.gatewayFor(profile);
       // A pool of its own: the probe must not share (or drop) the connection running tunnels use.
       const probePool = new JumpHostPool({ ...deps.pool, knownHosts, passphraseFor: passphrases.passphraseFor });
       try {
@@ -35,11 +32,11 @@ export function diagnosticsHandlers({ deps, profiles, aws, knownHosts, passphras
           passphraseFor: passphrases.passphraseFor,
           usesAws: usesAws(profile),
           whoAmI: async () => {
-            const identity = await whoAmI(clients);
+            const identity = await gateway.whoAmI();
             return `${identity.arn} (account ${identity.account})`;
           },
           regionCheck: async () => {
-            const found = await discoverDatabases(clients, { scanRegions: false });
+            const found = await gateway.discoverDatabases({ scanRegions: false });
             const wanted = profile.targets.filter((entry) => entry.remote.kind === 'rds');
             if (wanted.length > 0 && found.databases.length === 0) {
               throw new JumpgateError('AWS_NOT_FOUND', `No RDS databases in ${profile.aws.region}.`, {
@@ -52,7 +49,7 @@ export function diagnosticsHandlers({ deps, profiles, aws, knownHosts, passphras
             ? {
                 ipCheck: async () => {
                   const [ip, groups] = await Promise.all([aws.myIp(), aws.jumpBoxGroups(profile)]);
-                  const { allowed } = await checkAccess(clients, { groupIds: groups, ip, port: jumpBoxSshPort(profile) });
+                  const { allowed } = await gateway.checkAccess({ groupIds: groups, ip, port: jumpBoxSshPort(profile) });
                   return { allowed, ip, groups };
                 },
               }

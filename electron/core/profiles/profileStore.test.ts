@@ -39,7 +39,7 @@ describe('ProfileStore', () => {
     const example = exampleProfile();
     await store.upsert({ ...example, id: 'staging', name: 'Staging', aws: { profile: 'staging', region: 'eu-west-1' } });
     await store.duplicate('staging', 'Staging copy');
-    await store.remove('example-production');
+    await store.remove('example-production', store.revisionOf('example-production'));
 
     const reopened = new ProfileStore({ path });
     const { profiles } = await reopened.load();
@@ -54,12 +54,12 @@ describe('ProfileStore', () => {
   it('gives a duplicate its own local ports, the next free ones above the original\'s, so both can be connected', async () => {
     const store = new ProfileStore({ path });
     await store.load();
-    const copy = await store.duplicate('example-production', 'Production read-only');
+    const { profile: copy } = await store.duplicate('example-production', 'Production read-only');
     expect(copy.targets.map((target) => [target.id, target.localPort])).toEqual([
       ['mysql', 13307],
       ['postgres', 15433],
     ]);
-    const second = await store.duplicate('example-production', 'Production again');
+    const { profile: second } = await store.duplicate('example-production', 'Production again');
     expect(second.targets.map((target) => target.localPort)).toEqual([13308, 15434]);
     // Everything else is copied as it was.
     const original = store.get('example-production');
@@ -184,4 +184,115 @@ describe('ProfileStore', () => {
     expect(readdirSync(dir).filter((entry) => entry.includes('.tmp-'))).toEqual([]);
     expect(existsSync(`${path}.bak`)).toBe(true);
   }, 120_000);
+});
+
+/**
+ * Two writers of one profile: two windows of the app (one store), or the app and
+ * the CLI (two stores, two processes' worth of memory, one file). The second,
+ * stale write is refused and nothing the first one saved is lost.
+ */
+describe('ProfileStore revisions', () => {
+  let dir: string;
+  let path: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'jumpgate-revisions-'));
+    path = join(dir, 'profiles.json');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const ID = 'example-production';
+
+  it('refuses a write based on an older revision, names what changed, and keeps the first write', async () => {
+    const store = new ProfileStore({ path });
+    await store.load();
+    const seen = store.revisionOf(ID);
+    const first = await store.update(ID, seen, (profile) => ({ ...profile, name: 'Production (window A)' }));
+    expect(first.revision).toBeGreaterThan(seen);
+
+    const stale = (await store.update(ID, seen, (profile) => ({ ...profile, options: { ...profile.options, autoConnect: true } })).catch((error: unknown) => error)) as JumpgateError;
+    expect(stale.code).toBe('PROFILES_CONFLICT');
+    expect(stale.message).toContain('changed: name');
+    expect(stale.hint).toMatch(/Reload/);
+    expect(stale.details).toMatchObject({ profileId: ID, seenRevision: seen, currentRevision: first.revision, changed: 'name' });
+
+    const onDisk = JSON.parse(readFileSync(path, 'utf8'));
+    expect(onDisk.profiles[0].name).toBe('Production (window A)');
+    expect(onDisk.profiles[0].options.autoConnect).toBe(false);
+    expect(onDisk.revisions[ID]).toBe(first.revision);
+  });
+
+  it('sees a change the CLI made in another store, refuses the app\'s stale write and announces the new set', async () => {
+    const app = new ProfileStore({ path, onChange: () => announced.push(app.list().map((profile) => profile.name)) });
+    const announced: string[][] = [];
+    await app.load();
+    const cli = new ProfileStore({ path });
+    await cli.load();
+    const seenByApp = app.revisionOf(ID);
+
+    await cli.update(ID, cli.revisionOf(ID), (profile) => ({ ...profile, targets: profile.targets.slice(0, 1) }));
+    const error = (await app.update(ID, seenByApp, (profile) => ({ ...profile, name: 'Renamed in the app' })).catch((caught: unknown) => caught)) as JumpgateError;
+    expect(error.code).toBe('PROFILES_CONFLICT');
+    expect(error.message).toContain('changed: targets');
+    // The app adopted the CLI's write and told its windows, although its own change was refused.
+    expect(app.get(ID).targets).toHaveLength(1);
+    const exampleName = exampleProfile().name;
+    expect(announced).toEqual([[exampleName]]);
+    const reopened = (await new ProfileStore({ path }).load()).profiles[0];
+    expect(reopened).toMatchObject({ name: exampleName });
+    expect(reopened?.targets).toHaveLength(1);
+
+    // With the revision it now knows, the app's change goes through on top of the CLI's.
+    const saved = await app.update(ID, app.revisionOf(ID), (profile) => ({ ...profile, name: 'Renamed in the app' }));
+    expect(saved.profile).toMatchObject({ name: 'Renamed in the app' });
+    expect(saved.profile.targets).toHaveLength(1);
+  });
+
+  it('lets exactly one of two racing writers with the same revision through, across two stores on one file', async () => {
+    const [a, b] = [new ProfileStore({ path }), new ProfileStore({ path })];
+    await a.load();
+    await b.load();
+    const seen = a.revisionOf(ID);
+    expect(b.revisionOf(ID)).toBe(seen);
+    const outcomes = await Promise.allSettled([
+      a.update(ID, seen, (profile) => ({ ...profile, name: 'A' })),
+      b.update(ID, seen, (profile) => ({ ...profile, name: 'B' })),
+    ]);
+    const won = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+    const lost = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost.map((outcome) => (outcome.reason as JumpgateError).code)).toEqual(['PROFILES_CONFLICT']);
+    const winner = (won[0] as PromiseFulfilledResult<{ profile: { name: string } }>).value.profile.name;
+    expect(JSON.parse(readFileSync(path, 'utf8')).profiles[0].name).toBe(winner);
+  });
+
+  it('refuses to create a profile whose id someone created meanwhile, and a stale delete', async () => {
+    const store = new ProfileStore({ path });
+    await store.load();
+    const created = await store.save({ ...exampleProfile(), id: 'staging', name: 'Staging' }, undefined);
+    await expect(store.save({ ...exampleProfile(), id: 'staging', name: 'Staging (second window)' }, undefined)).rejects.toMatchObject({ code: 'PROFILES_CONFLICT' });
+    await store.update('staging', created.revision, (profile) => ({ ...profile, name: 'Staging 2' }));
+    await expect(store.remove('staging', created.revision)).rejects.toMatchObject({ code: 'PROFILES_CONFLICT' });
+    expect(store.get('staging').name).toBe('Staging 2');
+    await expect(store.save({ ...exampleProfile(), id: 'gone', name: 'Gone' }, 3)).rejects.toMatchObject({ code: 'PROFILE_NOT_FOUND' });
+  });
+
+  it('refuses an import planned against an older set', async () => {
+    const store = new ProfileStore({ path });
+    await store.load();
+    const planned = store.storeRevision;
+    await store.update(ID, store.revisionOf(ID), (profile) => ({ ...profile, name: 'Changed after the plan' }));
+    await expect(store.replaceAll(planned, () => [])).rejects.toMatchObject({ code: 'PROFILES_CONFLICT' });
+    expect(store.list()).toHaveLength(1);
+  });
+
+  it('keeps each untouched profile\'s revision when another profile changes', async () => {
+    const store = new ProfileStore({ path });
+    await store.load();
+    await store.save({ ...exampleProfile(), id: 'staging', name: 'Staging', targets: [] }, undefined);
+    const stagingRevision = store.revisionOf('staging');
+    await store.update(ID, store.revisionOf(ID), (profile) => ({ ...profile, name: 'Only this one' }));
+    expect(store.revisionOf('staging')).toBe(stagingRevision);
+    await expect(store.update('staging', stagingRevision, (profile) => ({ ...profile, name: 'Staging 2' }))).resolves.toMatchObject({ profile: { name: 'Staging 2' } });
+  });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { JumpgateError } from '../../../shared/model/errors';
 import { ProfileSchema, type Profile } from '../../../shared/model/profile';
+import { changedFields } from './profileDiff';
 
 /**
  * A profile set shared with a team: the same profiles, never a secret (there are
@@ -25,11 +26,6 @@ export interface ImportPlan {
 
 export function exportTeamFile(profiles: readonly Profile[], now: Date = new Date()): string {
   return JSON.stringify({ format: TEAM_FORMAT, version: TEAM_VERSION, exportedAt: now.toISOString(), profiles }, null, 2) + '\n';
-}
-
-function changedFields(before: Profile, after: Profile): string[] {
-  const keys = new Set([...Object.keys(before), ...Object.keys(after)]) as Set<keyof Profile>;
-  return [...keys].filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key])).sort();
 }
 
 /** Read a team file and say what importing it would add and change. Nothing is written. */
