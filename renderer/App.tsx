@@ -34,6 +34,11 @@ function Feedback() {
     <>
       {problem ? <ErrorNote error={problem} /> : null}
       {error ? <ErrorNote error={error} /> : null}
+      {error?.code === 'PROFILES_CONFLICT' ? (
+        <button type="button" onClick={() => void useProfiles.getState().reload().then(() => useFeedback.getState().clear())}>
+          Reload profiles
+        </button>
+      ) : null}
       {notice ? (
         <p className="notice" role="status">
           {notice}

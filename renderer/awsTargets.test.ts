@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProfileSchema, type Profile } from '../shared/model/profile';
-import { adminRequestText, endpointKindsOf, existingTargetFor, rdsIdentifierProblem, targetForRestoredCopy, targetFromDiscovered, withTarget, type DiscoveredDatabase } from './awsTargets';
+import { adminRequestText, endpointKindsOf, existingTargetFor, rdsIdentifierProblem, targetFromDiscovered, withTarget, type DiscoveredDatabase } from './awsTargets';
 
 function profile(id: string, targets: unknown[] = []): Profile {
   return ProfileSchema.parse({
@@ -62,30 +62,6 @@ describe('targets made from what AWS reported', () => {
     const withWriter = profile('prod', [targetFromDiscovered(ledger, 'cluster-writer', prod, [prod])]);
     expect(existingTargetFor(withWriter, 'ledger', 'cluster-writer')?.name).toBe('ledger');
     expect(existingTargetFor(withWriter, 'ledger', 'cluster-reader')).toBeUndefined();
-  });
-
-  it("points a restored copy's target at the copy with the source's engine, database, user and secret, on the next free port of the family", () => {
-    const source = { id: 'orders', name: 'Orders', engine: 'mysql', remote: { kind: 'rds', identifier: 'orders-mysql' }, localPort: 13306, database: 'orders', username: 'app', secret: { kind: 'secrets-manager', secretId: 'prod/orders' } };
-    const prod = profile('prod', [source]);
-    const other = profile('other', [{ id: 'x', name: 'X', engine: 'mariadb', remote: { kind: 'host', host: 'h', port: 3306 }, localPort: 13307 }]);
-    expect(targetForRestoredCopy(prod.targets[0]!, 'orders-rollback-1', prod, [prod, other])).toEqual({
-      id: 'orders-rollback-1',
-      name: 'orders-rollback-1 (restored copy of Orders)',
-      engine: 'mysql',
-      remote: { kind: 'rds', identifier: 'orders-rollback-1', endpoint: 'instance' },
-      localPort: 13308,
-      database: 'orders',
-      username: 'app',
-      secret: { kind: 'secrets-manager', secretId: 'prod/orders' },
-    });
-  });
-
-  it("points a restored Aurora copy's target at the copy cluster's writer, whichever endpoint the source used", () => {
-    for (const endpoint of ['cluster-writer', 'cluster-reader'] as const) {
-      const source = { id: 'ledger', name: 'Ledger', engine: 'postgres', remote: { kind: 'rds', identifier: 'ledger', endpoint }, localPort: 15432 };
-      const prod = profile('prod', [source]);
-      expect(targetForRestoredCopy(prod.targets[0]!, 'ledger-rollback', prod, [prod]).remote).toEqual({ kind: 'rds', identifier: 'ledger-rollback', endpoint: 'cluster-writer' });
-    }
   });
 
   it("refuses a local port another profile listens on, and anything the store's schema refuses", () => {

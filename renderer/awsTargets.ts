@@ -5,7 +5,7 @@ import { proposeLocalPort, takenLocalPorts } from '../shared/model/localPorts';
 
 /**
  * Targets made from what AWS reported (issue #6): a database found on the
- * Endpoints screen, or a copy restored on the Rollback screen. Pure functions,
+ * Endpoints screen (a restored copy's target is made by the service). Pure functions,
  * so the screens only decide when, never how.
  */
 
@@ -47,28 +47,6 @@ export function targetFromDiscovered(
     ...(db.dbName ? { database: db.dbName } : {}),
     ...(db.masterUsername ? { username: db.masterUsername } : {}),
     secret: db.secretArn ? { kind: 'rds-managed' } : { kind: 'none' },
-  };
-}
-
-/**
- * A target for a restored copy: the source target's engine, database, user and
- * password source, the copy's own identifier (resolved by RDS at connect, so it
- * follows the copy and never the production database), and the next free
- * local port of the engine's family. A copy of an Aurora cluster is a cluster
- * with one writer: its target uses the cluster's writer endpoint, whichever of
- * the source's endpoints it was restored from.
- */
-export function targetForRestoredCopy(source: DbTarget, identifier: string, profile: Profile, allProfiles: readonly Profile[]): DbTarget {
-  const name = `${identifier} (restored copy of ${source.name})`.slice(0, 100);
-  return {
-    id: uniqueSlug(identifier, new Set(profile.targets.map((target) => target.id)), 'restored'),
-    name,
-    engine: source.engine,
-    remote: { kind: 'rds', identifier, endpoint: source.remote.kind === 'rds' && source.remote.endpoint !== 'instance' ? 'cluster-writer' : 'instance' },
-    localPort: proposeLocalPort(source.engine, takenLocalPorts(allProfiles)),
-    ...(source.database ? { database: source.database } : {}),
-    ...(source.username ? { username: source.username } : {}),
-    secret: source.secret,
   };
 }
 

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { EventChannel, RequestChannel } from './channels';
 import { AUDIT_KINDS } from './model/audit';
-import { ERROR_CODES } from './model/errors';
+import { ERROR_DETAILS } from './model/errorDetails';
+import { ERROR_CODES, type ErrorCode, type ErrorDetailsOf, type ErrorInfo } from './model/errors';
 import { JumpHostSchema } from './model/jumpHost';
 import { DbTargetSchema, ProfileSchema } from './model/profile';
 
@@ -15,12 +16,16 @@ import { DbTargetSchema, ProfileSchema } from './model/profile';
 const id = z.string().min(1).max(64);
 const json = z.unknown();
 
-export const ErrorInfoSchema = z.object({
-  code: z.enum(ERROR_CODES),
-  message: z.string(),
-  hint: z.string().optional(),
-  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-});
+/** Every code has its details schema: adding a code without one does not compile. */
+const DETAILS_BY_CODE: { [C in ErrorCode]: z.ZodType<ErrorDetailsOf<C>> } = ERROR_DETAILS;
+
+/** An error as it crosses the boundary: a union by code, each with its own `details` shape. */
+export const ErrorInfoSchema = z.discriminatedUnion(
+  'code',
+  ERROR_CODES.map((code) => z.object({ code: z.literal(code), message: z.string(), hint: z.string().optional(), details: DETAILS_BY_CODE[code].optional() })) as unknown as [
+    z.ZodObject<{ code: z.ZodLiteral<ErrorCode>; message: z.ZodString; hint: z.ZodOptional<z.ZodString>; details: z.ZodOptional<z.ZodType> }>,
+  ],
+) as unknown as z.ZodType<ErrorInfo>;
 
 const CountersSchema = {
   bytesIn: z.number(),
@@ -413,7 +418,7 @@ export type ParsedRequestOf<C extends RequestChannel> = z.output<Contract[C]['re
 export type ResponseOf<C extends RequestChannel> = z.output<Contract[C]['response']>;
 export type EventOf<E extends EventChannel> = z.output<(typeof events)[E]>;
 
-export type ErrorInfoWire = z.infer<typeof ErrorInfoSchema>;
+export type ErrorInfoWire = ErrorInfo;
 export type Reply<T> = { ok: true; value: T } | { ok: false; error: ErrorInfoWire };
 
 /**

@@ -489,7 +489,8 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
       username: maria.user,
       secret: { kind: 'secrets-manager' as const, secretId: 'prod/ledger' },
     };
-    await rig.jumpgate.handlers['profiles:save']({ profile: { ...production, targets: [...production.targets, warehouse] } });
+    const { revisions } = await rig.jumpgate.handlers['profiles:list'](undefined);
+    await rig.jumpgate.handlers['profiles:addTarget']({ profileId: production.id, revision: revisions[production.id] ?? 0, target: warehouse });
 
     const browserPage = await newPage();
     const screens = new AwsScreensPage(browserPage);

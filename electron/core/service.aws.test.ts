@@ -20,6 +20,7 @@ import type { Reply } from '../../shared/contract';
 import { createAwsClients } from './aws/awsClients';
 import { createDispatcher, invokerFor } from './dispatcher';
 import { createJumpgate, type Jumpgate } from './service';
+import { detailsOf } from '../../shared/model/errors';
 
 function value<T>(reply: Reply<T>): T {
   if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
@@ -132,7 +133,7 @@ describe.skipIf(!peersAvailable('moto_server', 'sshd', 'mariadbd'))('service wit
     expect(clipboard.text).toBe(maria.password);
 
     const started = await invoke('tunnels:start', { profileId: 'prod', targetId: 'app' });
-    const details = !started.ok ? started.error.details : undefined;
+    const details = !started.ok ? detailsOf(started.error, 'HOST_KEY_UNKNOWN') : undefined;
     if (!started.ok && started.error.code === 'HOST_KEY_UNKNOWN') {
       value(await invoke('hostKeys:trust', { host: String(details?.host), port: Number(details?.port), publicKey: String(details?.publicKey) }));
       value(await invoke('tunnels:start', { profileId: 'prod', targetId: 'app' }));

@@ -12,6 +12,7 @@ import type { Reply } from '../../shared/contract';
 import type { JumpgateBridge } from '../../shared/bridge';
 import { createDispatcher, invokerFor } from './dispatcher';
 import { createJumpgate, type Jumpgate } from './service';
+import { detailsOf } from '../../shared/model/errors';
 
 function value<T>(reply: Reply<T>): T {
   if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
@@ -80,7 +81,7 @@ describe.skipIf(!peersAvailable('sshd', 'puttygen'))('the service through the di
     // First contact with the jump box: its fingerprint comes back for the user to confirm.
     const unknown = await dispatch('tunnels:start', { profileId: 'rig', targetId: 'a', unlock: { passphrase } });
     expect(unknown).toMatchObject({ ok: false, error: { code: 'HOST_KEY_UNKNOWN' } });
-    const details = !unknown.ok ? unknown.error.details : undefined;
+    const details = !unknown.ok ? detailsOf(unknown.error, 'HOST_KEY_UNKNOWN') : undefined;
     expect(sshd.hostKeys.map((hostKey) => hostKey.fingerprint)).toContain(details?.fingerprint);
     const trusted = value(
       await dispatch('hostKeys:trust', { host: String(details?.host), port: Number(details?.port), publicKey: String(details?.publicKey) }),

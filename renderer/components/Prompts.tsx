@@ -1,18 +1,18 @@
 import { useId, useState } from 'react';
-import type { ErrorInfo } from '../../shared/model/errors';
+import { detailsOf, type ErrorInfo } from '../../shared/model/errors';
 import type { SshQuestion } from '../sshQuestions';
 import { Dialog } from './Dialog';
 
 /** First contact with a jump box: show the fingerprint, let the user trust and pin it, or cancel. */
 export function HostKeyPrompt({ error, onTrust, onCancel }: { error: ErrorInfo; onTrust: () => void; onCancel: () => void }) {
-  const details = error.details ?? {};
+  const details = detailsOf(error, 'HOST_KEY_UNKNOWN');
   return (
     <Dialog title="Trust this jump box?" onClose={onCancel}>
       <p>
-        First connection to <strong>{String(details.host)}:{String(details.port)}</strong>. Compare its {String(details.keyType)} fingerprint
+        First connection to <strong>{details?.host}:{details?.port}</strong>. Compare its {details?.keyType} fingerprint
         with the one your administrator published:
       </p>
-      <pre aria-label="Host key fingerprint">{String(details.fingerprint)}</pre>
+      <pre aria-label="Host key fingerprint">{details?.fingerprint}</pre>
       <div className="actions">
         <button onClick={onTrust}>Trust and connect</button>
         <button className="secondary" onClick={onCancel}>

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ErrorInfo } from '../../shared/model/errors';
+import { detailsOf, type ErrorInfo } from '../../shared/model/errors';
 import { useStores } from '../storesContext';
 
 /**
@@ -11,12 +11,12 @@ import { useStores } from '../storesContext';
 export function TrustHostKey({ error, onTrusted }: { error: ErrorInfo; onTrusted: () => void }) {
   const trust = useStores().useHostKeys((state) => state.trust);
   const [busy, setBusy] = useState(false);
-  const details = error.details ?? {};
-  if (error.code !== 'HOST_KEY_UNKNOWN' || typeof details.publicKey !== 'string') return null;
+  const details = detailsOf(error, 'HOST_KEY_UNKNOWN');
+  if (!details) return null;
   return (
     <div className="trust-host-key">
       <span>
-        {String(details.keyType)} fingerprint <code aria-label="Host key fingerprint">{String(details.fingerprint)}</code>
+        {details.keyType} fingerprint <code aria-label="Host key fingerprint">{details.fingerprint}</code>
       </span>
       <button
         disabled={busy}

@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import type { ErrorInfo } from '../../shared/model/errors';
 import { DbEngineSchema, type Profile } from '../../shared/model/profile';
 import { FormField } from '../components/FormField';
 import { newTargetDraft, toDraft, toProfile, withEngine, type FieldErrors, type ProfileDraft, type TargetDraft } from '../profileDraft';
@@ -23,6 +24,9 @@ export function ProfileEditor({ existing, start }: { existing?: Profile; start?:
   const profiles = useProfiles((state) => state.profiles);
   const go = useNavigation((state) => state.go);
   const [draft, setDraft] = useState<ProfileDraft>(() => toDraft(existing ?? start ?? {}));
+  // The revision the draft started from: saving names it, so a change made meanwhile (another window, the CLI) is never overwritten.
+  const [baseRevision, setBaseRevision] = useState<number | undefined>(() => (existing ? useProfiles.getState().revisions[existing.id] : undefined));
+  const [conflict, setConflict] = useState<ErrorInfo | undefined>(undefined);
   // Fields are judged from the first save on, then on every keystroke, so a fixed field stops being red at once.
   const [attempted, setAttempted] = useState(false);
   const [saving, setSaving] = useState(false);
@@ -46,12 +50,28 @@ export function ProfileEditor({ existing, start }: { existing?: Profile; start?:
     const profile = checked.profile;
     if (!profile) return;
     setSaving(true);
-    const saved = await useProfiles.getState().save(profile);
+    const written = await useProfiles.getState().save(profile, baseRevision);
     setSaving(false);
-    if (!saved) return;
+    if (!written.ok) {
+      if (written.error.code === 'PROFILES_CONFLICT') setConflict(written.error);
+      return;
+    }
+    const saved = written.profile;
     const reopen = changedWhileOpen(existing, saved, useTunnels.getState().byId) ? ' Open tunnels keep their old settings until you disconnect and connect them again.' : '';
     useFeedback.getState().showNotice(`Saved ${saved.name}.${reopen}`);
     go({ kind: 'profile' });
+  }
+
+  /** Start again from what is saved now (the other change), dropping this draft's edits. */
+  async function reloadSaved(): Promise<void> {
+    await useProfiles.getState().reload();
+    const state = useProfiles.getState();
+    const saved = state.profiles.find((entry) => entry.id === (existing?.id ?? checked.profile?.id));
+    setConflict(undefined);
+    if (!saved) return;
+    setDraft(toDraft(saved));
+    setBaseRevision(state.revisions[saved.id]);
+    setAttempted(false);
   }
 
   const field = (name: string) => ({ error: errors[name] });
@@ -68,6 +88,21 @@ export function ProfileEditor({ existing, start }: { existing?: Profile; start?:
       }}
     >
       <h2 id="editor-title">{existing ? `Edit ${existing.name}` : 'New profile'}</h2>
+      {conflict ? (
+        <div className="error" role="alert" aria-label="Saved elsewhere">
+          <strong>{conflict.message}</strong>
+          <p>Your edits are still in the form and were not saved. Reload to start from the saved version (your edits here are dropped), or copy what you need first.</p>
+          <code>{conflict.code}</code>
+          <div className="actions">
+            <button type="button" onClick={() => void reloadSaved()}>
+              Reload saved version
+            </button>
+            <button type="button" onClick={() => setConflict(undefined)}>
+              Dismiss
+            </button>
+          </div>
+        </div>
+      ) : null}
       {problems.length > 0 ? (
         <div className="error" role="alert">
           <strong>

@@ -1,7 +1,7 @@
 import { create, type StoreApi } from 'zustand';
 import type { JumpgateBridge } from '../../shared/bridge';
 import type { ResponseOf } from '../../shared/contract';
-import type { ErrorInfo } from '../../shared/model/errors';
+import { detailsOf, type ErrorInfo } from '../../shared/model/errors';
 import { jumpBoxSshPort, type Profile } from '../../shared/model/profile';
 import type { AccessRequest } from '../awsTargets';
 import type { FeedbackState } from './feedback';
@@ -63,10 +63,10 @@ export function createAccessStore(bridge: JumpgateBridge, feedback: StoreApi<Fee
      */
     const requestFor = (profile: Profile, action: AccessRequest['action'], error: ErrorInfo): AccessRequest | undefined => {
       const check = accessEntry(get(), profile.id).check;
-      const facts = error.details ?? {};
-      const ip = typeof facts.ip === 'string' ? facts.ip : check?.ip;
-      const groupId = typeof facts.groupId === 'string' ? facts.groupId : (profile.aws.securityGroupId ?? check?.checkedGroupIds[0]);
-      const port = typeof facts.port === 'number' ? facts.port : jumpBoxSshPort(profile);
+      const facts = detailsOf(error, 'AWS_ACCESS_DENIED');
+      const ip = facts?.ip ?? check?.ip;
+      const groupId = facts?.groupId ?? profile.aws.securityGroupId ?? check?.checkedGroupIds[0];
+      const port = facts?.port ?? jumpBoxSshPort(profile);
       if (!ip || !groupId) return undefined;
       const ruleCidr = action === 'remove' && check?.matchingRule ? check.matchingRule.cidr : undefined;
       return { action, ip, groupId, port, region: profile.aws.region, ...(ruleCidr ? { ruleCidr } : {}) };

@@ -33,7 +33,7 @@ export function createStores(bridge: JumpgateBridge) {
   const useDoctor = createDoctorStore(bridge);
   const useHostKeys = createHostKeysStore(bridge, useFeedback);
   const useConnect = createConnectStore(bridge, { profiles: useProfiles, doctor: useDoctor, hostKeys: useHostKeys, feedback: useFeedback });
-  const useRollback = createRollbackStore(bridge, { profiles: useProfiles, tunnels: useTunnels, connect: useConnect, feedback: useFeedback });
+  const useRollback = createRollbackStore(bridge, { profiles: useProfiles, connect: useConnect, feedback: useFeedback });
   return {
     useFeedback,
     useNavigation,

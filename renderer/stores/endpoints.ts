@@ -36,7 +36,6 @@ export function endpointsEntry(state: Pick<EndpointsState, 'byProfile'>, profile
  */
 export function createEndpointsStore(bridge: JumpgateBridge, { profiles, feedback }: { profiles: StoreApi<ProfilesState>; feedback: StoreApi<FeedbackState> }) {
   const listDatabases = remoteCall(bridge, 'aws:listDatabases');
-  const saveProfile = remoteCall(bridge, 'profiles:save');
 
   return create<EndpointsState>()((set, get) => {
     const patch = (profileId: string, change: Partial<EndpointsEntry>): void =>
@@ -59,7 +58,8 @@ export function createEndpointsStore(bridge: JumpgateBridge, { profiles, feedbac
         const current = all.find((entry) => entry.id === profile.id) ?? profile;
         const checked = withTarget(current, target, all);
         if ('problem' in checked) return { ok: false, problem: checked.problem };
-        const reply = await saveProfile.send({ profile: checked.profile });
+        // Checked here to say it beside the form at once; the service checks again against what is saved.
+        const reply = await profiles.getState().addTarget(current.id, target);
         if (!reply.ok) {
           feedback.getState().showError(reply.error);
           return { ok: false, problem: reply.error.message };

@@ -2,26 +2,40 @@ import { create, type StoreApi } from 'zustand';
 import type { JumpgateBridge } from '../../shared/bridge';
 import type { ResponseOf } from '../../shared/contract';
 import type { ErrorInfo } from '../../shared/model/errors';
-import type { Profile } from '../../shared/model/profile';
+import type { DbTarget, Profile } from '../../shared/model/profile';
 import type { FeedbackState } from './feedback';
 import { remoteCall } from './remoteCall';
 
 export type SshConfigHosts = ResponseOf<'profiles:importSshConfig'>;
 export type ImportPlan = ResponseOf<'profiles:planImport'>;
 
+/** What a profile change came to: saved (with the revision to write against next), or refused. */
+export type ProfileWrite = { ok: true; profile: Profile; revision: number } | { ok: false; error: ErrorInfo };
+
 export interface ProfilesState {
   seq: number;
   profiles: Profile[];
+  /** The whole set's revision (an import names it) and each profile's (a change to it names that). */
+  revision: number;
+  revisions: Record<string, number>;
   /** Why the list could not be loaded as it was (PROFILES_CORRUPT, or no connection to Jumpgate). */
   problem: ErrorInfo | undefined;
   selectedId: string | undefined;
   select(id: string | undefined): void;
   /** Follow profiles:changed, then read the list once. Returns the unsubscribe. */
   init(): Promise<() => void>;
-  /** Save the profile as the editor built it and select it; undefined (with the refusal shown) when it was not saved. */
-  save(profile: Profile): Promise<Profile | undefined>;
+  /** Read the saved profiles again (after a PROFILES_CONFLICT, say). */
+  reload(): Promise<void>;
+  /**
+   * Save the profile as the editor built it, based on the revision the editor opened
+   * (undefined for a new profile), and select it. A refusal is returned, not shown:
+   * the editor shows a conflict beside the form; other refusals go to the feedback bar too.
+   */
+  save(profile: Profile, revision: number | undefined): Promise<ProfileWrite>;
   /** Log in to the profile's jump box, and every ProxyJump hop that used its old key, with `keyPath`. */
   attachKey(profile: Profile, keyPath: string): Promise<void>;
+  /** Add a target to a profile as it is now; the refusal (a port in use, a conflict) when it was not added. */
+  addTarget(profileId: string, target: DbTarget): Promise<ProfileWrite>;
   remove(profile: Profile): Promise<void>;
   /** Copy the profile under `name` and select the copy. */
   duplicate(profile: Profile, name: string): Promise<void>;
@@ -39,6 +53,8 @@ export interface ProfilesState {
 export function createProfilesStore(bridge: JumpgateBridge, feedback: StoreApi<FeedbackState>) {
   const list = remoteCall(bridge, 'profiles:list');
   const saveProfile = remoteCall(bridge, 'profiles:save');
+  const attachKey = remoteCall(bridge, 'profiles:attachKey');
+  const addTarget = remoteCall(bridge, 'profiles:addTarget');
   const deleteProfile = remoteCall(bridge, 'profiles:delete');
   const duplicateProfile = remoteCall(bridge, 'profiles:duplicate');
   const importSshConfig = remoteCall(bridge, 'profiles:importSshConfig');
@@ -46,10 +62,15 @@ export function createProfilesStore(bridge: JumpgateBridge, feedback: StoreApi<F
   const planImport = remoteCall(bridge, 'profiles:planImport');
   const applyImport = remoteCall(bridge, 'profiles:applyImport');
   const { showError, showNotice } = feedback.getState();
+  // One-click changes are based on the revision this window has now; if another window or the
+  // CLI changed the profile first, the service refuses with PROFILES_CONFLICT and the window reloads.
+  const revisionOf = (profileId: string): number => store.getState().revisions[profileId] ?? 0;
 
-  return create<ProfilesState>()((set, get) => ({
+  const store = create<ProfilesState>()((set, get) => ({
     seq: 0,
     profiles: [],
+    revision: 0,
+    revisions: {},
     problem: undefined,
     selectedId: undefined,
     select: (id) => set({ selectedId: id }),
@@ -58,37 +79,46 @@ export function createProfilesStore(bridge: JumpgateBridge, feedback: StoreApi<F
         if (event.seq <= get().seq) return;
         // A deleted profile cannot stay selected; fall back to the first one.
         const selectedId = event.profiles.some((profile) => profile.id === get().selectedId) ? get().selectedId : event.profiles[0]?.id;
-        set({ seq: event.seq, profiles: event.profiles, selectedId });
+        set({ seq: event.seq, profiles: event.profiles, revision: event.revision, revisions: event.revisions, selectedId });
       });
+      await get().reload();
+      return unsubscribe;
+    },
+    reload: async () => {
       const reply = await list.send({});
       if (!reply.ok) set({ problem: reply.error });
       else if (reply.value.seq >= get().seq) {
-        set({ seq: reply.value.seq, profiles: reply.value.profiles, problem: reply.value.problem, selectedId: get().selectedId ?? reply.value.profiles[0]?.id });
+        const { seq, profiles, revision, revisions, problem } = reply.value;
+        const selectedId = profiles.some((profile) => profile.id === get().selectedId) ? get().selectedId : profiles[0]?.id;
+        set({ seq, profiles, revision, revisions, problem, selectedId });
       }
-      return unsubscribe;
     },
-    save: async (profile) => {
-      const reply = await saveProfile.send({ profile });
+    save: async (profile, revision) => {
+      const reply = await saveProfile.send({ profile, ...(revision === undefined ? {} : { revision }) });
       if (!reply.ok) {
-        showError(reply.error);
-        return undefined;
+        if (reply.error.code !== 'PROFILES_CONFLICT') showError(reply.error);
+        return { ok: false, error: reply.error };
       }
-      get().select(reply.value.id);
-      return reply.value;
+      get().select(reply.value.profile.id);
+      return { ok: true, ...reply.value };
     },
     attachKey: async (profile, keyPath) => {
-      const reply = await saveProfile.send({ profile: withKey(profile, keyPath) });
+      const reply = await attachKey.send({ profileId: profile.id, revision: revisionOf(profile.id), keyPath });
       if (reply.ok) showNotice(`${profile.name} now logs in with ${keyPath}.`);
       else showError(reply.error);
     },
+    addTarget: async (profileId, target) => {
+      const reply = await addTarget.send({ profileId, revision: revisionOf(profileId), target });
+      return reply.ok ? { ok: true, ...reply.value } : { ok: false, error: reply.error };
+    },
     remove: async (profile) => {
-      const reply = await deleteProfile.send({ id: profile.id });
+      const reply = await deleteProfile.send({ id: profile.id, revision: revisionOf(profile.id) });
       if (reply.ok) showNotice(`Deleted ${profile.name}.`);
       else showError(reply.error);
     },
     duplicate: async (profile, name) => {
       const reply = await duplicateProfile.send({ id: profile.id, name });
-      if (reply.ok) get().select(reply.value.id);
+      if (reply.ok) get().select(reply.value.profile.id);
       else showError(reply.error);
     },
     readSshConfig: async () => {
@@ -110,7 +140,7 @@ export function createProfilesStore(bridge: JumpgateBridge, feedback: StoreApi<F
       return undefined;
     },
     applyImport: async (text, plan) => {
-      const reply = await applyImport.send({ text });
+      const reply = await applyImport.send({ text, revision: plan.revision });
       if (!reply.ok) {
         showError(reply.error);
         return false;
@@ -119,12 +149,5 @@ export function createProfilesStore(bridge: JumpgateBridge, feedback: StoreApi<F
       return true;
     },
   }));
-}
-
-/** The profile with its jump box (and every ProxyJump hop that used the old key) logging in with this key. */
-function withKey(profile: Profile, keyPath: string): Profile {
-  const auth = { kind: 'key' as const, keyPath };
-  const before = profile.jumpHost.auth;
-  const sameAsBefore = (hop: Profile['jumpHost']['via'][number]) => JSON.stringify(hop.auth) === JSON.stringify(before);
-  return { ...profile, jumpHost: { ...profile.jumpHost, auth, via: profile.jumpHost.via.map((hop) => (sameAsBefore(hop) ? { ...hop, auth } : hop)) } };
+  return store;
 }

@@ -3,13 +3,10 @@ import type { JumpgateBridge } from '../../shared/bridge';
 import type { EventOf, ResponseOf } from '../../shared/contract';
 import type { ErrorInfo } from '../../shared/model/errors';
 import type { Profile } from '../../shared/model/profile';
-import { isLive } from '../../shared/model/tunnelState';
-import { targetForRestoredCopy, withTarget } from '../awsTargets';
 import type { ConnectState } from './connect';
 import type { FeedbackState } from './feedback';
 import type { ProfilesState } from './profiles';
 import { NOT_ASKED, remoteCall, type Remote } from './remoteCall';
-import type { TunnelsState } from './tunnels';
 
 export type Snapshot = ResponseOf<'aws:listSnapshots'>[number];
 type Progress = EventOf<'aws:restoreProgress'>;
@@ -91,17 +88,16 @@ function newJob(profileId: string, identifier: string): RestoreJob {
  */
 export interface RollbackDeps {
   profiles: StoreApi<ProfilesState>;
-  tunnels: StoreApi<TunnelsState>;
   connect: StoreApi<ConnectState>;
   feedback: StoreApi<FeedbackState>;
 }
 
-export function createRollbackStore(bridge: JumpgateBridge, { profiles, tunnels, connect, feedback }: RollbackDeps) {
+export function createRollbackStore(bridge: JumpgateBridge, { profiles, connect, feedback }: RollbackDeps) {
   const listSnapshots = remoteCall(bridge, 'aws:listSnapshots');
   const restoreSnapshot = remoteCall(bridge, 'aws:restoreSnapshot');
   const listRestored = remoteCall(bridge, 'aws:listRestored');
   const deleteRestored = remoteCall(bridge, 'aws:deleteRestored');
-  const saveProfile = remoteCall(bridge, 'profiles:save');
+  const addCopyTarget = remoteCall(bridge, 'profiles:addRestoredCopyTarget');
   const profileById = (profileId: string): Profile | undefined => profiles.getState().profiles.find((profile) => profile.id === profileId);
 
   return create<RollbackState>()((set, get) => {
@@ -167,28 +163,18 @@ export function createRollbackStore(bridge: JumpgateBridge, { profiles, tunnels,
         if (!job || !profile) return;
         let targetId = job.tunnelTargetId && profile.targets.some((target) => target.id === job.tunnelTargetId) ? job.tunnelTargetId : undefined;
         if (!targetId) {
-          const source = profile.targets.find((target) => target.id === job.sourceTargetId);
-          if (!source) {
-            feedback.getState().showError({
-              code: 'TARGET_NOT_FOUND',
-              message: `Jumpgate does not know which target of ${profile.name} ${identifier} was restored from.`,
-              hint: `Add ${identifier} from the Endpoints tab instead.`,
-            });
+          // One request: the service makes the target from the one the copy was restored from (or finds the one that exists).
+          const added = await addCopyTarget.send({
+            profileId,
+            revision: profiles.getState().revisions[profileId] ?? 0,
+            identifier,
+            sourceTargetId: job.sourceTargetId ?? '',
+          });
+          if (!added.ok) {
+            feedback.getState().showError(added.error);
             return;
           }
-          const all = profiles.getState().profiles;
-          const target = targetForRestoredCopy(source, identifier, profile, all);
-          const checked = withTarget(profile, target, all);
-          if ('problem' in checked) {
-            feedback.getState().showError({ code: 'PROFILE_INVALID', message: checked.problem });
-            return;
-          }
-          const saved = await saveProfile.send({ profile: checked.profile });
-          if (!saved.ok) {
-            feedback.getState().showError(saved.error);
-            return;
-          }
-          targetId = target.id;
+          targetId = added.value.targetId;
           patchJob(key, { tunnelTargetId: targetId });
         }
         await connect.getState().connect({ profileId, targetId });
@@ -236,23 +222,10 @@ export function createRollbackStore(bridge: JumpgateBridge, { profiles, tunnels,
           return;
         }
         patchJob(key, { phase: 'deleted', tunnelTargetId: undefined });
-        // Targets that pointed at the copy go with it; their tunnels close first.
-        const pointing = (profileById(profileId)?.targets ?? []).filter((target) => target.remote.kind === 'rds' && target.remote.identifier === identifier);
-        const tunnelsById = tunnels.getState().byId;
-        for (const target of pointing) {
-          if (isLive(tunnelsById[`${profileId}/${target.id}`]?.state ?? { status: 'idle' })) await connect.getState().disconnect({ profileId, targetId: target.id });
-        }
-        const current = profileById(profileId);
-        if (current && pointing.length > 0) {
-          const gone = new Set(pointing.map((target) => target.id));
-          const saved = await saveProfile.send({ profile: { ...current, targets: current.targets.filter((target) => !gone.has(target.id)) } });
-          if (!saved.ok) {
-            feedback.getState().showError(saved.error);
-            return;
-          }
-        }
+        // The service removed the targets that pointed at the copy (their tunnels closed first) in the same request.
+        const removed = reply.value.removedTargets;
         feedback.getState().showNotice(
-          `Deleted the restored copy ${identifier}${pointing.length > 0 ? ` and its target ${pointing.map((target) => target.name).join(', ')}` : ''}.`,
+          `Deleted the restored copy ${identifier}${removed.length > 0 ? ` and its target ${removed.map((target) => target.name).join(', ')}` : ''}.`,
         );
       },
     };

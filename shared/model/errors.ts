@@ -1,3 +1,5 @@
+import type { ErrorDetailsMap } from './errorDetails';
+
 /**
  * Stable error codes that cross every boundary (IPC, WebSocket, CLI exit text).
  * A code never changes meaning once shipped; add new ones instead.
@@ -53,28 +55,32 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/** The serialised form of an error: what a front end shows. */
-export interface ErrorInfo {
-  code: ErrorCode;
-  /** A sentence the user can act on. Never contains a secret. */
-  message: string;
-  /** What the user does next, in plain words. */
-  hint?: string;
-  /** Structured facts the UI needs to act (a fingerprint to confirm, a free port to offer). Never a secret. */
-  details?: Record<string, string | number | boolean>;
-}
+/** The structured facts an error of code `C` carries (its schema is in errorDetails.ts). */
+export type ErrorDetailsOf<C extends ErrorCode> = ErrorDetailsMap[C];
 
-/** An error with a stable code and a hint. `details` holds structured data for the UI (e.g. a fingerprint). */
-export class JumpgateError extends Error {
-  readonly code: ErrorCode;
+/**
+ * The serialised form of an error: what a front end shows. A union by code, so
+ * checking `code` types `details` (HOST_KEY_UNKNOWN has a fingerprint, PORT_IN_USE a port).
+ */
+export type ErrorInfo = {
+  [C in ErrorCode]: {
+    code: C;
+    /** A sentence the user can act on. Never contains a secret. */
+    message: string;
+    /** What the user does next, in plain words. */
+    hint?: string;
+    /** Structured facts the UI needs to act (a fingerprint to confirm, a free port to offer). Never a secret. */
+    details?: ErrorDetailsOf<C>;
+  };
+}[ErrorCode];
+
+/** An error with a stable code and a hint. `details` holds structured data for the UI (e.g. a fingerprint), shaped by its code. */
+export class JumpgateError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly code: C;
   readonly hint: string | undefined;
-  readonly details: Readonly<Record<string, unknown>> | undefined;
+  readonly details: Readonly<ErrorDetailsOf<C>> | undefined;
 
-  constructor(
-    code: ErrorCode,
-    message: string,
-    options: { hint?: string; details?: Record<string, unknown>; cause?: unknown } = {},
-  ) {
+  constructor(code: C, message: string, options: { hint?: string; details?: ErrorDetailsOf<C>; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'JumpgateError';
     this.code = code;
@@ -83,16 +89,18 @@ export class JumpgateError extends Error {
   }
 
   toInfo(): ErrorInfo {
-    const info: ErrorInfo = { code: this.code, message: this.message };
-    if (this.hint !== undefined) info.hint = this.hint;
     const details = plainDetails(this.details);
-    if (details) info.details = details;
-    return info;
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.hint !== undefined ? { hint: this.hint } : {}),
+      ...(details ? { details } : {}),
+    } as ErrorInfo;
   }
 }
 
 /** Only flat, JSON-safe facts cross the boundary; anything else (objects, buffers) stays behind. */
-function plainDetails(details: Readonly<Record<string, unknown>> | undefined): ErrorInfo['details'] {
+function plainDetails(details: object | undefined): Record<string, string | number | boolean> | undefined {
   if (!details) return undefined;
   const entries = Object.entries(details).filter(
     (entry): entry is [string, string | number | boolean] =>
@@ -110,4 +118,9 @@ export function toErrorInfo(error: unknown): ErrorInfo {
   if (error instanceof JumpgateError) return error.toInfo();
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'INTERNAL', message: `Unexpected error: ${message}` };
+}
+
+/** The details of an error if it has code `code` (typed by that code), else undefined. */
+export function detailsOf<C extends ErrorCode>(error: { code: ErrorCode; details?: unknown }, code: C): ErrorDetailsOf<C> | undefined {
+  return error.code === code ? (error.details as ErrorDetailsOf<C> | undefined) : undefined;
 }

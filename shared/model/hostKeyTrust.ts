@@ -1,4 +1,4 @@
-import type { ErrorInfo } from './errors';
+import { detailsOf, type ErrorInfo } from './errors';
 
 /**
  * The `hostKeys:trust` request that pins the key a HOST_KEY_UNKNOWN error
@@ -6,6 +6,7 @@ import type { ErrorInfo } from './errors';
  * accepted its fingerprint. The contract's schema checks the values.
  */
 export function trustRequestFor(error: ErrorInfo): { host: string; port: number; publicKey: string } {
-  const details = error.details ?? {};
-  return { host: String(details.host), port: Number(details.port), publicKey: String(details.publicKey) };
+  const details = detailsOf(error, 'HOST_KEY_UNKNOWN');
+  if (!details) throw new Error(`trustRequestFor needs a HOST_KEY_UNKNOWN error, not ${error.code}`);
+  return { host: details.host, port: details.port, publicKey: details.publicKey };
 }

@@ -50,7 +50,7 @@ export async function openTarget(session: CliSession, profile: Profile, targetId
       throw new CliFailure({ ...error, hint: 'Run it on a terminal to be asked, use ssh-agent, or pass --passphrase-env VAR with the passphrase in $VAR.' });
     }
     if (error.code === 'HOST_KEY_UNKNOWN' && error.details) {
-      const fingerprint = String(error.details.fingerprint);
+      const fingerprint = error.details.fingerprint;
       let trusted = options.trustHostKey === fingerprint;
       if (!trusted && interactive()) {
         process.stderr.write(`${error.message}\n`);

@@ -10,7 +10,7 @@ import { makeOpenSshKey, makePuttyKey } from '../../../e2e/rig/keys';
 import { peerPath, peersAvailable } from '../../../e2e/rig/peers';
 import { SshdPeer } from '../../../e2e/rig/sshd';
 import { closedPort, startEchoServer, startSinkServer, type TcpPeer } from '../../../e2e/rig/tcpPeers';
-import type { JumpgateError } from '../../../shared/model/errors';
+import { detailsOf, type JumpgateError } from '../../../shared/model/errors';
 import { hostKeyFromBlob } from './knownHosts';
 
 const run = promisify(execFile);
@@ -137,11 +137,12 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen', 'puttygen', 'ssh-agent', '
     const jumpHost = jumpHostFor(sshd, keys['openssh ed25519']!.privatePath);
     const error = await connectError(engine, jumpHost);
     expect(error.code).toBe('HOST_KEY_UNKNOWN');
-    const fingerprint = error.details?.fingerprint as string;
+    const details = detailsOf(error, 'HOST_KEY_UNKNOWN');
+    const fingerprint = details?.fingerprint as string;
     expect(sshd.hostKeys.map((key) => key.fingerprint)).toContain(fingerprint);
     expect(error.message).toContain(fingerprint);
 
-    await pool.trustHostKey(sshd.host, sshd.port, hostKeyFromBlob(Buffer.from(error.details?.publicKey as string, 'base64')));
+    await pool.trustHostKey(sshd.host, sshd.port, hostKeyFromBlob(Buffer.from(details?.publicKey as string, 'base64')));
     const lease = pool.acquire(jumpHost);
     await expect(lease.connection.whenReady()).resolves.toBeUndefined();
     await lease.release();

@@ -14,7 +14,7 @@ import {
 } from '../../../e2e/rig/keys';
 import type { RigKey } from '../../../e2e/rig/keys';
 import { peerPath, peersAvailable } from '../../../e2e/rig/peers';
-import { JumpgateError } from '../../../shared/model/errors';
+import { detailsOf, JumpgateError } from '../../../shared/model/errors';
 import type { ErrorCode } from '../../../shared/model/errors';
 import { detectKeyFormat, isKeyEncrypted, loadPrivateKeyFile, parsePrivateKey } from './keyLoader';
 import type { KeySourceFormat } from './keyLoader';
@@ -308,7 +308,7 @@ describe.skipIf(!available)('keyLoader with keys from PuTTYgen, ssh-keygen and o
       it('asks for the passphrase, and rejects a wrong one', async () => {
         const rig = key(c.name);
         const required = await expectKeyError(loadPrivateKeyFile(rig.privatePath), 'PASSPHRASE_REQUIRED');
-        expect(required.details?.format).toBe(c.format);
+        expect(detailsOf(required, 'PASSPHRASE_REQUIRED')?.format).toBe(c.format);
         await expectKeyError(loadPrivateKeyFile(rig.privatePath, { passphrase: '' }), 'PASSPHRASE_REQUIRED');
         const bad = await expectKeyError(loadPrivateKeyFile(rig.privatePath, { passphrase: WRONG_PASSPHRASE }), 'BAD_PASSPHRASE');
         if (c.format.startsWith('ppk')) expect(bad.hint).toMatch(/PuTTYgen/);

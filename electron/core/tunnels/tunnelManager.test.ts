@@ -13,7 +13,7 @@ import { peersAvailable } from '../../../e2e/rig/peers';
 import { listeningPorts } from '../../../e2e/rig/procfs';
 import { SshdPeer } from '../../../e2e/rig/sshd';
 import { closedPort, roundTrip, startEchoServer, type TcpPeer } from '../../../e2e/rig/tcpPeers';
-import { JumpgateError } from '../../../shared/model/errors';
+import { detailsOf, JumpgateError } from '../../../shared/model/errors';
 import type { JumpHost } from '../../../shared/model/jumpHost';
 import { pickPort } from '../../../e2e/rig/daemon';
 
@@ -133,8 +133,8 @@ describe.skipIf(!available)('TunnelManager through a real sshd', () => {
       const coded = error as JumpgateError;
       expect(coded.code).toBe('PORT_IN_USE');
       expect(coded.message).toContain(`PID ${process.pid}`);
-      expect(coded.details?.suggestedPort).toBeGreaterThan(port);
-      expect(coded.hint).toMatch(new RegExp(`${coded.details?.suggestedPort as number} is free`));
+      expect(detailsOf(coded, 'PORT_IN_USE')?.suggestedPort).toBeGreaterThan(port);
+      expect(coded.hint).toMatch(new RegExp(`${detailsOf(coded, 'PORT_IN_USE')?.suggestedPort as number} is free`));
       expect(manager.get('taken')?.state).toMatchObject({ status: 'failed', error: { code: 'PORT_IN_USE' } });
     } finally {
       blocker.close();
