@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Profile } from '../../shared/model/profile';
+import { ProfileStore } from '../../electron/core/profiles/profileStore';
 import { peersAvailable } from '../rig/peers';
 import { ProfileEditorPage } from './profileEditorPage';
 import { startServedUi, type ServedUi } from './uiRig';
@@ -129,6 +130,90 @@ describe.skipIf(!peersAvailable('chromium'))('profiles in the browser UI', () =>
     await preview.getByRole('button', { name: 'Import 2 profile(s)' }).click();
     await sidebar(page).getByRole('button', { name: 'Staging' }).waitFor();
     expect((await profiles()).find((profile) => profile.id === first.id)?.jumpHost.host).toBe('bastion.new.example.com');
+  });
+
+  it('refuses the second of two windows saving the same profile, shows the conflict by the form, and loses nothing', async () => {
+    const created = await served.jumpgate.handlers['profiles:save']({
+      profile: {
+        id: 'shared-prod',
+        name: 'Shared prod',
+        jumpHost: { host: 'bastion.shared.example.com', port: 22, user: 'ec2-user', auth: { kind: 'agent' } },
+        targets: [{ id: 'orders', name: 'Orders', engine: 'mysql', remote: { kind: 'host', host: 'orders.internal', port: 3306 }, localPort: 33306 }],
+      },
+    });
+    const [windowA, windowB] = await Promise.all([served.browser.newPage({ viewport: { width: 1200, height: 900 } }), served.browser.newPage({ viewport: { width: 1200, height: 900 } })]);
+    const [editorA, editorB] = [new ProfileEditorPage(windowA), new ProfileEditorPage(windowB)];
+    for (const page of [windowA, windowB]) {
+      await page.goto(served.host.url);
+      await sidebar(page).getByRole('button', { name: 'Shared prod' }).click();
+      await page.getByRole('button', { name: 'Edit profile' }).click();
+      await new ProfileEditorPage(page).form().waitFor();
+    }
+
+    // Window A renames and saves first.
+    await editorA.form().getByLabel('Profile name', { exact: true }).fill('Shared prod (renamed in A)');
+    await editorA.save();
+    await windowA.getByRole('heading', { level: 2, name: 'Shared prod (renamed in A)', exact: true }).waitFor();
+
+    // Window B, still on the version it opened, moves the target's port and saves: refused, said beside the form.
+    await editorB.target(1).getByLabel('Local port', { exact: true }).fill('33307');
+    await editorB.save();
+    const conflict = windowB.getByRole('alert', { name: 'Saved elsewhere' });
+    await conflict.waitFor();
+    // Named as it is now saved, with what changed since this window opened it.
+    expect(await conflict.textContent()).toContain('The profile "Shared prod (renamed in A)" was changed elsewhere since you opened it (changed: name).');
+    expect(await conflict.textContent()).toContain('PROFILES_CONFLICT');
+    // Nothing lost: A's rename is saved, B's edit was not written over it and is still in B's form.
+    const saved = (await profiles()).find((profile) => profile.id === 'shared-prod');
+    expect(saved).toMatchObject({ name: 'Shared prod (renamed in A)', targets: [{ localPort: 33306 }] });
+    expect(await editorB.target(1).getByLabel('Local port', { exact: true }).inputValue()).toBe('33307');
+
+    // Reload: B's form shows A's version; B's change made again is saved on top of it.
+    await conflict.getByRole('button', { name: 'Reload saved version' }).click();
+    await conflict.waitFor({ state: 'detached' });
+    expect(await editorB.form().getByLabel('Profile name', { exact: true }).inputValue()).toBe('Shared prod (renamed in A)');
+    expect(await editorB.target(1).getByLabel('Local port', { exact: true }).inputValue()).toBe('33306');
+    await editorB.target(1).getByLabel('Local port', { exact: true }).fill('33307');
+    await editorB.save();
+    await windowB.getByRole('heading', { level: 2, name: 'Shared prod (renamed in A)', exact: true }).waitFor();
+    const both = (await profiles()).find((profile) => profile.id === 'shared-prod');
+    expect(both).toMatchObject({ name: 'Shared prod (renamed in A)', targets: [{ localPort: 33307 }] });
+    const { revisions } = await served.jumpgate.handlers['profiles:list']({});
+    expect(revisions['shared-prod']).toBeGreaterThan(created.revision + 1);
+    await Promise.all([windowA.close(), windowB.close()]);
+  });
+
+  it('refuses a window\'s save after the CLI changed the profile in the same data folder, and the window shows the CLI\'s change', async () => {
+    const { profile } = await served.jumpgate.handlers['profiles:save']({
+      profile: {
+        id: 'cli-edited',
+        name: 'CLI edited',
+        jumpHost: { host: 'bastion.cli.example.com', port: 22, user: 'ec2-user', auth: { kind: 'agent' } },
+        targets: [],
+      },
+    });
+    const page = await served.browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const editor = new ProfileEditorPage(page);
+    await page.goto(served.host.url);
+    await sidebar(page).getByRole('button', { name: profile.name }).click();
+    await page.getByRole('button', { name: 'Edit profile' }).click();
+    await editor.form().waitFor();
+
+    // Another process (as the jumpgate CLI is) writes the same profiles.json.
+    const cli = new ProfileStore({ path: join(served.dataDir, 'profiles.json') });
+    await cli.load();
+    await cli.update('cli-edited', cli.revisionOf('cli-edited'), (saved) => ({ ...saved, jumpHost: { ...saved.jumpHost, host: 'bastion.rebuilt.example.com' } }));
+
+    await editor.form().getByLabel('Profile name', { exact: true }).fill('CLI edited (window)');
+    await editor.save();
+    const conflict = page.getByRole('alert', { name: 'Saved elsewhere' });
+    await conflict.waitFor();
+    expect(await conflict.textContent()).toContain('(changed: jump host)');
+    expect((await profiles()).find((entry) => entry.id === 'cli-edited')).toMatchObject({ name: 'CLI edited', jumpHost: { host: 'bastion.rebuilt.example.com' } });
+    await conflict.getByRole('button', { name: 'Reload saved version' }).click();
+    await conflict.waitFor({ state: 'detached' });
+    expect(await editor.form().getByLabel('Jump host', { exact: true }).inputValue()).toBe('bastion.rebuilt.example.com');
+    await page.close();
   });
 
   it('switches to the dark theme and keeps it after a reload', async () => {
