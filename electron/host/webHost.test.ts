@@ -111,8 +111,11 @@ describe('web host (jumpgate serve)', () => {
     expect(list.reply.ok).toBe(true);
 
     const changed = nextMessage(ws, (message) => message.type === 'event' && message.channel === 'profiles:changed');
+    const duplicated = nextMessage(ws, (message) => message.type === 'reply' && message.id === 2);
     ws.send(JSON.stringify({ type: 'request', id: 2, channel: 'profiles:duplicate', payload: { id: 'example-production', name: 'Copy' } }));
     expect(await changed).toMatchObject({ type: 'event', channel: 'profiles:changed' });
+    // Its reply too, so the garbage below is never matched with it.
+    expect(await duplicated).toMatchObject({ type: 'reply', id: 2, reply: { ok: true } });
 
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.string(), fc.json(), fc.constant('{"type":"request","id":9,"channel":"nope"}')), async (garbage) => {
