@@ -19,7 +19,8 @@ function assertPortFree(localPort: number, others: readonly Profile[]): void {
   }
 }
 
-function targetOf(profile: Profile, targetId: string): DbTarget {
+/** The profile's target `targetId`, or TARGET_NOT_FOUND naming the targets it does have. */
+export function findTarget(profile: Profile, targetId: string): DbTarget {
   const target = profile.targets.find((entry) => entry.id === targetId);
   if (!target) {
     throw new JumpgateError('TARGET_NOT_FOUND', `Profile "${profile.name}" has no target "${targetId}".`, {
@@ -35,13 +36,13 @@ export function withTargetAdded(profile: Profile, target: DbTarget, others: read
 }
 
 export function withTargetReplaced(profile: Profile, target: DbTarget, others: readonly Profile[]): Profile {
-  targetOf(profile, target.id);
+  findTarget(profile, target.id);
   assertPortFree(target.localPort, others);
   return { ...profile, targets: profile.targets.map((entry) => (entry.id === target.id ? target : entry)) };
 }
 
 export function withTargetsRemoved(profile: Profile, targetIds: readonly string[]): Profile {
-  for (const targetId of targetIds) targetOf(profile, targetId);
+  for (const targetId of targetIds) findTarget(profile, targetId);
   const gone = new Set(targetIds);
   return { ...profile, targets: profile.targets.filter((target) => !gone.has(target.id)) };
 }

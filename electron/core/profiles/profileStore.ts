@@ -15,6 +15,7 @@ import { uniqueSlug } from '../../../shared/model/ids';
 import { localPortForCopy, takenLocalPorts } from '../../../shared/model/localPorts';
 import { migrateProfilesFile } from './migrations';
 import { changedFields } from './profileDiff';
+import { findTarget } from './profileIntents';
 
 export interface ProfileStoreOptions {
   /** The profiles JSON file, e.g. <userData>/profiles.json. */
@@ -162,13 +163,7 @@ export class ProfileStore {
   /** A profile and one of its targets, or TARGET_NOT_FOUND naming the targets it does have. */
   getTarget(profileId: string, targetId: string): { profile: Profile; target: DbTarget } {
     const profile = this.get(profileId);
-    const target = profile.targets.find((entry) => entry.id === targetId);
-    if (!target) {
-      throw new JumpgateError('TARGET_NOT_FOUND', `Profile "${profile.name}" has no target "${targetId}".`, {
-        hint: `Its targets are: ${profile.targets.map((entry) => entry.id).join(', ') || 'none'}.`,
-      });
-    }
-    return { profile, target };
+    return { profile, target: findTarget(profile, targetId) };
   }
 
   /**
