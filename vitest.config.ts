@@ -6,6 +6,9 @@ export default defineConfig({
   test: {
     include: ['shared/**/*.test.ts', 'electron/**/*.test.ts', 'renderer/**/*.test.ts', 'e2e/**/*.test.ts', 'scripts/**/*.test.ts'],
     environment: 'node',
+    // One shared rig per run (e2e/rig/rigBroker.ts): the app built once, one Chromium, and
+    // moto/MariaDB/PostgreSQL servers lent to one file at a time and reset in between.
+    globalSetup: ['e2e/rig/globalSetup.ts'],
     // Real servers start in these tests; a slow 2-core CI box needs headroom.
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -1,5 +1,6 @@
 import { startDaemon, type Daemon } from './daemon';
 import { peerPath } from './peers';
+import { leasePeer, rigBrokerUrl } from './sharedRig';
 
 /**
  * moto in server mode: the AWS APIs (RDS, Secrets Manager, EC2, STS) on a random
@@ -17,24 +18,55 @@ export interface MotoPeer {
 
 export const MOTO_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' } as const;
 
+/** What the shared rig hands a test file: where its moto listens. */
+export interface MotoAddress {
+  endpoint: string;
+  port: number;
+}
+
+/**
+ * A moto for this test file alone. In a vitest run it is lent by the shared rig
+ * (one moto per concurrently running file, reused across files, each handed
+ * over as fresh as a new one: see resetMoto); elsewhere a private moto_server.
+ */
 export async function startMoto(): Promise<MotoPeer> {
+  if (!rigBrokerUrl()) return startMotoServer();
+  const lease = await leasePeer<MotoAddress>('moto');
+  return motoPeer(lease.info, () => lease.release());
+}
+
+function motoPeer(address: MotoAddress, dispose: () => Promise<void>): MotoPeer {
+  return {
+    ...address,
+    credentials: { ...MOTO_CREDENTIALS },
+    reset: () => motoApi(address.endpoint, 'reset'),
+    dispose,
+  };
+}
+
+async function motoApi(endpoint: string, action: 'reset' | 'reset-auth', body?: string): Promise<void> {
+  const response = await fetch(`${endpoint}/moto-api/${action}`, { method: 'POST', ...(body === undefined ? {} : { body }) });
+  if (!response.ok) throw new Error(`moto ${action} failed: ${response.status}`);
+}
+
+/**
+ * Back to the state of a just-started moto_server: IAM enforcement off (a test
+ * may have left it on with enforceIam) and every resource forgotten.
+ */
+export async function resetMoto(endpoint: string): Promise<void> {
+  await motoApi(endpoint, 'reset-auth', 'inf');
+  await motoApi(endpoint, 'reset');
+}
+
+/** A private moto_server process; the shared rig starts its pooled ones with this too. */
+export async function startMotoServer(): Promise<MotoPeer & { readonly pid: number }> {
   // Port 0: the OS picks a free port and moto prints it; no race with other tests.
   const daemon: Daemon = await startDaemon(peerPath('moto_server'), ['-H', '127.0.0.1', '-p', '0'], {
     ready: /Running on http:\/\/127\.0\.0\.1:\d+/,
     env: { ...process.env, PYTHONUNBUFFERED: '1', MOTO_ALLOW_NONEXISTENT_REGION: 'false' },
   });
   const port = Number(/Running on http:\/\/127\.0\.0\.1:(\d+)/.exec(daemon.log())?.[1]);
-  const endpoint = `http://127.0.0.1:${port}`;
-  return {
-    endpoint,
-    port,
-    credentials: { ...MOTO_CREDENTIALS },
-    reset: async () => {
-      const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
-      if (!response.ok) throw new Error(`moto reset failed: ${response.status}`);
-    },
-    dispose: () => daemon.stop(),
-  };
+  return { ...motoPeer({ endpoint: `http://127.0.0.1:${port}`, port }, () => daemon.stop()), pid: daemon.pid };
 }
 
 /**
@@ -70,6 +102,5 @@ export async function createIamUser(moto: MotoPeer, name: string, allow: string[
 
 /** moto's switch for IAM enforcement: on = every following request is authenticated and authorized. */
 export async function enforceIam(moto: MotoPeer, on: boolean): Promise<void> {
-  const response = await fetch(`${moto.endpoint}/moto-api/reset-auth`, { method: 'POST', body: on ? '0' : 'inf' });
-  if (!response.ok) throw new Error(`moto reset-auth failed: ${response.status}`);
+  await motoApi(moto.endpoint, 'reset-auth', on ? '0' : 'inf');
 }

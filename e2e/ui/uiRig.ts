@@ -6,15 +6,17 @@ import type { Browser } from 'playwright-core';
 import { createDispatcher } from '../../electron/core/dispatcher';
 import { createJumpgate, type Jumpgate, type JumpgateDeps } from '../../electron/core/service';
 import { startWebHost, type WebHost } from '../../electron/host/webHost';
-import { launchChromium } from '../rig/browser';
+import { connectChromium } from '../rig/browser';
 import { makeOpenSshKey, type RigKey } from '../rig/keys';
+import { askRig, rigBrokerUrl } from '../rig/sharedRig';
 import { SshdPeer } from '../rig/sshd';
 import { startEchoServer, type TcpPeer } from '../rig/tcpPeers';
 
 /**
  * Build what the app ships (main, preload, renderer): the tests drive the built files, not the
  * sources. `out` is dist/ for the Electron specs (package.json's main points there); the UI
- * tests build a private copy each, so parallel runs never delete each other's renderer.
+ * tests serve a copy private to their run (builtRenderer), so parallel runs never delete each
+ * other's renderer.
  */
 export function buildApp(out = 'dist'): string {
   execFileSync(process.execPath, ['scripts/build.mjs', '--out', out]);
@@ -59,17 +61,25 @@ export interface ServedUi {
   dispose(): Promise<void>;
 }
 
+/**
+ * The built renderer for a UI test to serve, read-only. In a vitest run the shared rig builds it
+ * once for the whole run (into a temp dir that run owns); elsewhere a private build in `dir`.
+ */
+async function builtRenderer(dir: string): Promise<string> {
+  if (rigBrokerUrl()) return askRig<string>('renderer');
+  return join(buildApp(join(dir, 'dist')), 'renderer');
+}
+
 /** Service dependencies a test adds (AWS at moto, a clipboard double and its clock, engine tuning); data dir and version are the rig's. */
 export type ServiceExtras = Partial<Omit<JumpgateDeps, 'dataDir' | 'version'>>;
 
 export async function startServedUi(options: { deps?: ServiceExtras } = {}): Promise<ServedUi> {
   const dir = mkdtempSync(join(tmpdir(), 'jumpgate-ui-'));
-  // A private build inside the rig's temp dir: gone with it, and no other run can delete it meanwhile.
-  const staticDir = join(buildApp(join(dir, 'dist')), 'renderer');
+  const staticDir = await builtRenderer(dir);
   const dataDir = join(dir, 'data');
   const jumpgate = await createJumpgate({ ...options.deps, dataDir, version: 'test' });
   const host = await startWebHost({ jumpgate, dispatch: createDispatcher(jumpgate.handlers), staticDir });
-  const browser = await launchChromium();
+  const browser = await connectChromium();
   return {
     dir,
     dataDir,
