@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserServer } from 'playwright-core';
 import { launchChromiumServer } from './browser';
 import { startMariaDbServer, startPostgresServer, type DatabaseAddress, type DatabaseServer } from './databases';
+import { HostKeyStock, type HostKeyType } from './hostKeyStock';
 import { resetMoto, startMotoServer, type MotoAddress } from './moto';
 import { PeerPool, type Pooled } from './peerPool';
 import { RendererBuild } from './rendererBuild';
@@ -18,7 +22,8 @@ import { RendererBuild } from './rendererBuild';
  * - lease/moto, lease/mariadb, lease/postgres: a server for that file alone,
  *   reset to as-new when it is given back (release/<id>), then lent again;
  * - renderer: the app built once for the run;
- * - chromium: the WebSocket endpoint of the run's one Chromium.
+ * - chromium: the WebSocket endpoint of the run's one Chromium;
+ * - hostkey/<type>/<holder>: an sshd host key from the run's stock (hostKeyStock.ts).
  *
  * Everything it starts, it stops in close(), by the handles it started them with.
  */
@@ -44,6 +49,10 @@ function databasePooled(start: () => Promise<DatabaseServer>): () => Promise<Poo
   };
 }
 
+function isHostKeyType(type: string | undefined): type is HostKeyType {
+  return type === 'ed25519' || type === 'rsa' || type === 'ecdsa';
+}
+
 export async function startRigBroker(): Promise<RigBroker> {
   const pools: Record<string, PeerPool<unknown>> = {
     moto: new PeerPool<MotoAddress>(motoPooled),
@@ -54,6 +63,8 @@ export async function startRigBroker(): Promise<RigBroker> {
   let leaseCount = 0;
   const build = new RendererBuild(ROOT);
   let chromium: Promise<BrowserServer> | undefined;
+  const hostKeyDir = mkdtempSync(join(tmpdir(), 'jumpgate-hostkeys-'));
+  const hostKeys = new HostKeyStock(hostKeyDir);
 
   function chromiumServer(): Promise<BrowserServer> {
     if (!chromium) {
@@ -69,7 +80,7 @@ export async function startRigBroker(): Promise<RigBroker> {
   }
 
   async function handle(path: string): Promise<unknown> {
-    const [verb, arg] = path.split('/');
+    const [verb, arg, holder] = path.split('/');
     if (verb === 'lease' && arg && pools[arg]) {
       const pool = pools[arg];
       const peer = await pool.take();
@@ -85,6 +96,7 @@ export async function startRigBroker(): Promise<RigBroker> {
       return null;
     }
     if (verb === 'renderer') return build.rendererDir();
+    if (verb === 'hostkey' && isHostKeyType(arg) && holder) return hostKeys.next(arg, holder);
     if (verb === 'chromium') return { wsEndpoint: (await chromiumServer()).wsEndpoint() };
     throw new Error(`unknown request ${path}`);
   }
@@ -93,7 +105,7 @@ export async function startRigBroker(): Promise<RigBroker> {
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const prefix = `/${token}/`;
     const reply = (status: number, body: unknown): void => {
-      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      response.writeHead(status, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify(body));
     };
     if (request.method !== 'POST' || !request.url?.startsWith(prefix)) return reply(404, { ok: false, error: 'not found' });
     handle(request.url.slice(prefix.length)).then(
@@ -119,6 +131,7 @@ export async function startRigBroker(): Promise<RigBroker> {
       const browser = await chromium?.catch(() => undefined);
       if (browser) await browser.close().catch(() => browser.kill());
       await build.dispose();
+      rmSync(hostKeyDir, { recursive: true, force: true });
       const started = Object.entries(pools).map(([kind, pool]) => `${pool.started} ${kind}`);
       console.info(`shared rig: ${leaseCount} leases served by ${started.join(', ')}${browser ? ', 1 chromium' : ''}`);
     },

@@ -1,16 +1,14 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { startDaemon, withFreePort, type Daemon } from './daemon';
+import { generateHostKey, type HostKeyFiles, type HostKeyType } from './hostKeyStock';
 import { peerPath, peersAvailable, rootAvailable } from './peers';
 import { descendantPids, parentPid } from './procfs';
+import { askRig, RIG_HOLDER, rigBrokerUrl } from './sharedRig';
 
-const run = promisify(execFile);
-
-export type HostKeyType = 'ed25519' | 'rsa' | 'ecdsa';
+export type { HostKeyType };
 
 export interface HostKey {
   type: HostKeyType;
@@ -169,8 +167,14 @@ export class SshdPeer {
       const path = join(this.dir, `ssh_host_${type}_key`);
       rmSync(path, { force: true });
       rmSync(`${path}.pub`, { force: true });
-      const bits = type === 'rsa' ? ['-b', '3072'] : [];
-      await run(peerPath('ssh-keygen'), ['-q', '-t', type, ...bits, '-N', '', '-f', path]);
+      if (rigBrokerUrl()) {
+        // From the run's stock: a key this file has not had yet (see HostKeyStock).
+        const files = await askRig<HostKeyFiles>(`hostkey/${type}/${RIG_HOLDER}`);
+        writeFileSync(path, files.privateKey, { mode: 0o600 });
+        writeFileSync(`${path}.pub`, files.publicKey);
+      } else {
+        await generateHostKey(type, path);
+      }
       const publicKey = readFileSync(`${path}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
       this.hostKeys.push({ type, publicKey, fingerprint: fingerprintOf(publicKey) });
     }
