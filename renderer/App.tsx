@@ -14,15 +14,30 @@ import { StoresContext, useStores } from './storesContext';
 export function App({ stores }: { stores: Stores }) {
   return (
     <StoresContext.Provider value={stores}>
-      <div className="app">
-        <ProfileSidebar />
-        <main>
-          <Feedback />
-          <MainView />
-        </main>
-        <ConnectDialogs />
-      </div>
+      <Shell />
     </StoresContext.Provider>
+  );
+}
+
+/** The window; greyed, with one banner, while the service cannot be reached: nothing live on it is true then. */
+function Shell() {
+  const status = useStores().useConnection((state) => state.status);
+  const lost = status === 'disconnected';
+  return (
+    <div className={lost ? 'app disconnected' : 'app'}>
+      <ProfileSidebar />
+      <main>
+        {lost ? (
+          <div className="error connection-lost" role="alert" aria-label="Disconnected from Jumpgate">
+            <strong>Disconnected from Jumpgate.</strong>
+            <p>Tunnel states shown here are not current. Reconnecting by itself while `jumpgate serve` runs; if it was restarted, open the new URL it printed.</p>
+          </div>
+        ) : null}
+        <Feedback />
+        <MainView />
+      </main>
+      <ConnectDialogs />
+    </div>
   );
 }
 

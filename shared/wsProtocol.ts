@@ -17,6 +17,16 @@ export interface WsRequest {
   payload: unknown;
 }
 
+/** The page's heartbeat: the host answers at once with a pong, so a page learns within seconds that the host froze or went away. */
+export interface WsPing {
+  type: 'ping';
+}
+
 export type WsMessage =
   | { type: 'reply'; id: number; reply: Reply<unknown> }
-  | { type: 'event'; channel: EventChannel; payload: unknown };
+  | { type: 'event'; channel: EventChannel; payload: unknown }
+  | { type: 'pong' };
+
+/** How often the page pings, and how long it waits for any message before it calls the host lost. */
+export const WS_HEARTBEAT_MS = 2_000;
+export const WS_SILENCE_LIMIT_MS = 6_000;

@@ -57,6 +57,8 @@ export interface ServedUi {
   dataDir: string;
   jumpgate: Jumpgate;
   host: WebHost;
+  /** The built renderer the host serves (a test that restarts the host serves it again). */
+  staticDir: string;
   browser: Browser;
   dispose(): Promise<void>;
 }
@@ -85,6 +87,7 @@ export async function startServedUi(options: { deps?: ServiceExtras } = {}): Pro
     dataDir,
     jumpgate,
     host,
+    staticDir,
     browser,
     dispose: async () => {
       await browser.close();

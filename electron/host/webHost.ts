@@ -127,6 +127,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       } catch {
         request = {};
       }
+      if ((request as { type?: unknown } | null)?.type === 'ping') return send({ type: 'pong' });
       const id = typeof request?.id === 'number' && Number.isSafeInteger(request.id) ? request.id : -1;
       void options.dispatch(request?.type === 'request' ? request.channel : undefined, request?.payload).then((reply) => send({ type: 'reply', id, reply }));
     });

@@ -22,6 +22,11 @@ const bridge: JumpgateBridge = {
       ipcRenderer.removeListener(channel, relay);
     };
   }) as JumpgateBridge['on'],
+  // The window lives in the same app as the service: if main goes, so does this page.
+  onStatus: (listener) => {
+    if (typeof listener === 'function') listener('connected');
+    return () => undefined;
+  },
 };
 
 contextBridge.exposeInMainWorld('jumpgate', Object.freeze(bridge));

@@ -10,7 +10,9 @@ import { useStores } from '../storesContext';
 /** One target: its port, live state and the buttons a user reaches for while connected. */
 export function TargetRow({ profileId, target, state, idleLimitMinutes }: { profileId: string; target: DbTarget; state: TunnelState; idleLimitMinutes: number }) {
   const now = useNow();
-  const { useConnect } = useStores();
+  const { useConnect, useConnection } = useStores();
+  // While the service is lost the last state seen may be long gone (ports closed): never show it as live.
+  const reachable = useConnection((store) => store.status !== 'disconnected');
   const job = { profileId, targetId: target.id };
   const busy = useConnect((store) => Boolean(store.busy[jobKey(job)] || store.busy[profileId]));
   const { connect, disconnect } = useConnect.getState();
@@ -30,11 +32,11 @@ export function TargetRow({ profileId, target, state, idleLimitMinutes }: { prof
         <code>127.0.0.1:{target.localPort}</code> → {describeRemote(target)}
       </td>
       <td>
-        <span className={`status status-${state.status}`} aria-label={`Status of ${target.name}`}>
-          {describeState(state, now)}
+        <span className={`status status-${reachable ? state.status : 'unknown'}`} aria-label={`Status of ${target.name}`}>
+          {reachable ? describeState(state, now) : 'unknown: not connected to Jumpgate'}
         </span>
-        {hint ? <small className="hint">{hint}</small> : null}
-        {state.status === 'open' && state.idleSince !== undefined && idleLimitMinutes > 0 ? (
+        {hint && reachable ? <small className="hint">{hint}</small> : null}
+        {reachable && state.status === 'open' && state.idleSince !== undefined && idleLimitMinutes > 0 ? (
           <small className="idle" aria-label={`Idle close of ${target.name}`}>
             No client: closes in {clock(secondsUntil(state.idleSince + idleLimitMinutes * 60_000, now))} unless one connects
           </small>

@@ -4,6 +4,7 @@ import { createAppStore } from './app';
 import { createAuditStore } from './audit';
 import { createChecklistStore } from './checklist';
 import { createConnectStore } from './connect';
+import { createConnectionStore } from './connection';
 import { createDoctorStore } from './doctor';
 import { createEndpointsStore } from './endpoints';
 import { createFeedbackStore } from './feedback';
@@ -25,6 +26,7 @@ import { createTunnelsStore } from './tunnels';
  * (`useX.getState()`).
  */
 export function createStores(bridge: JumpgateBridge) {
+  const useConnection = createConnectionStore(bridge);
   const useFeedback = createFeedbackStore();
   const useNavigation = createNavigationStore();
   const useApp = createAppStore(bridge);
@@ -35,6 +37,7 @@ export function createStores(bridge: JumpgateBridge) {
   const useConnect = createConnectStore(bridge, { profiles: useProfiles, doctor: useDoctor, hostKeys: useHostKeys, feedback: useFeedback });
   const useRollback = createRollbackStore(bridge, { profiles: useProfiles, connect: useConnect, feedback: useFeedback });
   return {
+    useConnection,
     useFeedback,
     useNavigation,
     useApp,
@@ -66,4 +69,8 @@ export function startStores(stores: Stores): void {
   stores.useAudit.getState().init();
   stores.useShell.getState().init();
   void Promise.all([stores.useProfiles.getState().init(), stores.useTunnels.getState().init(), stores.useApp.getState().init()]);
+  // Back after the service was lost: nothing held is current, so take every snapshot again.
+  stores.useConnection.getState().onReconnect(() => {
+    void Promise.all([stores.useProfiles.getState().resync(), stores.useTunnels.getState().resync(), stores.useApp.getState().init()]);
+  });
 }

@@ -26,6 +26,8 @@ export interface ProfilesState {
   init(): Promise<() => void>;
   /** Read the saved profiles again (after a PROFILES_CONFLICT, say). */
   reload(): Promise<void>;
+  /** Read them again whatever the seq: the service was lost, and may have restarted (its events number from the start). */
+  resync(): Promise<void>;
   /**
    * Save the profile as the editor built it, based on the revision the editor opened
    * (undefined for a new profile), and select it. A refusal is returned, not shown:
@@ -83,6 +85,10 @@ export function createProfilesStore(bridge: JumpgateBridge, feedback: StoreApi<F
       });
       await get().reload();
       return unsubscribe;
+    },
+    resync: async () => {
+      set({ seq: -1 });
+      await get().reload();
     },
     reload: async () => {
       const reply = await list.send({});

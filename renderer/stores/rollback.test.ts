@@ -17,6 +17,10 @@ function fakeBridge() {
       emit = listener;
       return () => undefined;
     },
+    onStatus: (listener: (status: 'connected') => void) => {
+      listener('connected');
+      return () => undefined;
+    },
   } as unknown as JumpgateBridge;
   // The rollback store as the window builds it: from the bridge, with the stores it depends on.
   const { useRollback } = createStores(bridge);

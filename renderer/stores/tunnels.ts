@@ -11,28 +11,40 @@ export interface TunnelsState {
   byId: Record<string, TunnelSnapshotEntry>;
   /** Subscribe first, buffer, take the snapshot, then apply only newer events. Returns the unsubscribe. */
   init(): Promise<() => void>;
+  /**
+   * Replace everything with a fresh snapshot, whatever its seq: after the service was lost the
+   * events in between are gone, and a restarted service numbers its events from the start again.
+   */
+  resync(): Promise<void>;
 }
 
 /** The runtime state of every tunnel, mirrored from the service (the single source of truth). */
 export function createTunnelsStore(bridge: JumpgateBridge) {
   const snapshot = remoteCall(bridge, 'tunnels:snapshot');
-  return create<TunnelsState>()((set, get) => ({
-    seq: 0,
-    byId: {},
-    init: async () => {
-      const buffered: TunnelEvent[] = [];
-      let ready = false;
-      // Each event carries the tunnel's whole entry, so a tunnel the snapshot did not have is added as it is.
-      const apply = ({ seq, tunnelId, endpoint, state }: TunnelEvent): void => {
-        if (seq <= get().seq) return;
-        set({ seq, byId: { ...get().byId, [tunnelId]: { id: tunnelId, endpoint, state } } });
-      };
-      const unsubscribe = bridge.on('tunnels:state', (event) => (ready ? apply(event) : buffered.push(event)));
-      const reply = await snapshot.send({});
-      if (reply.ok) set({ seq: reply.value.seq, byId: Object.fromEntries(reply.value.tunnels.map((entry) => [entry.id, entry])) });
-      ready = true;
-      for (const event of buffered) apply(event);
-      return unsubscribe;
-    },
-  }));
+  let buffered: TunnelEvent[] | undefined = [];
+  return create<TunnelsState>()((set, get) => {
+    // Each event carries the tunnel's whole entry, so a tunnel the snapshot did not have is added as it is.
+    const apply = ({ seq, tunnelId, endpoint, state }: TunnelEvent): void => {
+      if (seq <= get().seq) return;
+      set({ seq, byId: { ...get().byId, [tunnelId]: { id: tunnelId, endpoint, state } } });
+    };
+    return {
+      seq: 0,
+      byId: {},
+      init: async () => {
+        const unsubscribe = bridge.on('tunnels:state', (event) => (buffered ? buffered.push(event) : apply(event)));
+        await get().resync();
+        return unsubscribe;
+      },
+      resync: async () => {
+        // Events that arrive while the snapshot is on its way wait, then only those after it apply.
+        buffered ??= [];
+        const reply = await snapshot.send({});
+        if (reply.ok) set({ seq: reply.value.seq, byId: Object.fromEntries(reply.value.tunnels.map((entry) => [entry.id, entry])) });
+        const waiting = buffered;
+        buffered = undefined;
+        for (const event of waiting) apply(event);
+      },
+    };
+  });
 }

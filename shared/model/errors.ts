@@ -38,6 +38,9 @@ export const ERROR_CODES = [
   // OS keychain
   'KEYCHAIN_UNAVAILABLE',
   'CLIPBOARD_UNAVAILABLE',
+  // front ends
+  /** The page cannot reach the service (jumpgate serve stopped, or the socket dropped); it keeps trying. */
+  'SERVICE_UNREACHABLE',
   // AWS
   'AWS_CREDENTIALS_MISSING',
   'AWS_CREDENTIALS_EXPIRED',
