@@ -1,6 +1,7 @@
 import { aggregateStatus } from '../../shared/model/aggregate';
 import { useStores } from '../storesContext';
 import { ThemePicker } from './ThemePicker';
+import { pendingQuestionOf, summaryState } from '../stores/connect';
 
 const TOOLS = [
   ['checklist', 'New starter checklist'],
@@ -10,9 +11,10 @@ const TOOLS = [
 
 /** Saved profiles with their aggregate status dot, the ways to add more, and the tools that are not about one profile. */
 export function ProfileSidebar() {
-  const { useProfiles, useTunnels, useNavigation, useAudit } = useStores();
+  const { useProfiles, useTunnels, useConnect, useNavigation, useAudit } = useStores();
   const { profiles, selectedId, select, readSshConfig, exportTeamFile } = useProfiles();
   const tunnels = useTunnels((state) => state.byId);
+  const dialog = useConnect((state) => state.dialog);
   const { view, go } = useNavigation();
 
   return (
@@ -20,7 +22,12 @@ export function ProfileSidebar() {
       <h1>Jumpgate</h1>
       <ul>
         {profiles.map((entry) => {
-          const status = aggregateStatus(entry.targets.map((target) => tunnels[`${entry.id}/${target.id}`]?.state ?? { status: 'idle' as const }));
+          const status = aggregateStatus(
+            entry.targets.map((target) => {
+              const state = tunnels[`${entry.id}/${target.id}`]?.state ?? { status: 'idle' as const };
+              return summaryState(state, pendingQuestionOf(dialog, entry.id, target.id, state));
+            }),
+          );
           return (
             <li key={entry.id}>
               <button

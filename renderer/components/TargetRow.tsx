@@ -3,12 +3,31 @@ import type { DbTarget } from '../../shared/model/profile';
 import { isLive, type TunnelState } from '../../shared/model/tunnelState';
 import { useNow } from '../hooks/useNow';
 import { clock, describeRemote, describeState, secondsUntil } from '../format';
-import { jobKey } from '../stores/connect';
+import { jobKey, type PendingQuestion } from '../stores/connect';
 import type { ConnectionStringFormat, Credentials } from '../stores/secrets';
 import { useStores } from '../storesContext';
 
+/** What a row says while the connect dialog waits on the user. */
+const WAITING: Record<PendingQuestion, string> = {
+  passphrase: "waiting for you: type the key's passphrase",
+  hostKey: "waiting for you: check the jump box's fingerprint",
+};
+
 /** One target: its port, live state and the buttons a user reaches for while connected. */
-export function TargetRow({ profileId, target, state, idleLimitMinutes }: { profileId: string; target: DbTarget; state: TunnelState; idleLimitMinutes: number }) {
+export function TargetRow({
+  profileId,
+  target,
+  state,
+  question,
+  idleLimitMinutes,
+}: {
+  profileId: string;
+  target: DbTarget;
+  state: TunnelState;
+  /** A question the connect dialog is asking for this target: its failed state stands only for that. */
+  question?: PendingQuestion | undefined;
+  idleLimitMinutes: number;
+}) {
   const now = useNow();
   const { useConnect, useConnection } = useStores();
   // While the service is lost the last state seen may be long gone (ports closed): never show it as live.
@@ -32,10 +51,10 @@ export function TargetRow({ profileId, target, state, idleLimitMinutes }: { prof
         <code>127.0.0.1:{target.localPort}</code> → {describeRemote(target)}
       </td>
       <td>
-        <span className={`status status-${reachable ? state.status : 'unknown'}`} aria-label={`Status of ${target.name}`}>
-          {reachable ? describeState(state, now) : 'unknown: not connected to Jumpgate'}
+        <span className={`status status-${!reachable ? 'unknown' : question ? 'waiting' : state.status}`} aria-label={`Status of ${target.name}`}>
+          {!reachable ? 'unknown: not connected to Jumpgate' : question ? WAITING[question] : describeState(state, now)}
         </span>
-        {hint && reachable ? <small className="hint">{hint}</small> : null}
+        {hint && reachable && !question ? <small className="hint">{hint}</small> : null}
         {reachable && state.status === 'open' && state.idleSince !== undefined && idleLimitMinutes > 0 ? (
           <small className="idle" aria-label={`Idle close of ${target.name}`}>
             No client: closes in {clock(secondsUntil(state.idleSince + idleLimitMinutes * 60_000, now))} unless one connects

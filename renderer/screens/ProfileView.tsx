@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import { aggregateStatus } from '../../shared/model/aggregate';
 import type { Profile } from '../../shared/model/profile';
-import { jobKey } from '../stores/connect';
+import { jobKey, pendingQuestionOf, summaryState } from '../stores/connect';
 import { PROFILE_TABS, type ProfileTab } from '../stores/navigation';
 import { useStores } from '../storesContext';
 import { ConfirmDialog, Dialog } from '../components/Dialog';
@@ -21,8 +21,10 @@ export function ProfileView({ profile }: { profile: Profile }) {
   const { connect, disconnect } = useConnect.getState();
   const go = useNavigation((state) => state.go);
   const [asking, setAsking] = useState<'delete' | 'duplicate' | undefined>();
+  const dialog = useConnect((state) => state.dialog);
   const stateOf = (targetId: string) => tunnels[`${profile.id}/${targetId}`]?.state ?? { status: 'idle' as const };
-  const status = aggregateStatus(profile.targets.map((target) => stateOf(target.id)));
+  const questionOf = (targetId: string) => pendingQuestionOf(dialog, profile.id, targetId, stateOf(targetId));
+  const status = aggregateStatus(profile.targets.map((target) => summaryState(stateOf(target.id), questionOf(target.id))));
   // Something to disconnect: a tunnel holding a port (a failed one has already let go of it).
   const anyLive = profile.targets.some((target) => isLive(stateOf(target.id)));
   const jump = profile.jumpHost;
@@ -116,6 +118,7 @@ function TargetsPanel({ profile }: { profile: Profile }) {
   const { useTunnels, useNavigation } = useStores();
   const tunnels = useTunnels((state) => state.byId);
   const go = useNavigation((state) => state.go);
+  const dialog = useStores().useConnect((state) => state.dialog);
   const stateOf = (targetId: string) => tunnels[`${profile.id}/${targetId}`]?.state ?? { status: 'idle' as const };
   return (
     <>
@@ -137,7 +140,14 @@ function TargetsPanel({ profile }: { profile: Profile }) {
           </thead>
           <tbody>
             {profile.targets.map((target) => (
-              <TargetRow key={target.id} profileId={profile.id} target={target} state={stateOf(target.id)} idleLimitMinutes={profile.options.idleAutoCloseMinutes} />
+              <TargetRow
+                key={target.id}
+                profileId={profile.id}
+                target={target}
+                state={stateOf(target.id)}
+                question={pendingQuestionOf(dialog, profile.id, target.id, stateOf(target.id))}
+                idleLimitMinutes={profile.options.idleAutoCloseMinutes}
+              />
             ))}
           </tbody>
         </table>

@@ -1,6 +1,7 @@
 import { create, type StoreApi } from 'zustand';
 import type { JumpgateBridge } from '../../shared/bridge';
 import type { ErrorInfo } from '../../shared/model/errors';
+import type { TunnelState } from '../../shared/model/tunnelState';
 import { sshQuestionFor, type SshQuestion } from '../sshQuestions';
 import type { DoctorState } from './doctor';
 import type { FeedbackState } from './feedback';
@@ -32,6 +33,27 @@ export interface ConnectState {
   trust(): Promise<void>;
   unlock(unlock: Unlock): Promise<void>;
   dismiss(): void;
+}
+
+/** What the open dialog waits for: the key's passphrase, or the user's word on a new host key. */
+export type PendingQuestion = 'passphrase' | 'hostKey';
+
+/**
+ * The question a target's failed state only stands for while the dialog asking it is open: a
+ * tunnel that stopped to ask for a passphrase (or a first-seen host key) is waiting for the user,
+ * not failing. A wrong passphrase, a changed host key or a cancelled dialog is a failure again.
+ */
+export function pendingQuestionOf(dialog: ConnectDialog | undefined, profileId: string, targetId: string, state: TunnelState): PendingQuestion | undefined {
+  if (!dialog || state.status !== 'failed' || dialog.retry.profileId !== profileId) return undefined;
+  if (dialog.retry.targetId !== undefined && dialog.retry.targetId !== targetId) return undefined;
+  if (dialog.kind === 'passphrase' && !dialog.wrong && state.error.code === 'PASSPHRASE_REQUIRED') return 'passphrase';
+  if (dialog.kind === 'hostKey' && state.error.code === 'HOST_KEY_UNKNOWN') return 'hostKey';
+  return undefined;
+}
+
+/** The state to count a target as in a profile's summary dot: a pending question is not a failure. */
+export function summaryState(state: TunnelState, question: PendingQuestion | undefined): TunnelState {
+  return question ? { status: 'idle' } : state;
 }
 
 export function jobKey(job: ConnectJob): string {
