@@ -48,7 +48,7 @@ function Feedback() {
   return (
     <>
       {problem ? <ErrorNote error={problem} /> : null}
-      {error ? <ErrorNote error={error} /> : null}
+      {error ? <ErrorNote error={error} onDismiss={() => useFeedback.getState().clearError()} /> : null}
       {error?.code === 'PROFILES_CONFLICT' ? (
         <button type="button" onClick={() => void useProfiles.getState().reload().then(() => useFeedback.getState().clear())}>
           Reload profiles

@@ -66,6 +66,35 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen'))('the UI when 
     expect(await alert.textContent()).toMatch(new RegExp(`PID ${process.pid}.*is free\\.PORT_IN_USE`));
   });
 
+  it('lets the user dismiss an error, puts it away when they move to another screen, and never shows it beside a later success', async () => {
+    const page = new ProfilePage(await rig.browser.newPage());
+    await page.open(rig.host.url, 'Rig box');
+    const clash = page.page.getByRole('alert').filter({ hasText: `Local port ${clashPort} is already in use` });
+
+    await page.connect('Clash');
+    await clash.waitFor();
+    await clash.getByRole('button', { name: 'Dismiss' }).click();
+    await clash.waitFor({ state: 'detached' });
+
+    await page.connect('Clash');
+    await clash.waitFor();
+    await page.page.getByRole('navigation', { name: 'Profiles' }).getByRole('button', { name: 'Keys' }).click();
+    await clash.waitFor({ state: 'detached' });
+    await page.profileButton('Rig box').click();
+    expect(await clash.count()).toBe(0);
+
+    // The port is freed: the same connect succeeds, and no old error is left to contradict it.
+    await page.connect('Clash');
+    await clash.waitFor();
+    await new Promise<void>((done) => blocker.close(() => done()));
+    await page.connect('Clash');
+    await page.waitForStatus('Clash', /^open for/);
+    expect(await clash.count()).toBe(0);
+    await page.disconnect('Clash');
+    await page.waitForStatus('Clash', /^stopped$/);
+    await page.page.close();
+  });
+
   it('refuses a changed host key in red, with what it means', async () => {
     await rig.jumpgate.handlers['tunnels:stopProfile']({ profileId: 'rig' });
     await rig.sshd.regenerateHostKeys();

@@ -69,6 +69,14 @@ export function startStores(stores: Stores): void {
   stores.useAudit.getState().init();
   stores.useShell.getState().init();
   void Promise.all([stores.useProfiles.getState().init(), stores.useTunnels.getState().init(), stores.useApp.getState().init()]);
+  // An error belongs to where it happened: moving to another screen or profile puts it away
+  // (a notice such as "Saved X." stays: it is usually shown just as the screen changes).
+  stores.useNavigation.subscribe((state, before) => {
+    if (state.view !== before.view) stores.useFeedback.getState().clearError();
+  });
+  stores.useProfiles.subscribe((state, before) => {
+    if (state.selectedId !== before.selectedId) stores.useFeedback.getState().clearError();
+  });
   // Back after the service was lost: nothing held is current, so take every snapshot again.
   stores.useConnection.getState().onReconnect(() => {
     void Promise.all([stores.useProfiles.getState().resync(), stores.useTunnels.getState().resync(), stores.useApp.getState().init()]);

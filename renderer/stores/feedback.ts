@@ -8,6 +8,8 @@ export interface FeedbackState {
   showError(error: ErrorInfo): void;
   showNotice(notice: string): void;
   clear(): void;
+  /** Put the error away (dismissed, or the user moved on), leaving a notice where it is. */
+  clearError(): void;
 }
 
 export function createFeedbackStore() {
@@ -17,5 +19,6 @@ export function createFeedbackStore() {
     showError: (error) => set({ error, notice: undefined }),
     showNotice: (notice) => set({ notice, error: undefined }),
     clear: () => set({ error: undefined, notice: undefined }),
+    clearError: () => set({ error: undefined }),
   }));
 }
