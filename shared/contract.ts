@@ -213,11 +213,17 @@ export const contract = {
     request: z.object({}).optional(),
     response: z.object({ seq: z.number(), tunnels: z.array(TunnelEntrySchema) }),
   },
-  /** Open one target's tunnel; resolves once it is open (or fails with a coded error). */
-  'tunnels:start': { request: TargetRef.extend({ unlock: Unlock }), response: TunnelEntrySchema },
+  /**
+   * Open one target's tunnel; resolves once it is open (or fails with a coded error). `notRemembered`:
+   * the passphrase was to be kept in the OS keychain and the keychain refused; the tunnel is open all the same.
+   */
+  'tunnels:start': { request: TargetRef.extend({ unlock: Unlock }), response: TunnelEntrySchema.extend({ notRemembered: ErrorInfoSchema.optional() }) },
   'tunnels:stop': { request: TargetRef, response: z.null() },
   /** Open every target of a profile over one SSH connection. */
-  'tunnels:startProfile': { request: z.object({ profileId: id, unlock: Unlock }), response: z.array(TunnelEntrySchema) },
+  'tunnels:startProfile': {
+    request: z.object({ profileId: id, unlock: Unlock }),
+    response: z.array(TunnelEntrySchema.extend({ notRemembered: ErrorInfoSchema.optional() })),
+  },
   'tunnels:stopProfile': { request: z.object({ profileId: id }), response: z.null() },
   /** Pin a jump host key the user confirmed by its fingerprint (`replace` only after a HOST_KEY_MISMATCH the user accepted). */
   'hostKeys:trust': {
@@ -378,7 +384,10 @@ export const contract = {
     response: z.object({ format: z.string(), type: z.string(), comment: z.string(), publicKey: z.string(), fingerprint: z.string(), encrypted: z.boolean() }),
   },
   /** A terminal on the profile's jump box, as a channel of the pooled connection the tunnels use. */
-  'shell:open': { request: z.object({ profileId: id, ...TerminalSize, unlock: Unlock }), response: z.object({ shellId: z.string() }) },
+  'shell:open': {
+    request: z.object({ profileId: id, ...TerminalSize, unlock: Unlock }),
+    response: z.object({ shellId: z.string(), notRemembered: ErrorInfoSchema.optional() }),
+  },
   'shell:input': { request: z.object({ shellId: ShellId, data: z.string().min(1).max(65_536) }), response: z.null() },
   'shell:resize': { request: z.object({ shellId: ShellId, ...TerminalSize }), response: z.null() },
   /** Hang up the shell; the tunnels stay open. */

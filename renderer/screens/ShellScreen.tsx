@@ -5,6 +5,7 @@ import type { Profile } from '../../shared/model/profile';
 import { SshQuestionDialog } from '../components/Prompts';
 import { sshQuestionFor, type SshQuestion } from '../sshQuestions';
 import { useStores } from '../storesContext';
+import { notRememberedNotice } from '../stores/connect';
 
 /**
  * A terminal on the jump box for one-off work (the first-login `passwd`, a quick
@@ -61,8 +62,9 @@ export function ShellScreen({ profile }: { profile: Profile }) {
     current.fit.fit();
     current.term.reset();
     setOpening(true);
-    const error = await useShell.getState().open({ profileId: profile.id, cols: current.term.cols, rows: current.term.rows, ...(unlock ? { unlock } : {}) });
+    const { error, notRemembered } = await useShell.getState().open({ profileId: profile.id, cols: current.term.cols, rows: current.term.rows, ...(unlock ? { unlock } : {}) });
     setOpening(false);
+    if (notRemembered) useFeedback.getState().showNotice(notRememberedNotice(notRemembered));
     if (!error) return;
     const asked = sshQuestionFor(error, profile);
     if (asked) setQuestion(asked);

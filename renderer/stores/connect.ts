@@ -56,6 +56,11 @@ export function summaryState(state: TunnelState, question: PendingQuestion | und
   return question ? { status: 'idle' } : state;
 }
 
+/** What the user reads when "Remember in the system keychain" was ticked and the keychain refused. */
+export function notRememberedNotice(error: ErrorInfo): string {
+  return `Connected, but the passphrase was not saved in the system keychain: ${error.message}${error.hint ? ` ${error.hint}` : ''} Jumpgate will ask for it again next time.`;
+}
+
 export function jobKey(job: ConnectJob): string {
   return job.targetId ? `${job.profileId}/${job.targetId}` : job.profileId;
 }
@@ -109,7 +114,13 @@ export function createConnectStore(bridge: JumpgateBridge, { profiles, doctor, h
           ? await startTarget.send({ profileId: job.profileId, targetId: job.targetId, ...extra })
           : await startProfile.send({ profileId: job.profileId, ...extra });
         setBusy(job, false);
-        if (!reply.ok) askOrReport(reply.error, job);
+        if (!reply.ok) {
+          askOrReport(reply.error, job);
+          return;
+        }
+        // Connected, but the passphrase the user asked to keep was not kept: say so, once.
+        const notRemembered = (Array.isArray(reply.value) ? reply.value : [reply.value]).find((entry) => entry.notRemembered)?.notRemembered;
+        if (notRemembered) feedback.getState().showNotice(notRememberedNotice(notRemembered));
       },
       disconnect: async (job) => {
         setBusy(job, true);

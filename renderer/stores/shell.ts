@@ -16,7 +16,8 @@ export interface ShellState {
   /** The shell of each profile's jump box, if one was opened. */
   byProfile: Record<string, ShellSession>;
   init(): () => void;
-  open(request: { profileId: string; cols: number; rows: number; unlock?: { passphrase: string; remember: boolean } }): Promise<ErrorInfo | undefined>;
+  /** Open the profile's shell: the refusal, or (opened) why a passphrase to remember was not stored. */
+  open(request: { profileId: string; cols: number; rows: number; unlock?: { passphrase: string; remember: boolean } }): Promise<{ error?: ErrorInfo; notRemembered?: ErrorInfo }>;
   close(profileId: string): Promise<void>;
   /** Keystrokes typed into the terminal, to the shell as they are. */
   input(shellId: string, data: string): void;
@@ -56,9 +57,9 @@ export function createShellStore(bridge: JumpgateBridge) {
     },
     open: async (request) => {
       const reply = await openShell.send(request);
-      if (!reply.ok) return reply.error;
+      if (!reply.ok) return { error: reply.error };
       set({ byProfile: { ...get().byProfile, [request.profileId]: { shellId: reply.value.shellId, status: 'open' } } });
-      return undefined;
+      return reply.value.notRemembered ? { notRemembered: reply.value.notRemembered } : {};
     },
     close: async (profileId) => {
       const session = get().byProfile[profileId];

@@ -1,4 +1,4 @@
-import { JumpgateError } from '../../../shared/model/errors';
+import { JumpgateError, toErrorInfo, type ErrorInfo } from '../../../shared/model/errors';
 import { jumpBoxKeyPath, type Profile } from '../../../shared/model/profile';
 import { passphraseAccount, type Keychain } from './keychain';
 
@@ -6,6 +6,13 @@ import { passphraseAccount, type Keychain } from './keychain';
 export interface Unlock {
   passphrase: string;
   remember: boolean;
+}
+
+/** What an action run with a typed passphrase gave, and why the passphrase was not remembered when asked to be. */
+export interface Unlocked<T> {
+  value: T;
+  /** The keychain refused to store it (locked, not running): the login worked, the user will be asked again next time. */
+  notRemembered?: ErrorInfo;
 }
 
 /**
@@ -25,18 +32,28 @@ export class PassphraseCache {
   /**
    * Run something that logs in to the profile's jump box with a passphrase the
    * user just typed: kept for the session, stored in the keychain only if asked
-   * and only after the login worked, dropped if it was wrong.
+   * and only after the login worked, dropped if it was wrong. A keychain that
+   * refuses to store it does not undo the login: the refusal comes back beside the result.
    */
-  async withUnlock<T>(profile: Profile, unlock: Unlock | undefined, action: () => Promise<T>): Promise<T> {
+  async withUnlock<T>(profile: Profile, unlock: Unlock | undefined, action: () => Promise<T>): Promise<Unlocked<T>> {
     const keyPath = jumpBoxKeyPath(profile);
     if (unlock && keyPath) this.session.set(keyPath, unlock.passphrase);
+    let value: T;
     try {
-      const result = await action();
-      if (unlock?.remember && keyPath && this.keychain) await this.keychain.set(passphraseAccount(keyPath), unlock.passphrase);
-      return result;
+      value = await action();
     } catch (error) {
       if (keyPath && error instanceof JumpgateError && error.code === 'BAD_PASSPHRASE') this.session.delete(keyPath);
       throw error;
+    }
+    if (!unlock?.remember || !keyPath) return { value };
+    if (!this.keychain) {
+      return { value, notRemembered: { code: 'KEYCHAIN_UNAVAILABLE', message: 'This Jumpgate has no system keychain to remember the passphrase in.' } };
+    }
+    try {
+      await this.keychain.set(passphraseAccount(keyPath), unlock.passphrase);
+      return { value };
+    } catch (error) {
+      return { value, notRemembered: toErrorInfo(error) };
     }
   }
 

@@ -9,8 +9,8 @@ export function shellHandlers({ profiles, shells, passphrases }: ServiceContext)
   return {
     'shell:open': async ({ profileId, cols, rows, unlock }) => {
       const profile = profiles.get(profileId);
-      const shellId = await passphrases.withUnlock(profile, unlock, () => shells.open(profile.jumpHost, { cols, rows }, tuningOf(profile)));
-      return { shellId };
+      const { value: shellId, notRemembered } = await passphrases.withUnlock(profile, unlock, () => shells.open(profile.jumpHost, { cols, rows }, tuningOf(profile)));
+      return { shellId, ...(notRemembered ? { notRemembered } : {}) };
     },
     'shell:input': async ({ shellId, data }) => {
       shells.write(shellId, data);

@@ -1,3 +1,4 @@
+import type { ErrorInfo } from '../../../shared/model/errors';
 import type { DbTarget, Profile } from '../../../shared/model/profile';
 import { isLive, type TunnelSnapshotEntry } from '../../../shared/model/tunnelState';
 import type { AuditLog } from '../audit/auditLog';
@@ -63,13 +64,13 @@ export class TunnelControl {
     return { seq: this.options.bus.seqOf('tunnels:state'), tunnels: this.manager.snapshot().tunnels };
   }
 
-  /** Open the target's tunnel (or return it if it already holds its port). */
-  async start(profile: Profile, target: DbTarget, unlock: Unlock | undefined): Promise<TunnelSnapshotEntry> {
+  /** Open the target's tunnel (or return it if it already holds its port), and say if a passphrase to remember was not stored. */
+  async start(profile: Profile, target: DbTarget, unlock: Unlock | undefined): Promise<TunnelSnapshotEntry & { notRemembered?: ErrorInfo }> {
     const id = tunnelId(profile.id, target.id);
     const existing = this.manager.get(id);
     if (existing && isLive(existing.state)) return existing;
     const remote = await this.options.aws.resolveRemote(profile, target);
-    return this.options.passphrases.withUnlock(profile, unlock, () =>
+    const { value, notRemembered } = await this.options.passphrases.withUnlock(profile, unlock, () =>
       this.manager.start({
         id,
         jumpHost: profile.jumpHost,
@@ -79,6 +80,7 @@ export class TunnelControl {
         tuning: tuningOf(profile),
       }),
     );
+    return notRemembered ? { ...value, notRemembered } : value;
   }
 
   /** Close the target's tunnel if there is one; its port is free when this resolves. */
