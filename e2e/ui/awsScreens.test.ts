@@ -328,6 +328,8 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
     // Requested, held there by the test, then the next status read finds it available.
     const bar = screens.restoreBar('ledger-rollback-1');
     await screens.restoreStatus('ledger-rollback-1').filter({ hasText: /^Requested: RDS is creating ledger-rollback-1/ }).waitFor();
+    // Never "creating ... (status available)": a status that contradicts the phase is not shown.
+    expect(await screens.restoreStatus('ledger-rollback-1').textContent()).not.toContain('status available');
     expect(Number(await bar.getAttribute('value'))).toBeGreaterThan(0);
     expect(Number(await bar.getAttribute('value'))).toBeLessThan(100);
     polls.release();

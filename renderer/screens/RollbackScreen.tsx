@@ -51,7 +51,8 @@ function phaseText(job: RestoreJob): string {
     case 'starting':
       return `Asking RDS to restore ${job.snapshotIdentifier ?? 'the snapshot'}…`;
     case 'requested':
-      return `Requested: RDS is creating ${job.identifier} (status ${job.status}).`;
+      // RDS (and moto) may already answer "available" to the request itself: only a status that says more than that is shown.
+      return `Requested: RDS is creating ${job.identifier}${job.status && job.status !== 'available' ? ` (status ${job.status})` : ''}.`;
     case 'creating':
       return `Creating ${job.identifier}: status ${job.status} after ${duration(job.elapsedMs)} (check ${job.polls}).`;
     case 'available':
@@ -290,7 +291,7 @@ function RestoreCard({ job, profile }: { job: RestoreJob; profile: Profile }) {
       {ready && job.endpoint ? (
         <>
           <p>
-            Endpoint <code>{`${job.endpoint.host}:${job.endpoint.port}`}</code>, reachable through the jump box.
+            Endpoint <code>{`${job.endpoint.host}:${job.endpoint.port}`}</code> (inside the VPC: tunnel to it through the jump box).
           </p>
           <TunnelControls job={job} profileId={profile.id} tunnelTarget={tunnelTarget} />
           <DeleteCopy job={job} profileId={profile.id} tunnelTarget={tunnelTarget} />

@@ -84,7 +84,7 @@ describe('classifyAwsError', () => {
     expect(expired.hint).toBe('Run: aws sso login --profile prod');
     const missing = classifyAwsError({ name: 'CredentialsProviderError', message: 'Could not load credentials from any providers' }, { action: 'sts:GetCallerIdentity', scope: { region: 'eu-west-2' } });
     expect(missing.code).toBe('AWS_CREDENTIALS_MISSING');
-    expect(missing.message).toBe('No AWS credentials were found for your AWS credentials.');
+    expect(missing.message).toBe('No AWS credentials were found (none in the environment, ~/.aws/credentials or ~/.aws/config).');
     const invalid = classifyAwsError({ name: 'InvalidClientTokenId', message: 'The security token included in the request is invalid.' }, { action: 'sts:GetCallerIdentity', scope });
     expect(invalid.code).toBe('AWS_CREDENTIALS_INVALID');
   });

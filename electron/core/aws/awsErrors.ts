@@ -85,7 +85,9 @@ export function classifyAwsError(error: unknown, context: AwsCallContext): Jumpg
   if (name === 'CredentialsProviderError' || /could not load credentials|profile .* (not found|could not be found)/i.test(message)) {
     return coded(
       'AWS_CREDENTIALS_MISSING',
-      `No AWS credentials were found for ${who}.`,
+      context.scope.profile
+        ? `No AWS credentials were found for ${who}.`
+        : 'No AWS credentials were found (none in the environment, ~/.aws/credentials or ~/.aws/config).',
       context.scope.profile
         ? `Run: aws configure sso --profile ${context.scope.profile} (or aws configure --profile ${context.scope.profile}), then try again.`
         : 'Run: aws configure sso (or aws configure), or choose an AWS profile for this Jumpgate profile.',
