@@ -100,7 +100,10 @@ describe.skipIf(!peersAvailable('ssh-keygen'))('generating SSH keys', () => {
     });
 
     it('takes the pair back when the private key written does not load', async () => {
-      const good = ssh2.utils.generateKeyPairSync('ed25519');
+      // ssh2's own generator draws an unreadable public key about once in 256 (the bug above): the
+      // test needs a pair whose public half is fine and whose private half it then truncates.
+      let good = ssh2.utils.generateKeyPairSync('ed25519');
+      while (ssh2.utils.parseKey(good.public) instanceof Error) good = ssh2.utils.generateKeyPairSync('ed25519');
       const truncated = { public: good.public, private: good.private.replace(/\n[^\n]+\n-----END/, '\n-----END') };
       const path = join(dir, 'truncated');
       expect((await failure(generateKey({ type: 'ed25519', path, comment: 'x' }, async () => truncated))).code).toBe('KEY_UNREADABLE');
