@@ -46,7 +46,7 @@ export function profileHandlers(context: ServiceContext): Pick<Handlers, Profile
     'profiles:delete': async ({ id, revision }) => {
       const profile = profiles.get(id);
       // Checked before the tunnels close, so a stale delete closes nothing.
-      if (profiles.revisionOf(id) === revision) await tunnels.stopTargets(id, profile.targets.map((target) => target.id)).catch(() => undefined);
+      if (profiles.isCurrent(id, revision)) await tunnels.stopTargets(id, profile.targets.map((target) => target.id)).catch(() => undefined);
       await profiles.remove(id, revision);
       return null;
     },
@@ -58,7 +58,7 @@ export function profileHandlers(context: ServiceContext): Pick<Handlers, Profile
       profiles.update(profileId, revision, (profile, others) => withTargetReplaced(profile, target, others)),
     'profiles:removeTarget': async ({ profileId, revision, targetId }) => {
       const { target } = profiles.getTarget(profileId, targetId);
-      if (profiles.revisionOf(profileId) === revision) await tunnels.stop(profileId, target.id);
+      if (profiles.isCurrent(profileId, revision)) await tunnels.stop(profileId, target.id);
       return profiles.update(profileId, revision, (profile) => withTargetsRemoved(profile, [targetId]));
     },
     'profiles:attachKey': async ({ profileId, revision, keyPath }) => profiles.update(profileId, revision, (profile) => withKeyAttached(profile, keyPath)),

@@ -110,7 +110,8 @@ export class ProfileStore {
         return { profiles: this.list() };
       }
       // First run: start from the example the user edits.
-      this.adopt({ schemaVersion: PROFILES_SCHEMA_VERSION, revision: 1, revisions: { [exampleProfile().id]: 1 }, profiles: [exampleProfile()] });
+      const example = exampleProfile();
+      this.adopt({ schemaVersion: PROFILES_SCHEMA_VERSION, revision: 1, revisions: { [example.id]: 1 }, profiles: [example] });
       await this.write();
       return { profiles: this.list() };
     }
@@ -147,6 +148,11 @@ export class ProfileStore {
 
   revisionOf(id: string): number {
     return this.revisions.get(id) ?? 0;
+  }
+
+  /** Whether `seen` is the profile's revision as this process last read it (a change naming it would not be refused here). */
+  isCurrent(id: string, seen: number): boolean {
+    return this.revisionOf(id) === seen;
   }
 
   get(id: string): Profile {
@@ -335,8 +341,8 @@ export class ProfileStore {
 
   /** Refuse a write based on an older revision, saying which fields changed since (when that version is still known here). */
   private expectRevision(current: Profile, seen: number): void {
+    if (this.isCurrent(current.id, seen)) return;
     const currentRevision = this.revisionOf(current.id);
-    if (seen === currentRevision) return;
     const before = this.history.get(current.id)?.get(seen);
     const fields = before ? changedFields(before, current) : [];
     const what = fields.length > 0 ? ` (changed: ${fields.map(describeField).join(', ')})` : '';
