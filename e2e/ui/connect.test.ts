@@ -5,7 +5,7 @@ import { peersAvailable } from '../rig/peers';
 import { listeningPorts } from '../rig/procfs';
 import { roundTrip } from '../rig/tcpPeers';
 import { ProfilePage } from './profilePage';
-import { startUiRig, type UiRig } from './uiRig';
+import { saveEchoProfile, startUiRig, type UiRig } from './uiRig';
 
 describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen'))('the UI in Chromium through jumpgate serve', () => {
   let rig: UiRig;
@@ -14,15 +14,7 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen'))('the UI in Ch
   beforeAll(async () => {
     rig = await startUiRig();
     localPort = await pickPort();
-    await rig.jumpgate.handlers['profiles:save']({
-      profile: {
-        id: 'rig',
-        name: 'Rig box',
-        jumpHost: { host: rig.sshd.host, port: rig.sshd.port, user: rig.sshd.user, auth: { kind: 'key', keyPath: rig.keyPath } },
-        targets: [{ id: 'echo', name: 'Echo', engine: 'mysql', remote: { kind: 'host', host: '127.0.0.1', port: rig.echo.port }, localPort }],
-        options: { idleAutoCloseMinutes: 30 },
-      },
-    });
+    await saveEchoProfile(rig, { id: 'rig', name: 'Rig box', localPort, options: { idleAutoCloseMinutes: 30 } });
   }, 120_000);
 
   afterAll(async () => {

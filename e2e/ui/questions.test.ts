@@ -4,7 +4,7 @@ import { makePuttyKey } from '../rig/keys';
 import { peersAvailable } from '../rig/peers';
 import { roundTrip } from '../rig/tcpPeers';
 import { ProfilePage } from './profilePage';
-import { startUiRig, type UiRig } from './uiRig';
+import { saveEchoProfile, startUiRig, type UiRig } from './uiRig';
 
 const PASSPHRASE = 'putty-gen ✓ 2026';
 
@@ -21,14 +21,7 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'puttygen'))('the UI while a
   beforeAll(async () => {
     rig = await startUiRig({ userKey: (dir) => makePuttyKey(dir, { type: 'ed25519', ppkVersion: 3, passphrase: PASSPHRASE }) });
     localPort = await pickPort();
-    await rig.jumpgate.handlers['profiles:save']({
-      profile: {
-        id: 'box',
-        name: 'Box',
-        jumpHost: { host: rig.sshd.host, port: rig.sshd.port, user: rig.sshd.user, auth: { kind: 'key', keyPath: rig.keyPath } },
-        targets: [{ id: 'echo', name: 'Echo', engine: 'mysql', remote: { kind: 'host', host: '127.0.0.1', port: rig.echo.port }, localPort }],
-      },
-    });
+    await saveEchoProfile(rig, { id: 'box', name: 'Box', localPort });
   }, 120_000);
 
   afterAll(async () => {

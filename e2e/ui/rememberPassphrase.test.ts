@@ -9,7 +9,7 @@ import { peersAvailable } from '../rig/peers';
 import { SECRET_SERVICE_PEER_NAMES, secretToolLookup, startSecretService, type SecretServicePeer } from '../rig/secretService';
 import { roundTrip } from '../rig/tcpPeers';
 import { ProfilePage } from './profilePage';
-import { startUiRig, type UiRig } from './uiRig';
+import { saveEchoProfile, startUiRig, type UiRig } from './uiRig';
 
 const PASSPHRASE = 'remember me, gnome-keyring';
 
@@ -36,14 +36,7 @@ describe.skipIf(process.platform !== 'linux' || !peersAvailable('chromium', 'ssh
       });
       await trustSshd(new KnownHostsStore(join(rig.dataDir, 'known_hosts')), rig.sshd);
       localPort = await pickPort();
-      await rig.jumpgate.handlers['profiles:save']({
-        profile: {
-          id: 'box',
-          name: 'Box',
-          jumpHost: { host: rig.sshd.host, port: rig.sshd.port, user: rig.sshd.user, auth: { kind: 'key', keyPath: rig.keyPath } },
-          targets: [{ id: 'echo', name: 'Echo', engine: 'mysql', remote: { kind: 'host', host: '127.0.0.1', port: rig.echo.port }, localPort }],
-        },
-      });
+      await saveEchoProfile(rig, { id: 'box', name: 'Box', localPort });
     }, 120_000);
 
     afterAll(async () => {

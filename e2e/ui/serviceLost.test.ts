@@ -9,7 +9,7 @@ import { trustSshd } from '../rig/engine';
 import { peersAvailable } from '../rig/peers';
 import { roundTrip } from '../rig/tcpPeers';
 import { ProfilePage } from './profilePage';
-import { startUiRig, type UiRig } from './uiRig';
+import { saveEchoProfile, startUiRig, type UiRig } from './uiRig';
 
 /**
  * The page and the service it speaks to are separate programs: `jumpgate serve`
@@ -25,14 +25,7 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen'))('the UI when 
     rig = await startUiRig();
     await trustSshd(new KnownHostsStore(join(rig.dataDir, 'known_hosts')), rig.sshd);
     localPort = await pickPort();
-    await rig.jumpgate.handlers['profiles:save']({
-      profile: {
-        id: 'rig',
-        name: 'Rig box',
-        jumpHost: { host: rig.sshd.host, port: rig.sshd.port, user: rig.sshd.user, auth: { kind: 'key', keyPath: rig.keyPath } },
-        targets: [{ id: 'echo', name: 'Echo', engine: 'mysql', remote: { kind: 'host', host: '127.0.0.1', port: rig.echo.port }, localPort }],
-      },
-    });
+    await saveEchoProfile(rig, { id: 'rig', name: 'Rig box', localPort });
   }, 120_000);
 
   afterAll(async () => {

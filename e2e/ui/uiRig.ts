@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
+import type { ProfileOptions } from '../../shared/model/profile';
 import { createDispatcher } from '../../electron/core/dispatcher';
 import { createJumpgate, type Jumpgate, type JumpgateDeps } from '../../electron/core/service';
 import { startWebHost, type WebHost } from '../../electron/host/webHost';
@@ -122,4 +123,21 @@ export async function startUiRig(options: { deps?: ServiceExtras; userKey?: User
       await box.dispose();
     },
   };
+}
+
+/**
+ * Save the profile most UI tests connect: the rig's jump box with the user's key and one MySQL
+ * target, the echo server behind it, on `localPort`. Returns the saved profile's revision.
+ */
+export async function saveEchoProfile(rig: UiRig, options: { id: string; name: string; localPort: number; options?: Partial<ProfileOptions> }): Promise<number> {
+  const saved = await rig.jumpgate.handlers['profiles:save']({
+    profile: {
+      id: options.id,
+      name: options.name,
+      jumpHost: { host: rig.sshd.host, port: rig.sshd.port, user: rig.sshd.user, auth: { kind: 'key', keyPath: rig.keyPath } },
+      targets: [{ id: 'echo', name: 'Echo', engine: 'mysql', remote: { kind: 'host', host: '127.0.0.1', port: rig.echo.port }, localPort: options.localPort }],
+      ...(options.options ? { options: options.options } : {}),
+    },
+  });
+  return saved.revision;
 }

@@ -6,9 +6,10 @@ import {
   DescribeDBInstancesCommand,
   type RDSClient,
 } from '@aws-sdk/client-rds';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { failure } from '../../../e2e/rig/failure';
-import { startMoto, type MotoPeer } from '../../../e2e/rig/moto';
+import type { MotoPeer } from '../../../e2e/rig/moto';
+import { motoForSuite } from '../../../e2e/rig/motoSuite';
 import { peersAvailable } from '../../../e2e/rig/peers';
 import type { DbRemote } from '../../../shared/model/profile';
 import { createAwsClients, type AwsClients } from './awsClients';
@@ -79,20 +80,15 @@ describe('AwsGateway without AWS', () => {
 });
 
 describe.skipIf(!peersAvailable('moto_server'))('AwsGateway against moto', () => {
+  const motoPeer = motoForSuite();
   let moto: MotoPeer;
   let seed: AwsClients;
   let clock: ReturnType<typeof fakeClock>;
   let gateway: AwsGateway;
   let listings: { readonly count: number };
 
-  beforeAll(async () => {
-    moto = await startMoto();
-  });
-  afterAll(async () => {
-    await moto?.dispose();
-  });
   beforeEach(async () => {
-    await moto.reset();
+    moto = motoPeer();
     // Seeding goes through clients of its own, so only the gateway's reads are counted.
     seed = createAwsClients({ region: REGION }, { endpoint: moto.endpoint, credentials: moto.credentials });
     await createInstance('orders', 'postgres');

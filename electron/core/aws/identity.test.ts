@@ -4,8 +4,9 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExpiredTokenException } from '@aws-sdk/client-sts';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createIamUser, enforceIam, startMoto, type MotoPeer } from '../../../e2e/rig/moto';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createIamUser, enforceIam, type MotoPeer } from '../../../e2e/rig/moto';
+import { motoForSuite } from '../../../e2e/rig/motoSuite';
 import { peersAvailable } from '../../../e2e/rig/peers';
 import { JumpgateError } from '../../../shared/model/errors';
 import { createAwsClients } from './awsClients';
@@ -45,18 +46,13 @@ function watchConnections(): { hosts: () => string[] } {
 }
 
 describe.skipIf(!peersAvailable('moto_server'))('AWS identity and credentials against moto', () => {
+  const motoPeer = motoForSuite();
   let moto: MotoPeer;
   let home: string;
   const savedEnv = new Map<string, string | undefined>();
 
-  beforeAll(async () => {
-    moto = await startMoto();
-  });
-  afterAll(async () => {
-    await moto?.dispose();
-  });
   beforeEach(async () => {
-    await moto.reset();
+    moto = motoPeer();
     for (const name of AWS_ENV) {
       savedEnv.set(name, process.env[name]);
       delete process.env[name];

@@ -4,8 +4,9 @@ import {
   type CreateDBInstanceCommandInput,
   type RDSClient,
 } from '@aws-sdk/client-rds';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startMoto, type MotoPeer } from '../../../e2e/rig/moto';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { MotoPeer } from '../../../e2e/rig/moto';
+import { motoForSuite } from '../../../e2e/rig/motoSuite';
 import { peersAvailable } from '../../../e2e/rig/peers';
 import { JumpgateError } from '../../../shared/model/errors';
 import { createAwsClients, type AwsClients } from './awsClients';
@@ -55,17 +56,12 @@ function countRequests(rds: RDSClient): Map<string, number> {
 }
 
 describe.skipIf(!peersAvailable('moto_server'))('RDS discovery against moto', () => {
+  const motoPeer = motoForSuite();
   let moto: MotoPeer;
   let clients: AwsClients;
 
-  beforeAll(async () => {
-    moto = await startMoto();
-  });
-  afterAll(async () => {
-    await moto?.dispose();
-  });
   beforeEach(async () => {
-    await moto.reset();
+    moto = motoPeer();
     // Fresh clients per test: a middleware added by one test must not count another's calls.
     clients = createAwsClients({ region: 'eu-west-2' }, { endpoint: moto.endpoint, credentials: moto.credentials });
   });
