@@ -33,6 +33,7 @@ export const REQUEST_CHANNELS = [
   'secrets:copyPassword',
   'secrets:revealPassword',
   'secrets:copyConnectionString',
+  'secrets:revealConnectionString',
   'secrets:clearClipboard',
   'aws:checkAccess',
   'aws:allowMyIp',

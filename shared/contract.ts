@@ -70,6 +70,9 @@ export const TunnelEntrySchema = z.object({
 });
 
 const TargetRef = z.object({ profileId: id, targetId: id });
+const ConnectionStringFormat = z.enum(['url', 'prisma', 'jdbc']);
+/** Why a secret is handed to the front end: to show it, or for a browser page to copy it to its own clipboard. */
+const RevealPurpose = z.enum(['show', 'pageClipboard']);
 
 /** The revision of a profile (or of the whole set, for an import) the caller last saw; a write based on an older one is refused with PROFILES_CONFLICT. */
 const Revision = z.number().int().min(0);
@@ -117,6 +120,8 @@ const DiscoveredDatabaseSchema = z.object({
 
 /** When a copied secret leaves the clipboard (if it is still ours then). Never the value. */
 const ClipboardPendingSchema = z.object({ label: z.string(), clearsAt: z.number() });
+/** How long a copied secret stays on the clipboard unless the request says otherwise (the service's guard and a browser page's alike). */
+export const DEFAULT_CLIPBOARD_CLEAR_MS = 30_000;
 
 const AllowListRuleSchema = z.object({
   groupId: z.string(),
@@ -273,12 +278,21 @@ export const contract = {
     request: TargetRef.extend({ clearAfterSeconds: z.number().int().min(5).max(600).optional() }),
     response: ClipboardPendingSchema,
   },
-  /** The current credentials, for a user who explicitly asked to see them. Never stored. */
-  'secrets:revealPassword': { request: TargetRef, response: z.object({ username: z.string(), password: z.string() }) },
+  /**
+   * The current credentials, for a user who explicitly asked to see them, or (purpose
+   * 'pageClipboard') for a browser page to put on its own clipboard where the service has
+   * none. Never stored; the purpose only changes what the audit log says was done.
+   */
+  'secrets:revealPassword': { request: TargetRef.extend({ purpose: RevealPurpose.optional() }), response: z.object({ username: z.string(), password: z.string() }) },
   /** A connection string for the target's local port with the current password, to the clipboard. */
   'secrets:copyConnectionString': {
-    request: TargetRef.extend({ format: z.enum(['url', 'prisma', 'jdbc']), clearAfterSeconds: z.number().int().min(5).max(600).optional() }),
+    request: TargetRef.extend({ format: ConnectionStringFormat, clearAfterSeconds: z.number().int().min(5).max(600).optional() }),
     response: ClipboardPendingSchema,
+  },
+  /** The same connection string handed over (to be shown, or copied by a browser page), never kept. */
+  'secrets:revealConnectionString': {
+    request: TargetRef.extend({ format: ConnectionStringFormat, purpose: RevealPurpose.optional() }),
+    response: z.object({ text: z.string() }),
   },
   /** Clear the clipboard now if it still holds what Jumpgate put there. */
   'secrets:clearClipboard': { request: z.object({}).optional(), response: z.null() },

@@ -16,12 +16,14 @@ const WAITING: Record<PendingQuestion, string> = {
 /** One target: its port, live state and the buttons a user reaches for while connected. */
 export function TargetRow({
   profileId,
+  profileName,
   target,
   state,
   question,
   idleLimitMinutes,
 }: {
   profileId: string;
+  profileName: string;
   target: DbTarget;
   state: TunnelState;
   /** A question the connect dialog is asking for this target: its failed state stands only for that. */
@@ -74,7 +76,7 @@ export function TargetRow({
           )}
           <div className="more-actions">
             <CopyDetails target={target} />
-            {target.secret.kind !== 'none' ? <SecretActions profileId={profileId} target={target} /> : null}
+            {target.secret.kind !== 'none' ? <SecretActions profileId={profileId} profileName={profileName} target={target} /> : null}
           </div>
         </div>
       </td>
@@ -82,37 +84,46 @@ export function TargetRow({
   );
 }
 
-/** Host, port and user are not secret: copied straight from the page. */
+/** Host, port, user and database are not secret: copied straight from the page, each as the field of a tool's form wants it. */
 function CopyDetails({ target }: { target: DbTarget }) {
   const { showError, showNotice } = useStores().useFeedback.getState();
-  const details = [`host 127.0.0.1`, `port ${target.localPort}`, ...(target.username ? [`user ${target.username}`] : []), ...(target.database ? [`database ${target.database}`] : [])].join(', ');
+  const hostPort = `127.0.0.1:${target.localPort}`;
+  const copy = (what: string, text: string) =>
+    void navigator.clipboard.writeText(text).then(
+      () => showNotice(`Copied ${what} ${text}.`),
+      () => showError({ code: 'CLIPBOARD_UNAVAILABLE', message: 'The browser did not allow copying.', hint: `Type it instead: ${text}.` }),
+    );
   return (
-    <button
-      className="secondary"
-      title={details}
-      aria-label={`Copy host and port for ${target.name}`}
-      onClick={() =>
-        void navigator.clipboard.writeText(details).then(
-          () => showNotice(`Copied ${details}.`),
-          () => showError({ code: 'CLIPBOARD_UNAVAILABLE', message: 'The browser did not allow copying.', hint: `Type them instead: ${details}.` }),
-        )
-      }
-    >
-      Copy host:port
-    </button>
+    <>
+      <button className="secondary" title={hostPort} aria-label={`Copy host and port for ${target.name}`} onClick={() => copy('host:port', hostPort)}>
+        Copy host:port
+      </button>
+      {target.username ? (
+        <button className="secondary" title={target.username} aria-label={`Copy user name for ${target.name}`} onClick={() => copy('user name', target.username ?? '')}>
+          Copy user
+        </button>
+      ) : null}
+      {target.database ? (
+        <button className="secondary" title={target.database} aria-label={`Copy database name for ${target.name}`} onClick={() => copy('database name', target.database ?? '')}>
+          Copy database
+        </button>
+      ) : null}
+    </>
   );
 }
 
-/** The password and connection strings: fetched from Secrets Manager on each click, never kept by the page. */
-function SecretActions({ profileId, target }: { profileId: string; target: DbTarget }) {
-  const { copyPassword, revealPassword, copyConnectionString } = useStores().useSecrets.getState();
+/** The password and connection strings: fetched from Secrets Manager on each click, never kept by the page beyond showing them. */
+function SecretActions({ profileId, profileName, target }: { profileId: string; profileName: string; target: DbTarget }) {
+  const { copyPassword, revealPassword, copyConnectionString, revealConnectionString } = useStores().useSecrets.getState();
   const [revealed, setRevealed] = useState<Credentials | undefined>();
   const [format, setFormat] = useState<ConnectionStringFormat>('url');
+  const [shownString, setShownString] = useState<string | undefined>();
   const ref = { profileId, targetId: target.id };
+  const names = { profile: profileName, target: target.name };
 
   return (
     <>
-      <button className="secondary" aria-label={`Copy password for ${target.name}`} onClick={() => void copyPassword(ref)}>
+      <button className="secondary" aria-label={`Copy password for ${target.name}`} onClick={() => void copyPassword(ref, names)}>
         Copy password
       </button>
       {revealed ? (
@@ -138,15 +149,44 @@ function SecretActions({ profileId, target }: { profileId: string; target: DbTar
         </button>
       )}
       <span className="inline-group">
-        <select aria-label={`Connection string format for ${target.name}`} value={format} onChange={(event) => setFormat(event.target.value as ConnectionStringFormat)}>
+        <select
+          aria-label={`Connection string format for ${target.name}`}
+          value={format}
+          onChange={(event) => {
+            setFormat(event.target.value as ConnectionStringFormat);
+            setShownString(undefined);
+          }}
+        >
           <option value="url">{target.engine.includes('postgres') ? 'postgresql://' : 'mysql://'} URL</option>
           <option value="prisma">Prisma DATABASE_URL</option>
           <option value="jdbc">JDBC URL</option>
         </select>
-        <button className="secondary" aria-label={`Copy connection string for ${target.name}`} onClick={() => void copyConnectionString(ref, format)}>
+        <button className="secondary" aria-label={`Copy connection string for ${target.name}`} onClick={() => void copyConnectionString(ref, format, names)}>
           Copy
         </button>
+        {shownString === undefined ? (
+          <button
+            className="secondary"
+            aria-label={`Reveal connection string for ${target.name}`}
+            onClick={() =>
+              void revealConnectionString(ref, format).then((text) => {
+                if (text !== undefined) setShownString(text);
+              })
+            }
+          >
+            Reveal
+          </button>
+        ) : (
+          <button className="secondary" aria-label={`Hide connection string for ${target.name}`} onClick={() => setShownString(undefined)}>
+            Hide
+          </button>
+        )}
       </span>
+      {shownString !== undefined ? (
+        <code className="revealed-string" aria-label={`Connection string of ${target.name}`}>
+          {format === 'prisma' ? `DATABASE_URL="${shownString}"` : shownString}
+        </code>
+      ) : null}
     </>
   );
 }

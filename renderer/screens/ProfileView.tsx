@@ -143,6 +143,7 @@ function TargetsPanel({ profile }: { profile: Profile }) {
               <TargetRow
                 key={target.id}
                 profileId={profile.id}
+                profileName={profile.name}
                 target={target}
                 state={stateOf(target.id)}
                 question={pendingQuestionOf(dialog, profile.id, target.id, stateOf(target.id))}

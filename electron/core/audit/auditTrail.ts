@@ -21,6 +21,8 @@ type Describe<C extends RequestChannel> = (request: ParsedRequestOf<C>, response
  * fingerprints: the channels that carry a secret (reveal, copy) are described
  * by what was done, never by the value.
  */
+const CONNECTION_STRING_NAMES = { url: 'Connection URL', prisma: 'Prisma DATABASE_URL', jdbc: 'JDBC URL' } as const;
+
 const TRAIL: { [C in RequestChannel]?: Describe<C> } = {
   'tunnels:start': ({ profileId, targetId }, entry, names) => [opened(profileId, targetId, entry.endpoint, names)],
   'tunnels:startProfile': ({ profileId }, entries, names) => entries.map((entry) => opened(profileId, entry.id.split('/')[1] ?? '', entry.endpoint, names)),
@@ -29,10 +31,19 @@ const TRAIL: { [C in RequestChannel]?: Describe<C> } = {
   ],
   'tunnels:stopProfile': ({ profileId }, _none, names) => [{ kind: 'tunnel-closed', detail: `${names(profileId).profile}: every target`, profileId }],
   'secrets:copyPassword': ({ profileId, targetId }, pending) => [{ kind: 'password-copied', detail: `${pending.label} (clipboard cleared at ${new Date(pending.clearsAt).toISOString()})`, profileId, targetId }],
-  'secrets:revealPassword': ({ profileId, targetId }, _credentials, names) => [
-    { kind: 'password-revealed', detail: `Password for ${names(profileId, targetId).profile} / ${names(profileId, targetId).target} shown on screen`, profileId, targetId },
-  ],
+  'secrets:revealPassword': ({ profileId, targetId, purpose }, _credentials, names) => {
+    const what = `Password for ${names(profileId, targetId).profile} / ${names(profileId, targetId).target}`;
+    return purpose === 'pageClipboard'
+      ? [{ kind: 'password-copied', detail: `${what} (copied by the browser page, which clears it)`, profileId, targetId }]
+      : [{ kind: 'password-revealed', detail: `${what} shown on screen`, profileId, targetId }];
+  },
   'secrets:copyConnectionString': ({ profileId, targetId }, pending) => [{ kind: 'connection-string-copied', detail: pending.label, profileId, targetId }],
+  'secrets:revealConnectionString': ({ profileId, targetId, format, purpose }, _text, names) => {
+    const what = `${CONNECTION_STRING_NAMES[format]} for ${names(profileId, targetId).profile} / ${names(profileId, targetId).target}`;
+    return purpose === 'pageClipboard'
+      ? [{ kind: 'connection-string-copied', detail: `${what} (copied by the browser page, which clears it)`, profileId, targetId }]
+      : [{ kind: 'password-revealed', detail: `${what} shown on screen`, profileId, targetId }];
+  },
   'aws:allowMyIp': ({ profileId }, result) => [
     { kind: 'ip-allowed', detail: `${result.ip} on port ${result.rule.fromPort ?? 22} of ${result.rule.groupId}: ${result.outcome}${result.revoked.length > 0 ? ` (removed ${result.revoked.map((rule) => rule.cidr).join(', ')})` : ''}`, profileId },
   ],

@@ -2,6 +2,7 @@ import { spawn, execFile } from 'node:child_process';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { DEFAULT_CLIPBOARD_CLEAR_MS } from '../../../shared/contract';
 import { JumpgateError } from '../../../shared/model/errors';
 
 /**
@@ -59,7 +60,7 @@ export interface ClipboardGuardOptions {
   onChange?: (pending: PendingClear | undefined) => void;
 }
 
-export const DEFAULT_CLEAR_AFTER_MS = 30_000;
+export const DEFAULT_CLEAR_AFTER_MS = DEFAULT_CLIPBOARD_CLEAR_MS;
 
 interface Copied {
   label: string;

@@ -1,4 +1,4 @@
-import type { Handlers } from '../../../shared/contract';
+import type { Handlers, RequestOf } from '../../../shared/contract';
 import { JumpgateError } from '../../../shared/model/errors';
 import { engineFamily } from '../../../shared/model/profile';
 import type { ServiceContext } from '../serviceContext';
@@ -9,8 +9,11 @@ type SecretChannels =
   | 'secrets:copyPassword'
   | 'secrets:revealPassword'
   | 'secrets:copyConnectionString'
+  | 'secrets:revealConnectionString'
   | 'secrets:clearClipboard'
   | 'keychain:forgetPassphrase';
+
+type ConnectionStringFormat = RequestOf<'secrets:copyConnectionString'>['format'];
 
 const FORMAT_NAMES = { url: 'Connection URL', prisma: 'Prisma DATABASE_URL', jdbc: 'JDBC URL' } as const;
 
@@ -22,12 +25,27 @@ export function secretHandlers({ profiles, aws, clipboard, passphrases }: Servic
   function requireClipboard(): ClipboardGuard {
     if (!clipboard) {
       throw new JumpgateError('CLIPBOARD_UNAVAILABLE', 'There is no clipboard here.', {
-        hint: 'Use "Reveal" to see the password, or jumpgate password without --copy.',
+        hint: 'Use "Reveal" to see the password, or print it with: jumpgate password <profile> <target> --no-copy',
       });
     }
     return clipboard;
   }
   const clearAfter = (seconds: number | undefined) => (seconds ? { clearAfterMs: seconds * 1000 } : {});
+  /** The target's connection string in `format`, for its local port, with the password as Secrets Manager has it now. */
+  async function connectionString(profileId: string, targetId: string, format: ConnectionStringFormat): Promise<{ label: string; text: string }> {
+    const { profile, target } = profiles.getTarget(profileId, targetId);
+    const credentials = await aws.credentialsFor(profile, target);
+    const database = target.database ?? credentials.dbname;
+    const strings = buildConnectionStrings({
+      family: engineFamily(target.engine),
+      port: target.localPort,
+      username: credentials.username,
+      password: credentials.password,
+      ...(database ? { database } : {}),
+    });
+    const text = format === 'jdbc' ? strings.jdbc : format === 'prisma' ? strings.prismaDatabaseUrl : strings.url;
+    return { label: `${FORMAT_NAMES[format]} for ${profile.name} / ${target.name}`, text };
+  }
 
   return {
     'secrets:copyPassword': async ({ profileId, targetId, clearAfterSeconds }) => {
@@ -43,19 +61,10 @@ export function secretHandlers({ profiles, aws, clipboard, passphrases }: Servic
     },
     'secrets:copyConnectionString': async ({ profileId, targetId, format, clearAfterSeconds }) => {
       const guard = requireClipboard();
-      const { profile, target } = profiles.getTarget(profileId, targetId);
-      const credentials = await aws.credentialsFor(profile, target);
-      const database = target.database ?? credentials.dbname;
-      const strings = buildConnectionStrings({
-        family: engineFamily(target.engine),
-        port: target.localPort,
-        username: credentials.username,
-        password: credentials.password,
-        ...(database ? { database } : {}),
-      });
-      const text = format === 'jdbc' ? strings.jdbc : format === 'prisma' ? strings.prismaDatabaseUrl : strings.url;
-      return guard.copy(text, { label: `${FORMAT_NAMES[format]} for ${profile.name} / ${target.name}`, ...clearAfter(clearAfterSeconds) });
+      const { label, text } = await connectionString(profileId, targetId, format);
+      return guard.copy(text, { label, ...clearAfter(clearAfterSeconds) });
     },
+    'secrets:revealConnectionString': async ({ profileId, targetId, format }) => ({ text: (await connectionString(profileId, targetId, format)).text }),
     'secrets:clearClipboard': async () => {
       await clipboard?.clearNow();
       return null;
