@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProfileSchema, type Profile } from '../shared/model/profile';
-import { adminRequestText, endpointKindsOf, existingTargetFor, rdsIdentifierProblem, targetFromDiscovered, withTarget, type DiscoveredDatabase } from './awsTargets';
+import { adminRequestText, endpointKindsOf, existingTargetFor, proposedRestoreName, rdsIdentifierProblem, targetFromDiscovered, withTarget, type DiscoveredDatabase } from './awsTargets';
 
 function profile(id: string, targets: unknown[] = []): Profile {
   return ProfileSchema.parse({
@@ -83,6 +83,17 @@ describe('targets made from what AWS reported', () => {
     expect(rdsIdentifierProblem('orders-')).toBe('Do not end with a hyphen.');
     expect(rdsIdentifierProblem('a'.repeat(64))).toBe('At most 63 characters.');
     expect(rdsIdentifierProblem('Orders-MySQL', 'orders-mysql')).toMatch(/production database/);
+  });
+
+  it('proposes a restore name that RDS accepts, says when the snapshot was taken, and is not taken yet', () => {
+    const snapshot = { sourceIdentifier: 'orders-mysql', createdAt: '2026-11-30T23:59:07.000Z' };
+    expect(proposedRestoreName(snapshot, new Set())).toBe('orders-mysql-rollback-20261130-2359');
+    expect(proposedRestoreName(snapshot, new Set(['orders-mysql-rollback-20261130-2359', 'ORDERS-MYSQL-ROLLBACK-20261130-2359-2']))).toBe('orders-mysql-rollback-20261130-2359-3');
+    expect(proposedRestoreName({ sourceIdentifier: 'orders-mysql' }, new Set())).toBe('orders-mysql-rollback');
+    const long = proposedRestoreName({ sourceIdentifier: `a${'-b'.repeat(40)}`, createdAt: snapshot.createdAt }, new Set());
+    expect(long.length).toBeLessThanOrEqual(63);
+    expect(rdsIdentifierProblem(long, 'x')).toBeUndefined();
+    expect(long.endsWith('-rollback-20261130-2359')).toBe(true);
   });
 
   it('writes the administrator the exact address, group, port and region', () => {

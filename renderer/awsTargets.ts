@@ -79,6 +79,26 @@ export function rdsIdentifierProblem(identifier: string, sourceIdentifier?: stri
   return undefined;
 }
 
+/**
+ * A name for a snapshot's restored copy that passes RDS's rule and is not taken: the source's
+ * name, "-rollback-" and the snapshot's date (when it was taken, so the copy says which
+ * point in time it holds), then -2, -3... past names already in use. The source part is cut
+ * to fit RDS's 63 characters.
+ */
+export function proposedRestoreName(snapshot: { sourceIdentifier: string; createdAt?: string | undefined }, taken: ReadonlySet<string>): string {
+  const used = new Set([...taken].map((name) => name.toLowerCase()));
+  const when = snapshot.createdAt && !Number.isNaN(Date.parse(snapshot.createdAt)) ? new Date(snapshot.createdAt).toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-') : '';
+  const suffix = when ? `-rollback-${when}` : '-rollback';
+  // Only letters, digits and single hyphens survive from the source's name (RDS names follow that rule already; this keeps the proposal valid if one does not).
+  const source = snapshot.sourceIdentifier.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/-+/g, '-').replace(/^[^a-z]+/, '') || 'db';
+  for (let n = 1; ; n++) {
+    const counter = n === 1 ? '' : `-${n}`;
+    const room = 63 - suffix.length - counter.length;
+    const name = `${source.slice(0, room).replace(/-+$/, '')}${suffix}${counter}`;
+    if (!used.has(name) && rdsIdentifierProblem(name, snapshot.sourceIdentifier) === undefined) return name;
+  }
+}
+
 /** What a denied allow or remove was about: the facts an administrator needs to do it instead. */
 export interface AccessRequest {
   action: 'allow' | 'remove';

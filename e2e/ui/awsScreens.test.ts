@@ -306,6 +306,9 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
     expect(await form.textContent()).toContain('This creates a new database; production is untouched.');
     const name = form.getByLabel('Name of the new database', { exact: true });
     const restoreButton = form.getByRole('button', { name: 'Restore to a new database' });
+    // Filled in with a name RDS accepts that says which point in time the copy holds.
+    expect(await name.inputValue()).toMatch(/^ledger-mysql-rollback-\d{8}-\d{4}$/);
+    expect(await restoreButton.isDisabled()).toBe(false);
     // The production database's own name is refused before AWS is asked.
     await name.fill('ledger-mysql');
     await form.getByText('That is the production database: a restore always makes a new one.').waitFor();

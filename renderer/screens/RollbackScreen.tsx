@@ -1,6 +1,7 @@
 import { useState } from 'react';
+import type { ErrorInfo } from '../../shared/model/errors';
 import type { DbTarget, Profile } from '../../shared/model/profile';
-import { rdsIdentifierProblem } from '../awsTargets';
+import { proposedRestoreName, rdsIdentifierProblem } from '../awsTargets';
 import { ErrorNote } from '../components/ErrorNote';
 import { FormField } from '../components/FormField';
 import { describeRemote, describeState } from '../format';
@@ -64,6 +65,11 @@ function phaseText(job: RestoreJob): string {
     case 'deleted':
       return `${job.identifier} was deleted.`;
   }
+}
+
+/** Two failures with one cause, which the screen says once. */
+function sameError(a: ErrorInfo, b: ErrorInfo | undefined): boolean {
+  return b !== undefined && a.code === b.code && a.message === b.message;
 }
 
 /**
@@ -143,6 +149,7 @@ function RollbackPanel({ profile }: { profile: Profile }) {
         <RestoreForm
           key={restoring.identifier}
           snapshot={restoring}
+          taken={new Set([...Object.values(restores).map((job) => job.identifier), ...profile.targets.flatMap((entry) => (entry.remote.kind === 'rds' ? [entry.remote.identifier] : []))])}
           onCancel={() => setRestoring(undefined)}
           onRestore={(newIdentifier) => {
             setRestoring(undefined);
@@ -160,7 +167,16 @@ function RollbackPanel({ profile }: { profile: Profile }) {
           </p>
         ) : null}
       </div>
-      {found && 'error' in found ? <ErrorNote error={found.error} /> : null}
+      {found && 'error' in found ? (
+        sameError(found.error, snapshots?.error) ? (
+          // One cause (no credentials, AWS unreachable) fails both lookups: said once, above.
+          <p role="status" aria-label="Restored copies found">
+            Could not look for restored copies: the same problem as above ({found.error.code}).
+          </p>
+        ) : (
+          <ErrorNote error={found.error} />
+        )
+      ) : null}
       {jobs.map((job) => (
         <RestoreCard key={job.identifier} job={job} profile={profile} />
       ))}
@@ -211,8 +227,9 @@ function SnapshotTable({ target, list, onRestore }: { target: DbTarget; list: Sn
   );
 }
 
-function RestoreForm({ snapshot, onRestore, onCancel }: { snapshot: Snapshot; onRestore: (identifier: string) => void; onCancel: () => void }) {
-  const [name, setName] = useState('');
+function RestoreForm({ snapshot, taken, onRestore, onCancel }: { snapshot: Snapshot; taken: ReadonlySet<string>; onRestore: (identifier: string) => void; onCancel: () => void }) {
+  // Filled in, so one click restores; the user may type another.
+  const [name, setName] = useState(() => proposedRestoreName(snapshot, taken));
   const [tried, setTried] = useState(false);
   const problem = rdsIdentifierProblem(name.trim(), snapshot.sourceIdentifier);
   return (
@@ -238,7 +255,7 @@ function RestoreForm({ snapshot, onRestore, onCancel }: { snapshot: Snapshot; on
         error={tried || name !== '' ? problem : undefined}
         help="Letters, digits and hyphens, starting with a letter: RDS's own rule. It must not exist yet."
       >
-        {(props) => <input {...props} autoFocus value={name} maxLength={63} onChange={(event) => setName(event.target.value)} placeholder={`${snapshot.sourceIdentifier.slice(0, 50)}-rollback`} />}
+        {(props) => <input {...props} autoFocus value={name} maxLength={63} onChange={(event) => setName(event.target.value)} />}
       </FormField>
       <div className="actions">
         <button type="submit" disabled={problem !== undefined}>
