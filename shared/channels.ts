@@ -23,6 +23,7 @@ export const REQUEST_CHANNELS = [
   'tunnels:snapshot',
   'tunnels:start',
   'tunnels:stop',
+  'tunnels:retryNow',
   'tunnels:startProfile',
   'tunnels:stopProfile',
   'hostKeys:trust',

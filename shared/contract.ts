@@ -224,6 +224,8 @@ export const contract = {
    */
   'tunnels:start': { request: TargetRef.extend({ unlock: Unlock }), response: TunnelEntrySchema.extend({ notRemembered: ErrorInfoSchema.optional() }) },
   'tunnels:stop': { request: TargetRef, response: z.null() },
+  /** A reconnecting tunnel tries again now instead of after its backoff (the user's "Retry now"). */
+  'tunnels:retryNow': { request: TargetRef, response: z.null() },
   /** Open every target of a profile over one SSH connection. */
   'tunnels:startProfile': {
     request: z.object({ profileId: id, unlock: Unlock }),

@@ -7,7 +7,7 @@ import { trustSshd } from '../rig/engine';
 import { peersAvailable } from '../rig/peers';
 import { roundTrip } from '../rig/tcpPeers';
 import { ProfilePage } from './profilePage';
-import { startUiRig, type UiRig } from './uiRig';
+import { saveEchoProfile, startUiRig, type UiRig } from './uiRig';
 
 describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen'))('the UI when things go wrong', () => {
   let rig: UiRig;
@@ -64,6 +64,35 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen'))('the UI when 
     const alert = page.page.getByRole('alert').filter({ hasText: `Local port ${clashPort} is already in use` });
     await alert.waitFor();
     expect(await alert.textContent()).toMatch(new RegExp(`PID ${process.pid}.*is free\\.PORT_IN_USE`));
+    // The error is the row's, not the page's.
+    expect(await page.page.getByRole('row', { name: 'Error of Clash' }).getByRole('alert').count()).toBe(1);
+  });
+
+  it('moves a clashing target to the free port the error names, with one click, and connects it there', async () => {
+    const page = new ProfilePage(await rig.browser.newPage());
+    await page.open(rig.host.url, 'Rig box');
+    await page.connect('Clash');
+    const rowError = page.page.getByRole('row', { name: 'Error of Clash' });
+    const use = rowError.getByRole('button', { name: /^Use port \d+$/ });
+    await use.waitFor();
+    const freePort = Number(/\d+$/.exec((await use.textContent()) ?? '')?.[0]);
+    expect(freePort).toBeGreaterThan(clashPort);
+    await use.click();
+    await page.waitForStatus('Clash', /^open for/);
+    await rowError.waitFor({ state: 'detached' });
+    expect(await page.page.getByText(`127.0.0.1:${freePort}`).count()).toBe(1);
+    const saved = await rig.jumpgate.handlers['profiles:get']({ id: 'rig' });
+    expect(saved.targets.find((target) => target.id === 'clash')?.localPort).toBe(freePort);
+    expect(await roundTrip(freePort, 'moved')).toBe('moved');
+    await page.disconnect('Clash');
+    await page.waitForStatus('Clash', /^stopped$/);
+    // Back where the tests after this one expect it.
+    await rig.jumpgate.handlers['profiles:updateTarget']({
+      profileId: 'rig',
+      revision: (await rig.jumpgate.handlers['profiles:list']({})).revisions.rig ?? 0,
+      target: { ...saved.targets.find((target) => target.id === 'clash')!, localPort: clashPort },
+    });
+    await page.page.close();
   });
 
   it('lets the user dismiss an error, puts it away when they move to another screen, and never shows it beside a later success', async () => {
@@ -107,4 +136,39 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen'))('the UI when 
     expect(await refusal.textContent()).toMatch(/Do not connect/);
     expect(await page.status('Echo').textContent()).toMatch(/^failed: The jump box .* presented/);
   });
+});
+
+describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen'))('Retry now while a tunnel waits out a long backoff', () => {
+  let rig: UiRig;
+  let localPort: number;
+
+  beforeAll(async () => {
+    // A backoff of a minute: without "Retry now" the tunnel would stay down well past this test's waits.
+    rig = await startUiRig({ deps: { pool: { keepalive: { intervalMs: 300, countMax: 2 }, readyTimeoutMs: 2000, backoff: { baseMs: 60_000, capMs: 60_000, jitter: 0 } } } });
+    await trustSshd(new KnownHostsStore(join(rig.dataDir, 'known_hosts')), rig.sshd);
+    localPort = await pickPort();
+    await saveEchoProfile(rig, { id: 'slow', name: 'Slow backoff', localPort, options: { reconnectCapSeconds: 60 } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await rig?.dispose();
+  });
+
+  it('reconnects at once when the user asks, instead of in a minute', async () => {
+    const page = new ProfilePage(await rig.browser.newPage());
+    await page.open(rig.host.url, 'Slow backoff');
+    await page.connect('Echo');
+    await page.waitForStatus('Echo', /^open for/);
+
+    await rig.sshd.stop();
+    const waiting = await page.waitForStatus('Echo', /^reconnecting \(attempt \d+, next in \d+ s\)/);
+    expect(Number(/next in (\d+) s/.exec(waiting)?.[1])).toBeGreaterThan(30);
+    await rig.sshd.restart();
+    await page.button('Retry Echo now').click();
+    // Well inside the minute the backoff would have waited.
+    await page.waitForStatus('Echo', /^open for/);
+    expect(await roundTrip(localPort, 'retried')).toBe('retried');
+    expect(await page.button('Retry Echo now').count()).toBe(0);
+    await page.page.close();
+  }, 60_000);
 });

@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import type { DbTarget } from '../../shared/model/profile';
 import { isLive, type TunnelState } from '../../shared/model/tunnelState';
+import { detailsOf } from '../../shared/model/errors';
 import { useNow } from '../hooks/useNow';
+import { ErrorNote } from './ErrorNote';
 import { clock, describeRemote, describeState, secondsUntil } from '../format';
 import { jobKey, type PendingQuestion } from '../stores/connect';
 import type { ConnectionStringFormat, Credentials } from '../stores/secrets';
@@ -32,55 +34,81 @@ export function TargetRow({
 }) {
   const now = useNow();
   const { useConnect, useConnection } = useStores();
+  const error = useConnect((store) => store.errors[jobKey({ profileId, targetId: target.id })]);
   // While the service is lost the last state seen may be long gone (ports closed): never show it as live.
   const reachable = useConnection((store) => store.status !== 'disconnected');
   const job = { profileId, targetId: target.id };
   const busy = useConnect((store) => Boolean(store.busy[jobKey(job)] || store.busy[profileId]));
-  const { connect, disconnect } = useConnect.getState();
+  const { connect, disconnect, retryNow, usePort, dismissError } = useConnect.getState();
   const live = isLive(state);
   const hint = state.status === 'failed' ? state.error.hint : state.status === 'reconnecting' ? state.lastError.hint : state.status === 'open' ? state.lastForwardError?.message : undefined;
+  const suggestedPort = error?.code === 'PORT_IN_USE' ? detailsOf(error, 'PORT_IN_USE')?.suggestedPort : undefined;
   return (
-    <tr aria-label={`Target ${target.name}`}>
-      <th scope="row">
-        {target.name}
-        <small>
-          {target.engine}
-          {target.database ? ` · ${target.database}` : ''}
-          {target.username ? ` · user ${target.username}` : ''}
-        </small>
-      </th>
-      <td>
-        <code>127.0.0.1:{target.localPort}</code> → {describeRemote(target)}
-      </td>
-      <td>
-        <span className={`status status-${!reachable ? 'unknown' : question ? 'waiting' : state.status}`} aria-label={`Status of ${target.name}`}>
-          {!reachable ? 'unknown: not connected to Jumpgate' : question ? WAITING[question] : describeState(state, now)}
-        </span>
-        {hint && reachable && !question ? <small className="hint">{hint}</small> : null}
-        {reachable && state.status === 'open' && state.idleSince !== undefined && idleLimitMinutes > 0 ? (
-          <small className="idle" aria-label={`Idle close of ${target.name}`}>
-            No client: closes in {clock(secondsUntil(state.idleSince + idleLimitMinutes * 60_000, now))} unless one connects
+    <>
+      <tr aria-label={`Target ${target.name}`}>
+        <th scope="row">
+          {target.name}
+          <small>
+            {target.engine}
+            {target.database ? ` · ${target.database}` : ''}
+            {target.username ? ` · user ${target.username}` : ''}
           </small>
-        ) : null}
-      </td>
-      <td>
-        <div className="row-actions">
-          {live ? (
-            <button onClick={() => void disconnect(job)} disabled={busy} aria-label={`Disconnect ${target.name}`}>
-              Disconnect
-            </button>
-          ) : (
-            <button onClick={() => void connect(job)} disabled={busy} aria-label={`Connect ${target.name}`}>
-              Connect
-            </button>
-          )}
-          <div className="more-actions">
-            <CopyDetails target={target} />
-            {target.secret.kind !== 'none' ? <SecretActions profileId={profileId} profileName={profileName} target={target} /> : null}
+        </th>
+        <td>
+          <code>127.0.0.1:{target.localPort}</code> → {describeRemote(target)}
+        </td>
+        <td>
+          <span className={`status status-${!reachable ? 'unknown' : question ? 'waiting' : state.status}`} aria-label={`Status of ${target.name}`}>
+            {!reachable ? 'unknown: not connected to Jumpgate' : question ? WAITING[question] : describeState(state, now)}
+          </span>
+          {hint && reachable && !question ? <small className="hint">{hint}</small> : null}
+          {reachable && state.status === 'open' && state.idleSince !== undefined && idleLimitMinutes > 0 ? (
+            <small className="idle" aria-label={`Idle close of ${target.name}`}>
+              No client: closes in {clock(secondsUntil(state.idleSince + idleLimitMinutes * 60_000, now))} unless one connects
+            </small>
+          ) : null}
+        </td>
+        <td>
+          <div className="row-actions">
+            {reachable && state.status === 'reconnecting' ? (
+              <button className="secondary" onClick={() => void retryNow(job)} aria-label={`Retry ${target.name} now`}>
+                Retry now
+              </button>
+            ) : null}
+            {live ? (
+              <button onClick={() => void disconnect(job)} disabled={busy} aria-label={`Disconnect ${target.name}`}>
+                Disconnect
+              </button>
+            ) : (
+              <button onClick={() => void connect(job)} disabled={busy} aria-label={`Connect ${target.name}`}>
+                Connect
+              </button>
+            )}
+            <div className="more-actions">
+              <CopyDetails target={target} />
+              {target.secret.kind !== 'none' ? <SecretActions profileId={profileId} profileName={profileName} target={target} /> : null}
+            </div>
           </div>
-        </div>
-      </td>
-    </tr>
+        </td>
+      </tr>
+      {error ? (
+        <tr className="row-error" aria-label={`Error of ${target.name}`}>
+          <td colSpan={4}>
+            <ErrorNote
+              error={error}
+              onDismiss={() => dismissError(job)}
+              actions={
+                suggestedPort !== undefined ? (
+                  <button type="button" disabled={busy} onClick={() => void usePort(job, suggestedPort)}>
+                    Use port {suggestedPort}
+                  </button>
+                ) : null
+              }
+            />
+          </td>
+        </tr>
+      ) : null}
+    </>
   );
 }
 

@@ -5,6 +5,7 @@ import { jobKey, pendingQuestionOf, summaryState } from '../stores/connect';
 import { PROFILE_TABS, type ProfileTab } from '../stores/navigation';
 import { useStores } from '../storesContext';
 import { ConfirmDialog, Dialog } from '../components/Dialog';
+import { ErrorNote } from '../components/ErrorNote';
 import { TargetRow } from '../components/TargetRow';
 import { AccessScreen } from './AccessScreen';
 import { DoctorScreen } from './DoctorScreen';
@@ -115,13 +116,16 @@ function DuplicateDialog({ original, onDuplicate, onCancel }: { original: string
 
 /** The targets tab: one row per database with its live state and actions. */
 function TargetsPanel({ profile }: { profile: Profile }) {
-  const { useTunnels, useNavigation } = useStores();
+  const { useTunnels, useNavigation, useConnect } = useStores();
   const tunnels = useTunnels((state) => state.byId);
   const go = useNavigation((state) => state.go);
-  const dialog = useStores().useConnect((state) => state.dialog);
+  const dialog = useConnect((state) => state.dialog);
+  // Why "Connect all" failed (the jump box refused the login, say): it belongs to the whole profile.
+  const profileError = useConnect((state) => state.errors[profile.id]);
   const stateOf = (targetId: string) => tunnels[`${profile.id}/${targetId}`]?.state ?? { status: 'idle' as const };
   return (
     <>
+      {profileError ? <ErrorNote error={profileError} onDismiss={() => useConnect.getState().dismissError({ profileId: profile.id })} /> : null}
       {profile.targets.length === 0 ? (
         <p>
           No targets yet. <button className="link" onClick={() => go({ kind: 'edit', profileId: profile.id })}>Add a database</button> to tunnel to.

@@ -27,8 +27,20 @@ export interface ConnectState {
   /** Jobs in flight, by jobKey: their buttons are disabled meanwhile. */
   busy: Record<string, true>;
   dialog: ConnectDialog | undefined;
+  /**
+   * Why the last connect of a job failed, by jobKey: shown on that target's row (or above the
+   * targets for a whole profile), gone when that job (or its profile's) connects, when the
+   * user dismisses it or moves to another screen.
+   */
+  errors: Record<string, ErrorInfo>;
   connect(job: ConnectJob, unlock?: Unlock): Promise<void>;
   disconnect(job: ConnectJob): Promise<void>;
+  /** A reconnecting target tries again now instead of waiting out its backoff. */
+  retryNow(job: ConnectJob & { targetId: string }): Promise<void>;
+  /** After a port clash: move the target to `port` (one profile change, at the revision this window has) and connect it. */
+  usePort(job: ConnectJob & { targetId: string }, port: number): Promise<void>;
+  dismissError(job: ConnectJob): void;
+  clearErrors(): void;
   /** Pin the host key the dialog showed, then retry the connect. */
   trust(): Promise<void>;
   unlock(unlock: Unlock): Promise<void>;
@@ -82,6 +94,8 @@ export function createConnectStore(bridge: JumpgateBridge, { profiles, doctor, h
   const startProfile = remoteCall(bridge, 'tunnels:startProfile');
   const stopTarget = remoteCall(bridge, 'tunnels:stop');
   const stopProfile = remoteCall(bridge, 'tunnels:stopProfile');
+  const retryNow = remoteCall(bridge, 'tunnels:retryNow');
+  const updateTarget = remoteCall(bridge, 'profiles:updateTarget');
 
   return create<ConnectState>()((set, get) => {
     const setBusy = (job: ConnectJob, busy: boolean): void => {
@@ -91,11 +105,18 @@ export function createConnectStore(bridge: JumpgateBridge, { profiles, doctor, h
       set({ busy: next });
     };
 
+    /** Forget the errors a new attempt at `job` replaces: its own, and for a whole profile its targets' too. */
+    const forgetErrors = (job: ConnectJob): void => {
+      const key = jobKey(job);
+      const next = Object.fromEntries(Object.entries(get().errors).filter(([other]) => other !== key && !(job.targetId === undefined && other.startsWith(`${job.profileId}/`))));
+      set({ errors: next });
+    };
+
     const askOrReport = (error: ErrorInfo, job: ConnectJob): void => {
       const question = sshQuestionFor(error, profiles.getState().profiles.find((entry) => entry.id === job.profileId));
       if (question) set({ dialog: { ...question, retry: job } });
       else {
-        feedback.getState().showError(error);
+        set({ errors: { ...get().errors, [jobKey(job)]: error } });
         // Issue #6: a failed connect runs the doctor, and the error note points at the first failing
         // step. Not for a taken local port: that error already names the holder and a free port, and
         // no step on the way to the jump box is at fault.
@@ -106,9 +127,11 @@ export function createConnectStore(bridge: JumpgateBridge, { profiles, doctor, h
     return {
       busy: {},
       dialog: undefined,
+      errors: {},
       connect: async (job, unlock) => {
         setBusy(job, true);
         feedback.getState().clear();
+        forgetErrors(job);
         const extra = unlock ? { unlock } : {};
         const reply = job.targetId
           ? await startTarget.send({ profileId: job.profileId, targetId: job.targetId, ...extra })
@@ -143,6 +166,26 @@ export function createConnectStore(bridge: JumpgateBridge, { profiles, doctor, h
         await get().connect(dialog.retry, unlock);
       },
       dismiss: () => set({ dialog: undefined }),
+      retryNow: async (job) => {
+        const reply = await retryNow.send({ profileId: job.profileId, targetId: job.targetId });
+        if (!reply.ok) feedback.getState().showError(reply.error);
+      },
+      usePort: async (job, port) => {
+        const profile = profiles.getState().profiles.find((entry) => entry.id === job.profileId);
+        const target = profile?.targets.find((entry) => entry.id === job.targetId);
+        if (!profile || !target) return;
+        setBusy(job, true);
+        const moved = await updateTarget.send({ profileId: profile.id, revision: profiles.getState().revisions[profile.id] ?? 0, target: { ...target, localPort: port } });
+        setBusy(job, false);
+        if (!moved.ok) {
+          // Refused (another window changed the profile, or the port was taken meanwhile): said on the row.
+          set({ errors: { ...get().errors, [jobKey(job)]: moved.error } });
+          return;
+        }
+        await get().connect(job);
+      },
+      dismissError: (job) => set({ errors: Object.fromEntries(Object.entries(get().errors).filter(([key]) => key !== jobKey(job))) }),
+      clearErrors: () => set({ errors: {} }),
     };
   });
 }

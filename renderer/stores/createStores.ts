@@ -69,13 +69,17 @@ export function startStores(stores: Stores): void {
   stores.useAudit.getState().init();
   stores.useShell.getState().init();
   void Promise.all([stores.useProfiles.getState().init(), stores.useTunnels.getState().init(), stores.useApp.getState().init()]);
+  const putErrorsAway = (): void => {
+    stores.useFeedback.getState().clearError();
+    stores.useConnect.getState().clearErrors();
+  };
   // An error belongs to where it happened: moving to another screen or profile puts it away
   // (a notice such as "Saved X." stays: it is usually shown just as the screen changes).
   stores.useNavigation.subscribe((state, before) => {
-    if (state.view !== before.view) stores.useFeedback.getState().clearError();
+    if (state.view !== before.view) putErrorsAway();
   });
   stores.useProfiles.subscribe((state, before) => {
-    if (state.selectedId !== before.selectedId) stores.useFeedback.getState().clearError();
+    if (state.selectedId !== before.selectedId) putErrorsAway();
   });
   // Back after the service was lost: nothing held is current, so take every snapshot again.
   stores.useConnection.getState().onReconnect(() => {

@@ -210,6 +210,11 @@ export class Tunnel {
     void this.hold(socket);
   }
 
+  /** Skip the rest of the reconnect backoff: the user asked to retry now. */
+  retryNow(): void {
+    this.lease?.connection.retryNow();
+  }
+
   /**
    * Keep a client that arrives while the tunnel is starting or reconnecting, and
    * forward it once the tunnel is open: a database client started together with

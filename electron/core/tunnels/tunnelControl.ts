@@ -89,6 +89,11 @@ export class TunnelControl {
     if (this.manager.get(id)) await this.manager.stop(id);
   }
 
+  /** "Retry now" on a reconnecting target: its jump host connection skips the rest of its backoff. */
+  retryNow(profileId: string, targetId: string): void {
+    this.manager.retryNow(tunnelId(profileId, targetId));
+  }
+
   /** Close several targets' tunnels together. */
   async stopTargets(profileId: string, targetIds: readonly string[]): Promise<void> {
     await Promise.all(targetIds.map((targetId) => this.stop(profileId, targetId)));

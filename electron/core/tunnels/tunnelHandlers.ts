@@ -1,7 +1,7 @@
 import type { Handlers } from '../../../shared/contract';
 import type { ServiceContext } from '../serviceContext';
 
-type TunnelChannels = 'tunnels:snapshot' | 'tunnels:start' | 'tunnels:stop' | 'tunnels:startProfile' | 'tunnels:stopProfile';
+type TunnelChannels = 'tunnels:snapshot' | 'tunnels:start' | 'tunnels:stop' | 'tunnels:retryNow' | 'tunnels:startProfile' | 'tunnels:stopProfile';
 
 /** Connect and disconnect saved targets; state flows back as `tunnels:state` events. */
 export function tunnelHandlers({ profiles, tunnels }: ServiceContext): Pick<Handlers, TunnelChannels> {
@@ -14,6 +14,11 @@ export function tunnelHandlers({ profiles, tunnels }: ServiceContext): Pick<Hand
     'tunnels:stop': async ({ profileId, targetId }) => {
       profiles.getTarget(profileId, targetId);
       await tunnels.stop(profileId, targetId);
+      return null;
+    },
+    'tunnels:retryNow': async ({ profileId, targetId }) => {
+      profiles.getTarget(profileId, targetId);
+      tunnels.retryNow(profileId, targetId);
       return null;
     },
     'tunnels:startProfile': async ({ profileId, unlock }) => {

@@ -62,6 +62,15 @@ export class TunnelManager {
     await tunnel.stop();
   }
 
+  /** Retry the tunnel's jump host connection now instead of after its backoff (a no-op while it is up). */
+  retryNow(id: string): void {
+    const tunnel = this.tunnels.get(id);
+    if (!tunnel) {
+      throw new JumpgateError('TUNNEL_NOT_FOUND', `There is no tunnel "${id}".`, { hint: 'Refresh the list of tunnels.' });
+    }
+    tunnel.retryNow();
+  }
+
   get(id: string): TunnelSnapshotEntry | undefined {
     const tunnel = this.tunnels.get(id);
     return tunnel && { id, endpoint: tunnel.endpoint, state: tunnel.state };
