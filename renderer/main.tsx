@@ -1,6 +1,6 @@
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import { applyStoredTheme } from './components/ThemePicker';
+import { applyTheme, cachedTheme } from './theme';
 import { createStores, startStores } from './stores/createStores';
 import { connectBridge } from './wsBridge';
 
@@ -8,7 +8,7 @@ import { connectBridge } from './wsBridge';
 const root = createRoot(document.getElementById('root') as HTMLElement);
 try {
   const stores = createStores(connectBridge());
-  applyStoredTheme();
+  applyTheme(cachedTheme());
   startStores(stores);
   root.render(<App stores={stores} />);
 } catch (error) {

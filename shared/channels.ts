@@ -5,6 +5,8 @@
  */
 export const REQUEST_CHANNELS = [
   'app:info',
+  'settings:get',
+  'settings:update',
   'profiles:list',
   'profiles:get',
   'profiles:save',
@@ -61,6 +63,7 @@ export const EVENT_CHANNELS = [
   'shell:output',
   'shell:exit',
   'audit:entry',
+  'settings:changed',
 ] as const;
 
 export type RequestChannel = (typeof REQUEST_CHANNELS)[number];

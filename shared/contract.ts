@@ -5,6 +5,7 @@ import { ERROR_DETAILS } from './model/errorDetails';
 import { ERROR_CODES, type ErrorCode, type ErrorDetailsOf, type ErrorInfo } from './model/errors';
 import { JumpHostSchema } from './model/jumpHost';
 import { DbTargetSchema, ProfileSchema } from './model/profile';
+import { SettingsChangeSchema, SettingsSchema } from './model/settings';
 
 /**
  * The one contract every front end speaks (Electron IPC, the web host's
@@ -150,6 +151,10 @@ const RuleLabel = z.string().min(1).max(40).regex(/^[A-Za-z0-9 ._:/=+@-]+$/).opt
 const RdsIdentifier = z.string().min(1).max(63);
 
 export const contract = {
+  /** The user's app-wide choices (the theme), kept by the service so they outlive a page's origin. */
+  'settings:get': { request: z.object({}).optional(), response: SettingsSchema },
+  /** Change some settings; every window hears settings:changed. */
+  'settings:update': { request: SettingsChangeSchema, response: SettingsSchema },
   /** Version and where things live; never fails. */
   'app:info': {
     request: z.object({}).optional(),
@@ -435,6 +440,8 @@ export const events = {
   'shell:exit': z.object({ seq: z.number(), shellId: z.string(), exitCode: z.number().optional(), signal: z.string().optional(), error: ErrorInfoSchema.optional() }),
   /** A new audit entry, for a view that is open. */
   'audit:entry': z.object({ seq: z.number(), entry: AuditEntrySchema }),
+  /** Settings changed (in this window or another). */
+  'settings:changed': z.object({ seq: z.number(), settings: SettingsSchema }),
 } as const satisfies Record<EventChannel, z.ZodType>;
 
 export type Contract = typeof contract;

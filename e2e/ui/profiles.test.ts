@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Profile } from '../../shared/model/profile';
+import { createDispatcher } from '../../electron/core/dispatcher';
 import { ProfileStore } from '../../electron/core/profiles/profileStore';
+import { createJumpgate } from '../../electron/core/service';
+import { startWebHost } from '../../electron/host/webHost';
 import { peersAvailable } from '../rig/peers';
 import { ProfileEditorPage } from './profileEditorPage';
 import { startServedUi, type ServedUi } from './uiRig';
@@ -230,5 +233,31 @@ describe.skipIf(!peersAvailable('chromium'))('profiles in the browser UI', () =>
     await sidebar(page).waitFor();
     expect(await page.getByLabel('Theme').inputValue()).toBe('dark');
     expect(await background()).not.toBe(light);
+
+    // jumpgate serve restarted: a new port is a new origin whose page storage is empty; the service kept the choice.
+    const restarted = await createJumpgate({ dataDir: served.dataDir, version: 'test' });
+    const host = await startWebHost({ jumpgate: restarted, dispatch: createDispatcher(restarted.handlers), staticDir: served.staticDir });
+    try {
+      const fresh = await served.browser.newPage();
+      expect(new URL(host.url).origin).not.toBe(new URL(served.host.url).origin);
+      await fresh.goto(host.url);
+      await sidebar(fresh).waitFor();
+      await fresh.waitForFunction('document.documentElement.dataset.theme === "dark"');
+      expect(await fresh.getByLabel('Theme').inputValue()).toBe('dark');
+      await fresh.close();
+    } finally {
+      await host.close();
+      await restarted.dispose();
+    }
+
+    // Another window follows a change made in this one.
+    const other = await served.browser.newPage();
+    await other.goto(served.host.url);
+    await sidebar(other).waitFor();
+    await page.getByLabel('Theme').selectOption('light');
+    await other.waitForFunction('document.documentElement.dataset.theme === "light"');
+    expect(await other.getByLabel('Theme').inputValue()).toBe('light');
+    await other.close();
+    await page.close();
   });
 });

@@ -14,6 +14,8 @@ import { osUserName } from './paths';
 import { profileHandlers } from './profiles/profileHandlers';
 import { ProfileStore } from './profiles/profileStore';
 import { ClipboardGuard, systemScheduler } from './secrets/clipboardGuard';
+import { settingsHandlers } from './settings/settingsHandlers';
+import { SettingsStore } from './settings/settingsStore';
 import { PassphraseCache } from './secrets/passphraseCache';
 import { secretHandlers } from './secrets/secretHandlers';
 import type { JumpgateDeps, ServiceContext } from './serviceContext';
@@ -54,6 +56,9 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
     onChange: () => bus.emit('profiles:changed', { revision: profiles.storeRevision, revisions: profiles.revisionsById(), profiles: profiles.list() }),
   });
   const loaded = await profiles.load();
+  const settings = new SettingsStore(join(deps.dataDir, 'settings.json'));
+  // A damaged settings file is kept aside beside it and the defaults used: a theme is not worth refusing to start over.
+  await settings.load();
   const knownHostsPath = join(deps.dataDir, 'known_hosts');
   const knownHosts = new KnownHostsStore(knownHostsPath);
   const passphrases = new PassphraseCache(deps.keychain);
@@ -99,6 +104,7 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
     audit,
     clipboard,
     shells,
+    settings,
   };
 
   const handlers: Handlers = {
@@ -112,6 +118,7 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
     ...keyHandlers(),
     ...shellHandlers(context),
     ...auditHandlers(context),
+    ...settingsHandlers(context),
   };
 
   return {

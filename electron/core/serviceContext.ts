@@ -6,6 +6,7 @@ import type { PollOptions } from './aws/snapshots';
 import type { EventBus } from './events/eventBus';
 import type { ProfileStore } from './profiles/profileStore';
 import type { Clipboard, ClipboardGuard, Scheduler } from './secrets/clipboardGuard';
+import type { SettingsStore } from './settings/settingsStore';
 import type { Keychain } from './secrets/keychain';
 import type { PassphraseCache } from './secrets/passphraseCache';
 import type { ShellSessions } from './shell/shellSessions';
@@ -58,4 +59,5 @@ export interface ServiceContext {
   /** Absent where there is no clipboard (a CLI without a display). */
   clipboard: ClipboardGuard | undefined;
   shells: ShellSessions;
+  settings: SettingsStore;
 }

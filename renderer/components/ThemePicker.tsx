@@ -1,31 +1,15 @@
-import { useState } from 'react';
+import type { Theme } from '../../shared/model/settings';
+import { cachedTheme } from '../theme';
+import { useStores } from '../storesContext';
 
-type Theme = 'system' | 'light' | 'dark';
-const STORAGE_KEY = 'jumpgate.theme';
-
-/** Read once at start-up (main.tsx) and on change: the chosen theme is an attribute the stylesheet keys on. */
-export function applyStoredTheme(): Theme {
-  const stored = localStorage.getItem(STORAGE_KEY);
-  const theme: Theme = stored === 'light' || stored === 'dark' ? stored : 'system';
-  if (theme === 'system') delete document.documentElement.dataset.theme;
-  else document.documentElement.dataset.theme = theme;
-  return theme;
-}
-
+/** The theme choice, kept by the service (it survives a restart of jumpgate serve, and reaches other windows). */
 export function ThemePicker() {
-  const [theme, setTheme] = useState<Theme>(() => applyStoredTheme());
+  const { useSettings } = useStores();
+  const theme = useSettings((state) => state.settings?.theme) ?? cachedTheme();
   return (
     <label className="theme">
       Theme
-      <select
-        value={theme}
-        onChange={(event) => {
-          const next = event.target.value as Theme;
-          if (next === 'system') localStorage.removeItem(STORAGE_KEY);
-          else localStorage.setItem(STORAGE_KEY, next);
-          setTheme(applyStoredTheme());
-        }}
-      >
+      <select value={theme} onChange={(event) => void useSettings.getState().update({ theme: event.target.value as Theme })}>
         <option value="system">Same as the system</option>
         <option value="light">Light</option>
         <option value="dark">Dark</option>

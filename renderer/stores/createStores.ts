@@ -14,6 +14,8 @@ import { createNavigationStore } from './navigation';
 import { createProfilesStore } from './profiles';
 import { createRollbackStore } from './rollback';
 import { createSecretsStore } from './secrets';
+import { createSettingsStore } from './settings';
+import { applyTheme } from '../theme';
 import { createShellStore } from './shell';
 import { createTunnelsStore } from './tunnels';
 
@@ -54,6 +56,7 @@ export function createStores(bridge: JumpgateBridge) {
     useSecrets: createSecretsStore(bridge, useFeedback),
     useKeys: createKeysStore(bridge, useFeedback),
     useShell: createShellStore(bridge),
+    useSettings: createSettingsStore(bridge, useFeedback),
   };
 }
 
@@ -68,7 +71,10 @@ export function startStores(stores: Stores): void {
   stores.useRollback.getState().init();
   stores.useAudit.getState().init();
   stores.useShell.getState().init();
-  void Promise.all([stores.useProfiles.getState().init(), stores.useTunnels.getState().init(), stores.useApp.getState().init()]);
+  void Promise.all([stores.useProfiles.getState().init(), stores.useTunnels.getState().init(), stores.useApp.getState().init(), stores.useSettings.getState().init()]);
+  stores.useSettings.subscribe((state, before) => {
+    if (state.settings && state.settings.theme !== before.settings?.theme) applyTheme(state.settings.theme);
+  });
   const putErrorsAway = (): void => {
     stores.useFeedback.getState().clearError();
     stores.useConnect.getState().clearErrors();
@@ -83,6 +89,6 @@ export function startStores(stores: Stores): void {
   });
   // Back after the service was lost: nothing held is current, so take every snapshot again.
   stores.useConnection.getState().onReconnect(() => {
-    void Promise.all([stores.useProfiles.getState().resync(), stores.useTunnels.getState().resync(), stores.useApp.getState().init()]);
+    void Promise.all([stores.useProfiles.getState().resync(), stores.useTunnels.getState().resync(), stores.useApp.getState().init(), stores.useSettings.getState().resync()]);
   });
 }

@@ -8,7 +8,7 @@ import {
   type Profile,
   type ProfilesFile,
 } from '../../../shared/model/profile';
-import { removeStaleTemps, writeFileAtomic } from './atomicFile';
+import { removeStaleTemps, writeFileAtomic } from '../files/atomicFile';
 import { acquireFileLock } from './fileLock';
 import { exampleProfile } from './exampleProfile';
 import { uniqueSlug } from '../../../shared/model/ids';

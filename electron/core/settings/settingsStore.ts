@@ -1,0 +1,83 @@
+import { constants } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
+import { SettingsSchema, type Settings, type SettingsChange } from '../../../shared/model/settings';
+import { writeFileAtomic } from '../files/atomicFile';
+
+/** A settings file is a few hundred bytes: anything far bigger is not ours, and is not read into memory. */
+const MAX_SETTINGS_BYTES = 64 * 1024;
+
+export type SettingsProblem = { keptAt: string; why: string };
+
+/**
+ * The user's app-wide choices (the theme), kept by the service in settings.json beside the
+ * profiles: a browser page's own storage is per origin, and `jumpgate serve` listens on a new
+ * port each run, so a choice kept there was lost with every restart of the service. A file
+ * that does not parse is moved aside (nothing is lost) and the defaults are used.
+ */
+export class SettingsStore {
+  private current: Settings = SettingsSchema.parse({});
+  private writes: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly path: string) {}
+
+  /** Read the file; a missing one means the defaults, a damaged one is kept aside and reported. */
+  async load(now: () => Date = () => new Date()): Promise<SettingsProblem | undefined> {
+    let text: string;
+    try {
+      text = await readBounded(this.path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if (!(error instanceof NotSettings)) throw error;
+      return this.keepAside(now, error.message);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return this.keepAside(now, 'it is not JSON');
+    }
+    const result = SettingsSchema.safeParse(parsed);
+    if (!result.success) return this.keepAside(now, result.error.issues.map((issue) => `${issue.path.join('.') || 'file'}: ${issue.message}`).join('; '));
+    this.current = result.data;
+    return undefined;
+  }
+
+  get(): Settings {
+    return structuredClone(this.current);
+  }
+
+  /** Change some settings and write the file (writes in this process one after another, the last one wins). */
+  async update(change: SettingsChange): Promise<Settings> {
+    const next = SettingsSchema.parse({ ...this.current, ...change });
+    this.current = next;
+    const write = this.writes.then(() => writeFileAtomic(this.path, JSON.stringify(next, null, 2) + '\n'));
+    this.writes = write.catch(() => undefined);
+    await write;
+    return structuredClone(next);
+  }
+
+  private async keepAside(now: () => Date, why: string): Promise<SettingsProblem> {
+    const keptAt = `${this.path}.corrupt-${now().toISOString().replace(/[:.]/g, '-')}`;
+    await rename(this.path, keptAt);
+    return { keptAt, why };
+  }
+}
+
+/** What sits at the settings path is not a settings file that may be read (a device, a FIFO, something huge). */
+class NotSettings extends Error {}
+
+/** The file's text, read with a bound; a FIFO or device is refused, never waited on. */
+async function readBounded(path: string): Promise<string> {
+  // O_NONBLOCK: opening a FIFO must not block the thread pool (Windows has no such flag and no FIFOs at a path).
+  const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new NotSettings('it is not a regular file');
+    const buffer = Buffer.alloc(MAX_SETTINGS_BYTES + 1);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    if (bytesRead > MAX_SETTINGS_BYTES) throw new NotSettings(`it is larger than ${MAX_SETTINGS_BYTES} bytes`);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}

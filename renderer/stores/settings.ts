@@ -1,0 +1,61 @@
+import { create, type StoreApi } from 'zustand';
+import type { JumpgateBridge } from '../../shared/bridge';
+import type { Settings, SettingsChange } from '../../shared/model/settings';
+import type { FeedbackState } from './feedback';
+import { remoteCall } from './remoteCall';
+
+/**
+ * The user's app-wide choices as the service keeps them (settings.json), so they survive a
+ * restart of `jumpgate serve` (a new port is a new origin, whose storage starts empty) and
+ * follow a change made in another window.
+ */
+export interface SettingsState {
+  seq: number;
+  /** Undefined until the service answered. */
+  settings: Settings | undefined;
+  /** Follow settings:changed and read the settings. Returns the unsubscribe. */
+  init(): Promise<() => void>;
+  /** Read them again whatever the seq (the service was lost and may have restarted). */
+  resync(): Promise<void>;
+  update(change: SettingsChange): Promise<void>;
+}
+
+export function createSettingsStore(bridge: JumpgateBridge, feedback: StoreApi<FeedbackState>) {
+  const get = remoteCall(bridge, 'settings:get');
+  const update = remoteCall(bridge, 'settings:update');
+  return create<SettingsState>()((set, getState) => {
+    const read = async (): Promise<void> => {
+      const seqBefore = getState().seq;
+      const reply = await get.send({});
+      // A change heard meanwhile is newer than this answer.
+      if (reply.ok && getState().seq === seqBefore) set({ settings: reply.value });
+    };
+    return {
+      seq: 0,
+      settings: undefined,
+      init: async () => {
+        const unsubscribe = bridge.on('settings:changed', (event) => {
+          if (event.seq <= getState().seq) return;
+          set({ seq: event.seq, settings: event.settings });
+        });
+        await read();
+        return unsubscribe;
+      },
+      resync: async () => {
+        set({ seq: 0 });
+        await read();
+      },
+      update: async (change) => {
+        const before = getState().settings;
+        // Shown at once; put back if the service refuses.
+        if (before) set({ settings: { ...before, ...change } });
+        const reply = await update.send(change);
+        if (reply.ok) set({ settings: reply.value });
+        else {
+          set({ settings: before });
+          feedback.getState().showError(reply.error);
+        }
+      },
+    };
+  });
+}

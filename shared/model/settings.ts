@@ -1,0 +1,15 @@
+import { z } from 'zod';
+
+export const THEMES = ['system', 'light', 'dark'] as const;
+export const ThemeSchema = z.enum(THEMES);
+export type Theme = z.infer<typeof ThemeSchema>;
+
+/** The user's app-wide choices, kept by the service (settings.json in the data folder). Unknown keys are dropped. */
+export const SettingsSchema = z.object({
+  theme: ThemeSchema.default('system'),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+/** A change to some settings: only the keys given change. */
+export const SettingsChangeSchema = z.object({ theme: ThemeSchema.optional() }).strict();
+export type SettingsChange = z.infer<typeof SettingsChangeSchema>;
