@@ -1,3 +1,5 @@
+// First: configures zod before shared/'s schemas are built (see zodJitless.ts).
+import './zodJitless';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { applyTheme, cachedTheme } from './theme';

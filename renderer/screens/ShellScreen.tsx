@@ -6,6 +6,7 @@ import { SshQuestionDialog } from '../components/Prompts';
 import { sshQuestionFor, type SshQuestion } from '../sshQuestions';
 import { useStores } from '../storesContext';
 import { notRememberedNotice } from '../stores/connect';
+import { openTerminalUnderCsp } from '../terminalStyles';
 
 /**
  * A terminal on the jump box for one-off work (the first-login `passwd`, a quick
@@ -25,10 +26,20 @@ export function ShellScreen({ profile }: { profile: Profile }) {
   // The terminal widget lives as long as the tab: a DOM concern, no transport here.
   useEffect(() => {
     if (!host.current) return;
-    const term = new Terminal({ cursorBlink: true, fontSize: 14, convertEol: false, scrollback: 5000, theme: { background: '#0b1114' } });
+    // lineHeight above 1: DejaVu Sans Mono (the monospace font of most Linux desktops) draws '_' below its
+    // own descent, and the DOM renderer clips each row to the font's height (xtermjs/xterm.js#4067).
+    const term = new Terminal({
+      cursorBlink: true,
+      fontSize: 14,
+      lineHeight: 1.2,
+      convertEol: false,
+      scrollback: 5000,
+      theme: { background: '#0b1114', foreground: '#d8e2e7', cursor: '#d8e2e7', cursorAccent: '#0b1114' },
+    });
     const fit = new FitAddon();
     term.loadAddon(fit);
-    term.open(host.current);
+    // Not term.open(): xterm's own <style> elements are blocked by the CSP (issue #13; see terminalStyles.ts).
+    const releaseStyles = openTerminalUnderCsp(term, host.current);
     fit.fit();
     terminal.current = { term, fit };
     const resize = new ResizeObserver(() => fit.fit());
@@ -36,6 +47,7 @@ export function ShellScreen({ profile }: { profile: Profile }) {
     return () => {
       resize.disconnect();
       term.dispose();
+      releaseStyles();
       terminal.current = undefined;
     };
   }, []);
