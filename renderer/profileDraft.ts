@@ -91,6 +91,21 @@ export function withEngine(target: TargetDraft, engine: DbEngine, takenPorts: Re
   };
 }
 
+/**
+ * Propose the local ports the user has not typed again, in order, around `taken` (used once the
+ * example profile that held the conventional ports is gone). Typed ports stay and are kept free.
+ */
+export function withPortsProposed(draft: ProfileDraft, taken: ReadonlySet<number>): ProfileDraft {
+  const used = new Set([...taken, ...draft.targets.filter((target) => target.localPortTouched).map((target) => Number(target.localPort))]);
+  const targets = draft.targets.map((target) => {
+    if (target.localPortTouched) return target;
+    const localPort = proposeLocalPort(target.engine, used);
+    used.add(localPort);
+    return { ...target, localPort: String(localPort) };
+  });
+  return { ...draft, targets };
+}
+
 function hopText(hop: JumpHostHop): string {
   return `${hop.user}@${hop.host}${hop.port === 22 ? '' : `:${hop.port}`}`;
 }

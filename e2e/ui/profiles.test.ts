@@ -242,7 +242,7 @@ describe.skipIf(!peersAvailable('chromium'))('profiles in the browser UI', () =>
       expect(new URL(host.url).origin).not.toBe(new URL(served.host.url).origin);
       await fresh.goto(host.url);
       await sidebar(fresh).waitFor();
-      await fresh.waitForFunction('document.documentElement.dataset.theme === "dark"');
+      await fresh.locator('html[data-theme="dark"]').waitFor({ state: 'attached' });
       expect(await fresh.getByLabel('Theme').inputValue()).toBe('dark');
       await fresh.close();
     } finally {
@@ -255,9 +255,64 @@ describe.skipIf(!peersAvailable('chromium'))('profiles in the browser UI', () =>
     await other.goto(served.host.url);
     await sidebar(other).waitFor();
     await page.getByLabel('Theme').selectOption('light');
-    await other.waitForFunction('document.documentElement.dataset.theme === "light"');
+    await other.locator('html[data-theme="light"]').waitFor({ state: 'attached' });
     expect(await other.getByLabel('Theme').inputValue()).toBe('light');
     await other.close();
     await page.close();
+  });
+
+  it('offers to remove the example profile so a new profile gets the usual ports, shows the id the CLI takes, and asks before dropping typed changes', async () => {
+    // A first run of its own: the example profile and nothing else.
+    const fresh = await startServedUi();
+    const profiles = async (): Promise<Profile[]> => (await fresh.jumpgate.handlers['profiles:list']({})).profiles;
+    const context = await fresh.browser.newContext({ viewport: { width: 1200, height: 900 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(fresh.host.url).origin });
+    const page = await context.newPage();
+    const editor = new ProfileEditorPage(page);
+    await page.goto(fresh.host.url);
+    expect((await profiles()).map((profile) => profile.id)).toEqual(['example-production']);
+
+    await page.getByRole('button', { name: 'New profile' }).click();
+    await editor.fillJumpBox({ name: 'Orders prod', host: 'bastion.orders.example.com', port: 22, user: 'ec2-user', keyPath: '~/.ssh/id_ed25519' });
+    const mysql = await editor.addTarget('MySQL');
+    await editor.fillTarget(mysql, { name: 'Orders', remoteHost: 'orders.internal', remotePort: 3306 });
+    const postgres = await editor.addTarget('PostgreSQL');
+    await editor.fillTarget(postgres, { name: 'Ledger', remoteHost: 'ledger.internal', remotePort: 5432 });
+    const held = page.getByRole('note', { name: 'Ports held by the example profile' });
+    expect(await held.textContent()).toContain('13306 and 15432, the usual ports for these databases, are held by the example profile');
+    expect(await mysql.getByLabel('Local port', { exact: true }).inputValue()).not.toBe('13306');
+    await held.getByRole('button', { name: 'Remove the example profile and use 13306, 15432' }).click();
+    await held.waitFor({ state: 'detached' });
+    expect(await mysql.getByLabel('Local port', { exact: true }).inputValue()).toBe('13306');
+    expect(await postgres.getByLabel('Local port', { exact: true }).inputValue()).toBe('15432');
+    await editor.save();
+    await page.getByRole('heading', { level: 2, name: 'Orders prod' }).waitFor();
+    const saved = (await profiles()).find((profile) => profile.id === 'orders-prod');
+    expect(saved?.targets.map((target) => target.localPort)).toEqual([13306, 15432]);
+    expect((await profiles()).map((profile) => profile.id)).not.toContain('example-production');
+
+    // The id the CLI takes, copied as it is.
+    expect(await page.getByLabel('Profile id', { exact: true }).textContent()).toBe('orders-prod');
+    await page.getByRole('button', { name: 'Copy profile id' }).click();
+    await page.getByRole('status').filter({ hasText: 'Copied the profile id orders-prod: jumpgate connect orders-prod' }).waitFor();
+    expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe('orders-prod');
+
+    // Cancel on an untouched form leaves at once; on a changed one it asks, and "Keep editing" keeps what was typed.
+    await page.getByRole('button', { name: 'Edit profile' }).click();
+    await editor.form().getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('heading', { level: 2, name: 'Orders prod' }).waitFor();
+    await page.getByRole('button', { name: 'Edit profile' }).click();
+    await editor.form().getByLabel('Profile name', { exact: true }).fill('Orders production');
+    await editor.form().getByRole('button', { name: 'Cancel' }).click();
+    const discard = page.getByRole('alertdialog', { name: 'Discard your changes?' });
+    await discard.getByRole('button', { name: 'Keep editing' }).click();
+    await discard.waitFor({ state: 'detached' });
+    expect(await editor.form().getByLabel('Profile name', { exact: true }).inputValue()).toBe('Orders production');
+    await editor.form().getByRole('button', { name: 'Cancel' }).click();
+    await discard.getByRole('button', { name: 'Discard changes' }).click();
+    await page.getByRole('heading', { level: 2, name: 'Orders prod' }).waitFor();
+    expect((await profiles()).find((profile) => profile.id === 'orders-prod')?.name).toBe('Orders prod');
+    await context.close();
+    await fresh.dispose();
   });
 });

@@ -52,12 +52,14 @@ export function ConfirmDialog({
   title,
   body,
   confirmLabel,
+  cancelLabel = 'Cancel',
   onConfirm,
   onCancel,
 }: {
   title: string;
   body: ReactNode;
   confirmLabel: string;
+  cancelLabel?: string;
   onConfirm: () => void;
   onCancel: () => void;
 }) {
@@ -69,7 +71,7 @@ export function ConfirmDialog({
           {confirmLabel}
         </button>
         <button className="secondary" onClick={onCancel} autoFocus>
-          Cancel
+          {cancelLabel}
         </button>
       </div>
     </Dialog>

@@ -3,8 +3,9 @@ import type { DbTarget } from '../../shared/model/profile';
 import { isLive, type TunnelState } from '../../shared/model/tunnelState';
 import { detailsOf } from '../../shared/model/errors';
 import { useNow } from '../hooks/useNow';
+import { RemoteText } from './EndpointText';
 import { ErrorNote } from './ErrorNote';
-import { clock, describeRemote, describeState, secondsUntil } from '../format';
+import { clock, describeState, secondsUntil } from '../format';
 import { jobKey, type PendingQuestion } from '../stores/connect';
 import type { ConnectionStringFormat, Credentials } from '../stores/secrets';
 import { useStores } from '../storesContext';
@@ -55,7 +56,7 @@ export function TargetRow({
           </small>
         </th>
         <td>
-          <code>127.0.0.1:{target.localPort}</code> → {describeRemote(target)}
+          <code>127.0.0.1:{target.localPort}</code> → <RemoteText target={target} />
         </td>
         <td>
           <span className={`status status-${!reachable ? 'unknown' : question ? 'waiting' : state.status}`} aria-label={`Status of ${target.name}`}>

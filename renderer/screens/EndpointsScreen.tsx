@@ -1,7 +1,8 @@
-import { Fragment, useState } from 'react';
+import { useState } from 'react';
 import { DbEngineSchema, type DbEngine, type Profile } from '../../shared/model/profile';
 import { endpointKindsOf, existingTargetFor, targetFromDiscovered, type DiscoveredDatabase, type RdsEndpointKind } from '../awsTargets';
 import { Dialog } from '../components/Dialog';
+import { EndpointText } from '../components/EndpointText';
 import { ErrorNote } from '../components/ErrorNote';
 import { FormField } from '../components/FormField';
 import { endpointsEntry, type Discovery } from '../stores/endpoints';
@@ -24,24 +25,6 @@ const REGIONS = [
 ];
 
 const KIND_LABELS: Record<RdsEndpointKind, string> = { instance: 'Add as target', 'cluster-writer': 'Add writer', 'cluster-reader': 'Add reader' };
-
-/** host:port, allowed to wrap after each dot of the long RDS names instead of mid-word. */
-function EndpointText({ endpoint }: { endpoint: { host: string; port: number } | undefined }) {
-  if (!endpoint) return <span className="muted">no endpoint yet</span>;
-  const parts = endpoint.host.split('.');
-  return (
-    <code>
-      {parts.map((part, index) => (
-        <Fragment key={index}>
-          {part}
-          {index < parts.length - 1 ? '.' : ''}
-          {index < parts.length - 1 ? <wbr /> : null}
-        </Fragment>
-      ))}
-      :{endpoint.port}
-    </code>
-  );
-}
 
 /**
  * Issue #6: the profile's databases as RDS lists them (instances and Aurora

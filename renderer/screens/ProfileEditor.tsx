@@ -1,8 +1,9 @@
 import { useMemo, useState } from 'react';
 import type { ErrorInfo } from '../../shared/model/errors';
-import { DbEngineSchema, type Profile } from '../../shared/model/profile';
+import { DbEngineSchema, EXAMPLE_PROFILE_ID, type Profile } from '../../shared/model/profile';
+import { ConfirmDialog } from '../components/Dialog';
 import { FormField } from '../components/FormField';
-import { newTargetDraft, toDraft, toProfile, withEngine, type FieldErrors, type ProfileDraft, type TargetDraft } from '../profileDraft';
+import { newTargetDraft, toDraft, toProfile, withEngine, withPortsProposed, type FieldErrors, type ProfileDraft, type TargetDraft } from '../profileDraft';
 import type { TunnelsState } from '../stores/tunnels';
 import { useStores } from '../storesContext';
 import { isLive } from '../../shared/model/tunnelState';
@@ -24,6 +25,10 @@ export function ProfileEditor({ existing, start }: { existing?: Profile; start?:
   const profiles = useProfiles((state) => state.profiles);
   const go = useNavigation((state) => state.go);
   const [draft, setDraft] = useState<ProfileDraft>(() => toDraft(existing ?? start ?? {}));
+  // What the form opened with (or was reloaded to): Cancel asks before it drops anything typed since.
+  const [opened, setOpened] = useState<ProfileDraft>(draft);
+  const [confirmingCancel, setConfirmingCancel] = useState(false);
+  const dirty = JSON.stringify(draft) !== JSON.stringify(opened);
   // The revision the draft started from: saving names it, so a change made meanwhile (another window, the CLI) is never overwritten.
   const [baseRevision, setBaseRevision] = useState<number | undefined>(() => (existing ? useProfiles.getState().revisions[existing.id] : undefined));
   const [conflict, setConflict] = useState<ErrorInfo | undefined>(undefined);
@@ -40,6 +45,26 @@ export function ProfileEditor({ existing, start }: { existing?: Profile; start?:
   const update = (patch: Partial<ProfileDraft>) => setDraft((before) => ({ ...before, ...patch }));
   const updateTarget = (key: number, change: (target: TargetDraft) => TargetDraft) =>
     setDraft((before) => ({ ...before, targets: before.targets.map((target) => (target.key === key ? change(target) : target)) }));
+
+  // The example profile (when it is not the one being edited) holds 13306 and 15432: proposals go around it, and the form offers to remove it.
+  const example = profiles.find((profile) => profile.id === EXAMPLE_PROFILE_ID && profile.id !== existing?.id);
+  /** Local ports of the other profiles, the example left out. */
+  const portsWithoutExample = (): Set<number> =>
+    new Set(profiles.filter((profile) => profile.id !== existing?.id && profile.id !== example?.id).flatMap((profile) => profile.targets.map((target) => target.localPort)));
+  const heldByExample = new Set(example?.targets.map((target) => target.localPort) ?? []);
+  // The conventional ports the untouched targets would have without the example, where it holds them.
+  const examplePorts = example
+    ? withPortsProposed(draft, portsWithoutExample()).targets.flatMap((target, index) =>
+        target.localPort !== draft.targets[index]?.localPort && heldByExample.has(Number(target.localPort)) ? [Number(target.localPort)] : [],
+      )
+    : [];
+
+  /** Delete the example profile, then give the untouched targets the conventional ports it held. */
+  async function removeExample(profile: Profile): Promise<void> {
+    const taken = portsWithoutExample();
+    if (!(await useProfiles.getState().remove(profile))) return;
+    setDraft((before) => withPortsProposed(before, taken));
+  }
 
   const takenIds = useMemo(() => new Set(profiles.map((entry) => entry.id)), [profiles]);
   const checked = useMemo(() => toProfile(draft, existing?.id, takenIds), [draft, existing?.id, takenIds]);
@@ -69,7 +94,9 @@ export function ProfileEditor({ existing, start }: { existing?: Profile; start?:
     const saved = state.profiles.find((entry) => entry.id === (existing?.id ?? checked.profile?.id));
     setConflict(undefined);
     if (!saved) return;
-    setDraft(toDraft(saved));
+    const reloaded = toDraft(saved);
+    setDraft(reloaded);
+    setOpened(reloaded);
     setBaseRevision(state.revisions[saved.id]);
     setAttempted(false);
   }
@@ -185,6 +212,17 @@ export function ProfileEditor({ existing, start }: { existing?: Profile; start?:
             onRemove={() => update({ targets: draft.targets.filter((other) => other.key !== target.key) })}
           />
         ))}
+        {example && examplePorts.length > 0 ? (
+          <div className="notice example-ports" role="note" aria-label="Ports held by the example profile">
+            <p>
+              {examplePorts.join(' and ')}, the usual {examplePorts.length === 1 ? 'port' : 'ports'} for these databases, {examplePorts.length === 1 ? 'is' : 'are'} held by the
+              example profile &quot;{example.name}&quot;, so {examplePorts.length === 1 ? 'this one was' : 'these were'} given the next free {examplePorts.length === 1 ? 'port' : 'ports'}.
+            </p>
+            <button type="button" className="secondary" onClick={() => void removeExample(example)}>
+              Remove the example profile and use {examplePorts.join(', ')}
+            </button>
+          </div>
+        ) : null}
         <div className="actions">
           <button type="button" className="secondary" onClick={() => update({ targets: [...draft.targets, newTargetDraft('mysql', takenPorts())] })}>
             Add MySQL target
@@ -215,10 +253,20 @@ export function ProfileEditor({ existing, start }: { existing?: Profile; start?:
         <button type="submit" disabled={saving}>
           Save profile
         </button>
-        <button type="button" className="secondary" onClick={() => go({ kind: 'profile' })}>
+        <button type="button" className="secondary" onClick={() => (dirty ? setConfirmingCancel(true) : go({ kind: 'profile' }))}>
           Cancel
         </button>
       </div>
+      {confirmingCancel ? (
+        <ConfirmDialog
+          title="Discard your changes?"
+          body={<p>What you changed in this form since it opened is not saved. The saved profile stays as it was.</p>}
+          confirmLabel="Discard changes"
+          cancelLabel="Keep editing"
+          onCancel={() => setConfirmingCancel(false)}
+          onConfirm={() => go({ kind: 'profile' })}
+        />
+      ) : null}
     </form>
   );
 }

@@ -60,6 +60,7 @@ export function ProfileView({ profile }: { profile: Profile }) {
         {jump.via.length > 0 ? ` via ${jump.via.map((hop) => hop.host).join(' → ')}` : ''} · {jump.auth.kind === 'key' ? `key ${jump.auth.keyPath}` : 'SSH agent'} · AWS{' '}
         {profile.aws.profile ?? 'default credentials'} in {profile.aws.region}
       </p>
+      <ProfileId id={profile.id} />
       <ProfileTabs profile={profile} />
       {asking === 'delete' ? (
         <ConfirmDialog
@@ -158,6 +159,29 @@ function TargetsPanel({ profile }: { profile: Profile }) {
         </table>
       )}
     </>
+  );
+}
+
+/** The id the CLI takes (`jumpgate connect <id>`), with a copy button: names may change, the id does not. */
+function ProfileId({ id }: { id: string }) {
+  const { showError, showNotice } = useStores().useFeedback.getState();
+  return (
+    <p className="profile-id">
+      Profile id <code aria-label="Profile id">{id}</code>{' '}
+      <button
+        className="secondary"
+        aria-label="Copy profile id"
+        onClick={() =>
+          void navigator.clipboard.writeText(id).then(
+            () => showNotice(`Copied the profile id ${id}: jumpgate connect ${id}`),
+            () => showError({ code: 'CLIPBOARD_UNAVAILABLE', message: 'The browser did not allow copying.', hint: `Type it instead: ${id}.` }),
+          )
+        }
+      >
+        Copy id
+      </button>{' '}
+      <span className="muted">for the command line: jumpgate connect {id}</span>
+    </p>
   );
 }
 

@@ -38,7 +38,8 @@ export interface ProfilesState {
   attachKey(profile: Profile, keyPath: string): Promise<void>;
   /** Add a target to a profile as it is now; the refusal (a port in use, a conflict) when it was not added. */
   addTarget(profileId: string, target: DbTarget): Promise<ProfileWrite>;
-  remove(profile: Profile): Promise<void>;
+  /** Delete the profile at the revision this window has; false (with the error shown) when refused. */
+  remove(profile: Profile): Promise<boolean>;
   /** Copy the profile under `name` and select the copy. */
   duplicate(profile: Profile, name: string): Promise<void>;
   /** The hosts of ~/.ssh/config; undefined (with the error shown) when it could not be read. */
@@ -121,6 +122,7 @@ export function createProfilesStore(bridge: JumpgateBridge, feedback: StoreApi<F
       const reply = await deleteProfile.send({ id: profile.id, revision: revisionOf(profile.id) });
       if (reply.ok) showNotice(`Deleted ${profile.name}.`);
       else showError(reply.error);
+      return reply.ok;
     },
     duplicate: async (profile, name) => {
       const reply = await duplicateProfile.send({ id: profile.id, name });

@@ -8,6 +8,9 @@ import { JumpHostSchema } from './jumpHost';
 
 export const DEFAULT_AWS_REGION = 'eu-west-2';
 
+/** The id of the example profile a first run starts with: the editor offers to remove it so real profiles get the conventional ports it holds. */
+export const EXAMPLE_PROFILE_ID = 'example-production';
+
 const id = z
   .string()
   .min(1)

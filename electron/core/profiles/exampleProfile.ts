@@ -1,4 +1,4 @@
-import { DEFAULT_AWS_REGION, ProfileSchema, type Profile } from '../../../shared/model/profile';
+import { DEFAULT_AWS_REGION, EXAMPLE_PROFILE_ID, ProfileSchema, type Profile } from '../../../shared/model/profile';
 
 /**
  * What a new user sees first: the common case (a bastion in eu-west-2, a MySQL
@@ -6,7 +6,7 @@ import { DEFAULT_AWS_REGION, ProfileSchema, type Profile } from '../../../shared
  */
 export function exampleProfile(): Profile {
   return ProfileSchema.parse({
-    id: 'example-production',
+    id: EXAMPLE_PROFILE_ID,
     name: 'Example: production (edit me)',
     jumpHost: {
       host: 'bastion.example.com',
