@@ -5,6 +5,7 @@
  */
 export const REQUEST_CHANNELS = [
   'app:info',
+  'keys:pickFile',
   'settings:get',
   'settings:update',
   'profiles:list',

@@ -165,8 +165,15 @@ export const contract = {
       /** Where new SSH keys go by default (~/.ssh), and who the user is (for a key's comment). */
       sshDir: z.string(),
       user: z.string(),
+      /** Whether keys:pickFile can open the system's file dialog (the desktop app); elsewhere the path is typed. */
+      canPickFiles: z.boolean(),
     }),
   },
+  /**
+   * The system's open-file dialog for a private key (desktop only): answers the chosen path and
+   * nothing of the file; no path when the user cancelled. FILE_PICKER_UNAVAILABLE where there is no dialog.
+   */
+  'keys:pickFile': { request: z.object({ startIn: z.string().max(4096).optional() }).optional(), response: z.object({ path: z.string().optional() }) },
   /** All saved profiles with their revisions; `problem` is PROFILES_CORRUPT when the file was damaged and kept aside. */
   'profiles:list': {
     request: z.object({}).optional(),

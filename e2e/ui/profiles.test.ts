@@ -315,4 +315,46 @@ describe.skipIf(!peersAvailable('chromium'))('profiles in the browser UI', () =>
     await context.close();
     await fresh.dispose();
   });
+
+  it('offers the system file dialog for the key where the host has one (the desktop app), and the typed path where it has not', async () => {
+    // The browser mode: no dialog, so no button, and the channel says why.
+    const plain = await served.browser.newPage();
+    await plain.goto(served.host.url);
+    await plain.getByRole('button', { name: 'New profile' }).click();
+    await new ProfileEditorPage(plain).form().waitFor();
+    expect(await plain.getByRole('button', { name: 'Choose the private key file' }).count()).toBe(0);
+    await expect(served.jumpgate.handlers['keys:pickFile']({})).rejects.toMatchObject({ code: 'FILE_PICKER_UNAVAILABLE' });
+    await plain.close();
+
+    // The desktop app's dialog stands in as a double (the Electron binary cannot run here): a choice, then a cancel.
+    const answers: Array<string | undefined> = ['/home/me/keys/prod.ppk', undefined];
+    const asked: Array<string | undefined> = [];
+    const desktop = await startServedUi({
+      deps: {
+        pickKeyFile: async (startIn) => {
+          asked.push(startIn);
+          return answers.shift();
+        },
+      },
+    });
+    try {
+      const page = await desktop.browser.newPage();
+      const editor = new ProfileEditorPage(page);
+      await page.goto(desktop.host.url);
+      await page.getByRole('button', { name: 'New profile' }).click();
+      const keyPath = editor.form().getByLabel('Private key path', { exact: true });
+      await keyPath.fill('~/.ssh');
+      await page.getByRole('button', { name: 'Choose the private key file' }).click();
+      await page.locator('input[value="/home/me/keys/prod.ppk"]').waitFor();
+      expect(await keyPath.inputValue()).toBe('/home/me/keys/prod.ppk');
+      await page.getByRole('button', { name: 'Choose the private key file' }).click();
+      // Cancelled: the dialog was asked again (from the chosen file), and the field keeps its path.
+      await expect.poll(() => asked.length).toBe(2);
+      expect(asked).toEqual(['~/.ssh', '/home/me/keys/prod.ppk']);
+      expect(await keyPath.inputValue()).toBe('/home/me/keys/prod.ppk');
+      await page.close();
+    } finally {
+      await desktop.dispose();
+    }
+  });
 });

@@ -14,6 +14,7 @@ import { osUserName } from './paths';
 import { profileHandlers } from './profiles/profileHandlers';
 import { ProfileStore } from './profiles/profileStore';
 import { ClipboardGuard, systemScheduler } from './secrets/clipboardGuard';
+import { keyPickerHandlers } from './keys/keyPickerHandlers';
 import { settingsHandlers } from './settings/settingsHandlers';
 import { SettingsStore } from './settings/settingsStore';
 import { PassphraseCache } from './secrets/passphraseCache';
@@ -108,7 +109,15 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
   };
 
   const handlers: Handlers = {
-    'app:info': async () => ({ version: deps.version, profilesPath: profiles.path, knownHostsPath, sshDir: join(homedir(), '.ssh'), user: osUserName() }),
+    'app:info': async () => ({
+      version: deps.version,
+      profilesPath: profiles.path,
+      knownHostsPath,
+      sshDir: join(homedir(), '.ssh'),
+      user: osUserName(),
+      canPickFiles: deps.pickKeyFile !== undefined,
+    }),
+    ...keyPickerHandlers(context),
     ...profileHandlers(context),
     ...tunnelHandlers(context),
     ...hostKeyHandlers(context),

@@ -36,6 +36,11 @@ export interface JumpgateDeps {
   /** Engine tuning for tests and benchmarks; the app uses the defaults. */
   pool?: Partial<Omit<JumpHostPoolOptions, 'knownHosts' | 'passphraseFor'>>;
   now?: () => number;
+  /**
+   * The system's open-file dialog, in the desktop app (Electron's dialog.showOpenDialog): the
+   * chosen file's path, or undefined when cancelled. Absent in the browser mode and the CLI.
+   */
+  pickKeyFile?: (startIn: string | undefined) => Promise<string | undefined>;
 }
 
 /**

@@ -1,5 +1,6 @@
+import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { app, clipboard, ipcMain, net, Notification, powerMonitor, type BrowserWindow } from 'electron';
+import { app, clipboard, dialog, ipcMain, net, Notification, powerMonitor, type BrowserWindow } from 'electron';
 import { createDispatcher } from '../core/dispatcher';
 import { defaultDataDir } from '../core/paths';
 import { createOsKeychain } from '../core/secrets/keychain';
@@ -50,6 +51,21 @@ async function start(): Promise<void> {
     version: app.getVersion(),
     keychain: createOsKeychain(),
     clipboard: { readText: () => clipboard.readText(), writeText: (text) => clipboard.writeText(text) },
+    pickKeyFile: async (startIn) => {
+      // OpenSSH keys have no extension (id_ed25519), so "All files" comes first; PuTTY and PEM keys have their own filters.
+      const options = {
+        title: 'Choose your SSH private key',
+        defaultPath: startIn ?? join(homedir(), '.ssh'),
+        properties: ['openFile', 'showHiddenFiles'] as Array<'openFile' | 'showHiddenFiles'>,
+        filters: [
+          { name: 'All files', extensions: ['*'] },
+          { name: 'PuTTY keys (.ppk)', extensions: ['ppk'] },
+          { name: 'PEM keys (.pem, .key)', extensions: ['pem', 'key'] },
+        ],
+      };
+      const result = window && !window.isDestroyed() ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+      return result.canceled ? undefined : result.filePaths[0];
+    },
   });
   jumpgate = service;
   // Only the error's message is logged: never request payloads or option objects.

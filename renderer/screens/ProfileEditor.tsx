@@ -21,7 +21,9 @@ const ENGINE_LABELS: Record<TargetDraft['engine'], string> = {
  * store's own schema before it is sent, and again by the store when saved.
  */
 export function ProfileEditor({ existing, start }: { existing?: Profile; start?: Partial<Profile> }) {
-  const { useProfiles, useNavigation, useTunnels, useFeedback } = useStores();
+  const { useProfiles, useNavigation, useTunnels, useFeedback, useKeys, useApp } = useStores();
+  // The desktop app has the system's file dialog; in a browser the path is typed (a page never learns a file's path).
+  const canPickFiles = useApp((state) => state.info?.canPickFiles ?? false);
   const profiles = useProfiles((state) => state.profiles);
   const go = useNavigation((state) => state.go);
   const [draft, setDraft] = useState<ProfileDraft>(() => toDraft(existing ?? start ?? {}));
@@ -166,7 +168,28 @@ export function ProfileEditor({ existing, start }: { existing?: Profile; start?:
         </div>
         {draft.authKind === 'key' ? (
           <FormField label="Private key path" {...field('jumpHost.auth.keyPath')} help="OpenSSH, PEM or PuTTY .ppk (v2 or v3). The passphrase is asked for when you connect.">
-            {(props) => <input {...props} value={draft.keyPath} onChange={(event) => update({ keyPath: event.target.value })} placeholder="~/.ssh/id_ed25519 or C:\Keys\prod.ppk" />}
+            {(props) => (
+              <span className="inline-group">
+                <input {...props} value={draft.keyPath} onChange={(event) => update({ keyPath: event.target.value })} placeholder="~/.ssh/id_ed25519 or C:\Keys\prod.ppk" />
+                {canPickFiles ? (
+                  <button
+                    type="button"
+                    className="secondary"
+                    aria-label="Choose the private key file"
+                    onClick={() =>
+                      void useKeys
+                        .getState()
+                        .pickFile(draft.keyPath.trim() || undefined)
+                        .then((path) => {
+                          if (path) update({ keyPath: path });
+                        })
+                    }
+                  >
+                    Choose…
+                  </button>
+                ) : null}
+              </span>
+            )}
           </FormField>
         ) : (
           <FormField label="Agent socket (optional)" {...field('jumpHost.auth.socketPath')} help="Empty uses SSH_AUTH_SOCK (or Pageant on Windows).">

@@ -16,11 +16,14 @@ export interface KeysState {
   generate(request: RequestOf<'keys:generate'>): Promise<GeneratedKey | undefined>;
   /** Read a key file, with its passphrase once the file turned out to need one. */
   open(path: string, passphrase?: string): Promise<OpenedKey>;
+  /** The system's file dialog (desktop app): the chosen path, or undefined when cancelled or refused (the error shown). */
+  pickFile(startIn?: string): Promise<string | undefined>;
 }
 
 export function createKeysStore(bridge: JumpgateBridge, feedback: StoreApi<FeedbackState>) {
   const generateKey = remoteCall(bridge, 'keys:generate');
   const inspectKey = remoteCall(bridge, 'keys:inspect');
+  const pickKeyFile = remoteCall(bridge, 'keys:pickFile');
   const { showError, showNotice } = feedback.getState();
 
   return create<KeysState>()(() => ({
@@ -40,6 +43,11 @@ export function createKeysStore(bridge: JumpgateBridge, feedback: StoreApi<Feedb
       const protectedKey = reply.error.code === 'PASSPHRASE_REQUIRED' || reply.error.code === 'BAD_PASSPHRASE';
       if (!protectedKey || reply.error.code === 'BAD_PASSPHRASE') showError(reply.error);
       return protectedKey ? { needsPassphrase: true } : undefined;
+    },
+    pickFile: async (startIn) => {
+      const reply = await pickKeyFile.send(startIn ? { startIn } : {});
+      if (!reply.ok) showError(reply.error);
+      return reply.ok ? reply.value.path : undefined;
     },
   }));
 }

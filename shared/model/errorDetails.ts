@@ -59,6 +59,7 @@ export const ERROR_DETAILS = {
   IMPORT_INVALID: none,
   KEYCHAIN_UNAVAILABLE: z.object({ reason: z.string() }).strict(),
   CLIPBOARD_UNAVAILABLE: none,
+  FILE_PICKER_UNAVAILABLE: none,
   SERVICE_UNREACHABLE: none,
   AWS_CREDENTIALS_MISSING: awsCall,
   AWS_CREDENTIALS_EXPIRED: awsCall,

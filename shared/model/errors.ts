@@ -38,6 +38,8 @@ export const ERROR_CODES = [
   // OS keychain
   'KEYCHAIN_UNAVAILABLE',
   'CLIPBOARD_UNAVAILABLE',
+  /** No system file dialog here (the browser mode, the CLI): the path is typed. */
+  'FILE_PICKER_UNAVAILABLE',
   // front ends
   /** The page cannot reach the service (jumpgate serve stopped, or the socket dropped); it keeps trying. */
   'SERVICE_UNREACHABLE',
