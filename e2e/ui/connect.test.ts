@@ -34,6 +34,12 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen'))('the UI in Ch
     await page.page.getByRole('button', { name: 'status open' }).waitFor();
     // The byte counters are live: the echo's 21 bytes each way show up with the next stats event.
     expect(await page.waitForStatus('Echo', /in 21 B · out 21 B/)).toMatch(/^open for \d+ s/);
+    // The last minute's throughput is drawn from the same counters: 42 bytes passed, so its peak is not zero.
+    const sparkline = page.page.getByRole('img', { name: /^Throughput of Echo, last minute: now \d+ B\/s, peak [1-9]\d* B\/s$/ });
+    await sparkline.waitFor();
+    const heights = (await sparkline.locator('polyline').getAttribute('points'))?.split(' ').map((point) => Number(point.split(',')[1])) ?? [];
+    expect(heights).toHaveLength(60);
+    expect(Math.min(...heights)).toBeLessThan(Math.max(...heights));
     // The client has gone: the profile's 30-minute idle limit counts down (the service's test closes one).
     const idle = await page.page.getByLabel('Idle close of Echo').textContent();
     expect(idle).toMatch(/^No client: closes in (30:00|29:[0-5]\d) unless one connects$/);

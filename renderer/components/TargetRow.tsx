@@ -5,6 +5,7 @@ import { detailsOf } from '../../shared/model/errors';
 import { useNow } from '../hooks/useNow';
 import { RemoteText } from './EndpointText';
 import { ErrorNote } from './ErrorNote';
+import { Sparkline } from './Sparkline';
 import { clock, describeState, secondsUntil } from '../format';
 import { jobKey, type PendingQuestion } from '../stores/connect';
 import type { ConnectionStringFormat, Credentials } from '../stores/secrets';
@@ -63,6 +64,7 @@ export function TargetRow({
             {!reachable ? 'unknown: not connected to Jumpgate' : question ? WAITING[question] : describeState(state, now)}
           </span>
           {hint && reachable && !question ? <small className="hint">{hint}</small> : null}
+          {reachable && (state.status === 'open' || state.status === 'reconnecting') ? <Sparkline tunnelId={`${profileId}/${target.id}`} targetName={target.name} /> : null}
           {reachable && state.status === 'open' && state.idleSince !== undefined && idleLimitMinutes > 0 ? (
             <small className="idle" aria-label={`Idle close of ${target.name}`}>
               No client: closes in {clock(secondsUntil(state.idleSince + idleLimitMinutes * 60_000, now))} unless one connects

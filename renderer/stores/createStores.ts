@@ -15,6 +15,7 @@ import { createProfilesStore } from './profiles';
 import { createRollbackStore } from './rollback';
 import { createSecretsStore } from './secrets';
 import { createSettingsStore } from './settings';
+import { createThroughputStore } from './throughput';
 import { applyTheme } from '../theme';
 import { createShellStore } from './shell';
 import { createTunnelsStore } from './tunnels';
@@ -57,6 +58,7 @@ export function createStores(bridge: JumpgateBridge) {
     useKeys: createKeysStore(bridge, useFeedback),
     useShell: createShellStore(bridge),
     useSettings: createSettingsStore(bridge, useFeedback),
+    useThroughput: createThroughputStore(useTunnels),
   };
 }
 
