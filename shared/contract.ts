@@ -378,9 +378,14 @@ export const contract = {
     }),
     response: z.object({ privatePath: z.string(), publicPath: z.string(), publicKey: z.string(), fingerprint: z.string() }),
   },
-  /** What a key file is (OpenSSH or PuTTY), and its public key line to send to the administrator. */
+  /**
+   * What a key file is (OpenSSH or PuTTY), and its public key line to send to the administrator.
+   * An encrypted key needs its passphrase, unless `publicOnly`: then the public half is read
+   * without it where the file keeps it in the clear (OpenSSH, PuTTY .ppk v2/v3, or a matching
+   * .pub beside a PEM/PKCS#8 key), and the private half is not opened.
+   */
   'keys:inspect': {
-    request: z.object({ path: KeyPath, passphrase: z.string().min(1).max(1024).optional() }),
+    request: z.object({ path: KeyPath, passphrase: z.string().min(1).max(1024).optional(), publicOnly: z.boolean().optional() }),
     response: z.object({ format: z.string(), type: z.string(), comment: z.string(), publicKey: z.string(), fingerprint: z.string(), encrypted: z.boolean() }),
   },
   /** A terminal on the profile's jump box, as a channel of the pooled connection the tunnels use. */
