@@ -88,6 +88,9 @@ const Unlock = z
   })
   .optional();
 
+/** The doctor's steps, in its order. */
+const DoctorCheckId = z.enum(['key', 'aws-credentials', 'region', 'ip-allowed', 'tcp', 'host-key', 'auth', 'forward', 'db-greeting', 'db-login']);
+
 const ImportPlanSchema = z.object({
   add: z.array(ProfileSchema),
   change: z.array(z.object({ before: ProfileSchema, after: ProfileSchema, fields: z.array(z.string()) })),
@@ -352,20 +355,29 @@ export const contract = {
       removedTargets: z.array(z.object({ id: z.string(), name: z.string() })),
     }),
   },
-  /** The ordered doctor: AWS credentials -> region -> IP allowed -> TCP -> key -> host key -> login -> forward -> database greeting. */
+  /**
+   * The ordered doctor, in the routine's order: key -> AWS credentials -> region -> IP allowed ->
+   * TCP -> host key -> login -> forward -> database greeting -> database login. The AWS steps run
+   * only where the check needs AWS; a failed step holds up only the steps that need it (`waitsFor`
+   * on each of those), and `firstFailure` is the first failed step in this order. `unlock` is the
+   * key's passphrase, as for `tunnels:start`: kept for the session once the key opened with it,
+   * remembered only if asked (`notRemembered` when the keychain refused), dropped if wrong.
+   */
   'diagnostics:run': {
-    request: z.object({ profileId: id, targetId: id.optional() }),
+    request: z.object({ profileId: id, targetId: id.optional(), unlock: Unlock }),
     response: z.object({
       checks: z.array(
         z.object({
-          id: z.enum(['aws-credentials', 'region', 'ip-allowed', 'tcp', 'key', 'host-key', 'auth', 'forward', 'db-greeting', 'db-login']),
+          id: DoctorCheckId,
           title: z.string(),
           status: z.enum(['pass', 'fail', 'skip']),
           detail: z.string(),
           error: ErrorInfoSchema.optional(),
+          waitsFor: DoctorCheckId.optional(),
         }),
       ),
-      firstFailure: z.string().optional(),
+      firstFailure: DoctorCheckId.optional(),
+      notRemembered: ErrorInfoSchema.optional(),
     }),
   },
   /** A new SSH key pair (ed25519 recommended, or RSA-4096), private key 0600; never overwrites a file. */
