@@ -12,9 +12,9 @@ const profile: Profile = ProfileSchema.parse({
   targets: [{ id: 'orders', name: 'Orders', engine: 'mariadb', remote: { kind: 'host', host: 'db.internal', port: 3306 }, localPort: 13306 }],
 });
 
-const IDS = ['aws-credentials', 'region', 'ip-allowed', 'tcp', 'key', 'host-key', 'auth', 'forward', 'db-greeting', 'db-login'] as const;
+const IDS = ['key', 'aws-credentials', 'region', 'ip-allowed', 'tcp', 'host-key', 'auth', 'forward', 'db-greeting', 'db-login'] as const;
 
-/** A doctor run that passed every step before `failAt`, failed there, and skipped the rest as not reached. */
+/** A doctor run that passed every step before `failAt`, failed there, and skipped the rest as waiting for it. */
 function runFailingAt(failAt: DoctorCheck['id'] | undefined, overrides: Partial<Record<DoctorCheck['id'], Partial<DoctorCheck>>> = {}): DoctorRun {
   const at = failAt ? IDS.indexOf(failAt) : IDS.length;
   const checks = IDS.map((id, index): DoctorCheck => {
@@ -23,7 +23,7 @@ function runFailingAt(failAt: DoctorCheck['id'] | undefined, overrides: Partial<
         ? { id, title: id, status: 'pass', detail: `${id} fine` }
         : index === at
           ? { id, title: id, status: 'fail', detail: `${id} broke`, error: { code: 'INTERNAL', message: `${id} broke`, hint: `fix ${id}` } }
-          : { id, title: id, status: 'skip', detail: `not reached: "${failAt}" failed first` };
+          : { id, title: id, status: 'skip', detail: `not reached: it needs "${failAt}", which failed`, ...(failAt ? { waitsFor: failAt } : {}) };
     return { ...base, ...overrides[id] };
   });
   return { profileId: 'prod', at: 1, report: { checks, ...(failAt ? { firstFailure: failAt } : {}) } };
@@ -35,9 +35,9 @@ describe('the new starter checklist items', () => {
   it('are all "not checked yet" before the first check, and the tick is the user\'s', () => {
     const items = checklistItems(profile, undefined, undefined, undefined);
     expect(items.map((item) => [item.id, item.state])).toEqual([
-      ['aws', 'unchecked'],
       ['key', 'unchecked'],
       ['sent', 'unchecked'],
+      ['aws', 'unchecked'],
       ['ip', 'unchecked'],
       ['host-key', 'unchecked'],
       ['db', 'unchecked'],
@@ -81,5 +81,75 @@ describe('the new starter checklist items', () => {
   it('pass every live item after a clean run', () => {
     const items = checklistItems(profile, runFailingAt(undefined), keyOk, '2026-01-02T03:04:05.000Z');
     expect(items.every((item) => item.state === 'passed')).toBe(true);
+  });
+
+  describe('in the order of the routine (issue #13): the key first, and waiting for nothing', () => {
+    const starter: Profile = ProfileSchema.parse({
+      id: 'starter',
+      name: 'Starter',
+      jumpHost: { host: 'bastion.example.com', user: 'ec2-user', auth: { kind: 'key', keyPath: '~/.ssh/jumpgate_ed25519' } },
+      targets: [{ id: 'mysql', name: 'MySQL', engine: 'mysql', remote: { kind: 'host', host: 'db.internal', port: 3306 }, localPort: 13306, secret: { kind: 'rds-managed' } }],
+    });
+    const noKey = { code: 'KEY_NOT_FOUND', message: 'No key file at ~/.ssh/jumpgate_ed25519.', hint: 'Check the key path in the jump host settings.' } as const;
+    const noAws = { code: 'AWS_CREDENTIALS_MISSING', message: 'No AWS credentials were found.', hint: 'Run: aws configure sso' } as const;
+    const titles: Record<DoctorCheck['id'], string> = {
+      key: 'SSH key readable',
+      'aws-credentials': 'AWS credentials',
+      region: 'AWS region',
+      'ip-allowed': 'Your IP allowed on the jump box',
+      tcp: 'Jump box reachable (TCP)',
+      'host-key': 'Jump box host key',
+      auth: 'SSH login',
+      forward: 'Jump box reaches the database',
+      'db-greeting': 'Database answers',
+      'db-login': 'Database accepts the password',
+    };
+    const step = (id: DoctorCheck['id'], rest: Omit<DoctorCheck, 'id' | 'title'>): DoctorCheck => ({ id, title: titles[id], ...rest });
+    const waits = (id: DoctorCheck['id'], on: DoctorCheck['id']): DoctorCheck => step(id, { status: 'skip', detail: `not reached: it needs "${titles[on]}", which failed`, waitsFor: on });
+
+    it('with no AWS credentials and no key (the doctor run a failed connect started): the key item comes first, failed with what to do', () => {
+      const run: DoctorRun = {
+        profileId: 'starter',
+        at: 1,
+        report: {
+          firstFailure: 'key',
+          checks: [
+            step('key', { status: 'fail', detail: noKey.message, error: noKey }),
+            step('aws-credentials', { status: 'fail', detail: noAws.message, error: noAws }),
+            waits('region', 'aws-credentials'),
+            step('ip-allowed', { status: 'skip', detail: "not needed: no security group or instance id in the profile's AWS settings" }),
+            step('tcp', { status: 'pass', detail: 'bastion.example.com:22 accepts connections' }),
+            waits('host-key', 'key'),
+            waits('auth', 'key'),
+            waits('forward', 'key'),
+            waits('db-greeting', 'key'),
+            waits('db-login', 'key'),
+          ],
+        },
+      };
+      // No key inspection yet: the checklist was opened after the connect, before "Check now".
+      const items = checklistItems(starter, run, undefined, undefined);
+      expect(items.map((item) => item.id)).toEqual(['key', 'sent', 'aws', 'ip', 'host-key', 'db']);
+      expect(items[0]).toMatchObject({ id: 'key', state: 'failed', detail: noKey.message, error: { hint: noKey.hint } });
+      expect(items[1]).toMatchObject({ id: 'sent', state: 'unchecked', detail: 'Waits for "SSH key created": make the key first, then send its public line.' });
+      expect(items[2]).toMatchObject({ id: 'aws', state: 'failed', error: { code: 'AWS_CREDENTIALS_MISSING' } });
+      expect(items[3]?.state).toBe('not-needed');
+      expect(items[4]).toMatchObject({ id: 'host-key', state: 'unchecked', detail: 'Waits for "SSH key readable", which failed.' });
+      // The key failure has its item: no separate note for it.
+      expect(unmappedFailure(run, items)).toBeUndefined();
+    });
+
+    it('never shows the key item as waiting for AWS, even from a run that held the key step up behind it', () => {
+      const run: DoctorRun = {
+        profileId: 'starter',
+        at: 1,
+        report: {
+          firstFailure: 'aws-credentials',
+          checks: [step('aws-credentials', { status: 'fail', detail: noAws.message, error: noAws }), waits('key', 'aws-credentials'), waits('host-key', 'aws-credentials')],
+        },
+      };
+      const key = checklistItems(starter, run, undefined, undefined).find((item) => item.id === 'key');
+      expect(key).toMatchObject({ state: 'unchecked', detail: 'Check now reads the key file itself.' });
+    });
   });
 });

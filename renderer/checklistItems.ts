@@ -26,7 +26,7 @@ export const ITEM_TITLES: Record<ItemId, string> = {
   db: 'Database access tested',
 };
 
-/** The doctor's step behind each live item (the key item prefers keys:inspect: it does not wait for earlier steps). */
+/** The doctor's step behind each live item (the key item prefers keys:inspect, which reads the file itself). */
 const DOCTOR_STEP: Partial<Record<ItemId, DoctorCheck['id']>> = { aws: 'aws-credentials', key: 'key', ip: 'ip-allowed', 'host-key': 'host-key', db: 'db-greeting' };
 
 /** The doctor steps that no item stands for: when one of them fails, the checklist says so separately. */
@@ -36,13 +36,16 @@ function fromDoctor(id: ItemId, run: DoctorRun | undefined, profile: Profile): O
   if (id === 'db' && profile.targets.length === 0) return { state: 'unchecked', detail: 'Add a database target to this profile, then check again.' };
   if (!run) return { state: 'unchecked' };
   if (run.error) return { state: 'unchecked', detail: `The doctor could not run: ${run.error.message}` };
-  const check = run.report?.checks.find((entry) => entry.id === DOCTOR_STEP[id]);
+  const checks = run.report?.checks ?? [];
+  const check = checks.find((entry) => entry.id === DOCTOR_STEP[id]);
   if (!check) return { state: 'unchecked' };
   if (check.status === 'pass') return { state: 'passed', detail: check.detail };
   if (check.status === 'fail') return { state: 'failed', detail: check.detail, ...(check.error ? { error: check.error } : {}) };
-  // "not reached: X failed first" is a wait, not an answer; any other skip means the profile does without it.
-  if (check.detail.startsWith('not reached')) {
-    const blocker = /^not reached: "(.+)" failed first$/.exec(check.detail)?.[1];
+  // A step held up by a failed one is a wait, not an answer; any other skip means the profile does without it.
+  if (check.waitsFor || check.detail.startsWith('not reached')) {
+    // The key is the routine's first step: it waits for nothing, whatever an older run said (issue #13).
+    if (id === 'key') return { state: 'unchecked', detail: 'Check now reads the key file itself.' };
+    const blocker = checks.find((entry) => entry.id === check.waitsFor)?.title;
     return { state: 'unchecked', detail: blocker ? `Waits for "${blocker}", which failed.` : `${capitalise(check.detail)}.` };
   }
   return { state: 'not-needed', detail: capitalise(check.detail) + '.' };
@@ -58,16 +61,27 @@ function fromKeyCheck(key: KeyCheck): Omit<ChecklistItem, 'id' | 'title'> {
   return { state: 'failed', detail: key.error.message, error: key.error };
 }
 
-/** The six items, in the order a new starter does them, each with its live state. */
+/**
+ * The order of the routine a new starter follows (issue #13): make a key, send its public line,
+ * get the IP allowed (with AWS, where the profile uses it), pin the jump box, reach the database.
+ */
+export const ITEM_ORDER: readonly ItemId[] = ['key', 'sent', 'aws', 'ip', 'host-key', 'db'];
+
+/** The six items in the routine's order, each with its live state; one that cannot be checked yet says what it waits for, and the key waits for nothing. */
 export function checklistItems(profile: Profile, run: DoctorRun | undefined, key: KeyCheck | undefined, sentAt: string | undefined): ChecklistItem[] {
-  const items = (['aws', 'key', 'sent', 'ip', 'host-key', 'db'] as const).map((id): ChecklistItem => {
+  const items: ChecklistItem[] = [];
+  for (const id of ITEM_ORDER) {
     const title = ITEM_TITLES[id];
     if (id === 'sent') {
-      return sentAt ? { id, title, state: 'passed', detail: `Ticked on ${new Date(sentAt).toLocaleDateString()}.` } : { id, title, state: 'unchecked', detail: 'Tick it once you have sent it.' };
-    }
-    if (id === 'key' && profile.jumpHost.auth.kind === 'key' && key) return { id, title, ...fromKeyCheck(key) };
-    return { id, title, ...fromDoctor(id, run, profile) };
-  });
+      const keyFailed = items.find((item) => item.id === 'key')?.state === 'failed';
+      items.push(
+        sentAt
+          ? { id, title, state: 'passed', detail: `Ticked on ${new Date(sentAt).toLocaleDateString()}.` }
+          : { id, title, state: 'unchecked', detail: keyFailed ? `Waits for "${ITEM_TITLES.key}": make the key first, then send its public line.` : 'Tick it once you have sent it.' },
+      );
+    } else if (id === 'key' && profile.jumpHost.auth.kind === 'key' && key) items.push({ id, title, ...fromKeyCheck(key) });
+    else items.push({ id, title, ...fromDoctor(id, run, profile) });
+  }
   return items;
 }
 

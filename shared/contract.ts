@@ -92,6 +92,9 @@ const Unlock = z
   })
   .optional();
 
+/** The doctor's steps, in its order. */
+const DoctorCheckId = z.enum(['key', 'aws-credentials', 'region', 'ip-allowed', 'tcp', 'host-key', 'auth', 'forward', 'db-greeting', 'db-login']);
+
 const ImportPlanSchema = z.object({
   add: z.array(ProfileSchema),
   change: z.array(z.object({ before: ProfileSchema, after: ProfileSchema, fields: z.array(z.string()) })),
@@ -380,20 +383,29 @@ export const contract = {
       removedTargets: z.array(z.object({ id: z.string(), name: z.string() })),
     }),
   },
-  /** The ordered doctor: AWS credentials -> region -> IP allowed -> TCP -> key -> host key -> login -> forward -> database greeting. */
+  /**
+   * The ordered doctor, in the routine's order: key -> AWS credentials -> region -> IP allowed ->
+   * TCP -> host key -> login -> forward -> database greeting -> database login. The AWS steps run
+   * only where the check needs AWS; a failed step holds up only the steps that need it (`waitsFor`
+   * on each of those), and `firstFailure` is the first failed step in this order. `unlock` is the
+   * key's passphrase, as for `tunnels:start`: kept for the session once the key opened with it,
+   * remembered only if asked (`notRemembered` when the keychain refused), dropped if wrong.
+   */
   'diagnostics:run': {
-    request: z.object({ profileId: id, targetId: id.optional() }),
+    request: z.object({ profileId: id, targetId: id.optional(), unlock: Unlock }),
     response: z.object({
       checks: z.array(
         z.object({
-          id: z.enum(['aws-credentials', 'region', 'ip-allowed', 'tcp', 'key', 'host-key', 'auth', 'forward', 'db-greeting', 'db-login']),
+          id: DoctorCheckId,
           title: z.string(),
           status: z.enum(['pass', 'fail', 'skip']),
           detail: z.string(),
           error: ErrorInfoSchema.optional(),
+          waitsFor: DoctorCheckId.optional(),
         }),
       ),
-      firstFailure: z.string().optional(),
+      firstFailure: DoctorCheckId.optional(),
+      notRemembered: ErrorInfoSchema.optional(),
     }),
   },
   /** A new SSH key pair (ed25519 recommended, or RSA-4096), private key 0600; never overwrites a file. */
@@ -406,9 +418,14 @@ export const contract = {
     }),
     response: z.object({ privatePath: z.string(), publicPath: z.string(), publicKey: z.string(), fingerprint: z.string() }),
   },
-  /** What a key file is (OpenSSH or PuTTY), and its public key line to send to the administrator. */
+  /**
+   * What a key file is (OpenSSH or PuTTY), and its public key line to send to the administrator.
+   * An encrypted key needs its passphrase, unless `publicOnly`: then the public half is read
+   * without it where the file keeps it in the clear (OpenSSH, PuTTY .ppk v2/v3, or a matching
+   * .pub beside a PEM/PKCS#8 key), and the private half is not opened.
+   */
   'keys:inspect': {
-    request: z.object({ path: KeyPath, passphrase: z.string().min(1).max(1024).optional() }),
+    request: z.object({ path: KeyPath, passphrase: z.string().min(1).max(1024).optional(), publicOnly: z.boolean().optional() }),
     response: z.object({ format: z.string(), type: z.string(), comment: z.string(), publicKey: z.string(), fingerprint: z.string(), encrypted: z.boolean() }),
   },
   /** A terminal on the profile's jump box, as a channel of the pooled connection the tunnels use. */

@@ -68,13 +68,14 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
     await doctor.open();
     expect(await doctor.verdict().textContent()).toBe('Not run yet. Run it to see where a connection breaks.');
 
-    await doctor.run(/Step 3 of 10 failed: Your IP allowed on the jump box\./);
+    await doctor.run(/Step 4 of 10 failed: Your IP allowed on the jump box\./);
     expect(await doctor.states()).toEqual([
+      ['SSH key readable', 'Passed'],
       ['AWS credentials', 'Passed'],
       ['AWS region', 'Passed'],
       ['Your IP allowed on the jump box', 'Failed'],
+      // Packets from an IP the group does not allow are dropped: the jump box waits for the rule.
       ['Jump box reachable (TCP)', 'Skipped'],
-      ['SSH key readable', 'Skipped'],
       ['Jump box host key', 'Skipped'],
       ['SSH login', 'Skipped'],
       ['Jump box reaches the database', 'Skipped'],
@@ -89,7 +90,7 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
     expect(failing).toContain('What to do: Allow it with "Access -> Allow my IP"');
     expect(failing).toContain('IP_NOT_ALLOWED');
     expect(await doctor.check('AWS credentials').textContent()).toMatch(/arn:aws:/);
-    expect(await doctor.check('SSH login').textContent()).toContain('not reached: "Your IP allowed on the jump box" failed first');
+    expect(await doctor.check('SSH login').textContent()).toContain('not reached: it needs "Your IP allowed on the jump box", which failed');
     await screenshot(page.page, 'doctor');
 
     // The administrator adds my IP on the jump box's SSH port; the same button checks again.
@@ -121,13 +122,13 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
     await note.getByRole('button', { name: 'Open Doctor' }).click();
 
     await page.page.getByRole('tab', { name: 'Doctor', selected: true }).waitFor();
-    expect(await doctor.waitForVerdict(/failed/)).toBe('Step 7 of 10 failed: SSH login. Fix it first; the steps after it were not reached.');
+    expect(await doctor.waitForVerdict(/failed/)).toBe('Step 7 of 10 failed: SSH login. Fix it first; 3 steps wait for it.');
     expect(await doctor.states()).toEqual([
+      ['SSH key readable', 'Passed'],
       ['AWS credentials', 'Skipped'],
       ['AWS region', 'Skipped'],
       ['Your IP allowed on the jump box', 'Skipped'],
       ['Jump box reachable (TCP)', 'Passed'],
-      ['SSH key readable', 'Passed'],
       ['Jump box host key', 'Passed'],
       ['SSH login', 'Failed'],
       ['Jump box reaches the database', 'Skipped'],
@@ -136,7 +137,7 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
     ]);
     expect(await doctor.check('SSH login').getAttribute('aria-current')).toBe('step');
     expect(await doctor.check('SSH login').textContent()).toMatch(/What to do: Check the user name, and that this public key is in ~\/\.ssh\/authorized_keys/);
-    expect(await doctor.check('AWS credentials').textContent()).toContain('this profile does not use AWS');
+    expect(await doctor.check('AWS credentials').textContent()).toContain('not needed: nothing this check uses is in AWS');
     expect(await doctor.panel().textContent()).toMatch(/Orders, checked at .* after a connect failed: The jump box .* refused user/);
   });
 
@@ -153,7 +154,7 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
     await page.waitForStatus('Gone', /^failed: /);
     await note.getByRole('button', { name: 'Open Doctor' }).click();
 
-    expect(await doctor.waitForVerdict(/failed/)).toBe('Step 8 of 10 failed: Jump box reaches the database. Fix it first; the steps after it were not reached.');
+    expect(await doctor.waitForVerdict(/failed/)).toBe('Step 8 of 10 failed: Jump box reaches the database. Fix it first; 2 steps wait for it.');
     expect(await doctor.stateOf('SSH login')).toBe('Passed');
     expect(await doctor.stateOf('Jump box reaches the database')).toBe('Failed');
     expect(await doctor.stateOf('Database answers')).toBe('Skipped');

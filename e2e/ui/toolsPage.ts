@@ -62,6 +62,30 @@ export class DoctorTab {
   connectNote(): Locator {
     return this.page.getByRole('alert').filter({ has: this.page.getByRole('button', { name: 'Open Doctor' }) });
   }
+
+  /** The question the doctor asks when it stops at an encrypted key (the same dialog as Connect's). */
+  passphraseDialog(): Locator {
+    return this.page.getByRole('dialog', { name: 'Unlock your SSH key' });
+  }
+
+  /** Type the key's passphrase into the doctor's question and check again with it. */
+  async unlockWith(passphrase: string): Promise<void> {
+    const dialog = this.passphraseDialog();
+    await dialog.getByLabel('Passphrase', { exact: true }).fill(passphrase);
+    await dialog.getByRole('button', { name: 'Unlock and check' }).click();
+  }
+
+  hostKeyDialog(): Locator {
+    return this.page.getByRole('dialog', { name: 'Trust this jump box?' });
+  }
+
+  /** Trust the jump box the doctor met for the first time; returns the fingerprint shown, for the caller to compare. */
+  async trustHostKey(): Promise<string> {
+    const dialog = this.hostKeyDialog();
+    const fingerprint = (await dialog.getByLabel('Host key fingerprint').textContent()) ?? '';
+    await dialog.getByRole('button', { name: 'Trust and check' }).click();
+    return fingerprint;
+  }
 }
 
 /** The new starter checklist (Tools). */
@@ -109,6 +133,18 @@ export class ChecklistPage {
 
   keySent(): Locator {
     return this.page.getByRole('checkbox', { name: 'Public key sent to the administrator' });
+  }
+
+  /** The items' titles, top to bottom. */
+  async titles(profileName: string): Promise<string[]> {
+    const titles: string[] = [];
+    for (const item of await this.list(profileName).getByRole('listitem').all()) titles.push((await item.locator('strong, label').first().textContent()) ?? '');
+    return titles;
+  }
+
+  /** The public key line the checklist shows to send to the administrator. */
+  publicKey(): Locator {
+    return this.item('Public key sent to the administrator').getByLabel('Your public key', { exact: true });
   }
 }
 

@@ -51,11 +51,15 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('the jumpgate command', (
   let env: NodeJS.ProcessEnv;
   let localPort: number;
   let deadPort: number;
+  const passphrase = 'doctor, unlock me';
+  let lockedKeyPath: string;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'jumpgate-cli-'));
     const key = await makeOpenSshKey(dir, { type: 'ed25519', format: 'openssh' });
-    [sshd, echo] = await Promise.all([SshdPeer.start({ authorizedKeys: [key.publicKey] }), startEchoServer()]);
+    const locked = await makeOpenSshKey(dir, { type: 'ed25519', format: 'openssh', passphrase });
+    lockedKeyPath = locked.privatePath;
+    [sshd, echo] = await Promise.all([SshdPeer.start({ authorizedKeys: [key.publicKey, locked.publicKey] }), startEchoServer()]);
     env = { JUMPGATE_DATA_DIR: join(dir, 'data'), SSH_AUTH_SOCK: '' };
     localPort = await pickPort();
     deadPort = await closedPort();
@@ -131,5 +135,41 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('the jumpgate command', (
     expect(code).toBe(1);
     expect(stderr).toMatch(/error ENDPOINT_UNREACHABLE: .*127\.0\.0\.1:\d+/);
     expect(stderr).toMatch(/hint: The jump box is fine/);
+  });
+
+  it('doctor unlocks the key as connect does: --passphrase-env (a wrong one fails the key step) and --trust-host-key', async () => {
+    type Report = { firstFailure?: string; checks: Array<{ id: string; status: string; detail: string; error?: { code: string } }> };
+    const keyStep = (report: Report) => report.checks.find((check) => check.id === 'key');
+    // A data dir of its own: nothing pinned yet, whatever the other tests trusted.
+    const dataDir = join(dir, 'doctor-data');
+    const store = new ProfileStore({ path: join(dataDir, 'profiles.json') });
+    await store.load();
+    await store.upsert({ id: 'locked', name: 'Locked key', jumpHost: { host: sshd.host, port: sshd.port, user: sshd.user, auth: { kind: 'key', keyPath: lockedKeyPath } } });
+    const doctorEnv = { ...env, JUMPGATE_DATA_DIR: dataDir };
+    // Without a terminal or the flag, the doctor stops at the key and says which flag answers it.
+    const asked = await runToEnd(['doctor', 'locked', '--json'], doctorEnv);
+    expect(asked.code).toBe(1);
+    const askedReport = JSON.parse(asked.stdout) as Report;
+    expect(askedReport.firstFailure).toBe('key');
+    expect(keyStep(askedReport)?.error?.code).toBe('PASSPHRASE_REQUIRED');
+    expect(asked.stderr).toContain('hint: Run it on a terminal to be asked, use ssh-agent, or pass --passphrase-env VAR');
+
+    const wrong = await runToEnd(['doctor', 'locked', '--json', '--passphrase-env', 'JG_DOCTOR_PASS'], { ...doctorEnv, JG_DOCTOR_PASS: 'not the passphrase' });
+    expect(wrong.code).toBe(1);
+    expect(keyStep(JSON.parse(wrong.stdout) as Report)?.error?.code).toBe('BAD_PASSPHRASE');
+
+    // The right one opens the key; the jump box is then new, and the flag vouches for its key.
+    const fingerprint = sshd.hostKeys[0]?.fingerprint ?? '';
+    const unpinned = await runToEnd(['doctor', 'locked', '--passphrase-env', 'JG_DOCTOR_PASS'], { ...doctorEnv, JG_DOCTOR_PASS: passphrase });
+    expect(unpinned.code).toBe(1);
+    expect(unpinned.stdout).toMatch(/^✗ Jump box host key: /m);
+    expect(unpinned.stderr).toContain(`hint: Verify the fingerprint with your administrator, then re-run with --trust-host-key ${fingerprint}`);
+    const right = await runToEnd(['doctor', 'locked', '--passphrase-env', 'JG_DOCTOR_PASS', '--trust-host-key', fingerprint], { ...doctorEnv, JG_DOCTOR_PASS: passphrase });
+    expect(right.stderr).toBe('');
+    expect(right.code).toBe(0);
+    expect(right.stdout).toMatch(/^✓ SSH key readable: ssh-ed25519 key SHA256:\S+ \(openssh\)$/m);
+    expect(right.stdout).toMatch(/^✓ Jump box host key: matches the pinned key$/m);
+    expect(right.stdout).toMatch(/^✓ SSH login: logged in as /m);
+    expect(right.stdout + right.stderr).not.toContain(passphrase);
   });
 });

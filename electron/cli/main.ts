@@ -107,12 +107,17 @@ program
 
 program
   .command('doctor')
-  .description('Check every step from AWS credentials to the database greeting; exits non-zero at the first failure')
+  .description('Check every step from your SSH key to the database login, in order; exits non-zero when one fails')
   .argument('<profile>', 'profile id or name')
   .argument('[target]', 'target to check the forward and greeting for (default: the first)')
   .option('--json', 'machine-readable report')
-  .addHelpText('after', '\nExamples:\n  jumpgate doctor prod\n  jumpgate doctor prod reports --json')
-  .action((profile: string, target: string | undefined, options: { json?: boolean }) =>
+  .option('--passphrase-env <var>', 'read the SSH key passphrase from this environment variable')
+  .option('--trust-host-key <fingerprint>', 'trust this SHA256 host key fingerprint on first contact')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  jumpgate doctor prod\n  jumpgate doctor prod reports --json\n  JG_PASS=... jumpgate doctor prod --passphrase-env JG_PASS --trust-host-key SHA256:abc...',
+  )
+  .action((profile: string, target: string | undefined, options: { json?: boolean; passphraseEnv?: string; trustHostKey?: string }) =>
     withSession((session) => doctor(session, profile, target, options)),
   );
 

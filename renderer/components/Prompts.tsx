@@ -3,8 +3,11 @@ import { detailsOf, type ErrorInfo } from '../../shared/model/errors';
 import type { SshQuestion } from '../sshQuestions';
 import { Dialog } from './Dialog';
 
+/** What answering a question goes on to do: connect (the default), or check again (the doctor). */
+export type QuestionAction = 'connect' | 'check';
+
 /** First contact with a jump box: show the fingerprint, let the user trust and pin it, or cancel. */
-export function HostKeyPrompt({ error, onTrust, onCancel }: { error: ErrorInfo; onTrust: () => void; onCancel: () => void }) {
+export function HostKeyPrompt({ error, onTrust, onCancel, action = 'connect' }: { error: ErrorInfo; onTrust: () => void; onCancel: () => void; action?: QuestionAction }) {
   const details = detailsOf(error, 'HOST_KEY_UNKNOWN');
   return (
     <Dialog title="Trust this jump box?" onClose={onCancel}>
@@ -14,7 +17,7 @@ export function HostKeyPrompt({ error, onTrust, onCancel }: { error: ErrorInfo; 
       </p>
       <pre aria-label="Host key fingerprint">{details?.fingerprint}</pre>
       <div className="actions">
-        <button onClick={onTrust}>Trust and connect</button>
+        <button onClick={onTrust}>Trust and {action}</button>
         <button className="secondary" onClick={onCancel}>
           Cancel
         </button>
@@ -37,7 +40,19 @@ export function HostKeyMismatch({ error, onClose }: { error: ErrorInfo; onClose:
 }
 
 /** The SSH key is encrypted: ask for its passphrase (kept in memory; in the keychain only if asked). */
-export function PassphrasePrompt({ keyPath, wrong, onSubmit, onCancel }: { keyPath: string; wrong: boolean; onSubmit: (passphrase: string, remember: boolean) => void; onCancel: () => void }) {
+export function PassphrasePrompt({
+  keyPath,
+  wrong,
+  onSubmit,
+  onCancel,
+  action = 'connect',
+}: {
+  keyPath: string;
+  wrong: boolean;
+  onSubmit: (passphrase: string, remember: boolean) => void;
+  onCancel: () => void;
+  action?: QuestionAction;
+}) {
   const [passphrase, setPassphrase] = useState('');
   const [remember, setRemember] = useState(false);
   const fieldId = useId();
@@ -60,7 +75,7 @@ export function PassphrasePrompt({ keyPath, wrong, onSubmit, onCancel }: { keyPa
         </label>
         <div className="actions">
           <button type="submit" disabled={passphrase === ''}>
-            Unlock and connect
+            Unlock and {action}
           </button>
           <button type="button" className="secondary" onClick={onCancel}>
             Cancel
@@ -77,19 +92,22 @@ export function SshQuestionDialog({
   onTrust,
   onUnlock,
   onClose,
+  action = 'connect',
 }: {
   question: SshQuestion;
   /** Called with the HOST_KEY_UNKNOWN error whose key the user accepted. */
   onTrust: (error: ErrorInfo) => void;
   onUnlock: (passphrase: string, remember: boolean) => void;
   onClose: () => void;
+  /** What the answer goes on to do, as the buttons say it. */
+  action?: QuestionAction;
 }) {
   switch (question.kind) {
     case 'hostKey':
-      return <HostKeyPrompt error={question.error} onTrust={() => onTrust(question.error)} onCancel={onClose} />;
+      return <HostKeyPrompt error={question.error} onTrust={() => onTrust(question.error)} onCancel={onClose} action={action} />;
     case 'mismatch':
       return <HostKeyMismatch error={question.error} onClose={onClose} />;
     case 'passphrase':
-      return <PassphrasePrompt keyPath={question.keyPath} wrong={question.wrong} onSubmit={onUnlock} onCancel={onClose} />;
+      return <PassphrasePrompt keyPath={question.keyPath} wrong={question.wrong} onSubmit={onUnlock} onCancel={onClose} action={action} />;
   }
 }

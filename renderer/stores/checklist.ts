@@ -48,7 +48,8 @@ export function createChecklistStore(bridge: JumpgateBridge, doctor: StoreApi<Do
       set({ checking: { ...get().checking, [profile.id]: true } });
       const auth = profile.jumpHost.auth;
       const [key] = await Promise.all([
-        auth.kind === 'key' ? inspectKey.send({ path: auth.keyPath }) : Promise.resolve(undefined),
+        // The public half only: the line to send needs no passphrase where the file keeps it in the clear (issue #13).
+        auth.kind === 'key' ? inspectKey.send({ path: auth.keyPath, publicOnly: true }) : Promise.resolve(undefined),
         doctor.getState().run({ profileId: profile.id }),
       ]);
       const keys = { ...get().keys };

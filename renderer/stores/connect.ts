@@ -120,7 +120,7 @@ export function createConnectStore(bridge: JumpgateBridge, { profiles, doctor, h
         // Issue #6: a failed connect runs the doctor, and the error note points at the first failing
         // step. Not for a taken local port: that error already names the holder and a free port, and
         // no step on the way to the jump box is at fault.
-        if (error.code !== 'PORT_IN_USE') void doctor.getState().run(job, error);
+        if (error.code !== 'PORT_IN_USE') void doctor.getState().run(job, { after: error });
       }
     };
 

@@ -2,6 +2,8 @@ import { create } from 'zustand';
 import type { JumpgateBridge } from '../../shared/bridge';
 import type { ResponseOf } from '../../shared/contract';
 import type { ErrorInfo } from '../../shared/model/errors';
+import type { Profile } from '../../shared/model/profile';
+import { sshQuestionFor, type SshQuestion } from '../sshQuestions';
 import { remoteCall } from './remoteCall';
 
 export type DoctorReport = ResponseOf<'diagnostics:run'>;
@@ -28,8 +30,24 @@ export interface DoctorState {
   running: Record<string, true>;
   /** The failed connect the doctor was last started for, so the error note can point at what it found. */
   connectFailure: { error: ErrorInfo; profileId: string; targetId?: string; run?: DoctorRun } | undefined;
-  /** Run the ordered checks for a profile (and target); `after` is the connect error that prompted it. */
-  run(job: { profileId: string; targetId?: string }, after?: ErrorInfo): Promise<DoctorRun>;
+  /**
+   * Run the ordered checks for a profile (and target). `after`: the connect error that prompted
+   * the run; `unlock`: the key's passphrase the user just typed (as Connect takes it).
+   */
+  run(job: { profileId: string; targetId?: string }, options?: { after?: ErrorInfo; unlock?: { passphrase: string; remember: boolean } }): Promise<DoctorRun>;
+}
+
+/**
+ * What a run asks of the user before the doctor can go further, as Connect asks it (issue #13):
+ * the passphrase of an encrypted key (again after a wrong one), or their word on a jump box met
+ * for the first time. A changed host key is a refusal, shown on its step, never a question.
+ */
+export function doctorQuestionOf(report: DoctorReport | undefined, profile: Pick<Profile, 'jumpHost'>): SshQuestion | undefined {
+  const step = (id: DoctorCheck['id']) => report?.checks.find((check) => check.id === id)?.error;
+  const key = step('key');
+  if (key && (key.code === 'PASSPHRASE_REQUIRED' || key.code === 'BAD_PASSPHRASE')) return sshQuestionFor(key, profile);
+  const hostKey = step('host-key');
+  return hostKey?.code === 'HOST_KEY_UNKNOWN' ? sshQuestionFor(hostKey, profile) : undefined;
 }
 
 /** The failing check a report points at, if any. */
@@ -54,10 +72,11 @@ export function createDoctorStore(bridge: JumpgateBridge) {
     runs: {},
     running: {},
     connectFailure: undefined,
-    run: async (job, after) => {
+    run: async (job, { after, unlock } = {}) => {
       if (after) set({ connectFailure: { ...job, error: after } });
+      const request = { profileId: job.profileId, ...(job.targetId ? { targetId: job.targetId } : {}), ...(unlock ? { unlock } : {}) };
       // Keyed by profile: a newer run for the same profile wins, even if an older one answers later.
-      const reply = await diagnose.track(job.profileId, { profileId: job.profileId, ...(job.targetId ? { targetId: job.targetId } : {}) }, (change) => {
+      const reply = await diagnose.track(job.profileId, request, (change) => {
         if (change.pending) set({ running: { ...get().running, [job.profileId]: true } });
       });
       const run: DoctorRun = {

@@ -1,10 +1,10 @@
-import type { ErrorInfo } from '../../../shared/model/errors';
+import { detailsOf, type ErrorInfo } from '../../../shared/model/errors';
 import { formatBytes } from '../../../shared/format';
 import { trustRequestFor } from '../../../shared/model/hostKeyTrust';
-import { jumpBoxKeyPath, type Profile } from '../../../shared/model/profile';
+import type { Profile } from '../../../shared/model/profile';
 import type { TunnelSnapshotEntry, TunnelState } from '../../../shared/model/tunnelState';
-import { ask, interactive } from '../prompt';
 import { CliFailure, findProfile, findTargets, unwrap, type CliSession } from '../session';
+import { askPassphrase, canAskPassphrase, hostKeyTrusted, PASSPHRASE_HINT, passphraseFromEnv, trustHostKeyHint } from '../sshAnswers';
 
 export interface ConnectOptions {
   /** Name of an environment variable holding the key's passphrase (for scripts). */
@@ -34,31 +34,20 @@ function describe(state: TunnelState): string {
  * script the flags answer, or the command fails with the flag to use.
  */
 export async function openTarget(session: CliSession, profile: Profile, targetId: string, options: ConnectOptions): Promise<TunnelSnapshotEntry> {
-  let unlock: { passphrase: string; remember: boolean } | undefined;
-  const fromEnv = options.passphraseEnv ? process.env[options.passphraseEnv] : undefined;
-  if (fromEnv) unlock = { passphrase: fromEnv, remember: false };
+  const fromEnv = passphraseFromEnv(options.passphraseEnv);
+  let unlock = fromEnv;
   for (let attempt = 0; attempt < 4; attempt++) {
     const reply = await session.invoke('tunnels:start', { profileId: profile.id, targetId, ...(unlock ? { unlock } : {}) });
     if (reply.ok) return reply.value;
     const error: ErrorInfo = reply.error;
-    if ((error.code === 'PASSPHRASE_REQUIRED' || error.code === 'BAD_PASSPHRASE') && interactive() && !fromEnv) {
-      if (error.code === 'BAD_PASSPHRASE') process.stderr.write('That passphrase does not unlock the key.\n');
-      unlock = { passphrase: await ask(`Passphrase for ${jumpBoxKeyPath(profile) ?? 'the key'}: `, { hidden: true }), remember: false };
+    if (canAskPassphrase(error, fromEnv !== undefined)) {
+      unlock = await askPassphrase(profile, error);
       continue;
     }
-    if (error.code === 'PASSPHRASE_REQUIRED') {
-      throw new CliFailure({ ...error, hint: 'Run it on a terminal to be asked, use ssh-agent, or pass --passphrase-env VAR with the passphrase in $VAR.' });
-    }
-    if (error.code === 'HOST_KEY_UNKNOWN' && error.details) {
-      const fingerprint = error.details.fingerprint;
-      let trusted = options.trustHostKey === fingerprint;
-      if (!trusted && interactive()) {
-        process.stderr.write(`${error.message}\n`);
-        trusted = /^y(es)?$/i.test((await ask('Trust this host key and connect? [y/N] ')).trim());
-      }
-      if (!trusted) {
-        throw new CliFailure({ ...error, hint: `Verify the fingerprint with your administrator, then re-run with --trust-host-key ${fingerprint}` });
-      }
+    if (error.code === 'PASSPHRASE_REQUIRED') throw new CliFailure({ ...error, hint: PASSPHRASE_HINT });
+    const fingerprint = detailsOf(error, 'HOST_KEY_UNKNOWN')?.fingerprint;
+    if (fingerprint !== undefined) {
+      if (!(await hostKeyTrusted(error, options.trustHostKey, 'connect'))) throw new CliFailure({ ...error, hint: trustHostKeyHint(fingerprint) });
       unwrap(await session.invoke('hostKeys:trust', trustRequestFor(error)));
       continue;
     }

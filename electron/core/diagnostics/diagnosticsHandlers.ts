@@ -1,36 +1,34 @@
 import type { Handlers } from '../../../shared/contract';
 import { JumpgateError } from '../../../shared/model/errors';
-import { jumpBoxSshPort, type Profile } from '../../../shared/model/profile';
+import { jumpBoxSshPort } from '../../../shared/model/profile';
 import type { ServiceContext } from '../serviceContext';
 import { JumpHostPool } from '../ssh/jumpHostPool';
-import { runDoctor } from './doctor';
+import { runDoctor, type DoctorReport } from './doctor';
 
-/** Whether the doctor's AWS steps apply: the profile names something in AWS. */
-function usesAws(profile: Profile): boolean {
-  return (
-    profile.aws.profile !== undefined ||
-    profile.aws.securityGroupId !== undefined ||
-    profile.aws.jumpHostInstanceId !== undefined ||
-    profile.targets.some((entry) => entry.remote.kind === 'rds' || entry.secret.kind !== 'none')
-  );
+/** How the key step took a passphrase: opened the key with it, refused it, or never needed or tried one. */
+function passphraseVerdict(report: DoctorReport): 'right' | 'wrong' | 'untried' {
+  const key = report.checks.find((check) => check.id === 'key');
+  if (key?.status === 'pass') return 'right';
+  return key?.error?.code === 'BAD_PASSPHRASE' ? 'wrong' : 'untried';
 }
 
 /** The ordered doctor over a profile (and one of its targets), with the real AWS, jump box and database behind each step. */
 export function diagnosticsHandlers({ deps, profiles, aws, knownHosts, passphrases }: ServiceContext): Pick<Handlers, 'diagnostics:run'> {
   return {
-    'diagnostics:run': async ({ profileId, targetId }) => {
+    'diagnostics:run': async ({ profileId, targetId, unlock }) => {
       const profile = profiles.get(profileId);
       const target = targetId ? profiles.getTarget(profileId, targetId).target : profile.targets[0];
       const gateway = aws.gatewayFor(profile);
       // A pool of its own: the probe must not share (or drop) the connection running tunnels use.
       const probePool = new JumpHostPool({ ...deps.pool, knownHosts, passphraseFor: passphrases.passphraseFor });
-      try {
-        return await runDoctor({
+      // A passphrase typed for the doctor is Connect's: kept for the session once the key opened with it
+      // (and in the keychain if asked), dropped if the key refused it.
+      const run = () =>
+        runDoctor({
           profile,
           ...(target ? { target } : {}),
           pool: probePool,
           passphraseFor: passphrases.passphraseFor,
-          usesAws: usesAws(profile),
           whoAmI: async () => {
             const identity = await gateway.whoAmI();
             return `${identity.arn} (account ${identity.account})`;
@@ -57,6 +55,9 @@ export function diagnosticsHandlers({ deps, profiles, aws, knownHosts, passphras
           resolveRemote: (entry) => aws.resolveRemote(profile, entry),
           credentialsFor: (entry) => aws.credentialsFor(profile, entry),
         });
+      try {
+        const { value: report, notRemembered } = await passphrases.withUnlockJudged(profile, unlock, run, passphraseVerdict);
+        return { ...report, ...(notRemembered ? { notRemembered } : {}) };
       } finally {
         await probePool.dispose();
       }

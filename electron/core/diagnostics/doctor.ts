@@ -7,13 +7,17 @@ import type { DbCredentials } from '../aws/secrets';
 import { readDbGreeting } from './dbGreeting';
 import { checkDbLogin } from './dbLogin';
 
-/** The doctor's steps, in the order a connection needs them. */
+/**
+ * The doctor's steps, in the order of the routine a new starter follows (issue #13): make a key;
+ * send it and get the IP allowed (the AWS steps, only where the profile needs AWS); reach the
+ * jump box, pin its host key and log in; then the database through it.
+ */
 export const CHECKS = [
+  { id: 'key', title: 'SSH key readable' },
   { id: 'aws-credentials', title: 'AWS credentials' },
   { id: 'region', title: 'AWS region' },
   { id: 'ip-allowed', title: 'Your IP allowed on the jump box' },
   { id: 'tcp', title: 'Jump box reachable (TCP)' },
-  { id: 'key', title: 'SSH key readable' },
   { id: 'host-key', title: 'Jump box host key' },
   { id: 'auth', title: 'SSH login' },
   { id: 'forward', title: 'Jump box reaches the database' },
@@ -30,15 +34,17 @@ export interface CheckResult {
   /** What was found (pass), why it was skipped, or the failure's message. */
   detail: string;
   error?: ErrorInfo;
+  /** Skipped because a step it needs failed: that step (the failure at the root, when several wait in a chain). */
+  waitsFor?: CheckId;
 }
 
 export interface DoctorReport {
   checks: CheckResult[];
-  /** The first failing step: where to look. */
+  /** The first failing step in the order above: where to start. */
   firstFailure?: CheckId;
 }
 
-/** What the doctor needs from the service: each AWS step is a function so profiles without AWS skip them. */
+/** What the doctor needs from the service: each AWS step is a function, called only where the profile needs AWS. */
 export interface DoctorDeps {
   profile: Profile;
   target?: DbTarget;
@@ -52,8 +58,16 @@ export interface DoctorDeps {
   resolveRemote: (target: DbTarget) => Promise<{ host: string; port: number }>;
   /** The target's credentials, read from Secrets Manager on each call. */
   credentialsFor: (target: DbTarget) => Promise<DbCredentials>;
-  usesAws: boolean;
   timeoutMs?: number;
+}
+
+/**
+ * Whether this check needs AWS: a security group to check the IP against, an RDS identifier to
+ * resolve, or a secret to read the password from. Nothing else (a named AWS profile alone, say)
+ * makes the AWS steps run.
+ */
+export function needsAws(target: DbTarget | undefined, hasIpCheck: boolean): boolean {
+  return hasIpCheck || target?.remote.kind === 'rds' || (target !== undefined && target.secret.kind !== 'none');
 }
 
 function tcpProbe(host: string, port: number, timeoutMs: number): Promise<void> {
@@ -73,37 +87,57 @@ function tcpProbe(host: string, port: number, timeoutMs: number): Promise<void> 
 }
 
 /**
- * The ordered checks: AWS credentials -> region -> IP allowed -> TCP -> key ->
- * host key -> login -> forward -> database greeting -> database login. After the first failure
- * the later steps are skipped ("not reached"), so the report points at one place.
+ * The ordered checks: key -> AWS credentials -> region -> IP allowed -> TCP -> host key ->
+ * login -> forward -> database greeting -> database login. A failed step holds up only the
+ * steps that need it (each says which, "not reached"); the others still run, so a failure in
+ * AWS never hides one elsewhere, and the first failure in this order is where to start.
  */
 export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
-  const results: CheckResult[] = [];
+  const results = new Map<CheckId, CheckResult>();
   const timeoutMs = deps.timeoutMs ?? 10_000;
   const { profile, target } = deps;
   const firstHop = profile.jumpHost.via[0] ?? profile.jumpHost;
-  let failed: CheckId | undefined;
+  const usesAws = needsAws(target, deps.ipCheck !== undefined);
+  const notNeeded = { skip: 'not needed: nothing this check uses is in AWS (no security group, RDS identifier or secret)' };
+  const titleOf = (id: CheckId): string => CHECKS.find((check) => check.id === id)?.title ?? id;
 
-  const step = async (id: CheckId, run: () => Promise<string | { skip: string }>): Promise<void> => {
-    const title = CHECKS.find((check) => check.id === id)?.title ?? id;
-    if (failed) {
-      results.push({ id, title, status: 'skip', detail: `not reached: "${CHECKS.find((check) => check.id === failed)?.title}" failed first` });
+  /** The failed step at the root of `id`'s result: itself when it failed, what it waits for when it was held up. */
+  const rootFailure = (id: CheckId): CheckId | undefined => {
+    const result = results.get(id);
+    return result?.status === 'fail' ? id : result?.waitsFor;
+  };
+
+  /**
+   * Run one step unless a step it `needs` failed (or waits for a failure). `after` lists steps
+   * whose own failure holds this one up but whose wait does not: an IP rule that could not be
+   * read (no AWS credentials) does not stop the TCP probe, a rule that refuses the IP does.
+   */
+  const step = async (id: CheckId, needs: CheckId[], run: () => Promise<string | { skip: string }>, after: CheckId[] = []): Promise<void> => {
+    const title = titleOf(id);
+    const blocker = needs.map(rootFailure).find((root) => root !== undefined) ?? after.find((other) => results.get(other)?.status === 'fail');
+    if (blocker) {
+      results.set(id, { id, title, status: 'skip', detail: `not reached: it needs "${titleOf(blocker)}", which failed`, waitsFor: blocker });
       return;
     }
     try {
       const outcome = await run();
-      results.push(typeof outcome === 'string' ? { id, title, status: 'pass', detail: outcome } : { id, title, status: 'skip', detail: outcome.skip });
+      results.set(id, typeof outcome === 'string' ? { id, title, status: 'pass', detail: outcome } : { id, title, status: 'skip', detail: outcome.skip });
     } catch (error) {
       const info = toErrorInfo(error);
-      failed = id;
-      results.push({ id, title, status: 'fail', detail: info.message, error: info });
+      results.set(id, { id, title, status: 'fail', detail: info.message, error: info });
     }
   };
 
-  await step('aws-credentials', async () => (deps.usesAws ? deps.whoAmI() : { skip: 'this profile does not use AWS' }));
-  await step('region', async () => (deps.usesAws ? deps.regionCheck() : { skip: 'this profile does not use AWS' }));
-  await step('ip-allowed', async () => {
-    if (!deps.ipCheck) return { skip: "no security group or instance id in the profile's AWS settings" };
+  await step('key', [], async () => {
+    if (profile.jumpHost.auth.kind === 'agent') return { skip: 'the profile uses ssh-agent' };
+    const passphrase = await deps.passphraseFor(profile.jumpHost.auth.keyPath);
+    const key = await loadPrivateKeyFile(profile.jumpHost.auth.keyPath, passphrase === undefined ? {} : { passphrase });
+    return `${key.type} key ${key.fingerprint} (${key.format})`;
+  });
+  await step('aws-credentials', [], async () => (usesAws ? deps.whoAmI() : notNeeded));
+  await step('region', ['aws-credentials'], async () => (usesAws ? deps.regionCheck() : notNeeded));
+  await step('ip-allowed', ['aws-credentials'], async () => {
+    if (!deps.ipCheck) return { skip: "not needed: no security group or instance id in the profile's AWS settings" };
     const { allowed, ip, groups } = await deps.ipCheck();
     if (!allowed) {
       throw new JumpgateError('IP_NOT_ALLOWED', `Your IP ${ip} is not allowed on port ${firstHop.port} in ${groups.join(', ')}.`, {
@@ -112,27 +146,27 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
     }
     return `${ip} is allowed in ${groups.join(', ')}`;
   });
-  await step('tcp', async () => {
-    try {
-      await tcpProbe(firstHop.host, firstHop.port, timeoutMs);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      throw new JumpgateError(code === 'ETIMEDOUT' ? 'JUMP_HOST_TIMEOUT' : 'JUMP_HOST_UNREACHABLE', `Nothing answered on ${firstHop.host}:${firstHop.port} (${code}).`, {
-        hint: code === 'ETIMEDOUT' ? 'Packets are dropped: usually the security group does not allow your IP, or a VPN is needed.' : 'Check the host and port, and that the jump box is running.',
-      });
-    }
-    return `${firstHop.host}:${firstHop.port} accepts connections`;
-  });
-  await step('key', async () => {
-    if (profile.jumpHost.auth.kind === 'agent') return { skip: 'the profile uses ssh-agent' };
-    const passphrase = await deps.passphraseFor(profile.jumpHost.auth.keyPath);
-    const key = await loadPrivateKeyFile(profile.jumpHost.auth.keyPath, passphrase === undefined ? {} : { passphrase });
-    return `${key.type} key ${key.fingerprint} (${key.format})`;
-  });
+  await step(
+    'tcp',
+    [],
+    async () => {
+      try {
+        await tcpProbe(firstHop.host, firstHop.port, timeoutMs);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? 'error';
+        throw new JumpgateError(code === 'ETIMEDOUT' ? 'JUMP_HOST_TIMEOUT' : 'JUMP_HOST_UNREACHABLE', `Nothing answered on ${firstHop.host}:${firstHop.port} (${code}).`, {
+          hint: code === 'ETIMEDOUT' ? 'Packets are dropped: usually the security group does not allow your IP, or a VPN is needed.' : 'Check the host and port, and that the jump box is running.',
+        });
+      }
+      return `${firstHop.host}:${firstHop.port} accepts connections`;
+    },
+    ['ip-allowed'],
+  );
 
-  // One connection answers both "host key" and "login": ssh checks the host key first.
+  // One connection answers both "host key" and "login": ssh checks the host key first. It needs
+  // the key (the pool loads it before dialling) and a jump box that answers.
   let connectError: JumpgateError | undefined;
-  const lease = failed ? undefined : deps.pool.acquire(profile.jumpHost);
+  const lease = rootFailure('key') || rootFailure('tcp') ? undefined : deps.pool.acquire(profile.jumpHost);
   if (lease) {
     try {
       await lease.connection.whenReady();
@@ -141,51 +175,55 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
     }
   }
   try {
-    await step('host-key', async () => {
-      if (connectError && (connectError.code === 'HOST_KEY_UNKNOWN' || connectError.code === 'HOST_KEY_MISMATCH')) throw connectError;
+    await step('host-key', ['key', 'tcp'], async () => {
       if (connectError && connectError.code !== 'AUTH_FAILED') throw connectError;
       return 'matches the pinned key';
     });
-    await step('auth', async () => {
+    await step('auth', ['host-key'], async () => {
       if (connectError) throw connectError;
       return `logged in as ${profile.jumpHost.user}`;
     });
-    const remote = target && !failed ? await deps.resolveRemote(target).catch((error: unknown) => error) : undefined;
-    await step('forward', async () => {
+    const connection = (): NonNullable<typeof lease>['connection'] => {
+      if (!lease) throw new JumpgateError('INTERNAL', 'The doctor has no connection to the jump box.');
+      return lease.connection;
+    };
+    // Where the database is: through RDS (and so AWS) for an RDS identifier, as written otherwise.
+    let where: { host: string; port: number } | undefined;
+    await step('forward', target?.remote.kind === 'rds' ? ['auth', 'region'] : ['auth'], async () => {
       if (!target) return { skip: 'no target chosen' };
-      if (remote instanceof Error) throw remote;
-      const where = remote as { host: string; port: number };
+      const remote = await deps.resolveRemote(target);
       try {
-        const channel = await (lease as NonNullable<typeof lease>).connection.forwardOut(where.host, where.port);
+        const channel = await connection().forwardOut(remote.host, remote.port);
         channel.destroy();
       } catch (error) {
-        throw new JumpgateError('ENDPOINT_UNREACHABLE', `The jump box could not connect to ${where.host}:${where.port} (${(error as Error).message.replace(/^\(SSH\) /, '')}).`, {
-          hint: `The jump box is fine; the database endpoint is not reachable from it. Check the endpoint and that the database's security group allows the jump box on port ${where.port}.`,
+        throw new JumpgateError('ENDPOINT_UNREACHABLE', `The jump box could not connect to ${remote.host}:${remote.port} (${(error as Error).message.replace(/^\(SSH\) /, '')}).`, {
+          hint: `The jump box is fine; the database endpoint is not reachable from it. Check the endpoint and that the database's security group allows the jump box on port ${remote.port}.`,
         });
       }
-      return `${where.host}:${where.port} reachable from the jump box`;
+      where = remote;
+      return `${remote.host}:${remote.port} reachable from the jump box`;
     });
-    await step('db-greeting', async () => {
-      if (!target) return { skip: 'no target chosen' };
-      const where = remote as { host: string; port: number };
-      const channel = await (lease as NonNullable<typeof lease>).connection.forwardOut(where.host, where.port);
+    await step('db-greeting', ['forward'], async () => {
+      if (!target || !where) return { skip: 'no target chosen' };
+      const endpoint = where;
+      const channel = await connection().forwardOut(endpoint.host, endpoint.port);
       try {
         return await readDbGreeting(channel, engineFamily(target.engine), timeoutMs);
       } catch (error) {
-        throw new JumpgateError('ENDPOINT_UNREACHABLE', `${where.host}:${where.port} did not greet like ${engineFamily(target.engine) === 'postgres' ? 'PostgreSQL' : 'MySQL'}: ${(error as Error).message}.`, {
+        throw new JumpgateError('ENDPOINT_UNREACHABLE', `${endpoint.host}:${endpoint.port} did not greet like ${engineFamily(target.engine) === 'postgres' ? 'PostgreSQL' : 'MySQL'}: ${(error as Error).message}.`, {
           hint: "Check the target's engine and port: this looks like a different service.",
         });
       }
     });
-    await step('db-login', async () => {
-      if (!target) return { skip: 'no target chosen' };
-      if (target.secret.kind === 'none') return { skip: 'this target names no secret, so Jumpgate does not know its password' };
-      const where = remote as { host: string; port: number };
-      const connection = (lease as NonNullable<typeof lease>).connection;
+    await step('db-login', target && target.secret.kind !== 'none' ? ['db-greeting', 'aws-credentials'] : ['db-greeting'], async () => {
+      if (!target || !where) return { skip: 'no target chosen' };
+      if (target.secret.kind === 'none') return { skip: 'not needed: this target names no secret, so Jumpgate does not know its password' };
+      const endpoint = where;
+      const open = connection();
       return checkDbLogin({
         family: engineFamily(target.engine),
-        where,
-        openChannel: () => connection.forwardOut(where.host, where.port),
+        where: endpoint,
+        openChannel: () => open.forwardOut(endpoint.host, endpoint.port),
         fetchCredentials: () => deps.credentialsFor(target),
         ...(target.database ? { database: target.database } : {}),
         timeoutMs,
@@ -195,5 +233,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
     await lease?.release();
   }
 
-  return { checks: results, ...(failed ? { firstFailure: failed } : {}) };
+  const checks = CHECKS.map(({ id }) => results.get(id)).filter((result): result is CheckResult => result !== undefined);
+  const firstFailure = checks.find((result) => result.status === 'fail')?.id;
+  return { checks, ...(firstFailure ? { firstFailure } : {}) };
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Handlers } from '../../../shared/contract';
-import { expandHome, isKeyEncrypted, loadPrivateKeyFile } from '../ssh/keyLoader';
+import { expandHome, isKeyEncrypted, loadPrivateKeyFile, readPublicKeyFile } from '../ssh/keyLoader';
 import { generateKey } from './keyGenerator';
 
 /**
@@ -10,7 +10,9 @@ import { generateKey } from './keyGenerator';
 export function keyHandlers(): Pick<Handlers, 'keys:generate' | 'keys:inspect'> {
   return {
     'keys:generate': async ({ type, path, passphrase, comment }) => generateKey({ type, path, comment, ...(passphrase ? { passphrase } : {}) }),
-    'keys:inspect': async ({ path, passphrase }) => {
+    'keys:inspect': async ({ path, passphrase, publicOnly }) => {
+      // The line to send needs no passphrase where the file keeps it in the clear (issue #13: the checklist).
+      if (publicOnly && !passphrase) return readPublicKeyFile(path);
       const key = await loadPrivateKeyFile(path, passphrase ? { passphrase } : {});
       // The loader has just read it, so it exists; read again only to say whether it is protected.
       const bytes = await readFile(expandHome(path));

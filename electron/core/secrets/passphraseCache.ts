@@ -36,6 +36,16 @@ export class PassphraseCache {
    * refuses to store it does not undo the login: the refusal comes back beside the result.
    */
   async withUnlock<T>(profile: Profile, unlock: Unlock | undefined, action: () => Promise<T>): Promise<Unlocked<T>> {
+    return this.withUnlockJudged(profile, unlock, action, () => 'right');
+  }
+
+  /**
+   * The same for an action that reports rather than throws (the doctor: a wrong passphrase is
+   * one failed step of its report). `judge` reads from the result whether the key opened with
+   * the passphrase ('right': kept, and remembered if asked), refused it ('wrong': dropped), or
+   * was never tried ('untried': kept for the session, not remembered).
+   */
+  async withUnlockJudged<T>(profile: Profile, unlock: Unlock | undefined, action: () => Promise<T>, judge: (value: T) => 'right' | 'wrong' | 'untried'): Promise<Unlocked<T>> {
     const keyPath = jumpBoxKeyPath(profile);
     if (unlock && keyPath) this.session.set(keyPath, unlock.passphrase);
     let value: T;
@@ -45,7 +55,9 @@ export class PassphraseCache {
       if (keyPath && error instanceof JumpgateError && error.code === 'BAD_PASSPHRASE') this.session.delete(keyPath);
       throw error;
     }
-    if (!unlock?.remember || !keyPath) return { value };
+    const verdict = judge(value);
+    if (verdict === 'wrong' && keyPath) this.session.delete(keyPath);
+    if (verdict !== 'right' || !unlock?.remember || !keyPath) return { value };
     if (!this.keychain) {
       return { value, notRemembered: { code: 'KEYCHAIN_UNAVAILABLE', message: 'This Jumpgate has no system keychain to remember the passphrase in.' } };
     }

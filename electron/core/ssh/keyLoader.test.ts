@@ -16,7 +16,7 @@ import type { RigKey } from '../../../e2e/rig/keys';
 import { peerPath, peersAvailable } from '../../../e2e/rig/peers';
 import { detailsOf, JumpgateError } from '../../../shared/model/errors';
 import type { ErrorCode } from '../../../shared/model/errors';
-import { detectKeyFormat, isKeyEncrypted, loadPrivateKeyFile, parsePrivateKey } from './keyLoader';
+import { detectKeyFormat, isKeyEncrypted, loadPrivateKeyFile, parsePrivateKey, readPublicKeyFile } from './keyLoader';
 import type { KeySourceFormat } from './keyLoader';
 import { SshReader, SshWireError, SshWriter } from './sshWire';
 
@@ -302,6 +302,21 @@ describe.skipIf(!available)('keyLoader with keys from PuTTYgen, ssh-keygen and o
       expect(base64Of(stdout.trim())).toBe(base64Of(rig.publicKey));
       await rm(normalizedPath);
     });
+
+    // Issue #13: the checklist shows the line to send before anything asks for a passphrase.
+    if (c.encrypted && (c.format === 'pem' || c.format === 'pkcs8')) {
+      it('keeps its public half behind the passphrase (the format encrypts it with the rest)', async () => {
+        await expectKeyError(readPublicKeyFile(key(c.name).privatePath), 'PASSPHRASE_REQUIRED');
+      });
+    } else {
+      it("reads its public line without a passphrase, as the generator printed it", async () => {
+        const rig = key(c.name);
+        const half = await readPublicKeyFile(rig.privatePath);
+        expect(half).toMatchObject({ format: c.format, type: c.type, encrypted: c.encrypted, fingerprint: await sshKeygenFingerprint(rig.publicPath) });
+        expect(base64Of(half.publicKey)).toBe(base64Of(rig.publicKey));
+        if (c.keepsComment) expect(half.publicKey).toBe(`${c.type} ${base64Of(rig.publicKey)} ${rig.comment}`);
+      });
+    }
 
     // Plain `if` rather than it.runIf: a skipped test here would read like a missing peer.
     if (c.encrypted) {

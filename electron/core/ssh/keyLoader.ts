@@ -16,7 +16,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import * as ssh2Namespace from 'ssh2';
 import { JumpgateError } from '../../../shared/model/errors';
-import { isPpkEncrypted, readPpk, sniffPpkVersion } from './ppk';
+import { isPpkEncrypted, readPpk, readPpkPublicHalf, sniffPpkVersion } from './ppk';
 import {
   ECDSA_CURVES,
   SshReader,
@@ -609,17 +609,16 @@ export function expandHome(path: string): string {
   return path === '~' || path.startsWith('~/') ? `${homedir()}${path.slice(1)}` : path;
 }
 
-/** Reads and parses a key file; a missing file is KEY_NOT_FOUND. A leading ~/ means the home directory. */
-export async function loadPrivateKeyFile(path: string, options: { passphrase?: string } = {}): Promise<LoadedKey> {
+/** A key file's bytes; a missing file is KEY_NOT_FOUND, a folder or an unreadable file KEY_UNREADABLE. */
+async function readKeyFile(path: string): Promise<Buffer> {
   const fullPath = expandHome(path);
-  let bytes: Buffer;
   try {
     const info = await stat(fullPath);
     if (info.isDirectory()) {
       throw unreadable(`${path} is a folder, not a key file.`, 'unknown', 'Choose the private key file inside it, e.g. ~/.ssh/id_ed25519.');
     }
     if (info.size > MAX_KEY_FILE_BYTES) throw unreadable(`${path} is too large to be a private key.`, 'unknown');
-    bytes = await readFile(fullPath);
+    return await readFile(fullPath);
   } catch (error) {
     if (error instanceof JumpgateError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
@@ -634,16 +633,100 @@ export async function loadPrivateKeyFile(path: string, options: { passphrase?: s
     }
     throw unreadable(`${path} cannot be read (${code ?? 'I/O error'}).`, 'unknown', undefined, error);
   }
+}
 
+/** The .pub that ssh-keygen writes beside a key, if there is one. */
+function companionOf(path: string): Promise<string | undefined> {
+  return readFile(`${expandHome(path)}.pub`, 'utf8').catch(() => undefined);
+}
+
+/** Reads and parses a key file; a missing file is KEY_NOT_FOUND. A leading ~/ means the home directory. */
+export async function loadPrivateKeyFile(path: string, options: { passphrase?: string } = {}): Promise<LoadedKey> {
+  const bytes = await readKeyFile(path);
   try {
     const format = detectKeyFormat(bytes);
-    let companionPublicKey: string | undefined;
-    if (format === 'pem' || format === 'pkcs8') {
-      companionPublicKey = await readFile(`${fullPath}.pub`, 'utf8').catch(() => undefined);
-    }
+    const companionPublicKey = format === 'pem' || format === 'pkcs8' ? await companionOf(path) : undefined;
     return await parse(bytes, { passphrase: options.passphrase, sourceName: path, companionPublicKey });
   } finally {
     // The file's bytes may be an unencrypted key; do not leave them for the GC to keep.
+    bytes.fill(0);
+  }
+}
+
+/** What a key file says of its public half: what the administrator needs, and whether the private half is protected. */
+export interface PublicKeyHalf {
+  format: KeySourceFormat;
+  type: string;
+  comment: string;
+  /** One line: '<type> <base64> <comment>' as in authorized_keys */
+  publicKey: string;
+  fingerprint: string;
+  encrypted: boolean;
+}
+
+/** The public line of a blob read from a key file, refused unless the SSH library reads it as a public key. */
+function publicHalfOf(format: KeySourceFormat, blob: Buffer, comment: string, sourceName: string): PublicKeyHalf {
+  const clean = comment.replace(/[\r\n]+/g, ' ');
+  let type: string;
+  try {
+    type = new SshReader(blob).readText();
+  } catch (error) {
+    throw unreadable(`${sourceName} looks like ${describeFormat(format, '')} but its public key is malformed.`, format, SUPPORTED_FORMATS_HINT, error);
+  }
+  const line = `${type} ${blob.toString('base64')}${clean === '' ? '' : ` ${clean}`}`;
+  const parsed = utils.parseKey(line);
+  if (parsed instanceof Error || !parsed.getPublicSSH().equals(blob)) {
+    throw unreadable(`${sourceName} looks like ${describeFormat(format, '')} but holds a public key the SSH library cannot read.`, format, SUPPORTED_FORMATS_HINT, parsed);
+  }
+  return { format, type, comment: clean, publicKey: line, fingerprint: fingerprintOf(blob), encrypted: true };
+}
+
+/** The public key an openssh-key-v1 file carries in the clear, before its (maybe encrypted) private section. */
+function openSshPublicBlob(block: string, sourceName: string): Buffer {
+  try {
+    const reader = new SshReader(Buffer.from(armorBody(block), 'base64'));
+    if (reader.readBytes(15).toString('latin1') !== 'openssh-key-v1\0') throw new Error('not openssh-key-v1');
+    reader.readString(); // cipher
+    reader.readString(); // KDF
+    reader.readString(); // KDF options
+    if (reader.readUint32() < 1) throw new Error('no key in the file');
+    return reader.readString();
+  } catch (error) {
+    throw unreadable(`${sourceName} looks like an OpenSSH private key but its contents are not valid.`, 'openssh', SUPPORTED_FORMATS_HINT, error);
+  }
+}
+
+/**
+ * The public half of a key file, without its passphrase where the file allows it (issue #13:
+ * the checklist shows the line to send before anything asks for a passphrase). An unencrypted
+ * key is read whole, as for a login. An encrypted PuTTY .ppk (v2, v3) keeps its public key and
+ * comment in the clear, and an encrypted OpenSSH key its public key (the comment then comes from
+ * the .pub beside it when that holds the same key). Encrypted PEM and PKCS#8 hide everything:
+ * those still need the passphrase (PASSPHRASE_REQUIRED), as does anything unrecognised.
+ */
+export async function readPublicKeyFile(path: string): Promise<PublicKeyHalf> {
+  const bytes = await readKeyFile(path);
+  try {
+    if (isKeyEncrypted(bytes)) {
+      const text = asText(bytes);
+      if (sniffPpkVersion(text) !== undefined) {
+        const ppk = readPpkPublicHalf(bytes, path);
+        return publicHalfOf(ppk.version === 2 ? 'ppk2' : 'ppk3', ppk.publicBlob, ppk.comment, path);
+      }
+      const armor = findPrivateArmor(text);
+      const block = armor && armor.label === 'OPENSSH PRIVATE KEY' ? blockText(text, armor) : undefined;
+      if (block !== undefined) {
+        const blob = openSshPublicBlob(block, path);
+        const companion = parsePublicLine(((await companionOf(path)) ?? '').split(/\r?\n/)[0] ?? '');
+        return publicHalfOf('openssh', blob, companion?.blob.equals(blob) ? companion.comment : '', path);
+      }
+    }
+    const format = detectKeyFormat(bytes);
+    const companionPublicKey = format === 'pem' || format === 'pkcs8' ? await companionOf(path) : undefined;
+    const key = await parse(bytes, { sourceName: path, companionPublicKey });
+    key.privateKey.fill(0);
+    return { format: key.format, type: key.type, comment: key.comment, publicKey: key.publicKey, fingerprint: key.fingerprint, encrypted: false };
+  } finally {
     bytes.fill(0);
   }
 }

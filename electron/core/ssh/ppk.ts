@@ -344,6 +344,17 @@ export async function readPpk(data: Buffer, passphrase: string | undefined, sour
   }
 }
 
+/**
+ * The public half of a .ppk, which PuTTY keeps in the clear even in an encrypted file (the
+ * Public-Lines and the Comment): readable without the passphrase, as `puttygen -L` does.
+ * Unverified: the MAC that binds them to the private half needs the passphrase.
+ */
+export function readPpkPublicHalf(data: Buffer, sourceName?: string): { version: PpkVersion; algorithm: string; comment: string; publicBlob: Buffer } {
+  const container = parsePpkContainer(data, sourceName);
+  container.privateData.fill(0);
+  return { version: container.version, algorithm: container.algorithm, comment: decodeComment(container.comment), publicBlob: container.publicBlob };
+}
+
 /** PuTTYgen writes comments in the system encoding; UTF-8 on anything current, Latin-1 on old Windows. */
 function decodeComment(bytes: Buffer): string {
   try {
