@@ -47,6 +47,7 @@ export const REQUEST_CHANNELS = [
   'aws:listRestored',
   'aws:deleteRestored',
   'diagnostics:run',
+  'diagnostics:testDraft',
   'keys:generate',
   'keys:inspect',
   'shell:open',

@@ -153,6 +153,22 @@ const AuditEntrySchema = z.object({
 const RuleLabel = z.string().min(1).max(40).regex(/^[A-Za-z0-9 ._:/=+@-]+$/).optional();
 const RdsIdentifier = z.string().min(1).max(63);
 
+/** The doctor's ordered checks, each passed, failed or skipped (waiting for the step it needs), and the first failure. */
+const DoctorReportSchema = z.object({
+  checks: z.array(
+    z.object({
+      id: DoctorCheckId,
+      title: z.string(),
+      status: z.enum(['pass', 'fail', 'skip']),
+      detail: z.string(),
+      error: ErrorInfoSchema.optional(),
+      waitsFor: DoctorCheckId.optional(),
+    }),
+  ),
+  firstFailure: DoctorCheckId.optional(),
+  notRemembered: ErrorInfoSchema.optional(),
+});
+
 export const contract = {
   /** The user's app-wide choices (the theme), kept by the service so they outlive a page's origin. */
   'settings:get': { request: z.object({}).optional(), response: SettingsSchema },
@@ -391,23 +407,12 @@ export const contract = {
    * key's passphrase, as for `tunnels:start`: kept for the session once the key opened with it,
    * remembered only if asked (`notRemembered` when the keychain refused), dropped if wrong.
    */
-  'diagnostics:run': {
-    request: z.object({ profileId: id, targetId: id.optional(), unlock: Unlock }),
-    response: z.object({
-      checks: z.array(
-        z.object({
-          id: DoctorCheckId,
-          title: z.string(),
-          status: z.enum(['pass', 'fail', 'skip']),
-          detail: z.string(),
-          error: ErrorInfoSchema.optional(),
-          waitsFor: DoctorCheckId.optional(),
-        }),
-      ),
-      firstFailure: DoctorCheckId.optional(),
-      notRemembered: ErrorInfoSchema.optional(),
-    }),
-  },
+  'diagnostics:run': { request: z.object({ profileId: id, targetId: id.optional(), unlock: Unlock }), response: DoctorReportSchema },
+  /**
+   * The same checks for a profile as the editor holds it, unsaved ("Test connection"): checked
+   * with the store's schema first (PROFILE_INVALID), then run as diagnostics:run runs a saved one.
+   */
+  'diagnostics:testDraft': { request: z.object({ profile: z.unknown(), targetId: id.optional(), unlock: Unlock }), response: DoctorReportSchema },
   /** A new SSH key pair (ed25519 recommended, or RSA-4096), private key 0600; never overwrites a file. */
   'keys:generate': {
     request: z.object({

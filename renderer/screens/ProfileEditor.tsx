@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import type { ErrorInfo } from '../../shared/model/errors';
 import { DbEngineSchema, EXAMPLE_PROFILE_ID, type Profile } from '../../shared/model/profile';
+import { ConnectionTest } from '../components/ConnectionTest';
 import { ConfirmDialog } from '../components/Dialog';
 import { FormField } from '../components/FormField';
 import { newTargetDraft, toDraft, toProfile, withEngine, withPortsProposed, type FieldErrors, type ProfileDraft, type TargetDraft } from '../profileDraft';
@@ -106,180 +107,184 @@ export function ProfileEditor({ existing, start }: { existing?: Profile; start?:
   const field = (name: string) => ({ error: errors[name] });
   const problems = Object.entries(errors);
 
+  // The test and the dialogs sit outside the form: their buttons and the passphrase prompt's own form must not submit (save) it.
   return (
-    <form
-      className="editor"
-      aria-labelledby="editor-title"
-      noValidate
-      onSubmit={(event) => {
-        event.preventDefault();
-        void save();
-      }}
-    >
-      <h2 id="editor-title">{existing ? `Edit ${existing.name}` : 'New profile'}</h2>
-      {conflict ? (
-        <div className="error" role="alert" aria-label="Saved elsewhere">
-          <strong>{conflict.message}</strong>
-          <p>Your edits are still in the form and were not saved. Reload to start from the saved version (your edits here are dropped), or copy what you need first.</p>
-          <code>{conflict.code}</code>
-          <div className="actions">
-            <button type="button" onClick={() => void reloadSaved()}>
-              Reload saved version
-            </button>
-            <button type="button" onClick={() => setConflict(undefined)}>
-              Dismiss
-            </button>
-          </div>
-        </div>
-      ) : null}
-      {problems.length > 0 ? (
-        <div className="error" role="alert">
-          <strong>
-            {problems.length === 1 ? 'One field needs' : `${problems.length} fields need`} attention before the profile can be saved.
-          </strong>
-        </div>
-      ) : null}
-
-      <fieldset>
-        <legend>Jump box</legend>
-        <FormField label="Profile name" {...field('name')}>
-          {(props) => <input {...props} autoFocus value={draft.name} onChange={(event) => update({ name: event.target.value })} placeholder="Production (eu-west-2)" />}
-        </FormField>
-        <div className="row">
-          <FormField label="Jump host" {...field('jumpHost.host')}>
-            {(props) => <input {...props} value={draft.host} onChange={(event) => update({ host: event.target.value })} placeholder="bastion.example.com" />}
-          </FormField>
-          <FormField label="SSH port" {...field('jumpHost.port')} narrow>
-            {(props) => <input {...props} inputMode="numeric" value={draft.port} onChange={(event) => update({ port: event.target.value })} />}
-          </FormField>
-          <FormField label="SSH user" {...field('jumpHost.user')}>
-            {(props) => <input {...props} value={draft.user} onChange={(event) => update({ user: event.target.value })} placeholder="ec2-user" />}
-          </FormField>
-        </div>
-        <div role="radiogroup" aria-label="Authentication" className="choices">
-          <label className="inline">
-            <input type="radio" name="auth" checked={draft.authKind === 'key'} onChange={() => update({ authKind: 'key' })} />
-            Private key file
-          </label>
-          <label className="inline">
-            <input type="radio" name="auth" checked={draft.authKind === 'agent'} onChange={() => update({ authKind: 'agent' })} />
-            SSH agent
-          </label>
-        </div>
-        {draft.authKind === 'key' ? (
-          <FormField label="Private key path" {...field('jumpHost.auth.keyPath')} help="OpenSSH, PEM or PuTTY .ppk (v2 or v3). The passphrase is asked for when you connect.">
-            {(props) => (
-              <span className="inline-group">
-                <input {...props} value={draft.keyPath} onChange={(event) => update({ keyPath: event.target.value })} placeholder="~/.ssh/id_ed25519 or C:\Keys\prod.ppk" />
-                {canPickFiles ? (
-                  <button
-                    type="button"
-                    className="secondary"
-                    aria-label="Choose the private key file"
-                    onClick={() =>
-                      void useKeys
-                        .getState()
-                        .pickFile(draft.keyPath.trim() || undefined)
-                        .then((path) => {
-                          if (path) update({ keyPath: path });
-                        })
-                    }
-                  >
-                    Choose…
-                  </button>
-                ) : null}
-              </span>
-            )}
-          </FormField>
-        ) : (
-          <FormField label="Agent socket (optional)" {...field('jumpHost.auth.socketPath')} help="Empty uses SSH_AUTH_SOCK (or Pageant on Windows).">
-            {(props) => <input {...props} value={draft.agentSocket} onChange={(event) => update({ agentSocket: event.target.value })} />}
-          </FormField>
-        )}
-        <FormField label="ProxyJump (optional)" {...field('jumpHost.via')} help="Hosts to go through first, outermost first: user@host:port, user@host">
-          {(props) => <input {...props} value={draft.via} onChange={(event) => update({ via: event.target.value })} />}
-        </FormField>
-      </fieldset>
-
-      <fieldset>
-        <legend>AWS</legend>
-        <div className="row">
-          <FormField label="AWS profile" {...field('aws.profile')} help="From ~/.aws/config; empty uses the default credentials.">
-            {(props) => <input {...props} value={draft.awsProfile} onChange={(event) => update({ awsProfile: event.target.value })} />}
-          </FormField>
-          <FormField label="AWS region" {...field('aws.region')}>
-            {(props) => <input {...props} value={draft.region} onChange={(event) => update({ region: event.target.value })} />}
-          </FormField>
-        </div>
-        <div className="row">
-          <FormField label="Jump box security group" {...field('aws.securityGroupId')} help="For allowing your IP on port 22 (sg-…).">
-            {(props) => <input {...props} value={draft.securityGroupId} onChange={(event) => update({ securityGroupId: event.target.value })} />}
-          </FormField>
-          <FormField label="Jump box instance" {...field('aws.jumpHostInstanceId')} help="Or its EC2 instance (i-…), whose groups are looked up.">
-            {(props) => <input {...props} value={draft.instanceId} onChange={(event) => update({ instanceId: event.target.value })} />}
-          </FormField>
-        </div>
-      </fieldset>
-
-      <fieldset>
-        <legend>Databases</legend>
-        {draft.targets.length === 0 ? <p className="muted">No targets yet.</p> : null}
-        {draft.targets.map((target, index) => (
-          <TargetFields
-            key={target.key}
-            target={target}
-            index={index}
-            errors={errors}
-            onChange={(change) => updateTarget(target.key, change)}
-            onEngine={(engine) => updateTarget(target.key, (before) => withEngine(before, engine, takenPorts(target.key)))}
-            onRemove={() => update({ targets: draft.targets.filter((other) => other.key !== target.key) })}
-          />
-        ))}
-        {example && examplePorts.length > 0 ? (
-          <div className="notice example-ports" role="note" aria-label="Ports held by the example profile">
-            <p>
-              {examplePorts.join(' and ')}, the usual {examplePorts.length === 1 ? 'port' : 'ports'} for these databases, {examplePorts.length === 1 ? 'is' : 'are'} held by the
-              example profile &quot;{example.name}&quot;, so {examplePorts.length === 1 ? 'this one was' : 'these were'} given the next free {examplePorts.length === 1 ? 'port' : 'ports'}.
-            </p>
-            <button type="button" className="secondary" onClick={() => void removeExample(example)}>
-              Remove the example profile and use {examplePorts.join(', ')}
-            </button>
+    <>
+      <form
+        className="editor"
+        aria-labelledby="editor-title"
+        noValidate
+        onSubmit={(event) => {
+          event.preventDefault();
+          void save();
+        }}
+      >
+        <h2 id="editor-title">{existing ? `Edit ${existing.name}` : 'New profile'}</h2>
+        {conflict ? (
+          <div className="error" role="alert" aria-label="Saved elsewhere">
+            <strong>{conflict.message}</strong>
+            <p>Your edits are still in the form and were not saved. Reload to start from the saved version (your edits here are dropped), or copy what you need first.</p>
+            <code>{conflict.code}</code>
+            <div className="actions">
+              <button type="button" onClick={() => void reloadSaved()}>
+                Reload saved version
+              </button>
+              <button type="button" onClick={() => setConflict(undefined)}>
+                Dismiss
+              </button>
+            </div>
           </div>
         ) : null}
+        {problems.length > 0 ? (
+          <div className="error" role="alert">
+            <strong>
+              {problems.length === 1 ? 'One field needs' : `${problems.length} fields need`} attention before the profile can be saved.
+            </strong>
+          </div>
+        ) : null}
+
+        <fieldset>
+          <legend>Jump box</legend>
+          <FormField label="Profile name" {...field('name')}>
+            {(props) => <input {...props} autoFocus value={draft.name} onChange={(event) => update({ name: event.target.value })} placeholder="Production (eu-west-2)" />}
+          </FormField>
+          <div className="row">
+            <FormField label="Jump host" {...field('jumpHost.host')}>
+              {(props) => <input {...props} value={draft.host} onChange={(event) => update({ host: event.target.value })} placeholder="bastion.example.com" />}
+            </FormField>
+            <FormField label="SSH port" {...field('jumpHost.port')} narrow>
+              {(props) => <input {...props} inputMode="numeric" value={draft.port} onChange={(event) => update({ port: event.target.value })} />}
+            </FormField>
+            <FormField label="SSH user" {...field('jumpHost.user')}>
+              {(props) => <input {...props} value={draft.user} onChange={(event) => update({ user: event.target.value })} placeholder="ec2-user" />}
+            </FormField>
+          </div>
+          <div role="radiogroup" aria-label="Authentication" className="choices">
+            <label className="inline">
+              <input type="radio" name="auth" checked={draft.authKind === 'key'} onChange={() => update({ authKind: 'key' })} />
+              Private key file
+            </label>
+            <label className="inline">
+              <input type="radio" name="auth" checked={draft.authKind === 'agent'} onChange={() => update({ authKind: 'agent' })} />
+              SSH agent
+            </label>
+          </div>
+          {draft.authKind === 'key' ? (
+            <FormField label="Private key path" {...field('jumpHost.auth.keyPath')} help="OpenSSH, PEM or PuTTY .ppk (v2 or v3). The passphrase is asked for when you connect.">
+              {(props) => (
+                <span className="inline-group">
+                  <input {...props} value={draft.keyPath} onChange={(event) => update({ keyPath: event.target.value })} placeholder="~/.ssh/id_ed25519 or C:\Keys\prod.ppk" />
+                  {canPickFiles ? (
+                    <button
+                      type="button"
+                      className="secondary"
+                      aria-label="Choose the private key file"
+                      onClick={() =>
+                        void useKeys
+                          .getState()
+                          .pickFile(draft.keyPath.trim() || undefined)
+                          .then((path) => {
+                            if (path) update({ keyPath: path });
+                          })
+                      }
+                    >
+                      Choose…
+                    </button>
+                  ) : null}
+                </span>
+              )}
+            </FormField>
+          ) : (
+            <FormField label="Agent socket (optional)" {...field('jumpHost.auth.socketPath')} help="Empty uses SSH_AUTH_SOCK (or Pageant on Windows).">
+              {(props) => <input {...props} value={draft.agentSocket} onChange={(event) => update({ agentSocket: event.target.value })} />}
+            </FormField>
+          )}
+          <FormField label="ProxyJump (optional)" {...field('jumpHost.via')} help="Hosts to go through first, outermost first: user@host:port, user@host">
+            {(props) => <input {...props} value={draft.via} onChange={(event) => update({ via: event.target.value })} />}
+          </FormField>
+        </fieldset>
+
+        <fieldset>
+          <legend>AWS</legend>
+          <div className="row">
+            <FormField label="AWS profile" {...field('aws.profile')} help="From ~/.aws/config; empty uses the default credentials.">
+              {(props) => <input {...props} value={draft.awsProfile} onChange={(event) => update({ awsProfile: event.target.value })} />}
+            </FormField>
+            <FormField label="AWS region" {...field('aws.region')}>
+              {(props) => <input {...props} value={draft.region} onChange={(event) => update({ region: event.target.value })} />}
+            </FormField>
+          </div>
+          <div className="row">
+            <FormField label="Jump box security group" {...field('aws.securityGroupId')} help="For allowing your IP on port 22 (sg-…).">
+              {(props) => <input {...props} value={draft.securityGroupId} onChange={(event) => update({ securityGroupId: event.target.value })} />}
+            </FormField>
+            <FormField label="Jump box instance" {...field('aws.jumpHostInstanceId')} help="Or its EC2 instance (i-…), whose groups are looked up.">
+              {(props) => <input {...props} value={draft.instanceId} onChange={(event) => update({ instanceId: event.target.value })} />}
+            </FormField>
+          </div>
+        </fieldset>
+
+        <fieldset>
+          <legend>Databases</legend>
+          {draft.targets.length === 0 ? <p className="muted">No targets yet.</p> : null}
+          {draft.targets.map((target, index) => (
+            <TargetFields
+              key={target.key}
+              target={target}
+              index={index}
+              errors={errors}
+              onChange={(change) => updateTarget(target.key, change)}
+              onEngine={(engine) => updateTarget(target.key, (before) => withEngine(before, engine, takenPorts(target.key)))}
+              onRemove={() => update({ targets: draft.targets.filter((other) => other.key !== target.key) })}
+            />
+          ))}
+          {example && examplePorts.length > 0 ? (
+            <div className="notice example-ports" role="note" aria-label="Ports held by the example profile">
+              <p>
+                {examplePorts.join(' and ')}, the usual {examplePorts.length === 1 ? 'port' : 'ports'} for these databases, {examplePorts.length === 1 ? 'is' : 'are'} held by the
+                example profile &quot;{example.name}&quot;, so {examplePorts.length === 1 ? 'this one was' : 'these were'} given the next free {examplePorts.length === 1 ? 'port' : 'ports'}.
+              </p>
+              <button type="button" className="secondary" onClick={() => void removeExample(example)}>
+                Remove the example profile and use {examplePorts.join(', ')}
+              </button>
+            </div>
+          ) : null}
+          <div className="actions">
+            <button type="button" className="secondary" onClick={() => update({ targets: [...draft.targets, newTargetDraft('mysql', takenPorts())] })}>
+              Add MySQL target
+            </button>
+            <button type="button" className="secondary" onClick={() => update({ targets: [...draft.targets, newTargetDraft('postgres', takenPorts())] })}>
+              Add PostgreSQL target
+            </button>
+          </div>
+        </fieldset>
+
+        <fieldset>
+          <legend>Options</legend>
+          <div className="row">
+            <FormField label="Keepalive every (seconds)" {...field('options.keepaliveIntervalSeconds')} narrow>
+              {(props) => <input {...props} inputMode="numeric" value={draft.keepalive} onChange={(event) => update({ keepalive: event.target.value })} />}
+            </FormField>
+            <FormField label="Close idle tunnels after (minutes)" {...field('options.idleAutoCloseMinutes')} narrow help="0 keeps them open.">
+              {(props) => <input {...props} inputMode="numeric" value={draft.idleMinutes} onChange={(event) => update({ idleMinutes: event.target.value })} />}
+            </FormField>
+          </div>
+          <label className="inline">
+            <input type="checkbox" checked={draft.autoConnect} onChange={(event) => update({ autoConnect: event.target.checked })} />
+            Connect when Jumpgate starts
+          </label>
+        </fieldset>
+
         <div className="actions">
-          <button type="button" className="secondary" onClick={() => update({ targets: [...draft.targets, newTargetDraft('mysql', takenPorts())] })}>
-            Add MySQL target
+          <button type="submit" disabled={saving}>
+            Save profile
           </button>
-          <button type="button" className="secondary" onClick={() => update({ targets: [...draft.targets, newTargetDraft('postgres', takenPorts())] })}>
-            Add PostgreSQL target
+          <button type="button" className="secondary" onClick={() => (dirty ? setConfirmingCancel(true) : go({ kind: 'profile' }))}>
+            Cancel
           </button>
         </div>
-      </fieldset>
-
-      <fieldset>
-        <legend>Options</legend>
-        <div className="row">
-          <FormField label="Keepalive every (seconds)" {...field('options.keepaliveIntervalSeconds')} narrow>
-            {(props) => <input {...props} inputMode="numeric" value={draft.keepalive} onChange={(event) => update({ keepalive: event.target.value })} />}
-          </FormField>
-          <FormField label="Close idle tunnels after (minutes)" {...field('options.idleAutoCloseMinutes')} narrow help="0 keeps them open.">
-            {(props) => <input {...props} inputMode="numeric" value={draft.idleMinutes} onChange={(event) => update({ idleMinutes: event.target.value })} />}
-          </FormField>
-        </div>
-        <label className="inline">
-          <input type="checkbox" checked={draft.autoConnect} onChange={(event) => update({ autoConnect: event.target.checked })} />
-          Connect when Jumpgate starts
-        </label>
-      </fieldset>
-
-      <div className="actions">
-        <button type="submit" disabled={saving}>
-          Save profile
-        </button>
-        <button type="button" className="secondary" onClick={() => (dirty ? setConfirmingCancel(true) : go({ kind: 'profile' }))}>
-          Cancel
-        </button>
-      </div>
+      </form>
+      <ConnectionTest profile={checked.profile} onInvalid={() => setAttempted(true)} />
       {confirmingCancel ? (
         <ConfirmDialog
           title="Discard your changes?"
@@ -290,7 +295,7 @@ export function ProfileEditor({ existing, start }: { existing?: Profile; start?:
           onConfirm={() => go({ kind: 'profile' })}
         />
       ) : null}
-    </form>
+    </>
   );
 }
 

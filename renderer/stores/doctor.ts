@@ -35,6 +35,12 @@ export interface DoctorState {
    * the run; `unlock`: the key's passphrase the user just typed (as Connect takes it).
    */
   run(job: { profileId: string; targetId?: string }, options?: { after?: ErrorInfo; unlock?: { passphrase: string; remember: boolean } }): Promise<DoctorRun>;
+  /**
+   * "Test connection" in the editor: the same checks for the form's profile, unsaved. Not kept
+   * with the saved profile's runs (the form may never be saved); undefined when a newer test
+   * of the same form superseded this one.
+   */
+  testDraft(profile: Profile, options?: { targetId?: string; unlock?: { passphrase: string; remember: boolean } }): Promise<DoctorRun | undefined>;
 }
 
 /**
@@ -68,6 +74,7 @@ export function stepOf(report: DoctorReport, check: DoctorCheck): string {
  */
 export function createDoctorStore(bridge: JumpgateBridge) {
   const diagnose = remoteCall(bridge, 'diagnostics:run');
+  const testDraft = remoteCall(bridge, 'diagnostics:testDraft');
   return create<DoctorState>()((set, get) => ({
     runs: {},
     running: {},
@@ -93,6 +100,11 @@ export function createDoctorStore(bridge: JumpgateBridge) {
       delete running[job.profileId];
       set({ runs: { ...get().runs, [job.profileId]: run }, running });
       return run;
+    },
+    testDraft: async (profile, { targetId, unlock } = {}) => {
+      const reply = await testDraft.track(`draft:${profile.id}`, { profile, ...(targetId ? { targetId } : {}), ...(unlock ? { unlock } : {}) }, () => undefined);
+      if (!reply.latest) return undefined;
+      return { profileId: profile.id, ...(targetId ? { targetId } : {}), at: Date.now(), ...(reply.ok ? { report: reply.value } : { error: reply.error }) };
     },
   }));
 }

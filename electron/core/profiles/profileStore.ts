@@ -370,7 +370,8 @@ export class ProfileStore {
     }
   }
 
-  private validateProfile(input: unknown): Profile {
+  /** A profile as a save would take it (the schema's checks), without saving: PROFILE_INVALID naming the fields otherwise. */
+  validateProfile(input: unknown): Profile {
     const parsed = ProfileSchema.safeParse(input);
     if (!parsed.success) {
       throw new JumpgateError('PROFILE_INVALID', `The profile is not valid: ${describeIssues(parsed.error)}.`, {
