@@ -151,6 +151,11 @@ const AuditEntrySchema = z.object({
   detail: z.string(),
 });
 const RuleLabel = z.string().min(1).max(40).regex(/^[A-Za-z0-9 ._:/=+@-]+$/).optional();
+/**
+ * The public IP the user gave instead of the lookup (issue #13). Only bounded here: the
+ * service refuses anything but a public IPv4 address with PUBLIC_IP_INVALID and says why.
+ */
+const GivenIp = z.string().min(1).max(100).optional();
 const RdsIdentifier = z.string().min(1).max(63);
 
 /** The doctor's ordered checks, each passed, failed or skipped (waiting for the step it needs), and the first failure. */
@@ -329,14 +334,17 @@ export const contract = {
   },
   /** Clear the clipboard now if it still holds what Jumpgate put there. */
   'secrets:clearClipboard': { request: z.object({}).optional(), response: z.null() },
-  /** My public IP and whether the jump box's security groups let it reach port 22. */
+  /** My public IP (the one given in `ip`, else looked up) and whether the jump box's security groups let it reach its SSH port. */
   'aws:checkAccess': {
-    request: z.object({ profileId: id }),
+    request: z.object({ profileId: id, ip: GivenIp }),
     response: z.object({ ip: z.string(), allowed: z.boolean(), checkedGroupIds: z.array(z.string()), matchingRule: AllowListRuleSchema.optional() }),
   },
-  /** Allow my IP on port 22, replacing my older rule with the same description rather than piling up rules. */
+  /**
+   * Allow my IP (the one given in `ip`, else looked up) on the jump box's SSH port, replacing my older rule
+   * with the same description rather than piling up rules.
+   */
   'aws:allowMyIp': {
-    request: z.object({ profileId: id, label: RuleLabel }),
+    request: z.object({ profileId: id, label: RuleLabel, ip: GivenIp }),
     response: z.object({ ip: z.string(), outcome: z.enum(['added', 'replaced', 'unchanged', 'covered']), rule: AllowListRuleSchema, revoked: z.array(AllowListRuleSchema) }),
   },
   /** Remove my rule (by its description) from the jump box's security group. */

@@ -59,6 +59,24 @@ export class AwsScreensPage {
     return this.page.getByLabel('Your public IP', { exact: true });
   }
 
+  /** Where the address in use came from, beside it: "typed by you" when the user gave it. */
+  ipSource(): Locator {
+    return this.page.getByLabel('Where your public IP came from', { exact: true });
+  }
+
+  /** The field offered when the public-IP lookup fails. */
+  typedIp(): Locator {
+    return this.field('Your public IP address');
+  }
+
+  /** The page's objection to what is typed in the IP field, found through the field's aria-describedby; null when it has none. */
+  async typedIpError(): Promise<string | null> {
+    const field = this.typedIp();
+    if ((await field.getAttribute('aria-invalid')) !== 'true') return null;
+    const errorId = ((await field.getAttribute('aria-describedby')) ?? '').split(' ').find((id) => id.endsWith('-error'));
+    return errorId ? this.page.locator(`[id="${errorId}"]`).textContent() : null;
+  }
+
   accessStatus(): Locator {
     return this.page.getByLabel('Access on the jump box', { exact: true });
   }

@@ -22,6 +22,24 @@ export async function startPublicIpServer(ip: string): Promise<PublicIpServer> {
   };
 }
 
+/**
+ * A public-IP lookup that is broken the way proxies and captive portals break it: every
+ * request gets HTTP `status` and an HTML page instead of an address.
+ */
+export async function startBrokenPublicIpServer(status = 502): Promise<Omit<PublicIpServer, 'ip'>> {
+  const server = createServer((_request, response) => {
+    response.writeHead(status, { 'content-type': 'text/html' });
+    response.end('<html><body><h1>Bad gateway</h1><p>The proxy could not reach checkip.</p></body></html>');
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}/checkip`,
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}
+
 /** The jump box's security group in moto, with no rule yet: nobody's IP is allowed. */
 export async function createJumpBoxGroup(moto: MotoPeer, name: string): Promise<string> {
   const ec2 = createAwsClients({ region: 'eu-west-2' }, { endpoint: moto.endpoint, credentials: moto.credentials }).ec2();

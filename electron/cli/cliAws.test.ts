@@ -233,10 +233,11 @@ describe.skipIf(!peersAvailable('moto_server', 'sshd', 'mariadbd', 'postgres'))(
     expect((await runCli(['allow-ip', 'prod', '--check'], env)).code).toBe(1);
     const added = await runCli(['allow-ip', 'prod', '--label', 'ci'], env);
     expect(added.code).toBe(0);
-    expect(added.stdout).toMatch(/^added: 81\.2\.3\.4\/32 on port 22 in sg-/);
+    // The rule is on the jump box's SSH port (the rig's sshd), and the line says so.
+    expect(added.stdout).toMatch(new RegExp(`^added: 81\\.2\\.3\\.4/32 on port ${sshd.port} in sg-`));
     const check = await runCli(['allow-ip', 'prod', '--check'], env);
     expect(check).toMatchObject({ code: 0 });
-    expect(check.stdout).toContain('81.2.3.4 is allowed');
+    expect(check.stdout).toContain(`81.2.3.4 is allowed on port ${sshd.port}`);
     const removed = await runCli(['allow-ip', 'prod', '--remove', '--label', 'ci'], env);
     expect(removed.stdout).toMatch(/^Removed 81\.2\.3\.4\/32/);
   });

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { toErrorInfo } from '../../shared/model/errors';
-import { allowIp } from './commands/allowIp';
+import { allowIp, type AllowIpOptions } from './commands/allowIp';
 import { connect } from './commands/connect';
 import { doctor } from './commands/doctor';
 import { exec } from './commands/exec';
@@ -95,13 +95,17 @@ program
 
 program
   .command('allow-ip')
-  .description("Allow my public IP on port 22 in the jump box's security group (replacing my old rule), or remove it")
+  .description("Allow my public IP on the jump box's SSH port in its security group (replacing my old rule), or remove it")
   .argument('<profile>', 'profile id or name')
   .option('--remove', 'remove my rule')
   .option('--check', 'only say whether my IP is allowed (exit 1 if not)')
   .option('--label <label>', 'names the rule: "Jumpgate: <user> <label>" (default: this machine)')
-  .addHelpText('after', '\nExamples:\n  jumpgate allow-ip prod --check\n  jumpgate allow-ip prod --label home\n  jumpgate allow-ip prod --remove')
-  .action((profile: string, options: { remove?: boolean; check?: boolean; label?: string }) =>
+  .option('--ip <address>', 'use this public IPv4 address instead of looking it up (when the lookup fails or is blocked)')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  jumpgate allow-ip prod --check\n  jumpgate allow-ip prod --label home\n  jumpgate allow-ip prod --ip 81.2.3.4\n  jumpgate allow-ip prod --remove',
+  )
+  .action((profile: string, options: AllowIpOptions) =>
     withSession((session) => allowIp(session, profile, options)),
   );
 

@@ -207,6 +207,34 @@ describe.skipIf(!peersAvailable('moto_server', 'sshd', 'mariadbd'))('service wit
     expect(value(await invoke('aws:checkAccess', { profileId: 'prod' })).allowed).toBe(false);
   });
 
+  it('uses the IP the user gives instead of the lookup, refuses one that is not public, and says so in the audit log', async () => {
+    const ourRules = async () =>
+      ((await clients.ec2().send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: 'group-id', Values: [groupId] }] }))).SecurityGroupRules ?? [])
+        .filter((rule) => !rule.IsEgress && rule.Description?.endsWith(' typed'))
+        .map((rule) => rule.CidrIpv4);
+
+    // The lookup answers 81.2.3.x; the given address wins, for the check and the rule.
+    expect(value(await invoke('aws:checkAccess', { profileId: 'prod', ip: ' 81.2.3.77 ' }))).toMatchObject({ ip: '81.2.3.77', allowed: false });
+    expect(value(await invoke('aws:allowMyIp', { profileId: 'prod', label: 'typed', ip: '81.2.3.77' }))).toMatchObject({ ip: '81.2.3.77', outcome: 'added' });
+    expect(await ourRules()).toEqual(['81.2.3.77/32']);
+    expect(value(await invoke('aws:checkAccess', { profileId: 'prod', ip: '81.2.3.77' }))).toMatchObject({ allowed: true, matchingRule: { cidr: '81.2.3.77/32' } });
+
+    // Checked again by the service, whatever a front end did: the rule is left as it was.
+    for (const [ip, kind] of [['10.0.0.5', 'private'], ['127.0.0.1', 'loopback'], ['169.254.169.254', 'link-local'], ['239.1.2.3', 'multicast'], ['240.0.0.1', 'reserved'], ['81.2.3.0/24', 'not-ipv4']] as const) {
+      const refused = await invoke('aws:allowMyIp', { profileId: 'prod', label: 'typed', ip });
+      expect(refused, ip).toMatchObject({ ok: false, error: { code: 'PUBLIC_IP_INVALID', details: { given: ip, kind } } });
+      expect(!refused.ok && refused.error.hint).toContain('public IPv4 address AWS sees for you');
+      expect(await invoke('aws:checkAccess', { profileId: 'prod', ip }), ip).toMatchObject({ ok: false, error: { code: 'PUBLIC_IP_INVALID' } });
+    }
+    expect(await ourRules()).toEqual(['81.2.3.77/32']);
+
+    expect(value(await invoke('aws:removeMyIp', { profileId: 'prod', label: 'typed' })).revoked).toHaveLength(1);
+    const lines = value(await invoke('audit:list', {})).filter((entry) => entry.kind === 'ip-allowed').map((entry) => entry.detail);
+    expect(lines.find((line) => line.startsWith('81.2.3.77'))).toMatch(/^81\.2\.3\.77 \(given by the user\) on port \d+ of sg-\w+: added$/);
+    // An address from the lookup is not said to be given.
+    expect(lines.filter((line) => line.startsWith('81.2.3.4 ') || line.startsWith('81.2.3.99 ')).every((line) => !line.includes('given'))).toBe(true);
+  });
+
   it('restores a snapshot to a new instance with progress events, leaving the source as it was', async () => {
     await clients.rds().send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: 'orders-mysql', DBSnapshotIdentifier: 'orders-before-migration' }));
     const snapshots = value(await invoke('aws:listSnapshots', { profileId: 'prod', targetId: 'orders' }));

@@ -1,10 +1,10 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { ErrorInfo } from '../../shared/model/errors';
 import { jumpBoxSshPort, type Profile } from '../../shared/model/profile';
 import { adminRequestText, type AccessRequest } from '../awsTargets';
 import { ErrorNote } from '../components/ErrorNote';
 import { FormField } from '../components/FormField';
-import { accessEntry, knowsJumpBoxGroup, type AccessCheck } from '../stores/access';
+import { accessEntry, knowsJumpBoxGroup, typedIpProblem, type AccessCheck } from '../stores/access';
 import { useStores } from '../storesContext';
 
 /** What EC2 accepts in the label part of a rule description (the contract's RuleLabel). */
@@ -14,6 +14,8 @@ const LABEL = /^[A-Za-z0-9 ._:/=+@-]{1,40}$/;
  * Issue #6: my public IP, whether the jump box's security group lets it reach
  * SSH, and my own rule added, replaced or removed; when the account may not
  * change the group, a message for the administrator with the exact facts.
+ * Issue #13: when the public-IP lookup fails, the error names the URL asked and
+ * a field takes the address instead (checked here, and again by the service).
  */
 export function AccessScreen({ profile }: { profile: Profile }) {
   // Keyed by profile: what is typed or picked here never carries over to another profile.
@@ -23,12 +25,16 @@ export function AccessScreen({ profile }: { profile: Profile }) {
 function AccessPanel({ profile }: { profile: Profile }) {
   const { useAccess } = useStores();
   const entry = useAccess((state) => accessEntry(state, profile.id));
-  const { check, allow, remove } = useAccess.getState();
+  const { check, allow, remove, setIpText } = useAccess.getState();
   const [label, setLabel] = useState('');
   const port = jumpBoxSshPort(profile);
   const trimmed = label.trim();
   const labelProblem = trimmed !== '' && !LABEL.test(trimmed) ? 'Up to 40 letters, digits, spaces and . _ : / = + @ -' : undefined;
   const labelArg = trimmed === '' ? undefined : trimmed;
+  const ipProblem = typedIpProblem(entry);
+  // Removing needs no address (the rule is found by its label); allowing needs a usable one.
+  const removeDisabled = entry.busy !== undefined || labelProblem !== undefined;
+  const allowDisabled = removeDisabled || ipProblem !== undefined;
 
   if (!knowsJumpBoxGroup(profile)) return <NoGroup profile={profile} port={port} />;
   const guard = profile.aws.securityGroupId ? `security group ${profile.aws.securityGroupId}` : `the security groups of instance ${profile.aws.jumpHostInstanceId}`;
@@ -44,16 +50,54 @@ function AccessPanel({ profile }: { profile: Profile }) {
         <FormField label="Rule label (optional)" error={labelProblem}>
           {(props) => <input {...props} value={label} maxLength={40} onChange={(event) => setLabel(event.target.value)} placeholder="home" />}
         </FormField>
-        <button onClick={() => void check(profile)} disabled={entry.busy !== undefined} aria-busy={entry.busy === 'check'}>
+        <button onClick={() => void check(profile)} disabled={entry.busy !== undefined || ipProblem !== undefined} aria-busy={entry.busy === 'check'}>
           Check my access
         </button>
       </div>
       {entry.error ? <ErrorNote error={entry.error} /> : null}
+      {entry.offerIpField ? (
+        <form
+          className="typed-ip"
+          aria-label="Your public IP, typed"
+          onSubmit={(event) => {
+            event.preventDefault();
+            if (entry.busy === undefined && ipProblem === undefined) void check(profile);
+          }}
+        >
+          <FormField
+            label="Your public IP address"
+            error={ipProblem}
+            help={
+              entry.ipText.trim() === ''
+                ? 'The lookup failed, so type the address AWS sees for you (your network administrator knows it). Kept only while this page is open.'
+                : 'Used instead of the lookup while this page is open; never saved. Empty it to look your address up again.'
+            }
+          >
+            {(props) => (
+              <input
+                {...props}
+                value={entry.ipText}
+                maxLength={100}
+                inputMode="decimal"
+                autoComplete="off"
+                spellCheck={false}
+                onChange={(event) => setIpText(profile.id, event.target.value)}
+                placeholder="81.2.3.4"
+              />
+            )}
+          </FormField>
+        </form>
+      ) : null}
       {entry.check ? (
-        <CheckResult
-          check={entry.check}
-          port={port}
-          busy={entry.busy !== undefined || labelProblem !== undefined}
+        <CheckResult check={entry.check} typed={entry.checkedTypedIp} port={port}>
+          <AccessActions allowDisabled={allowDisabled} removeDisabled={removeDisabled} onAllow={() => void allow(profile, labelArg)} onRemove={() => void remove(profile, labelArg)} />
+        </CheckResult>
+      ) : entry.offerIpField ? (
+        // No check yet, but an address can be typed: allowing it need not wait for a check (with the field
+        // empty, Allow would only ask the lookup that just failed).
+        <AccessActions
+          allowDisabled={allowDisabled || entry.ipText.trim() === ''}
+          removeDisabled={removeDisabled}
           onAllow={() => void allow(profile, labelArg)}
           onRemove={() => void remove(profile, labelArg)}
         />
@@ -93,7 +137,20 @@ function NoGroup({ profile, port }: { profile: Profile; port: number }) {
   );
 }
 
-function CheckResult({ check, port, busy, onAllow, onRemove }: { check: AccessCheck; port: number; busy: boolean; onAllow: () => void; onRemove: () => void }) {
+function AccessActions(props: { allowDisabled: boolean; removeDisabled: boolean; onAllow: () => void; onRemove: () => void }) {
+  return (
+    <div className="actions">
+      <button onClick={props.onAllow} disabled={props.allowDisabled}>
+        Allow my IP
+      </button>
+      <button className="secondary danger" onClick={props.onRemove} disabled={props.removeDisabled}>
+        Remove my rule
+      </button>
+    </div>
+  );
+}
+
+function CheckResult({ check, typed, port, children }: { check: AccessCheck; typed: boolean; port: number; children: ReactNode }) {
   const rule = check.matchingRule;
   return (
     <div className={`access-result ${check.allowed ? 'allowed' : 'blocked'}`}>
@@ -101,6 +158,14 @@ function CheckResult({ check, port, busy, onAllow, onRemove }: { check: AccessCh
         <dt>Your public IP</dt>
         <dd>
           <code aria-label="Your public IP">{check.ip}</code>
+          {typed ? (
+            <>
+              {' '}
+              <span className="muted" aria-label="Where your public IP came from">
+                typed by you
+              </span>
+            </>
+          ) : null}
         </dd>
         <dt>Security group</dt>
         <dd>{check.checkedGroupIds.join(', ')}</dd>
@@ -120,14 +185,7 @@ function CheckResult({ check, port, busy, onAllow, onRemove }: { check: AccessCh
           )}
         </dd>
       </dl>
-      <div className="actions">
-        <button onClick={onAllow} disabled={busy}>
-          Allow my IP
-        </button>
-        <button className="secondary danger" onClick={onRemove} disabled={busy}>
-          Remove my rule
-        </button>
-      </div>
+      {children}
     </div>
   );
 }

@@ -3,6 +3,7 @@ import type { JumpgateBridge } from '../../shared/bridge';
 import type { ResponseOf } from '../../shared/contract';
 import { detailsOf, type ErrorInfo } from '../../shared/model/errors';
 import { jumpBoxSshPort, type Profile } from '../../shared/model/profile';
+import { publicIpv4Problem } from '../../shared/model/publicIpv4';
 import type { AccessRequest } from '../awsTargets';
 import type { FeedbackState } from './feedback';
 import { remoteCall } from './remoteCall';
@@ -13,6 +14,19 @@ export type AccessCheck = ResponseOf<'aws:checkAccess'>;
 export interface AccessEntry {
   busy: 'check' | 'allow' | 'remove' | undefined;
   check: AccessCheck | undefined;
+  /** Whether the last check used the address the user typed rather than the lookup's. */
+  checkedTypedIp: boolean;
+  /**
+   * The public-IP lookup failed in this page (issue #13), so the screen offers a
+   * field for the address. Once offered it stays, showing what is in use.
+   */
+  offerIpField: boolean;
+  /**
+   * What the user typed there. Kept only in this page's memory, never saved: a
+   * typed address goes stale when the network changes, and the lookup is the
+   * better source whenever it works.
+   */
+  ipText: string;
   /** What the last allow or remove did, as a sentence. */
   change: string | undefined;
   /** The account may not change the group: the facts for the administrator, and the service's own words. */
@@ -22,16 +36,39 @@ export interface AccessEntry {
 
 export interface AccessState {
   byProfile: Record<string, AccessEntry>;
+  /** The address typed in the field (validated by typedIpProblem before anything is sent). */
+  setIpText(profileId: string, text: string): void;
   check(profile: Profile): Promise<void>;
   /** Allow my IP on the jump box's SSH port (replacing my older rule with the same label), then check again. */
   allow(profile: Profile, label: string | undefined): Promise<void>;
   remove(profile: Profile, label: string | undefined): Promise<void>;
 }
 
-const EMPTY: AccessEntry = { busy: undefined, check: undefined, change: undefined, denied: undefined, error: undefined };
+const EMPTY: AccessEntry = {
+  busy: undefined,
+  check: undefined,
+  checkedTypedIp: false,
+  offerIpField: false,
+  ipText: '',
+  change: undefined,
+  denied: undefined,
+  error: undefined,
+};
 
 export function accessEntry(state: Pick<AccessState, 'byProfile'>, profileId: string): AccessEntry {
   return state.byProfile[profileId] ?? EMPTY;
+}
+
+/** The address to send instead of the lookup's: what is typed in the offered field, trimmed; none when it is empty. */
+export function typedIp(entry: AccessEntry): string | undefined {
+  const text = entry.ipText.trim();
+  return entry.offerIpField && text !== '' ? text : undefined;
+}
+
+/** Why the typed address cannot be used (the page's own check; the service checks again), or undefined. */
+export function typedIpProblem(entry: AccessEntry): string | undefined {
+  const ip = typedIp(entry);
+  return ip === undefined ? undefined : publicIpv4Problem(ip)?.message;
 }
 
 /** Whether the profile says which security group guards its jump box (directly, or through its EC2 instance). */
@@ -77,25 +114,45 @@ export function createAccessStore(bridge: JumpgateBridge, feedback: StoreApi<Fee
       patch(profile.id, { busy: undefined, ...(request ? { denied: { request, error }, error: undefined } : { error, denied: undefined }) });
     };
 
+    /** The typed address for a request, or nothing (the service looks it up); undefined when what is typed is not usable. */
+    const given = (profileId: string): { ip?: string } | undefined => {
+      const entry = accessEntry(get(), profileId);
+      if (typedIpProblem(entry)) return undefined;
+      const ip = typedIp(entry);
+      return ip === undefined ? {} : { ip };
+    };
+
+    /** A failed lookup offers the field for the address (and keeps it offered). */
+    const failed = (profile: Profile, action: AccessRequest['action'], error: ErrorInfo): void => {
+      if (error.code === 'PUBLIC_IP_UNKNOWN') patch(profile.id, { offerIpField: true });
+      refused(profile, action, error);
+    };
+
     const check = async (profile: Profile, keep: Partial<AccessEntry> = {}): Promise<void> => {
+      const typed = given(profile.id);
+      // What is typed is not an address (the field says why): nothing is asked, what an allow or remove did still shows.
+      if (!typed) return patch(profile.id, { busy: undefined, ...keep });
       patch(profile.id, { busy: 'check', error: undefined, ...keep });
-      const reply = await checkAccess.send({ profileId: profile.id });
-      if (reply.ok) patch(profile.id, { busy: undefined, check: reply.value });
+      const reply = await checkAccess.send({ profileId: profile.id, ...typed });
+      if (reply.ok) patch(profile.id, { busy: undefined, check: reply.value, checkedTypedIp: typed.ip !== undefined });
       // May not even look at the group: what to ask for is the same as for adding the rule.
-      else refused(profile, 'allow', reply.error);
+      else failed(profile, 'allow', reply.error);
     };
 
     return {
       byProfile: {},
+      setIpText: (profileId, text) => patch(profileId, { ipText: text }),
       check: (profile) => {
         feedback.getState().clear();
         return check(profile, { change: undefined, denied: undefined });
       },
       allow: async (profile, label) => {
         feedback.getState().clear();
+        const typed = given(profile.id);
+        if (!typed) return;
         patch(profile.id, { busy: 'allow', error: undefined, denied: undefined, change: undefined });
-        const reply = await allowMyIp.send({ profileId: profile.id, ...(label ? { label } : {}) });
-        if (!reply.ok) return refused(profile, 'allow', reply.error);
+        const reply = await allowMyIp.send({ profileId: profile.id, ...(label ? { label } : {}), ...typed });
+        if (!reply.ok) return failed(profile, 'allow', reply.error);
         const { ip, outcome, rule, revoked } = reply.value;
         const where = `${rule.groupId} on port ${rule.fromPort ?? jumpBoxSshPort(profile)}`;
         const change =

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IPV4_PROBLEM_KINDS } from './publicIpv4';
 
 /**
  * The structured facts each error code may carry in `details`, for a front end
@@ -71,7 +72,10 @@ export const ERROR_DETAILS = {
   SECRET_MALFORMED: z.object({ secretId: z.string() }).strict(),
   SECRET_NOT_FOUND: z.object({ secretId: z.string(), region: z.string().optional() }).strict(),
   DB_LOGIN_FAILED: none,
+  /** The URL that was asked (without any user:password part), so the page and the CLI can name it. */
   PUBLIC_IP_UNKNOWN: z.object({ url: z.string() }).strict(),
+  /** What the user gave (cut to 60 characters) and why it cannot be their public address. */
+  PUBLIC_IP_INVALID: z.object({ given: z.string(), kind: z.enum(IPV4_PROBLEM_KINDS) }).strict(),
   IP_NOT_ALLOWED: awsCall,
 } as const;
 

@@ -55,6 +55,8 @@ export const ERROR_CODES = [
   'SECRET_NOT_FOUND',
   'DB_LOGIN_FAILED',
   'PUBLIC_IP_UNKNOWN',
+  /** The IP address the user gave is not a plain public IPv4 address (a typo, a LAN or reserved address). */
+  'PUBLIC_IP_INVALID',
   'IP_NOT_ALLOWED',
 ] as const;
 

@@ -1,22 +1,45 @@
-import { findProfile, unwrap, type CliSession } from '../session';
+import { jumpBoxSshPort } from '../../../shared/model/profile';
+import type { ErrorInfo } from '../../../shared/model/errors';
+import { CliFailure, findProfile, unwrap, type CliSession } from '../session';
 
-/** `jumpgate allow-ip <profile> [--remove]`: check, add or replace, or remove my IP on the jump box's security group. */
-export async function allowIp(session: CliSession, profileName: string, options: { remove?: boolean; label?: string; check?: boolean }): Promise<number> {
+export interface AllowIpOptions {
+  remove?: boolean;
+  label?: string;
+  check?: boolean;
+  /** The public IPv4 address to use instead of the lookup (issue #13: for networks where the lookup fails). */
+  ip?: string;
+}
+
+/** Like unwrap, but an --ip the service refuses is a usage error (exit 2), as an unknown profile is. */
+function unwrapGiven<T>(reply: { ok: true; value: T } | { ok: false; error: ErrorInfo }): T {
+  if (!reply.ok && reply.error.code === 'PUBLIC_IP_INVALID') throw new CliFailure(reply.error, 2);
+  return unwrap(reply);
+}
+
+/**
+ * `jumpgate allow-ip <profile> [--check | --remove] [--label <label>] [--ip <address>]`: check, add or
+ * replace, or remove my IP on the jump box's security group. `--ip` gives the address instead of asking
+ * the public-IP service; the service checks it is a public IPv4 address. `--remove` needs no address
+ * (the rule is found by its label).
+ */
+export async function allowIp(session: CliSession, profileName: string, options: AllowIpOptions): Promise<number> {
   const { profiles } = unwrap(await session.invoke('profiles:list', {}));
   const profile = findProfile(profiles, profileName);
   const label = options.label ? { label: options.label } : {};
+  const given = options.ip !== undefined ? { ip: options.ip } : {};
+  const port = jumpBoxSshPort(profile);
   if (options.remove) {
     const { revoked } = unwrap(await session.invoke('aws:removeMyIp', { profileId: profile.id, ...label }));
     process.stdout.write(revoked.length > 0 ? `Removed ${revoked.map((rule) => `${rule.cidr} from ${rule.groupId}`).join(', ')}\n` : 'No rule of yours to remove.\n');
     return 0;
   }
-  const access = unwrap(await session.invoke('aws:checkAccess', { profileId: profile.id }));
+  const access = unwrapGiven(await session.invoke('aws:checkAccess', { profileId: profile.id, ...given }));
   if (options.check) {
-    process.stdout.write(`${access.ip} is ${access.allowed ? '' : 'NOT '}allowed on port 22 in ${access.checkedGroupIds.join(', ')}\n`);
+    process.stdout.write(`${access.ip} is ${access.allowed ? '' : 'NOT '}allowed on port ${port} in ${access.checkedGroupIds.join(', ')}\n`);
     return access.allowed ? 0 : 1;
   }
-  const result = unwrap(await session.invoke('aws:allowMyIp', { profileId: profile.id, ...label }));
+  const result = unwrapGiven(await session.invoke('aws:allowMyIp', { profileId: profile.id, ...label, ...given }));
   const replaced = result.revoked.length > 0 ? ` (replaced ${result.revoked.map((rule) => rule.cidr).join(', ')})` : '';
-  process.stdout.write(`${result.outcome}: ${result.rule.cidr} on port 22 in ${result.rule.groupId} "${result.rule.description ?? ''}"${replaced}\n`);
+  process.stdout.write(`${result.outcome}: ${result.rule.cidr} on port ${result.rule.fromPort ?? port} in ${result.rule.groupId} "${result.rule.description ?? ''}"${replaced}\n`);
   return 0;
 }

@@ -44,8 +44,8 @@ const TRAIL: { [C in RequestChannel]?: Describe<C> } = {
       ? [{ kind: 'connection-string-copied', detail: `${what} (copied by the browser page, which clears it)`, profileId, targetId }]
       : [{ kind: 'password-revealed', detail: `${what} shown on screen`, profileId, targetId }];
   },
-  'aws:allowMyIp': ({ profileId }, result) => [
-    { kind: 'ip-allowed', detail: `${result.ip} on port ${result.rule.fromPort ?? 22} of ${result.rule.groupId}: ${result.outcome}${result.revoked.length > 0 ? ` (removed ${result.revoked.map((rule) => rule.cidr).join(', ')})` : ''}`, profileId },
+  'aws:allowMyIp': ({ profileId, ip: given }, result) => [
+    { kind: 'ip-allowed', detail: `${result.ip}${given === undefined ? '' : ' (given by the user)'} on port ${result.rule.fromPort ?? 22} of ${result.rule.groupId}: ${result.outcome}${result.revoked.length > 0 ? ` (removed ${result.revoked.map((rule) => rule.cidr).join(', ')})` : ''}`, profileId },
   ],
   'aws:removeMyIp': ({ profileId }, result) => [
     { kind: 'ip-removed', detail: result.revoked.length > 0 ? `Removed ${result.revoked.map((rule) => `${rule.cidr} from ${rule.groupId}`).join(', ')}` : 'No rule of mine to remove', profileId },

@@ -30,17 +30,17 @@ export function awsHandlers({ deps, profiles, aws, bus, tunnels }: ServiceContex
       const takenPorts = profiles.list().flatMap((profile) => profile.targets.map((target) => target.localPort));
       return aws.gatewayFor(profiles.get(profileId)).discoverDatabases({ ...(region ? { region } : {}), takenPorts });
     },
-    'aws:checkAccess': async ({ profileId }) => {
+    'aws:checkAccess': async ({ profileId, ip: given }) => {
       const profile = profiles.get(profileId);
-      const ip = await aws.myIp();
+      const ip = await aws.myIp(given);
       return withAccessFacts(profile, ip, async () => {
         const groupIds = await aws.jumpBoxGroups(profile);
         return { ip, ...(await aws.gatewayFor(profile).checkAccess({ groupIds, ip, port: jumpBoxSshPort(profile) })) };
       });
     },
-    'aws:allowMyIp': async ({ profileId, label }) => {
+    'aws:allowMyIp': async ({ profileId, label, ip: given }) => {
       const profile = profiles.get(profileId);
-      const ip = await aws.myIp();
+      const ip = await aws.myIp(given);
       return withAccessFacts(profile, ip, async () => {
         const [groupId] = await aws.jumpBoxGroups(profile);
         const result = await aws.gatewayFor(profile).allowMyIp({ groupId: groupId as string, ip, port: jumpBoxSshPort(profile), ...(label ? { label } : {}) });

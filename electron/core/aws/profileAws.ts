@@ -2,7 +2,7 @@ import { JumpgateError } from '../../../shared/model/errors';
 import { jumpBoxSshPort, type DbTarget, type Profile } from '../../../shared/model/profile';
 import type { AwsEnvironment } from './awsClients';
 import { AwsGatewayPool, type AwsGateway } from './awsGateway';
-import { lookupPublicIp } from './publicIp';
+import { lookupPublicIp, requireGivenPublicIp } from './publicIp';
 import type { DiscoveredDatabase, RdsEndpoint } from './rdsDiscovery';
 import type { DbCredentials } from './secrets';
 
@@ -44,7 +44,12 @@ export class ProfileAws {
     return this.gatewayFor(profile).jumpBoxGroups(profile);
   }
 
-  myIp(): Promise<string> {
+  /**
+   * The user's public IPv4 address: the one they gave (checked, never looked up:
+   * issue #13, the lookup may be what is broken), else the public-IP service's answer.
+   */
+  async myIp(given?: string): Promise<string> {
+    if (given !== undefined) return requireGivenPublicIp(given);
     return lookupPublicIp(this.options.publicIpUrl ? { url: this.options.publicIpUrl } : {});
   }
 }
