@@ -25,6 +25,15 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen'))('the UI in Ch
     const page = new ProfilePage(await rig.browser.newPage({ viewport: { width: 1100, height: 560 } }));
     await page.open(rig.host.url, 'Rig box');
     expect(await page.status('Echo').textContent()).toBe('idle');
+    // The route picture: nothing checked yet, so every hop is grey, not green.
+    const route = page.page.getByRole('group', { name: 'Route to the databases' });
+    expect(await route.getByRole('img').evaluateAll((hops) => hops.map((hop) => hop.getAttribute('aria-label')))).toEqual([
+      'This computer to the jump box: not checked (not checked yet)',
+      'This computer: not checked (not checked yet)',
+      'Jump box: not checked (not checked yet)',
+      'Jump box to Echo: not checked (not checked yet)',
+      'Echo: not checked (not checked yet)',
+    ]);
 
     await page.connect('Echo');
     expect(rig.sshd.hostKeys.map((hostKey) => hostKey.fingerprint)).toContain(await page.trustHostKey());
@@ -34,6 +43,14 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen'))('the UI in Ch
     await page.page.getByRole('button', { name: 'status open' }).waitFor();
     // The byte counters are live: the echo's 21 bytes each way show up with the next stats event.
     expect(await page.waitForStatus('Echo', /in 21 B · out 21 B/)).toMatch(/^open for \d+ s/);
+    // The open tunnel turns the route green up to the database's door (its greeting is the doctor's to check).
+    expect(await route.getByRole('img').evaluateAll((hops) => hops.map((hop) => hop.getAttribute('aria-label')))).toEqual([
+      'This computer to the jump box: working (tunnel open)',
+      'This computer: working (tunnel open)',
+      'Jump box: working (tunnel open)',
+      'Jump box to Echo: working (tunnel open)',
+      'Echo: not checked (not checked yet)',
+    ]);
     // The last minute's throughput is drawn from the same counters: 42 bytes passed, so its peak is not zero.
     const sparkline = page.page.getByRole('img', { name: /^Throughput of Echo, last minute: now \d+ B\/s, peak [1-9]\d* B\/s$/ });
     await sparkline.waitFor();

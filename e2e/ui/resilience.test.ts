@@ -135,6 +135,10 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen'))('the UI when 
     await refusal.waitFor();
     expect(await refusal.textContent()).toMatch(/Do not connect/);
     expect(await page.status('Echo').textContent()).toMatch(/^failed: The jump box .* presented/);
+    // The picture puts it on the jump box, in red, not on the databases behind it.
+    const route = page.page.getByRole('group', { name: 'Route to the databases' });
+    expect(await route.getByRole('img', { name: /^Jump box: broken \(The jump box .* presented/ }).count()).toBe(1);
+    expect(await route.getByRole('img', { name: /^Jump box to Echo: / }).getAttribute('aria-label')).not.toMatch(/broken/);
   });
 });
 

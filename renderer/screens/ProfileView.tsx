@@ -6,6 +6,7 @@ import { PROFILE_TABS, type ProfileTab } from '../stores/navigation';
 import { useStores } from '../storesContext';
 import { ConfirmDialog, Dialog } from '../components/Dialog';
 import { ErrorNote } from '../components/ErrorNote';
+import { RouteDiagram } from '../components/RouteDiagram';
 import { TargetRow } from '../components/TargetRow';
 import { AccessScreen } from './AccessScreen';
 import { DoctorScreen } from './DoctorScreen';
@@ -61,6 +62,7 @@ export function ProfileView({ profile }: { profile: Profile }) {
         {profile.aws.profile ?? 'default credentials'} in {profile.aws.region}
       </p>
       <ProfileId id={profile.id} />
+      <RouteDiagram profile={profile} />
       <ProfileTabs profile={profile} />
       {asking === 'delete' ? (
         <ConfirmDialog
