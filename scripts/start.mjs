@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { argv, env, execPath, exit, platform } from 'node:process';
+import process, { argv, env, execPath, exit, platform } from 'node:process';
 
 const require = createRequire(import.meta.url);
 const distIndex = argv.indexOf('--dist');
