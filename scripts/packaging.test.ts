@@ -45,6 +45,14 @@ describe('electron-builder.yml schema', () => {
     expect(config.productName).toBe('Jumpgate');
     expect(config.directories).toMatchObject({ output: 'out', buildResources: 'build' });
     expect(config.npmRebuild).toBe(false);
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      onlyLoadAppFromAsar: true,
+      enableEmbeddedAsarIntegrityValidation: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
     // getConfig normalizes `files` into file sets ({filter: [...]}); flatten them back to patterns
     const files = [config.files ?? []].flat().flatMap((set) => (typeof set === 'string' ? [set] : [set.filter ?? []].flat()));
     expect(files).toEqual(expect.arrayContaining(['dist/**', '!**/*.map', 'package.json', 'build/tray/**']));
@@ -69,6 +77,11 @@ describe('electron-builder.yml schema', () => {
   });
 });
 
+/** @electron/fuses' marker before the fuse wire in an Electron binary. */
+const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+/** Electron's own defaults, in FuseV1Options order: RunAsNode, cookie encryption, NODE_OPTIONS, --inspect, asar integrity, only app.asar, browser V8 snapshot, file:// privileges. */
+const ELECTRON_DEFAULT_FUSES = '10110001';
+
 /**
  * Writes a directory shaped like an unpacked Electron for linux-x64, enough for
  * electron-builder's "custom unpacked Electron distribution" path (electronDist pointing
@@ -81,7 +94,11 @@ describe('electron-builder.yml schema', () => {
  * The rest mirrors a real Electron zip so the copied layout looks familiar.
  */
 async function writeStandInElectron(dir: string, version: string): Promise<void> {
-  await writeFile(join(dir, 'electron'), '#!/bin/sh\necho "stand-in for Electron: not runnable" >&2\nexit 1\n', {
+  // The fuse wire as a real binary carries it (@electron/fuses' format: sentinel, wire version 1,
+  // length, one byte per fuse, '1' on, '0' off), with Electron's defaults: the packager flips it
+  // as it flips the real one, and the test reads it back.
+  const wire = Buffer.concat([Buffer.from(FUSE_SENTINEL), Buffer.from([1, ELECTRON_DEFAULT_FUSES.length]), Buffer.from(ELECTRON_DEFAULT_FUSES)]);
+  await writeFile(join(dir, 'electron'), Buffer.concat([Buffer.from('#!/bin/sh\necho "stand-in for Electron: not runnable" >&2\nexit 1\n# '), wire, Buffer.from('\n')]), {
     mode: 0o755,
   });
   await writeFile(join(dir, 'chrome-sandbox'), '', { mode: 0o755 });
@@ -160,6 +177,22 @@ describe('packing the app (linux dir target, offline)', () => {
         `(${entries.filter((e) => e.startsWith('node_modules/')).length} under node_modules)`,
     );
   }, PACK_TIMEOUT);
+
+  it('flips the fuses in the packed binary: no RunAsNode, no NODE_OPTIONS, no --inspect, only app.asar with integrity, no extra file:// privileges', async () => {
+    const { getCurrentFuseWire, FuseV1Options } = await import('@electron/fuses');
+    const wire = (await getCurrentFuseWire(join(appOutDir, 'jumpgate'))) as unknown as Record<number, number>;
+    const on = (fuse: number): string => String.fromCharCode(wire[fuse] ?? 0);
+    expect({
+      runAsNode: on(FuseV1Options.RunAsNode),
+      nodeOptions: on(FuseV1Options.EnableNodeOptionsEnvironmentVariable),
+      inspect: on(FuseV1Options.EnableNodeCliInspectArguments),
+      onlyAsar: on(FuseV1Options.OnlyLoadAppFromAsar),
+      asarIntegrity: on(FuseV1Options.EnableEmbeddedAsarIntegrityValidation),
+      fileProtocol: on(FuseV1Options.GrantFileProtocolExtraPrivileges),
+      // Not configured: left as Electron ships it.
+      cookieEncryption: on(FuseV1Options.EnableCookieEncryption),
+    }).toEqual({ runAsNode: '0', nodeOptions: '0', inspect: '0', onlyAsar: '1', asarIntegrity: '1', fileProtocol: '0', cookieEncryption: '0' });
+  });
 
   it('lays the stand-in Electron out as an app named jumpgate', () => {
     expect(statSync(join(appOutDir, 'jumpgate')).mode & 0o111).not.toBe(0);
