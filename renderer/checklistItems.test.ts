@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { ErrorInfo } from '../shared/model/errors';
 import { ProfileSchema, type Profile } from '../shared/model/profile';
-import { checklistItems, unmappedFailure } from './checklistItems';
+import { checklistItems, keyPassphraseAsked, unmappedFailure } from './checklistItems';
 import type { KeyCheck } from './stores/checklist';
 import type { DoctorCheck, DoctorRun } from './stores/doctor';
 
@@ -51,7 +52,8 @@ describe('the new starter checklist items', () => {
     expect(byId.aws?.state).toBe('passed');
     expect(byId.key).toMatchObject({ state: 'passed', detail: 'ed25519 key SHA256:abc (openssh).' });
     expect(byId.ip).toMatchObject({ state: 'failed', error: { hint: 'fix ip-allowed' } });
-    expect(byId['host-key']).toMatchObject({ state: 'unchecked', detail: 'Waits for "ip-allowed", which failed.' });
+    // The wait names the item the user reads on the page, not the doctor's step.
+    expect(byId['host-key']).toMatchObject({ state: 'unchecked', detail: 'Waits for "IP allowed on the jump box", which failed.' });
     expect(byId.db?.state).toBe('unchecked');
     expect(unmappedFailure(runFailingAt('ip-allowed'), items)).toBeUndefined();
   });
@@ -73,7 +75,11 @@ describe('the new starter checklist items', () => {
     const missing: KeyCheck = { ok: false, error: { code: 'KEY_NOT_FOUND', message: 'No key at /keys/prod.', hint: 'Generate one.' }, at: 1 };
     expect(checklistItems(profile, undefined, locked, undefined).find((item) => item.id === 'key')?.state).toBe('passed');
     const items = checklistItems(profile, runFailingAt('key'), missing, undefined);
-    expect(items.find((item) => item.id === 'key')).toMatchObject({ state: 'failed', error: { hint: 'Generate one.' } });
+    // On this page a missing key is one not made yet: the hint says where to make it.
+    expect(items.find((item) => item.id === 'key')).toMatchObject({
+      state: 'failed',
+      error: { code: 'KEY_NOT_FOUND', hint: 'Create it in Keys and use it in this profile, or put the path of the key you already have in Edit profile.' },
+    });
     // The key item already shows that failure.
     expect(unmappedFailure(runFailingAt('key'), items)).toBeUndefined();
   });
@@ -130,13 +136,57 @@ describe('the new starter checklist items', () => {
       // No key inspection yet: the checklist was opened after the connect, before "Check now".
       const items = checklistItems(starter, run, undefined, undefined);
       expect(items.map((item) => item.id)).toEqual(['key', 'sent', 'aws', 'ip', 'host-key', 'db']);
-      expect(items[0]).toMatchObject({ id: 'key', state: 'failed', detail: noKey.message, error: { hint: noKey.hint } });
+      expect(items[0]).toMatchObject({
+        id: 'key',
+        state: 'failed',
+        detail: noKey.message,
+        error: { hint: 'Create it in Keys and use it in this profile, or put the path of the key you already have in Edit profile.' },
+      });
       expect(items[1]).toMatchObject({ id: 'sent', state: 'unchecked', detail: 'Waits for "SSH key created": make the key first, then send its public line.' });
       expect(items[2]).toMatchObject({ id: 'aws', state: 'failed', error: { code: 'AWS_CREDENTIALS_MISSING' } });
       expect(items[3]?.state).toBe('not-needed');
-      expect(items[4]).toMatchObject({ id: 'host-key', state: 'unchecked', detail: 'Waits for "SSH key readable", which failed.' });
+      expect(items[4]).toMatchObject({ id: 'host-key', state: 'unchecked', detail: 'Waits for "SSH key created", which failed.' });
       // The key failure has its item: no separate note for it.
       expect(unmappedFailure(run, items)).toBeUndefined();
+    });
+
+    it('a key that only wants its passphrase: what logs in waits for the passphrase, asked on the key item, with no separate note', () => {
+      const locked = { code: 'PASSPHRASE_REQUIRED', message: '/keys/new is protected by a passphrase.' } as const;
+      const run = (error: ErrorInfo): DoctorRun => ({
+        profileId: 'starter',
+        at: 1,
+        report: {
+          firstFailure: 'key',
+          checks: [
+            step('key', { status: 'fail', detail: error.message, error }),
+            step('aws-credentials', { status: 'pass', detail: 'arn:aws:iam::123456789012:user/new-starter' }),
+            step('region', { status: 'pass', detail: 'eu-west-2' }),
+            step('ip-allowed', { status: 'pass', detail: '81.2.3.4 is allowed in sg-1' }),
+            step('tcp', { status: 'pass', detail: 'bastion:22 accepts connections' }),
+            waits('host-key', 'key'),
+            waits('auth', 'key'),
+            waits('forward', 'key'),
+            waits('db-greeting', 'key'),
+            waits('db-login', 'key'),
+          ],
+        },
+      });
+      const publicHalf: KeyCheck = { ...keyOk, value: { ...keyOk.value, encrypted: true } };
+      const items = checklistItems(starter, run(locked), publicHalf, undefined);
+      expect(keyPassphraseAsked(run(locked))).toBe('required');
+      expect(items.find((item) => item.id === 'key')?.state).toBe('passed');
+      expect(items.find((item) => item.id === 'host-key')).toMatchObject({
+        state: 'unchecked',
+        detail: 'Waits for your key\'s passphrase: press "Enter the passphrase" under "SSH key created".',
+      });
+      expect(unmappedFailure(run(locked), items)).toBeUndefined();
+
+      const wrong = run({ code: 'BAD_PASSPHRASE', message: 'That passphrase does not unlock /keys/new.' });
+      expect(keyPassphraseAsked(wrong)).toBe('wrong');
+      expect(checklistItems(starter, wrong, publicHalf, undefined).find((item) => item.id === 'db')?.detail).toBe(
+        'Waits for your key\'s passphrase (the last one typed did not unlock it): press "Enter the passphrase" under "SSH key created".',
+      );
+      expect(keyPassphraseAsked(runFailingAt(undefined))).toBeUndefined();
     });
 
     it('never shows the key item as waiting for AWS, even from a run that held the key step up behind it', () => {

@@ -29,6 +29,20 @@ export const ITEM_TITLES: Record<ItemId, string> = {
 /** The doctor's step behind each live item (the key item prefers keys:inspect, which reads the file itself). */
 const DOCTOR_STEP: Partial<Record<ItemId, DoctorCheck['id']>> = { aws: 'aws-credentials', key: 'key', ip: 'ip-allowed', 'host-key': 'host-key', db: 'db-greeting' };
 
+/** The item that stands for a doctor step, where one does: a wait names what the user reads on this page. */
+const ITEM_OF_STEP: Partial<Record<DoctorCheck['id'], ItemId>> = { key: 'key', 'aws-credentials': 'aws', 'ip-allowed': 'ip', 'host-key': 'host-key', 'db-greeting': 'db' };
+
+/**
+ * The doctor's key step stopped at the key's passphrase (missing, or wrong): the file is there, so
+ * this is a question the checklist asks, not a failure (issue #13).
+ */
+export function keyPassphraseAsked(run: DoctorRun | undefined): 'required' | 'wrong' | undefined {
+  const code = run?.report?.checks.find((check) => check.id === 'key')?.error?.code;
+  if (code === 'PASSPHRASE_REQUIRED') return 'required';
+  if (code === 'BAD_PASSPHRASE') return 'wrong';
+  return undefined;
+}
+
 /** The doctor steps that no item stands for: when one of them fails, the checklist says so separately. */
 export const UNMAPPED_STEPS: ReadonlySet<DoctorCheck['id']> = new Set(['region', 'tcp', 'key', 'auth', 'forward', 'db-login']);
 
@@ -40,12 +54,22 @@ function fromDoctor(id: ItemId, run: DoctorRun | undefined, profile: Profile): O
   const check = checks.find((entry) => entry.id === DOCTOR_STEP[id]);
   if (!check) return { state: 'unchecked' };
   if (check.status === 'pass') return { state: 'passed', detail: check.detail };
-  if (check.status === 'fail') return { state: 'failed', detail: check.detail, ...(check.error ? { error: check.error } : {}) };
+  if (check.status === 'fail') return { state: 'failed', detail: check.detail, ...(check.error ? { error: forChecklist(id, check.error) } : {}) };
   // A step held up by a failed one is a wait, not an answer; any other skip means the profile does without it.
   if (check.waitsFor || check.detail.startsWith('not reached')) {
     // The key is the routine's first step: it waits for nothing, whatever an older run said (issue #13).
     if (id === 'key') return { state: 'unchecked', detail: 'Check now reads the key file itself.' };
-    const blocker = checks.find((entry) => entry.id === check.waitsFor)?.title;
+    // Held up by the key's passphrase alone: say that, not that the key failed (its item passed).
+    const asked = check.waitsFor === 'key' ? keyPassphraseAsked(run) : undefined;
+    if (asked) {
+      return {
+        state: 'unchecked',
+        detail: `Waits for your key's passphrase${asked === 'wrong' ? ' (the last one typed did not unlock it)' : ''}: press "Enter the passphrase" under "${ITEM_TITLES.key}".`,
+      };
+    }
+    const blockerStep = checks.find((entry) => entry.id === check.waitsFor);
+    const blockerItem = blockerStep ? ITEM_OF_STEP[blockerStep.id] : undefined;
+    const blocker = blockerItem ? ITEM_TITLES[blockerItem] : blockerStep?.title;
     return { state: 'unchecked', detail: blocker ? `Waits for "${blocker}", which failed.` : `${capitalise(check.detail)}.` };
   }
   return { state: 'not-needed', detail: capitalise(check.detail) + '.' };
@@ -58,7 +82,18 @@ function fromKeyCheck(key: KeyCheck): Omit<ChecklistItem, 'id' | 'title'> {
   }
   // The file is there and is a key; only its passphrase is missing, which this check does not ask for.
   if (key.error.code === 'PASSPHRASE_REQUIRED') return { state: 'passed', detail: `${key.error.message} It exists; Jumpgate asks for the passphrase when it connects.` };
-  return { state: 'failed', detail: key.error.message, error: key.error };
+  return { state: 'failed', detail: key.error.message, error: forChecklist('key', key.error) };
+}
+
+/**
+ * An error as the checklist's reader needs it. A missing key file, on this page, is a key not
+ * made yet, not one "moved or renamed" as the loader's hint supposes (issue #13).
+ */
+function forChecklist(id: ItemId, error: ErrorInfo): ErrorInfo {
+  if (id === 'key' && error.code === 'KEY_NOT_FOUND') {
+    return { ...error, hint: 'Create it in Keys and use it in this profile, or put the path of the key you already have in Edit profile.' };
+  }
+  return error;
 }
 
 /**
@@ -89,6 +124,8 @@ export function checklistItems(profile: Profile, run: DoctorRun | undefined, key
 export function unmappedFailure(run: DoctorRun | undefined, items: ChecklistItem[]): DoctorCheck | undefined {
   const failing = run?.report?.checks.find((check) => check.id === run.report?.firstFailure);
   if (!failing || !UNMAPPED_STEPS.has(failing.id)) return undefined;
+  // A key that only wants its passphrase is asked for on the key item.
+  if (failing.id === 'key' && keyPassphraseAsked(run)) return undefined;
   // The key step is shown by the key item when that item failed too.
   if (failing.id === 'key' && items.find((item) => item.id === 'key')?.state === 'failed') return undefined;
   return failing;

@@ -114,6 +114,16 @@ export class SshdPeer {
     appendFileSync(this.hostsPath(), hostsLines(hosts));
   }
 
+  /**
+   * What the jump box's administrator does with the public key line a user sent: add it to
+   * authorized_keys. sshd reads the file at each login, so it works without a restart.
+   */
+  authorize(publicKeyLine: string): void {
+    const line = publicKeyLine.trim();
+    if (!/^\S+ [A-Za-z0-9+/=]+( .*)?$/.test(line)) throw new Error('not one public key line');
+    appendFileSync(join(this.dir, 'authorized_keys'), `${line}\n`);
+  }
+
   private hostsPath(): string {
     return join(this.dir, 'hosts');
   }

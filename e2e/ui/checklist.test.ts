@@ -68,7 +68,7 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
     expect(ipItem).toContain(`Your IP ${MY_IP} is not allowed on port ${rig.sshd.port} in ${groupId}.`);
     expect(ipItem).toContain('What to do: Allow it with');
     expect(await checklist.stateOf('Host key pinned')).toBe('Not checked yet');
-    expect(await checklist.item('Host key pinned').textContent()).toContain('Waits for "Your IP allowed on the jump box", which failed.');
+    expect(await checklist.item('Host key pinned').textContent()).toContain('Waits for "IP allowed on the jump box", which failed.');
     expect(await checklist.stateOf('Database access tested')).toBe('Not checked yet');
     await screenshot(browserPage, 'checklist');
 

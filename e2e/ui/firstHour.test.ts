@@ -87,7 +87,7 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'puttygen', 'mariadbd'))('th
     // AWS is needed here (the targets' passwords are RDS-managed secrets) and fails on its own account.
     expect(await checklist.stateOf('AWS access works')).toBe('Failed');
     expect(await checklist.item('AWS access works').textContent()).toContain('No AWS credentials were found');
-    expect(await checklist.item('Host key pinned').textContent()).toContain('Waits for "SSH key readable", which failed.');
+    expect(await checklist.item('Host key pinned').textContent()).toContain('Waits for "SSH key created", which failed.');
 
     // Check now reads the key file too: the same answer, in the same order.
     await checklist.checkNow();
@@ -96,7 +96,7 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'puttygen', 'mariadbd'))('th
     expect(await checklist.item('SSH key created').textContent()).not.toContain('Waits for');
   });
 
-  it("shows a passphrase-protected PPK v3 key's public line after Check now, as puttygen -L prints it", async () => {
+  it("shows a passphrase-protected PPK v3 key's public line after Check now, as puttygen -L prints it, and asks its passphrase from the key item, again after a wrong one", async () => {
     await rig.jumpgate.handlers['profiles:save']({
       profile: {
         id: 'putty',
@@ -121,6 +121,13 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'puttygen', 'mariadbd'))('th
     expect(shown).toBe(puttygenLine);
     expect(await checklist.stateOf('SSH key created')).toBe('Passed');
     expect(await checklist.item('SSH key created').textContent()).toContain(`ed25519 key ${fingerprintOf(puttygenLine)} (ppk3), protected by a passphrase.`);
+
+    // What logs in waits for the passphrase, which the key item asks for; a wrong one is asked again, saying so.
+    expect(await checklist.item('Host key pinned').textContent()).toContain('Waits for your key\'s passphrase: press "Enter the passphrase" under "SSH key created".');
+    await checklist.unlockWith('not the passphrase');
+    await checklist.passphraseDialog().getByText('That passphrase does not unlock the key.').waitFor({ timeout: 30_000 });
+    await checklist.passphraseDialog().getByRole('button', { name: 'Cancel' }).click();
+    expect(await checklist.item('Host key pinned').textContent()).toContain("Waits for your key's passphrase (the last one typed did not unlock it)");
   });
 
   it('the doctor asks for the PPK v3 key\'s passphrase, shows a wrong one on the key step, and with the right one goes on to the host key, the login, the forward and the greeting', async () => {

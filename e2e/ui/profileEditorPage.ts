@@ -28,6 +28,19 @@ export class ProfileEditorPage {
     await form.getByLabel('Private key path', { exact: true }).fill(fields.keyPath);
   }
 
+  /** The profile's AWS settings: the region, and the security group that guards the jump box's SSH port. */
+  async fillAws(fields: { region?: string; securityGroupId?: string }): Promise<void> {
+    const form = this.form();
+    if (fields.region !== undefined) await form.getByLabel('AWS region', { exact: true }).fill(fields.region);
+    if (fields.securityGroupId !== undefined) await form.getByLabel('Jump box security group', { exact: true }).fill(fields.securityGroupId);
+  }
+
+  /** Remove every target from the form (the example profile's placeholders, say). */
+  async removeAllTargets(): Promise<void> {
+    const form = this.form();
+    while ((await form.getByRole('group', { name: /^Target \d+$/ }).count()) > 0) await form.getByRole('button', { name: 'Remove target 1', exact: true }).click();
+  }
+
   /** Adds a target of the engine's family and returns its fieldset, e.g. "Target 2". */
   async addTarget(family: 'MySQL' | 'PostgreSQL'): Promise<Locator> {
     const form = this.form();

@@ -146,6 +146,58 @@ export class ChecklistPage {
   publicKey(): Locator {
     return this.item('Public key sent to the administrator').getByLabel('Your public key', { exact: true });
   }
+
+  /** Every item's title and the state beside it, top to bottom. */
+  async states(profileName: string): Promise<Array<[string, string]>> {
+    const result: Array<[string, string]> = [];
+    for (const item of await this.list(profileName).getByRole('listitem').all()) {
+      result.push([(await item.locator('strong, label').first().textContent()) ?? '', (await item.getByText(STATE_TEXT).textContent()) ?? '']);
+    }
+    return result;
+  }
+
+  /** The key's passphrase, asked from the key item ("Enter the passphrase"), as Connect asks it. */
+  passphraseDialog(): Locator {
+    return this.page.getByRole('dialog', { name: 'Unlock your SSH key' });
+  }
+
+  /** Answer the key item's question; the checklist checks again with the passphrase. */
+  async unlockWith(passphrase: string): Promise<void> {
+    await this.item('SSH key created').getByRole('button', { name: 'Enter the passphrase' }).click();
+    const dialog = this.passphraseDialog();
+    await dialog.getByLabel('Passphrase', { exact: true }).fill(passphrase);
+    await dialog.getByRole('button', { name: 'Unlock and check' }).click();
+  }
+}
+
+/** The Keys tool: make a key pair, and the public line to hand over. */
+export class KeysPage {
+  constructor(readonly page: Page) {}
+
+  async open(): Promise<void> {
+    await this.page.getByRole('navigation', { name: 'Profiles' }).getByRole('button', { name: 'Keys', exact: true }).click();
+    await this.createForm().waitFor();
+  }
+
+  createForm(): Locator {
+    return this.page.getByRole('form', { name: 'Create a key' });
+  }
+
+  /**
+   * Create a key where the form proposes (ed25519 unless told), with a passphrase typed twice;
+   * returns the path it was saved as and the public line the new key's card shows.
+   */
+  async create(options: { passphrase: string; type?: 'ed25519' | 'rsa' }): Promise<{ path: string; publicKey: string }> {
+    const form = this.createForm();
+    if (options.type === 'rsa') await form.getByRole('radio', { name: /^RSA/ }).check();
+    const path = await form.getByLabel('Save the private key as', { exact: true }).inputValue();
+    await form.getByLabel('Passphrase', { exact: true }).fill(options.passphrase);
+    await form.getByLabel('Passphrase again', { exact: true }).fill(options.passphrase);
+    await form.getByRole('button', { name: 'Create key' }).click();
+    const card = this.page.getByRole('region', { name: 'Your new key' });
+    const publicKey = await card.getByLabel("Public key to send to the jump box's administrator", { exact: true }).inputValue();
+    return { path, publicKey };
+  }
 }
 
 /** The audit log (Tools). */

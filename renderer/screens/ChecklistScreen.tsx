@@ -1,7 +1,9 @@
-import { useId } from 'react';
+import { useId, useState } from 'react';
 import type { Profile } from '../../shared/model/profile';
-import { checklistItems, unmappedFailure, type ChecklistItem, type ItemState } from '../checklistItems';
+import { checklistItems, keyPassphraseAsked, unmappedFailure, type ChecklistItem, type ItemState } from '../checklistItems';
+import { SshQuestionDialog } from '../components/Prompts';
 import { TrustHostKey } from '../components/TrustHostKey';
+import { notRememberedNotice } from '../stores/connect';
 import { stepOf } from '../stores/doctor';
 import { useStores } from '../storesContext';
 
@@ -49,7 +51,7 @@ export function ChecklistScreen() {
 }
 
 function Checklist({ profile }: { profile: Profile }) {
-  const { useDoctor, useChecklist, useNavigation } = useStores();
+  const { useDoctor, useChecklist, useNavigation, useFeedback } = useStores();
   const run = useDoctor((state) => state.runs[profile.id]);
   const key = useChecklist((state) => state.keys[profile.id]);
   const sentAt = useChecklist((state) => state.sent[profile.id]);
@@ -59,6 +61,17 @@ function Checklist({ profile }: { profile: Profile }) {
   const blocker = unmappedFailure(run, items);
   const check = () => void useChecklist.getState().check(profile);
   const checkedAt = run?.at ?? key?.at;
+  // The key's passphrase, asked as Connect asks it (issue #13): the checklist logs in with it and checks again.
+  const asked = keyPassphraseAsked(run);
+  const [asking, setAsking] = useState<{ wrong: boolean } | undefined>();
+  const keyPath = profile.jumpHost.auth.kind === 'key' ? profile.jumpHost.auth.keyPath : undefined;
+  const unlock = async (passphrase: string, remember: boolean): Promise<void> => {
+    setAsking(undefined);
+    const done = await useChecklist.getState().check(profile, { passphrase, remember });
+    if (done.report?.notRemembered) useFeedback.getState().showNotice(notRememberedNotice(done.report.notRemembered));
+    // A wrong one: the same question again, saying so.
+    if (keyPassphraseAsked(done) === 'wrong' && useDoctor.getState().runs[profile.id] === done) setAsking({ wrong: true });
+  };
 
   return (
     <>
@@ -74,9 +87,24 @@ function Checklist({ profile }: { profile: Profile }) {
       </div>
       <ol className="checklist" aria-label={`Checklist for ${profile.name}`}>
         {items.map((item) => (
-          <Item key={item.id} item={item} profile={profile} onRecheck={check} />
+          <Item
+            key={item.id}
+            item={item}
+            profile={profile}
+            onRecheck={check}
+            onUnlock={item.id === 'key' && asked && !checking ? () => setAsking({ wrong: asked === 'wrong' }) : undefined}
+          />
         ))}
       </ol>
+      {asking && keyPath ? (
+        <SshQuestionDialog
+          question={{ kind: 'passphrase', keyPath, wrong: asking.wrong }}
+          action="check"
+          onClose={() => setAsking(undefined)}
+          onTrust={() => setAsking(undefined)}
+          onUnlock={(passphrase, remember) => void unlock(passphrase, remember)}
+        />
+      ) : null}
       {blocker && run?.report ? (
         <div className="error">
           <strong>
@@ -92,7 +120,7 @@ function Checklist({ profile }: { profile: Profile }) {
   );
 }
 
-function Item({ item, profile, onRecheck }: { item: ChecklistItem; profile: Profile; onRecheck: () => void }) {
+function Item({ item, profile, onRecheck, onUnlock }: { item: ChecklistItem; profile: Profile; onRecheck: () => void; onUnlock: (() => void) | undefined }) {
   const titleId = useId();
   const { useNavigation } = useStores();
   const go = useNavigation((state) => state.go);
@@ -121,6 +149,11 @@ function Item({ item, profile, onRecheck }: { item: ChecklistItem; profile: Prof
         {item.state === 'failed' && item.id === 'key' ? (
           <button className="link" onClick={() => go({ kind: 'keys' })}>
             Open Keys
+          </button>
+        ) : null}
+        {onUnlock ? (
+          <button className="secondary" onClick={onUnlock}>
+            Enter the passphrase
           </button>
         ) : null}
         {item.id === 'sent' ? <PublicKey profileId={profile.id} /> : null}

@@ -2,7 +2,7 @@ import { create, type StoreApi } from 'zustand';
 import type { JumpgateBridge } from '../../shared/bridge';
 import type { Reply, ResponseOf } from '../../shared/contract';
 import type { Profile } from '../../shared/model/profile';
-import type { DoctorState } from './doctor';
+import type { DoctorRun, DoctorState } from './doctor';
 import { remoteCall } from './remoteCall';
 
 /** The key item's live check: what keys:inspect said about the profile's key file, and when. */
@@ -18,8 +18,11 @@ export interface ChecklistState {
   checking: Record<string, true>;
   /** "Public key sent to the administrator", the one item the user ticks: profile id -> when (ISO). */
   sent: Record<string, string>;
-  /** Verify every live item at once: the ordered doctor, and the key file itself. */
-  check(profile: Profile): Promise<void>;
+  /**
+   * Verify every live item at once: the ordered doctor, and the key file itself. `unlock`: the
+   * key's passphrase the user just typed, as Connect takes it. Resolves with the doctor's run.
+   */
+  check(profile: Profile, unlock?: { passphrase: string; remember: boolean }): Promise<DoctorRun>;
   setSent(profileId: string, sent: boolean): void;
 }
 
@@ -44,13 +47,13 @@ export function createChecklistStore(bridge: JumpgateBridge, doctor: StoreApi<Do
     keys: {},
     checking: {},
     sent: storedTicks(),
-    check: async (profile) => {
+    check: async (profile, unlock) => {
       set({ checking: { ...get().checking, [profile.id]: true } });
       const auth = profile.jumpHost.auth;
-      const [key] = await Promise.all([
+      const [key, run] = await Promise.all([
         // The public half only: the line to send needs no passphrase where the file keeps it in the clear (issue #13).
         auth.kind === 'key' ? inspectKey.send({ path: auth.keyPath, publicOnly: true }) : Promise.resolve(undefined),
-        doctor.getState().run({ profileId: profile.id }),
+        doctor.getState().run({ profileId: profile.id }, unlock ? { unlock } : {}),
       ]);
       const keys = { ...get().keys };
       if (key) keys[profile.id] = { ...key, at: Date.now() };
@@ -58,6 +61,7 @@ export function createChecklistStore(bridge: JumpgateBridge, doctor: StoreApi<Do
       const checking = { ...get().checking };
       delete checking[profile.id];
       set({ keys, checking });
+      return run;
     },
     setSent: (profileId, sent) => {
       const ticks = { ...get().sent };
