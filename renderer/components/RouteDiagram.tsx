@@ -49,7 +49,7 @@ function Node({ x, y, title, subtitle, hop }: { x: number; y: number; title: str
         {clip(title, 24)}
       </text>
       <text x={x + 10} y={y + 29} className="hop-subtitle">
-        {clip(subtitle, 28)}
+        {clip(subtitle, 25)}
       </text>
     </g>
   );

@@ -205,7 +205,7 @@ function SecretActions({ profileId, profileName, target }: { profileId: string; 
               })
             }
           >
-            Reveal
+            Show
           </button>
         ) : (
           <button className="secondary" aria-label={`Hide connection string for ${target.name}`} onClick={() => setShownString(undefined)}>
