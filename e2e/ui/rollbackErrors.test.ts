@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pickPort } from '../rig/daemon';
 import { peersAvailable } from '../rig/peers';
@@ -7,14 +8,18 @@ import { startServedUi, type ServedUi } from './uiRig';
 
 /**
  * Issue #13: one cause (AWS out of reach here) fails both of the Rollback screen's lookups;
- * the screen says it once, not the same error twice. AWS is a port nothing listens on.
+ * the screen says it once, not the same error twice. AWS is a server that hangs up on every connection.
  */
 describe.skipIf(!peersAvailable('chromium'))('the Rollback screen when AWS cannot be reached', () => {
   let served: ServedUi;
+  let unreachable: Server;
 
   beforeAll(async () => {
-    const closedPort = await pickPort();
-    served = await startServedUi({ deps: { aws: { endpoint: `http://127.0.0.1:${closedPort}`, credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'example' } } } });
+    // "AWS" hangs up on every connection: out of reach the same way each time (a merely closed port could be taken by another test meanwhile).
+    unreachable = createServer((socket) => socket.destroy());
+    await new Promise<void>((done) => unreachable.listen(0, '127.0.0.1', done));
+    const { port } = unreachable.address() as AddressInfo;
+    served = await startServedUi({ deps: { aws: { endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'example' } } } });
     await served.jumpgate.handlers['profiles:save']({
       profile: {
         id: 'prod',
@@ -28,6 +33,7 @@ describe.skipIf(!peersAvailable('chromium'))('the Rollback screen when AWS canno
 
   afterAll(async () => {
     await served?.dispose();
+    await new Promise((done) => unreachable?.close(done));
   });
 
   it('shows the error of both lookups once', async () => {

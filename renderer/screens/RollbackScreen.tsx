@@ -67,9 +67,12 @@ function phaseText(job: RestoreJob): string {
   }
 }
 
+/** Codes about the user's whole AWS setup, not the request that met them: one cause, whatever each message names. */
+const SETUP_CODES = new Set<ErrorInfo['code']>(['AWS_UNREACHABLE', 'AWS_CREDENTIALS_MISSING', 'AWS_CREDENTIALS_EXPIRED', 'AWS_CREDENTIALS_INVALID']);
+
 /** Two failures with one cause, which the screen says once. */
 function sameError(a: ErrorInfo, b: ErrorInfo | undefined): boolean {
-  return b !== undefined && a.code === b.code && a.message === b.message;
+  return b !== undefined && a.code === b.code && (SETUP_CODES.has(a.code) || a.message === b.message);
 }
 
 /**
