@@ -127,19 +127,30 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('the desktop shell under 
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('holds the single-instance lock at once, then on ready opens one window on the built files, locked down', async () => {
+  it('holds the single-instance lock at once; on ready opens one window on the built files, never before its handlers', async () => {
     expect(electron.app.hasSingleInstanceLock()).toBe(true);
     expect(electron.windows).toHaveLength(0);
     expect(electron.trays).toHaveLength(0);
+    // The user starts Jumpgate again while the first is still starting: Electron tells the first
+    // ('second-instance', after its ready) while it may still be building the service.
+    const early = new ElectronDouble({ version: 'test' });
+    launch(early);
+    expect(early.app.exitCode).toBe(0);
+    const handlersAtWindow: number[] = [];
+    electron.app.on('browser-window-created', () => handlersAtWindow.push(electron.ipcMain.handlers.size));
 
     electron.ready();
     window = await electron.until(() => electron.windows[0], 'the main window');
     contents = window.webContents;
+    // A window before the contract's handlers would answer its page's first calls "No handler registered".
+    expect(handlersAtWindow).toEqual([REQUEST_CHANNELS.length]);
+    await electron.until(() => electron.trays[0], 'the tray');
     expect(electron.windows).toHaveLength(1);
     expect(window.getTitle()).toBe('Jumpgate');
     expect(window.isVisible()).toBe(true);
 
-    const preferences = contents.webPreferences;
+    // As the shell asked for them, not Electron's defaults: DESIGN.md wants them explicit.
+    const preferences = window.options.webPreferences ?? {};
     expect(preferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true });
     expect(preferences.nodeIntegrationInSubFrames).not.toBe(true);
     expect(preferences.webviewTag).not.toBe(true);
@@ -270,6 +281,10 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('the desktop shell under 
     window.close();
     tray.emit('click');
     expect(window.isVisible()).toBe(true);
+    // macOS: a click on the Dock icon of a running app.
+    window.close();
+    electron.app.emit('activate', {}, false);
+    await electron.until(() => (window.isVisible() ? true : undefined), 'the window shown on activate');
     expect(electron.windows).toHaveLength(2); // the main window and the stranger above, destroyed
     expect(electron.openWindows()).toEqual([window]);
   });
@@ -396,12 +411,32 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('the desktop shell under 
         windowDestroyed: window.isDestroyed(),
       };
     });
-    tray.menu?.item('Quit (closes all tunnels)').click();
+    // Clicked twice (or Quit, then Cmd+Q while tunnels close): the second must wait for the same disposal.
+    const quit = tray.menu?.item('Quit (closes all tunnels)');
+    quit?.click();
+    quit?.click();
     expect(await electron.until(() => electron.app.exitCode, 'the app to exit')).toBe(0);
     expect(atExit).toEqual({ listening: [], toSshd: 0, trayDestroyed: true, windowDestroyed: true });
     // The window heard every tunnel stop before it closed.
     expect(lastState('rig/echo')?.status).toBe('stopped');
     expect(lastState('auto/echo')?.status).toBe('stopped');
     expect(electron.app.hasSingleInstanceLock()).toBe(false);
+  });
+
+  it('says why and quits when it cannot start, instead of lingering with no window', async () => {
+    // Its data folder is a file: the service cannot open its profiles.
+    const notAFolder = join(dir, 'not-a-folder');
+    writeFileSync(notAFolder, '');
+    vi.stubEnv('JUMPGATE_DATA_DIR', notAFolder);
+    const broken = new ElectronDouble({ version: 'test' });
+    launch(broken);
+    expect(broken.app.hasSingleInstanceLock()).toBe(true);
+    broken.ready();
+    expect(await broken.until(() => broken.app.exitCode, 'the app to quit')).toBe(0);
+    expect(broken.dialogs).toEqual([
+      { kind: 'error', options: { title: 'Jumpgate could not start', content: expect.stringContaining(`${notAFolder}/profiles.json`) } },
+    ]);
+    expect(broken.windows).toHaveLength(0);
+    expect(broken.app.hasSingleInstanceLock()).toBe(false);
   });
 });
