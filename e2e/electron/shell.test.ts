@@ -125,12 +125,12 @@ describe.skipIf(!electron.path || !peersAvailable('sshd', 'ssh-keygen', ...displ
         return { sandbox: last?.sandbox, contextIsolation: last?.contextIsolation, nodeIntegration: last?.nodeIntegration, webSecurity: last?.webSecurity };
       });
       expect(preferences).toEqual({ sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true });
-      // The same, as the page sees it: no require or process, and window.jumpgate has invoke and on only.
+      // The same, as the page sees it: no require or process, and window.jumpgate has invoke, on and onStatus only.
       const page = await window.evaluate(() => {
         const scope = globalThis as { require?: unknown; process?: unknown; jumpgate?: object };
         return { require: typeof scope.require, process: typeof scope.process, bridge: Object.keys(scope.jumpgate ?? {}).sort() };
       });
-      expect(page).toEqual({ require: 'undefined', process: 'undefined', bridge: ['invoke', 'on'] });
+      expect(page).toEqual({ require: 'undefined', process: 'undefined', bridge: ['invoke', 'on', 'onStatus'] });
     });
 
     it('mirrors the tunnels in the tray: menu per profile, Open and Quit, tooltip with the count', async () => {

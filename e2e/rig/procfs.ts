@@ -1,5 +1,5 @@
 import { listeningSockets } from '../../electron/core/tunnels/portHolder';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** Parent PID of a process from /proc/<pid>/stat, or undefined if it is gone. */
 export function parentPid(pid: number): number | undefined {
@@ -45,4 +45,27 @@ export function openFdCount(pid: number | 'self' = 'self'): number {
 /** Local TCP ports in LISTEN state, owned by anyone. */
 export function listeningPorts(): Set<number> {
   return new Set(listeningSockets().map((socket) => socket.port));
+}
+
+/** Remote ports of the established TCP connections `pid` holds (its socket descriptors matched in /proc/net/tcp and tcp6). */
+export function establishedRemotePorts(pid: number | 'self' = 'self'): number[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (match?.[1]) inodes.add(match[1]);
+    } catch {
+      // closed while we looked
+    }
+  }
+  const ports: number[] = [];
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+      // fields: sl local_address rem_address st ... inode (10th); state 01 is ESTABLISHED
+      const fields = line.trim().split(/\s+/);
+      if (fields.length < 10 || fields[3] !== '01' || !inodes.has(fields[9] ?? '')) continue;
+      ports.push(parseInt((fields[2] ?? '').split(':')[1] ?? '', 16));
+    }
+  }
+  return ports;
 }

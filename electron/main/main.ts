@@ -28,6 +28,8 @@ let tray: JumpgateTray | undefined;
 let quitting = false;
 
 function showWindow(): void {
+  // On the way out (tunnels closing) no window opens.
+  if (quitting) return;
   if (!window || window.isDestroyed()) {
     window = createMainWindow(distDir);
     trustedContents.add(window.webContents.id);
@@ -121,21 +123,38 @@ if (!app.requestSingleInstanceLock()) {
   // A second instance would fight the first for the same local ports.
   app.quit();
 } else {
-  app.on('second-instance', showWindow);
+  // Nothing starts once a quit has begun (a quit can come before ready).
+  const started = app.whenReady().then(() => (quitting ? undefined : start()));
+  started.catch((error: unknown) => {
+    // Without the service there is nothing to show: say why and quit, rather than linger with no
+    // window, no tray and the single-instance lock held. Only the error's message: no option objects.
+    const reason = error instanceof Error ? error.message : 'unknown error';
+    dialog.showErrorBox('Jumpgate could not start', `${reason}\n\nIts files are in ${app.getPath('userData')}.`);
+    app.quit();
+  });
+  // Both can arrive while start() is still building the service: a window opened then would
+  // call main before the contract's handlers exist. Each waits for the start.
+  const showWhenStarted = (): void => void started.then(showWindow, () => undefined);
+  app.on('second-instance', showWhenStarted);
+  // macOS: a click on the Dock icon while the window is hidden in the tray.
+  app.on('activate', showWhenStarted);
   app.on('window-all-closed', () => {
     // Stay in the tray.
   });
-  void app.whenReady().then(start);
+  // Every quit (the tray's Quit, Cmd+Q, the OS, a second click while tunnels close) waits for the
+  // one disposal: tunnels closed, ports free, the audit log flushed. Only then does a quit go through.
+  let disposed = false;
+  let disposing: Promise<void> | undefined;
   app.on('before-quit', (event) => {
-    if (quitting) return;
     quitting = true;
-    if (!jumpgate) return;
+    if (disposed) return;
     event.preventDefault();
-    const service = jumpgate;
-    jumpgate = undefined;
-    void service.dispose().finally(() => {
-      tray?.destroy();
-      app.quit();
-    });
+    disposing ??= (app.isReady() ? started.catch(() => undefined) : Promise.resolve())
+      .then(() => jumpgate?.dispose())
+      .finally(() => {
+        disposed = true;
+        tray?.destroy();
+        app.quit();
+      });
   });
 }
