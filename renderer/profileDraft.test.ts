@@ -8,6 +8,7 @@ const base = {
   user: 'ec2-user',
   authKind: 'key' as const,
   keyPath: '/keys/prod.ppk',
+  agentChoice: '' as const,
   agentSocket: '',
   via: '',
   awsProfile: '',
@@ -66,5 +67,18 @@ describe('the profile editor draft', () => {
     expect(profile).toBeDefined();
     const again = toProfile(toDraft(profile!), 'prod', new Set());
     expect(again.profile).toEqual(profile);
+  });
+
+  it('keeps the SSH agent choice (#15): the default, Pageant (no socket), or OpenSSH at a socket or pipe', () => {
+    const agent = (agentChoice: '' | 'pageant' | 'openssh', agentSocket = '') => toProfile({ ...base, authKind: 'agent', agentChoice, agentSocket }, 'prod', new Set()).profile?.jumpHost.auth;
+    expect(agent('')).toEqual({ kind: 'agent' });
+    expect(agent('', '/tmp/ssh-x/agent.1')).toEqual({ kind: 'agent', socketPath: '/tmp/ssh-x/agent.1' });
+    expect(agent('openssh', '\\\\.\\pipe\\openssh-ssh-agent')).toEqual({ kind: 'agent', agent: 'openssh', socketPath: '\\\\.\\pipe\\openssh-ssh-agent' });
+    // The socket field is hidden for Pageant: what was typed before is not saved with it.
+    expect(agent('pageant', '/tmp/ssh-x/agent.1')).toEqual({ kind: 'agent', agent: 'pageant' });
+    const saved = toProfile({ ...base, authKind: 'agent', agentChoice: 'pageant', agentSocket: '' }, 'prod', new Set()).profile!;
+    expect(toDraft(saved)).toMatchObject({ authKind: 'agent', agentChoice: 'pageant', agentSocket: '' });
+    // A profile saved before the choice existed opens as the default.
+    expect(toDraft({ ...saved, jumpHost: { ...saved.jumpHost, auth: { kind: 'agent', socketPath: '/tmp/a' } } })).toMatchObject({ agentChoice: '', agentSocket: '/tmp/a' });
   });
 });

@@ -1,6 +1,6 @@
 import { uniqueSlug } from '../shared/model/ids';
 import { DEFAULT_AWS_REGION, DEFAULT_DB_PORT, engineFamily, ProfileSchema, type DbEngine, type Profile } from '../shared/model/profile';
-import type { JumpHostHop } from '../shared/model/jumpHost';
+import type { AgentChoice, JumpHostAuth, JumpHostHop } from '../shared/model/jumpHost';
 import { proposeLocalPort } from '../shared/model/localPorts';
 
 /**
@@ -42,6 +42,8 @@ export interface ProfileDraft {
   user: string;
   authKind: 'key' | 'agent';
   keyPath: string;
+  /** Which agent: '' is this computer's default (Pageant or the OpenSSH agent on Windows, SSH_AUTH_SOCK elsewhere). */
+  agentChoice: '' | AgentChoice;
   agentSocket: string;
   /** ProxyJump hops, outermost first: "user@host:port, user@host". */
   via: string;
@@ -120,6 +122,7 @@ export function toDraft(profile: Partial<Profile>): ProfileDraft {
     user: jump?.user ?? '',
     authKind: jump?.auth.kind ?? 'key',
     keyPath: jump?.auth.kind === 'key' ? jump.auth.keyPath : '',
+    agentChoice: jump?.auth.kind === 'agent' ? (jump.auth.agent ?? '') : '',
     agentSocket: jump?.auth.kind === 'agent' ? (jump.auth.socketPath ?? '') : '',
     via: (jump?.via ?? []).map(hopText).join(', '),
     awsProfile: profile.aws?.profile ?? '',
@@ -184,13 +187,19 @@ function fieldOf(path: readonly PropertyKey[]): string {
   return joined.startsWith('jumpHost.via') ? 'jumpHost.via' : joined;
 }
 
+/** Agent auth from the draft; Pageant has no socket, so one typed before choosing Pageant is dropped (the field is hidden then). */
+function agentAuth(draft: ProfileDraft): Extract<JumpHostAuth, { kind: 'agent' }> {
+  const socketPath = draft.agentChoice === 'pageant' ? '' : draft.agentSocket.trim();
+  return { kind: 'agent', ...(draft.agentChoice ? { agent: draft.agentChoice } : {}), ...(socketPath ? { socketPath } : {}) };
+}
+
 /**
  * The draft as a profile, validated. `id` is kept when editing; a new profile
  * and new targets get ids from their names, unique among `takenProfileIds`.
  */
 export function toProfile(draft: ProfileDraft, id: string | undefined, takenProfileIds: ReadonlySet<string>): { profile?: Profile; errors: FieldErrors } {
   const errors: FieldErrors = {};
-  const auth = draft.authKind === 'key' ? { kind: 'key' as const, keyPath: draft.keyPath.trim() } : { kind: 'agent' as const, ...(draft.agentSocket.trim() ? { socketPath: draft.agentSocket.trim() } : {}) };
+  const auth = draft.authKind === 'key' ? { kind: 'key' as const, keyPath: draft.keyPath.trim() } : agentAuth(draft);
   const takenTargetIds = new Set(draft.targets.flatMap((target) => (target.id ? [target.id] : [])));
   const candidate = {
     id: id ?? uniqueSlug(draft.name, takenProfileIds),

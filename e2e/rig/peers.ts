@@ -52,12 +52,14 @@ export const PEERS: Record<string, { path: string; pkg: string; install?: string
   // A private mount namespace for sshd's own /etc/hosts (SshdOptions.hosts): the jump box resolves RDS names.
   unshare: { path: '/usr/bin/unshare', pkg: 'util-linux' },
   mount: { path: '/usr/bin/mount', pkg: 'mount' },
+  // The same lsof macOS ships: its -F field output is what the macOS port-holder lookup parses.
+  lsof: { path: '/usr/bin/lsof', pkg: 'lsof' },
 };
 
 export type PeerName =
   | 'sshd' | 'ssh-keygen' | 'ssh' | 'puttygen' | 'mariadbd' | 'mariadb-install-db' | 'postgres' | 'initdb'
   | 'ssh-agent' | 'ssh-add' | 'openssl' | 'dbus-daemon' | 'dbus-monitor' | 'dbus-send' | 'gnome-keyring-daemon'
-  | 'secret-tool' | 'moto_server' | 'psql' | 'mariadb' | 'chromium' | 'Xvfb' | 'unshare' | 'mount';
+  | 'secret-tool' | 'moto_server' | 'psql' | 'mariadb' | 'chromium' | 'Xvfb' | 'unshare' | 'mount' | 'lsof';
 
 function present(name: PeerName): boolean {
   try {

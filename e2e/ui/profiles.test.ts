@@ -316,6 +316,30 @@ describe.skipIf(!peersAvailable('chromium'))('profiles in the browser UI', () =>
     await fresh.dispose();
   });
 
+  it('a PuTTY user picks Pageant as the SSH agent (#15): the socket field goes, the choice is saved, shown and kept on edit', async () => {
+    const page = await served.browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const editor = new ProfileEditorPage(page);
+    await page.goto(served.host.url);
+    await page.getByRole('button', { name: 'New profile' }).click();
+    const form = editor.form();
+    await editor.fillJumpBox({ name: 'Pageant user', host: 'bastion.putty.example.com', port: 22, user: 'ec2-user', keyPath: 'C:\\Keys\\prod.ppk' });
+    await form.getByRole('radio', { name: 'SSH agent' }).check();
+    const agent = form.getByLabel('Agent', { exact: true });
+    expect(await agent.inputValue()).toBe('');
+    await form.getByLabel('Agent socket (optional)', { exact: true }).fill('/tmp/typed-before-choosing');
+    await agent.selectOption({ label: 'Pageant (PuTTY, Windows)' });
+    await form.getByLabel('Agent socket (optional)', { exact: true }).waitFor({ state: 'detached' });
+    const target = await editor.addTarget('MySQL');
+    await editor.fillTarget(target, { name: 'Orders', remoteHost: 'orders.internal', remotePort: 3306 });
+    await editor.save();
+    await page.getByRole('heading', { level: 2, name: 'Pageant user' }).waitFor();
+    expect((await profiles()).find((profile) => profile.id === 'pageant-user')?.jumpHost.auth).toEqual({ kind: 'agent', agent: 'pageant' });
+    await page.getByText('ec2-user@bastion.putty.example.com:22 · Pageant · AWS', { exact: false }).waitFor();
+    await page.getByRole('button', { name: 'Edit profile' }).click();
+    expect(await editor.form().getByLabel('Agent', { exact: true }).inputValue()).toBe('pageant');
+    await page.close();
+  });
+
   it('offers the system file dialog for the key where the host has one (the desktop app), and the typed path where it has not', async () => {
     // The browser mode: no dialog, so no button, and the channel says why.
     const plain = await served.browser.newPage();

@@ -195,9 +195,22 @@ export function ProfileEditor({ existing, start }: { existing?: Profile; start?:
               )}
             </FormField>
           ) : (
-            <FormField label="Agent socket (optional)" {...field('jumpHost.auth.socketPath')} help="Empty uses SSH_AUTH_SOCK (or Pageant on Windows).">
-              {(props) => <input {...props} value={draft.agentSocket} onChange={(event) => update({ agentSocket: event.target.value })} />}
-            </FormField>
+            <div className="row">
+              <FormField label="Agent" {...field('jumpHost.auth.agent')} help="The default finds Pageant on Windows (else the Windows OpenSSH agent) and SSH_AUTH_SOCK elsewhere.">
+                {(props) => (
+                  <select {...props} value={draft.agentChoice} onChange={(event) => update({ agentChoice: event.target.value as ProfileDraft['agentChoice'] })}>
+                    <option value="">This computer&apos;s default</option>
+                    <option value="pageant">Pageant (PuTTY, Windows)</option>
+                    <option value="openssh">OpenSSH agent (ssh-agent)</option>
+                  </select>
+                )}
+              </FormField>
+              {draft.agentChoice === 'pageant' ? null : (
+                <FormField label="Agent socket (optional)" {...field('jumpHost.auth.socketPath')} help="Empty uses SSH_AUTH_SOCK, or on Windows \\.\pipe\openssh-ssh-agent.">
+                  {(props) => <input {...props} value={draft.agentSocket} onChange={(event) => update({ agentSocket: event.target.value })} />}
+                </FormField>
+              )}
+            </div>
           )}
           <FormField label="ProxyJump (optional)" {...field('jumpHost.via')} help="Hosts to go through first, outermost first: user@host:port, user@host">
             {(props) => <input {...props} value={draft.via} onChange={(event) => update({ via: event.target.value })} />}

@@ -58,7 +58,7 @@ export function ProfileView({ profile }: { profile: Profile }) {
         <code>
           {jump.user}@{jump.host}:{jump.port}
         </code>
-        {jump.via.length > 0 ? ` via ${jump.via.map((hop) => hop.host).join(' → ')}` : ''} · {jump.auth.kind === 'key' ? `key ${jump.auth.keyPath}` : 'SSH agent'} · AWS{' '}
+        {jump.via.length > 0 ? ` via ${jump.via.map((hop) => hop.host).join(' → ')}` : ''} · {jump.auth.kind === 'key' ? `key ${jump.auth.keyPath}` : jump.auth.agent === 'pageant' ? 'Pageant' : jump.auth.agent === 'openssh' ? 'OpenSSH agent' : 'SSH agent'} · AWS{' '}
         {profile.aws.profile ?? 'default credentials'} in {profile.aws.region}
       </p>
       <ProfileId id={profile.id} />

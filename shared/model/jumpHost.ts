@@ -1,11 +1,27 @@
 import { z } from 'zod';
 
+/**
+ * Which SSH agent holds the key (#15). Absent means this computer's usual one: SSH_AUTH_SOCK where
+ * it is set; on Windows otherwise Pageant when it is running, else the Windows OpenSSH agent.
+ * - `pageant`: PuTTY's Pageant (Windows only);
+ * - `openssh`: OpenSSH's ssh-agent: SSH_AUTH_SOCK, or on Windows the ssh-agent service's pipe
+ *   (\\.\pipe\openssh-ssh-agent).
+ * Profiles saved before this field existed have no `agent` and keep their meaning.
+ */
+export const AgentChoiceSchema = z.enum(['pageant', 'openssh']);
+export type AgentChoice = z.infer<typeof AgentChoiceSchema>;
+
 /** How Jumpgate proves who the user is to the jump box. */
 export const JumpHostAuthSchema = z.discriminatedUnion('kind', [
   /** A private key file: OpenSSH, PEM/PKCS#8 or PuTTY .ppk (v2 or v3). */
   z.object({ kind: z.literal('key'), keyPath: z.string().min(1) }),
-  /** The running ssh-agent (SSH_AUTH_SOCK, or an explicit socket path). */
-  z.object({ kind: z.literal('agent'), socketPath: z.string().min(1).optional() }),
+  /** A running SSH agent; `socketPath` names an OpenSSH agent's socket (or Windows pipe) explicitly. */
+  z
+    .object({ kind: z.literal('agent'), agent: AgentChoiceSchema.optional(), socketPath: z.string().min(1).optional() })
+    .refine((auth) => !(auth.agent === 'pageant' && auth.socketPath !== undefined), {
+      message: 'Pageant has no socket path: leave it empty, or choose the OpenSSH agent',
+      path: ['socketPath'],
+    }),
 ]);
 export type JumpHostAuth = z.infer<typeof JumpHostAuthSchema>;
 

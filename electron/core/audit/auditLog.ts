@@ -1,5 +1,6 @@
 import { appendFile, readFile, rename, stat } from 'node:fs/promises';
 import type { AuditEntry, AuditKind } from '../../../shared/model/audit';
+import { platformFilePrivacy, type FilePrivacy } from '../files/filePrivacy';
 import { osUserName } from '../paths';
 
 export type { AuditEntry, AuditKind };
@@ -9,6 +10,8 @@ export interface AuditLogOptions {
   now?: () => number;
   /** Past this size the file is moved to `<path>.1` (replacing the older one) and a new one started. */
   maxBytes?: number;
+  /** Keeps the log the user's alone (an access list on Windows); the platform's unless a test injects one. */
+  privacy?: FilePrivacy;
 }
 
 const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
@@ -24,6 +27,8 @@ export class AuditLog {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly user = osUserName();
   private readonly listeners = new Set<(entry: AuditEntry) => void>();
+  /** Whether this process has made the current file private (once per file: appends keep its access list). */
+  private restricted = false;
 
   constructor(private readonly options: AuditLogOptions) {}
 
@@ -37,6 +42,12 @@ export class AuditLog {
     const entry: AuditEntry = { at: (this.options.now ?? Date.now)(), user: this.user, kind, ...refs, detail };
     const write = this.queue.then(async () => {
       await this.rotateIfLarge();
+      if (!this.restricted) {
+        // Create the file (if it is new) and make it private before the first entry goes in.
+        await appendFile(this.options.path, '', { mode: 0o600 });
+        await (this.options.privacy ?? platformFilePrivacy()).restrict(this.options.path);
+        this.restricted = true;
+      }
       await appendFile(this.options.path, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
       for (const listener of [...this.listeners]) listener(entry);
     });
@@ -78,6 +89,9 @@ export class AuditLog {
       (info) => info.size,
       () => 0,
     );
-    if (size >= (this.options.maxBytes ?? DEFAULT_MAX_BYTES)) await rename(this.options.path, `${this.options.path}.1`);
+    if (size >= (this.options.maxBytes ?? DEFAULT_MAX_BYTES)) {
+      await rename(this.options.path, `${this.options.path}.1`);
+      this.restricted = false;
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { createJumpBoxGroup, startPublicIpServer, type PublicIpServer } from '..
 import type { ResponseOf } from '../../../shared/contract';
 import { exampleProfile } from '../profiles/exampleProfile';
 import { createJumpgate, type Jumpgate } from '../service';
+import { createPageantAccess } from '../ssh/pageant';
 
 type Report = ResponseOf<'diagnostics:run'>;
 
@@ -88,6 +89,35 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen', 'moto_server'))("the docto
     // What does not need the key still ran; what needs it says so.
     expect(check(report, 'tcp').status).toBe('pass');
     expect(check(report, 'auth')).toMatchObject({ status: 'skip', waitsFor: 'key' });
+  });
+
+  it('an agent profile: the key step names the agent; Pageant not running (Windows) fails it with how to start it', async () => {
+    // A stand-in for ssh2's Pageant helper answering as it does when no Pageant runs (status 11).
+    const helper = join(dir, 'pagent-no-pageant');
+    writeFileSync(helper, '#!/bin/sh\nexit 11\n');
+    chmodSync(helper, 0o755);
+    const windows = await createJumpgate({
+      dataDir: join(dir, 'data-windows'),
+      version: 'test',
+      pool: { agents: { platform: 'win32', env: () => ({}), pageant: createPageantAccess({ helperPath: helper }) } },
+    });
+    try {
+      const agentHop = (agent: 'pageant' | 'openssh') => ({ ...jumpHost(), auth: { kind: 'agent' as const, agent } });
+      const target = { id: 'echo', name: 'Echo', engine: 'mysql' as const, remote: { kind: 'host' as const, host: '127.0.0.1', port: echo.port }, localPort: 23306 };
+      await windows.handlers['profiles:save']({ profile: { id: 'putty', name: 'PuTTY user', jumpHost: agentHop('pageant'), targets: [target] } });
+      await windows.handlers['profiles:save']({ profile: { id: 'openssh', name: 'OpenSSH user', jumpHost: agentHop('openssh'), targets: [{ ...target, localPort: 23307 }] } });
+      const putty = await windows.handlers['diagnostics:run']({ profileId: 'putty' });
+      expect(putty.firstFailure).toBe('key');
+      expect(check(putty, 'key')).toMatchObject({
+        status: 'fail',
+        error: { code: 'AGENT_UNAVAILABLE', message: 'This profile uses Pageant, but Jumpgate could not use it: Pageant is not running.', hint: expect.stringMatching(/\.ppk/) },
+      });
+      expect(check(putty, 'auth')).toMatchObject({ status: 'skip', waitsFor: 'key' });
+      const openssh = await windows.handlers['diagnostics:run']({ profileId: 'openssh' });
+      expect(check(openssh, 'key')).toMatchObject({ status: 'pass', detail: 'the key comes from the Windows OpenSSH agent (\\\\.\\pipe\\openssh-ssh-agent)' });
+    } finally {
+      await windows.dispose();
+    }
   });
 
   it('the example profile with no AWS credentials and no key: the key first, the AWS credentials failing beside it, the jump box still checked', async () => {

@@ -1,5 +1,6 @@
 import { copyFile, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { platformFilePrivacy, type FilePrivacy } from './filePrivacy';
 
 async function syncDirectory(path: string): Promise<void> {
   // Makes the renames durable; not every platform allows opening a directory.
@@ -21,9 +22,10 @@ let counter = 0;
  * Replace `path` with `text` so that a crash (even kill -9) at any instant leaves
  * either the old or the new complete file at `path`, never a torn one. The old
  * file is first copied to `backupPath` (itself replaced atomically), so the
- * previous good version survives a bad save too.
+ * previous good version survives a bad save too. Both are made private to the user (0600; an
+ * access list on Windows, through `privacy`) before they take their final names.
  */
-export async function writeFileAtomic(path: string, text: string, backupPath?: string): Promise<void> {
+export async function writeFileAtomic(path: string, text: string, backupPath?: string, privacy: FilePrivacy = platformFilePrivacy()): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const temp = join(dir, `.${basename(path)}.tmp-${process.pid}-${++counter}`);
@@ -34,6 +36,7 @@ export async function writeFileAtomic(path: string, text: string, backupPath?: s
   } finally {
     await handle.close();
   }
+  await privacy.restrict(temp);
   if (backupPath) {
     const backupTemp = `${temp}.bak`;
     try {
@@ -44,6 +47,8 @@ export async function writeFileAtomic(path: string, text: string, backupPath?: s
       } finally {
         await backupHandle.close();
       }
+      // A copy takes the folder's access list, not the original's.
+      await privacy.restrict(backupTemp);
       await rename(backupTemp, backupPath);
     } catch (error) {
       await rm(backupTemp, { force: true });

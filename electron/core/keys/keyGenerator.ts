@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 // The default import: Node's ESM loader (the CLI under tsx) cannot see `utils` as a named export of CommonJS ssh2.
 import ssh2 from 'ssh2';
 import { JumpgateError } from '../../../shared/model/errors';
+import { platformFilePrivacy, type FilePrivacy } from '../files/filePrivacy';
 import { expandHome, loadPrivateKeyFile } from '../ssh/keyLoader';
 
 export type GeneratedKeyType = 'ed25519' | 'rsa';
@@ -71,10 +72,14 @@ async function wellFormedPair(options: GenerateKeyOptions, makePair: PairMaker):
   });
 }
 
-/** Create a file that must not exist yet, with the given mode from the first byte (no chmod window). */
-async function writeNew(path: string, text: string, mode: number): Promise<void> {
+/**
+ * Create a file that must not exist yet, with the given mode from the first byte (no chmod window);
+ * with `privacy`, made the user's alone (an access list on Windows) while it is still empty.
+ */
+async function writeNew(path: string, text: string, mode: number, privacy?: FilePrivacy): Promise<void> {
   const handle = await open(path, 'wx', mode);
   try {
+    await privacy?.restrict(path);
     await handle.writeFile(text, 'utf8');
     await handle.sync();
   } finally {
@@ -88,14 +93,18 @@ async function writeNew(path: string, text: string, mode: number): Promise<void>
  * existing file is never overwritten: losing a key that is authorized somewhere
  * locks its owner out.
  */
-export async function generateKey(options: GenerateKeyOptions, makePair: PairMaker = generateWithSsh2): Promise<GeneratedKey> {
+export async function generateKey(
+  options: GenerateKeyOptions,
+  makePair: PairMaker = generateWithSsh2,
+  privacy: FilePrivacy = platformFilePrivacy(),
+): Promise<GeneratedKey> {
   const privatePath = expandHome(options.path.trim());
   const publicPath = `${privatePath}.pub`;
   if (options.comment.includes('\n')) throw new JumpgateError('BAD_REQUEST', 'The key comment must be one line.');
   const pair = await wellFormedPair(options, makePair);
   await mkdir(dirname(privatePath), { recursive: true, mode: 0o700 });
   try {
-    await writeNew(privatePath, pair.private, 0o600);
+    await writeNew(privatePath, pair.private, 0o600, privacy);
   } catch (error) {
     throw existsOr(error, privatePath);
   }

@@ -316,6 +316,10 @@ describe('createOsClipboard', () => {
       'wl-paste': read,
       pbcopy: write,
       pbpaste: read,
+      // clip.exe keeps the bytes it is given; Get-Clipboard -Raw prints the Unicode text (here as
+      // UTF-8, as the read command asks for) and a line break of its own.
+      'clip.exe': `/bin/cat > '${store}'`,
+      'powershell.exe': `[ -s '${store}' ] || exit 0\n/usr/bin/iconv -f UTF-16 -t UTF-8 '${store}'\nprintf '\\r\\n'`,
     };
     for (const tool of tools) {
       writeFileSync(join(bin, tool), `#!/bin/sh\necho "${tool} $*" >> '${argv}'\n${bodies[tool]}\nexit 0\n`);
@@ -381,6 +385,43 @@ describe('createOsClipboard', () => {
     const clipboard = createOsClipboard({ env, platform: 'darwin' });
     await clipboard.writeText(SECRET);
     expect(await clipboard.readText()).toBe(SECRET);
+  });
+
+  it('on Windows: clip.exe gets UTF-16LE with a byte order mark on stdin, PowerShell reads it back exactly', async () => {
+    const { env, store, argv } = fakeTools('windows', ['clip.exe', 'powershell.exe']);
+    const clipboard = createOsClipboard({ env, platform: 'win32' });
+    // Outside every OEM code page: the reason clip.exe is given UTF-16 and PowerShell asked for UTF-8.
+    const unicode = `${SECRET} pässwörd €5 ключ 🔑 "quoted" & | < >`;
+    await clipboard.writeText(unicode);
+    expect(readFileSync(store)).toEqual(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(unicode, 'utf16le')]));
+    expect(await clipboard.readText()).toBe(unicode);
+    // Clearing writes an empty Unicode text, which reads back as nothing.
+    await clipboard.writeText('');
+    expect(readFileSync(store)).toEqual(Buffer.from([0xff, 0xfe]));
+    expect(await clipboard.readText()).toBe('');
+    const calls = readFileSync(argv, 'utf8').trim().split('\n');
+    expect(calls[0]).toBe('clip.exe ');
+    expect(calls[1]).toBe(
+      'powershell.exe -NoProfile -NonInteractive -Command [Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false; Get-Clipboard -Raw',
+    );
+    expect(calls.join('\n')).not.toContain('MARKER');
+  });
+
+  it('on Windows without clip.exe or PowerShell: says where they should be', () => {
+    fakeTools('windows-half', ['clip.exe']);
+    expect(() => createOsClipboard({ env: { PATH: join(dir, 'windows-half') }, platform: 'win32' })).toThrow(
+      expect.objectContaining({ code: 'CLIPBOARD_UNAVAILABLE', hint: expect.stringMatching(/System32/) }),
+    );
+  });
+
+  it('on Windows, a clipboard read that keeps a byte order mark or line breaks of its own still compares exactly', async () => {
+    const { env, store } = fakeTools('windows-bom', ['clip.exe', 'powershell.exe']);
+    const clipboard = createOsClipboard({ env, platform: 'win32' });
+    await clipboard.writeText('line one\r\nline two\r\n');
+    expect(await clipboard.readText()).toBe('line one\r\nline two\r\n');
+    // A PowerShell that wrote a UTF-8 byte order mark anyway.
+    writeFileSync(join(dir, 'windows-bom', 'powershell.exe'), `#!/bin/sh\nprintf '\\357\\273\\277'\n/usr/bin/iconv -f UTF-16 -t UTF-8 '${store}'\nprintf '\\r\\n'\n`);
+    expect(await clipboard.readText()).toBe('line one\r\nline two\r\n');
   });
 
   it('drives a ClipboardGuard end to end: copy, then clear only while it is ours', async () => {

@@ -204,8 +204,11 @@ interface ClipboardTool {
   write: { command: string; args: string[]; encoding?: 'utf16le-bom' };
   /** Writing '' through some tools leaves a newline or nothing at all; these clear properly. */
   clear?: { command: string; args: string[] };
-  /** `trimNewline`: the program appends a line break of its own (PowerShell output does). */
-  read: { command: string; args: string[]; trimNewline?: boolean };
+  /**
+   * `trimNewline`: the program appends a line break of its own (PowerShell output does).
+   * `timeoutMs`: a program slower to start than the rest (PowerShell can take seconds on a busy laptop).
+   */
+  read: { command: string; args: string[]; trimNewline?: boolean; timeoutMs?: number };
 }
 
 export interface OsClipboardOptions {
@@ -280,8 +283,12 @@ function chooseTool(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): Clipboar
     if (env.WAYLAND_DISPLAY) candidates.push(wayland, xclip, xsel);
     else candidates.push(xclip, xsel, wayland);
   }
-  // Windows, and WSL (where the Windows tools are on PATH). clip.exe cannot read,
-  // so PowerShell reads; clip.exe reads UTF-16 with a BOM as Unicode, anything else in the OEM code page.
+  // Windows, and WSL (where the Windows tools are on PATH). Writing goes through clip.exe: it
+  // starts in milliseconds, and input that opens with a UTF-16LE byte order mark it takes as
+  // Unicode (anything else it reads in the console's OEM code page, where a password's '€' or 'ä'
+  // would be mangled). clip.exe cannot read, so PowerShell's Get-Clipboard reads, which happens
+  // once per copy (the check before the clear), so its slow start costs little. The secret never
+  // passes through PowerShell's command line or its own input decoding.
   candidates.push(() => {
     const clip = on('clip.exe');
     const powershell = on('powershell.exe');
@@ -291,9 +298,11 @@ function chooseTool(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): Clipboar
           write: { command: clip, args: [], encoding: 'utf16le-bom' },
           read: {
             command: powershell,
-            // UTF-8 output, or anything outside the OEM code page comes back as '?'.
-            args: ['-NoProfile', '-NonInteractive', '-Command', '[Console]::OutputEncoding = [Text.Encoding]::UTF8; Get-Clipboard -Raw'],
+            // UTF-8 without a byte order mark on stdout: by default PowerShell writes in the OEM code
+            // page, and anything outside it comes back as '?', which would never match our value.
+            args: ['-NoProfile', '-NonInteractive', '-Command', '[Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false; Get-Clipboard -Raw'],
             trimNewline: true,
+            timeoutMs: 15_000,
           },
         }
       : undefined;
@@ -362,12 +371,13 @@ export function createOsClipboard(options: OsClipboardOptions = {}): Clipboard {
         execFile(
           tool.read.command,
           tool.read.args,
-          { env, encoding: 'utf8', timeout: timeoutMs, windowsHide: true, maxBuffer: 16 * 1024 * 1024 },
+          { env, encoding: 'utf8', timeout: Math.max(timeoutMs, tool.read.timeoutMs ?? 0), windowsHide: true, maxBuffer: 16 * 1024 * 1024 },
           (error, stdout) => {
             // An empty clipboard makes xclip and wl-paste exit non-zero: that is "nothing of ours".
             if (error && typeof error.code === 'number') resolve('');
             else if (error) reject(unavailable(platform, `${tool.name} could not read the clipboard`));
-            else resolve(tool.read.trimNewline ? stdout.replace(/\r?\n$/, '') : stdout);
+            // A byte order mark is the encoding's, never the clipboard's (kept out above; dropped here should a PowerShell add one).
+            else resolve(tool.read.trimNewline ? stdout.replace(/^\uFEFF/, '').replace(/\r?\n$/, '') : stdout);
           },
         );
       }),

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { Client, type BaseAgent, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { JumpgateError } from '../../../shared/model/errors';
 import type { JumpHostHop } from '../../../shared/model/jumpHost';
 import { backoffDelay, type BackoffPolicy } from './backoff';
@@ -16,7 +16,10 @@ export type JumpHostConnectionState =
 /** What proves the user's identity; resolved once and kept in memory for reconnects. */
 export interface HopCredentials {
   privateKey?: Buffer;
-  agent?: string;
+  /** An agent's socket or pipe path, or an agent object (Pageant). */
+  agent?: string | BaseAgent;
+  /** The agent in words and its AGENT_UNAVAILABLE, for errors during the handshake. */
+  agentInUse?: AttemptContext['agent'];
   clientKeyFingerprint?: string;
 }
 
@@ -209,6 +212,7 @@ export class JumpHostConnection {
       readyTimeoutMs,
       ...(hostKey ? { hostKey } : {}),
       ...(this.credentials?.clientKeyFingerprint ? { clientKeyFingerprint: this.credentials.clientKeyFingerprint } : {}),
+      ...(this.credentials?.agentInUse ? { agent: this.credentials.agentInUse } : {}),
     };
   }
 

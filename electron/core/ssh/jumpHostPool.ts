@@ -1,8 +1,8 @@
 import { connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { JumpgateError } from '../../../shared/model/errors';
-import type { JumpHost, JumpHostHop } from '../../../shared/model/jumpHost';
+import type { JumpHost, JumpHostAuth, JumpHostHop } from '../../../shared/model/jumpHost';
 import { jumpHostKey } from '../../../shared/model/jumpHostKey';
+import { resolveAgent, systemAgentEnvironment, type AgentEnvironment, type ResolvedAgent } from './agentChoice';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { JumpHostConnection, type HopCredentials, type KeepalivePolicy } from './jumpHostConnection';
 import { loadPrivateKeyFile } from './keyLoader';
@@ -14,6 +14,8 @@ export interface JumpHostPoolOptions {
   passphraseFor?: (keyPath: string) => Promise<string | undefined>;
   /** ssh-agent socket when a hop asks for the agent without naming one (defaults to SSH_AUTH_SOCK). */
   agentSocket?: string | undefined;
+  /** Where agents are looked for (platform, environment, Pageant): this machine's unless a test injects another. */
+  agents?: Partial<AgentEnvironment>;
   keepalive?: Partial<KeepalivePolicy>;
   readyTimeoutMs?: number;
   backoff?: Partial<BackoffPolicy>;
@@ -51,9 +53,11 @@ interface PoolEntry {
 export class JumpHostPool {
   private readonly entries = new Map<string, PoolEntry>();
   private readonly options: JumpHostPoolOptions;
+  private readonly agents: AgentEnvironment;
 
   constructor(options: JumpHostPoolOptions) {
     this.options = options;
+    this.agents = systemAgentEnvironment({ ...options.agents, ...(options.agentSocket ? { defaultSocket: options.agentSocket } : {}) });
   }
 
   /** Number of live SSH connections (each hop of a chain counts once). */
@@ -72,6 +76,11 @@ export class JumpHostPool {
   acquire(jumpHost: JumpHost, tuning: ConnectionTuning = {}): JumpHostLease {
     const { via, ...hop } = jumpHost;
     return this.acquireHop(hop, via, tuning);
+  }
+
+  /** The agent a hop with agent auth would use now (the doctor names it); AGENT_UNAVAILABLE when none can answer. */
+  agentFor(auth: Extract<JumpHostAuth, { kind: 'agent' }>): Promise<ResolvedAgent> {
+    return resolveAgent(auth, this.agents);
   }
 
   /** Pin a host key the user has confirmed (by fingerprint) for host:port. */
@@ -131,13 +140,8 @@ export class JumpHostPool {
 
   private async credentialsFor(hop: JumpHostHop): Promise<HopCredentials> {
     if (hop.auth.kind === 'agent') {
-      const agent = hop.auth.socketPath ?? this.options.agentSocket ?? process.env.SSH_AUTH_SOCK;
-      if (!agent) {
-        throw new JumpgateError('AGENT_UNAVAILABLE', 'This profile uses ssh-agent, but no agent is running (SSH_AUTH_SOCK is not set).', {
-          hint: 'Start ssh-agent and add your key with ssh-add, or choose a key file for this jump host.',
-        });
-      }
-      return { agent };
+      const resolved = await this.agentFor(hop.auth);
+      return { agent: resolved.agent, agentInUse: { label: resolved.label, unavailable: resolved.unavailable } };
     }
     const passphrase = await this.options.passphraseFor?.(hop.auth.keyPath);
     const key = await loadPrivateKeyFile(hop.auth.keyPath, passphrase === undefined ? {} : { passphrase });

@@ -1,6 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { platformFilePrivacy, type FilePrivacy } from '../files/filePrivacy';
 
 /** A host key as the server presents it: the SSH wire blob. */
 export interface HostKey {
@@ -56,7 +57,11 @@ function matchesHostField(field: string, name: string): boolean {
  * with the tools they know. Writes are atomic (temp file, fsync, rename).
  */
 export class KnownHostsStore {
-  constructor(readonly path: string) {}
+  constructor(
+    readonly path: string,
+    /** Keeps the file the user's alone (an access list on Windows); the platform's unless a test injects one. */
+    private readonly privacy: FilePrivacy = platformFilePrivacy(),
+  ) {}
 
   async keysFor(host: string, port: number): Promise<HostKey[]> {
     const name = knownHostsName(host, port);
@@ -107,6 +112,7 @@ export class KnownHostsStore {
     } finally {
       await handle.close();
     }
+    await this.privacy.restrict(temp);
     await rename(temp, this.path);
   }
 }

@@ -10,6 +10,8 @@ export interface AttemptContext {
   hostKey?: { key: HostKey; verdict: 'trusted' | 'unknown' | 'mismatch'; pinned: HostKey[] };
   /** The client key's fingerprint, to name it in AUTH_FAILED. */
   clientKeyFingerprint?: string;
+  /** The SSH agent offering the keys, when the hop uses one: named in AUTH_FAILED and AGENT_UNAVAILABLE. */
+  agent?: { label: string; unavailable(reason: string): JumpgateError };
   readyTimeoutMs: number;
 }
 
@@ -55,7 +57,17 @@ export function classifyConnectError(error: unknown, context: AttemptContext): J
 
   const err = error as (Error & { code?: string; level?: string }) | undefined;
   const message = err?.message ?? String(error);
+  // ssh2 marks every failure to reach or use the agent (cannot connect, Pageant not running, refused to sign).
+  if (err?.level === 'agent' && context.agent) {
+    return Object.assign(context.agent.unavailable(message.replace(/\.$/, '')), { cause: error });
+  }
   if (err?.level === 'client-authentication' || /authentication methods failed/i.test(message)) {
+    if (context.agent) {
+      return new JumpgateError('AUTH_FAILED', `The jump box ${where} refused user "${context.user}" with every key ${context.agent.label} offered.`, {
+        hint: `Check the user name, that ${context.agent.label} holds your key (an agent with no keys offers none), and that its public key is in ~/.ssh/authorized_keys for "${context.user}" on the jump box.`,
+        cause: error,
+      });
+    }
     const key = context.clientKeyFingerprint ? ` with key ${context.clientKeyFingerprint}` : '';
     return new JumpgateError('AUTH_FAILED', `The jump box ${where} refused user "${context.user}"${key}.`, {
       hint: `Check the user name, and that this public key is in ~/.ssh/authorized_keys for "${context.user}" on the jump box.`,

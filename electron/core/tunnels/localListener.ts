@@ -30,7 +30,7 @@ export async function listenLocal(port: number, onConnection: (socket: Socket) =
 async function describeListenError(error: unknown, port: number): Promise<JumpgateError> {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE') {
-    const holder = findPortHolder(port);
+    const holder = await findPortHolder(port);
     const suggestion = await suggestFreePort(port);
     const who = holder ? ` by ${holder.name} (PID ${holder.pid})` : '';
     return new JumpgateError('PORT_IN_USE', `Local port ${port} is already in use${who}.`, {

@@ -70,7 +70,7 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('reconnect when the jump 
     const open = await engine.waitForTunnel('db', (state) => state.status === 'open', 'open again');
     expect(open).toMatchObject({ status: 'open', localPort });
     expect(await roundTrip(localPort, 'after')).toBe('after');
-    expect(findPortHolder(localPort)?.pid).toBe(process.pid);
+    expect((await findPortHolder(localPort))?.pid).toBe(process.pid);
   });
 
   it('notices a silent jump box (SIGSTOP) by keepalive and recovers after SIGCONT', async () => {
@@ -119,7 +119,7 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('reconnect when the jump 
     }
 
     expect(openFdCount()).toBe(fdsBefore);
-    expect(findPortHolder(localPort)?.pid).toBe(process.pid);
+    expect((await findPortHolder(localPort))?.pid).toBe(process.pid);
     expect(engine.pool.size).toBe(1);
     expect(sshd.connectionCount()).toBe(1);
     const snapshot = engine.manager.snapshot();
