@@ -251,6 +251,25 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
     expect(await screens.proposedPort('orders-mysql').textContent()).toBe(String(ordersFound?.proposedLocalPort));
     expect(await screens.databaseRow('orders-mysql').textContent()).toContain('RDS-managed secret');
     expect(await screens.databaseRow('analytics').getByRole('button').allTextContents()).toEqual(['Add writer', 'Add reader']);
+    // The long RDS names wrap only after a dot, never inside a label ("eu-" / "west-2"): for each character of the
+    // endpoint, the one before a line break must be a dot.
+    const breaksAfter = await screens.databaseRow('billing-pg').locator('code').first().evaluate((code) => {
+      const text = code.textContent ?? '';
+      const walker = code.ownerDocument.createTreeWalker(code, 4);
+      const tops: Array<{ char: string; top: number }> = [];
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (let index = 0; index < (node.textContent ?? '').length; index++) {
+          const range = code.ownerDocument.createRange();
+          range.setStart(node, index);
+          range.setEnd(node, index + 1);
+          tops.push({ char: node.textContent?.[index] ?? '', top: Math.round(range.getBoundingClientRect().top) });
+        }
+      }
+      return { text, breaks: tops.flatMap((entry, index) => (index > 0 && entry.top > (tops[index - 1]?.top ?? 0) ? [tops[index - 1]?.char ?? ''] : [])) };
+    });
+    expect(breaksAfter.text).toBe(`${rdsHost('billing-pg')}:5432`);
+    expect(breaksAfter.breaks.length).toBeGreaterThan(0);
+    expect(new Set(breaksAfter.breaks)).toEqual(new Set(['.']));
     await screenshot(browserPage, 'endpoints');
 
     await screens.button('Add orders-mysql as a target').click();

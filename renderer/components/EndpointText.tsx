@@ -2,7 +2,7 @@ import { Fragment } from 'react';
 import type { DbTarget } from '../../shared/model/profile';
 import { describeRemote } from '../format';
 
-/** host:port, allowed to wrap after each dot of the long RDS names instead of mid-word. */
+/** host:port, allowed to wrap after each dot of the long RDS names and nowhere else. */
 export function EndpointText({ endpoint }: { endpoint: { host: string; port: number } | undefined }) {
   if (!endpoint) return <span className="muted">no endpoint yet</span>;
   const parts = endpoint.host.split('.');
@@ -10,12 +10,14 @@ export function EndpointText({ endpoint }: { endpoint: { host: string; port: num
     <code className="endpoint">
       {parts.map((part, index) => (
         <Fragment key={index}>
-          {part}
-          {index < parts.length - 1 ? '.' : ''}
+          {/* No break inside a label (not even at its hyphens, "eu-west-2"); the text copies as it is. */}
+          <span className="endpoint-label">
+            {part}
+            {index < parts.length - 1 ? '.' : `:${endpoint.port}`}
+          </span>
           {index < parts.length - 1 ? <wbr /> : null}
         </Fragment>
       ))}
-      :{endpoint.port}
     </code>
   );
 }
