@@ -136,7 +136,32 @@ export function createWsBridge(token: string, location: Location = window.locati
 export function connectBridge(): JumpgateBridge {
   const electron = (window as unknown as { jumpgate?: JumpgateBridge }).jumpgate;
   if (electron) return electron;
-  const token = new URLSearchParams(window.location.hash.slice(1)).get('token');
+  const token = takeToken(window);
   if (!token) throw new Error('Open Jumpgate from the URL that `jumpgate serve` printed (it carries the access token).');
   return createWsBridge(token);
+}
+
+const TOKEN_KEY = 'jumpgate.serveToken';
+
+/**
+ * The access token from the printed URL's fragment, which then leaves the address bar (and the
+ * history, and a screenshot or a shared screen): the tab keeps it in its session storage, so a
+ * reload still works and a closed tab forgets it.
+ */
+export function takeToken(page: Pick<Window, 'location' | 'history' | 'sessionStorage'>): string | undefined {
+  const fromUrl = new URLSearchParams(page.location.hash.slice(1)).get('token');
+  if (fromUrl) {
+    try {
+      page.sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    } catch {
+      // Storage refused: the token still works for this page's life, only a reload will need the URL again.
+    }
+    page.history.replaceState(page.history.state, '', `${page.location.pathname}${page.location.search}`);
+    return fromUrl;
+  }
+  try {
+    return page.sessionStorage.getItem(TOKEN_KEY) ?? undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -99,6 +99,18 @@ describe.skipIf(!peersAvailable('chromium'))('the web host guards its socket (br
     await page.close();
   });
 
+  it('takes the token out of the address bar once read, and still works after a reload in the same tab', async () => {
+    const { page, nav } = await newTab();
+    await page.goto(served.host.url);
+    await nav.getByRole('button', { name: 'Guarded box' }).waitFor();
+    expect(page.url()).toBe(`${origin}/`);
+    expect(page.url()).not.toContain(served.host.token);
+    await page.reload();
+    await nav.getByRole('button', { name: 'Guarded box' }).waitFor();
+    expect(page.url()).not.toContain(served.host.token);
+    await page.close();
+  });
+
   it('tells the user to use the printed URL when the token is missing, and asks the host for nothing', async () => {
     const { page, nav } = await newTab();
     const sockets: string[] = [];

@@ -23,7 +23,7 @@ export async function serve(session: CliSession, options: { port?: string }): Pr
     throw new CliFailure({ code: 'BAD_REQUEST', message: `Not a port: ${options.port}.`, hint: 'Use a number from 1024 to 65535, or leave it out.' }, 2);
   }
   const host = await startWebHost({ jumpgate: session.jumpgate, dispatch: createDispatcher(session.jumpgate.handlers), staticDir: rendererDir(), port });
-  process.stdout.write(`Jumpgate is serving on 127.0.0.1 only. Open this URL (it holds a one-time token; do not share it):\n${host.url}\n`);
+  process.stdout.write(`Jumpgate is serving on 127.0.0.1 only. Open this URL (it holds this run's access token: do not share it; it leaves the address bar once the page has read it):\n${host.url}\n`);
   await new Promise<void>((done) => {
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
