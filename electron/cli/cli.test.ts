@@ -1,5 +1,5 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,6 +96,20 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('the jumpgate command', (
     expect(code).toBe(2);
     expect(stderr).toMatch(/error PROFILE_NOT_FOUND: There is no profile "rgi"/);
     expect(stderr).toMatch(/Did you mean: rig/);
+  });
+
+  it('prints the package version from source (npm run jumpgate -- --version), as the built CLI does', async () => {
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    const result = spawnSync('npm', ['run', '--silent', 'jumpgate', '--', '--version'], { encoding: 'utf8', env: { ...process.env, ...env } });
+    expect(result.status).toBe(0);
+    expect(result.stdout.trim()).toBe(version);
+  });
+
+  it('says the variable --passphrase-env names is unset, instead of asking for the flag that was given', async () => {
+    const { code, stderr } = await runToEnd(['connect', 'rig', 'echo', '--passphrase-env', 'JUMPGATE_TEST_UNSET_PASSPHRASE'], env);
+    expect(code).toBe(2);
+    expect(stderr).toContain('error PASSPHRASE_REQUIRED: --passphrase-env names JUMPGATE_TEST_UNSET_PASSPHRASE, but JUMPGATE_TEST_UNSET_PASSPHRASE is not set in this environment.');
+    expect(stderr).toContain('hint: Set it first');
   });
 
   it('refuses an unverified host key without a terminal and says which flag to use', async () => {

@@ -39,7 +39,18 @@ const program = new Command('jumpgate')
   .description('Temporary, safe access to production databases behind an SSH jump box.')
   .version(VERSION)
   .showHelpAfterError()
-  .exitOverride();
+  .exitOverride()
+  .addHelpText(
+    'after',
+    [
+      '',
+      'Environment:',
+      '  JUMPGATE_DATA_DIR       where profiles.json, known_hosts and the audit log live (default: the app\'s data folder)',
+      '  JUMPGATE_CHECKIP_URL    where "my public IP" is asked (default https://checkip.amazonaws.com)',
+      '  AWS_PROFILE, AWS_REGION the AWS CLI\'s own: which credentials and region, where a profile names none',
+      '  AWS_ENDPOINT_URL        the AWS SDK\'s: send AWS calls to another endpoint (a proxy, LocalStack, moto)',
+    ].join('\n'),
+  );
 
 program
   .command('ls')

@@ -8,7 +8,8 @@ import { createJumpgate, type Jumpgate } from '../core/service';
 import { closeNames } from './closeNames';
 
 declare const __JUMPGATE_VERSION__: string | undefined;
-export const VERSION = typeof __JUMPGATE_VERSION__ === 'string' ? __JUMPGATE_VERSION__ : '0.0.0-dev';
+/** The bundle's version as the build wrote it in; from source, what npm says when run as `npm run jumpgate`. */
+export const VERSION = typeof __JUMPGATE_VERSION__ === 'string' ? __JUMPGATE_VERSION__ : (process.env.npm_package_version ?? '0.0.0-dev');
 
 /** The CLI's handle on the same core and the same files as the desktop app. */
 export interface CliSession {
@@ -54,7 +55,12 @@ export function findProfile(profiles: readonly Profile[], wanted: string): Profi
   const suggestions = closeNames(wanted, profiles.map((profile) => profile.id));
   throw new CliFailure(
     new JumpgateError('PROFILE_NOT_FOUND', `There is no profile "${wanted}".`, {
-      hint: suggestions.length > 0 ? `Did you mean: ${suggestions.join(', ')}? (jumpgate ls lists them all)` : 'Create one in the app first; jumpgate ls lists profiles.',
+      hint:
+        suggestions.length > 0
+          ? `Did you mean: ${suggestions.join(', ')}? (jumpgate ls lists them all)`
+          : profiles.length > 0
+            ? `No profile has a name close to that; jumpgate ls lists the ${profiles.length} there are.`
+            : 'There are no profiles yet: create one in the app (npm start) first.',
     }).toInfo(),
     2,
   );

@@ -1,7 +1,7 @@
-import type { ErrorInfo } from '../../shared/model/errors';
-import { detailsOf } from '../../shared/model/errors';
+import { detailsOf, JumpgateError, type ErrorInfo } from '../../shared/model/errors';
 import { jumpBoxKeyPath, type Profile } from '../../shared/model/profile';
 import { ask, interactive } from './prompt';
+import { CliFailure } from './session';
 
 /**
  * The answers a first login asks for, the same for `jumpgate connect`, `exec` and `doctor`: the
@@ -17,10 +17,23 @@ export function trustHostKeyHint(fingerprint: string): string {
   return `Verify the fingerprint with your administrator, then re-run with --trust-host-key ${fingerprint}`;
 }
 
-/** The passphrase in the environment variable the user named, if any (kept in memory only). */
-export function passphraseFromEnv(name: string | undefined): { passphrase: string; remember: false } | undefined {
-  const value = name ? process.env[name] : undefined;
-  return value ? { passphrase: value, remember: false } : undefined;
+/**
+ * The passphrase in the environment variable the user named, if any (kept in memory only). A
+ * variable that was named but is unset or empty is a usage error saying so: asking for the
+ * passphrase "with --passphrase-env" would send the user round in a circle.
+ */
+export function passphraseFromEnv(name: string | undefined, env: NodeJS.ProcessEnv = process.env): { passphrase: string; remember: false } | undefined {
+  if (name === undefined) return undefined;
+  const value = env[name];
+  if (!value) {
+    throw new CliFailure(
+      new JumpgateError('PASSPHRASE_REQUIRED', `--passphrase-env names ${name}, but ${name} is ${value === undefined ? 'not set' : 'empty'} in this environment.`, {
+        hint: `Set it first (for example: read -rs ${name} && export ${name}), or leave out --passphrase-env to be asked on a terminal.`,
+      }).toInfo(),
+      2,
+    );
+  }
+  return { passphrase: value, remember: false };
 }
 
 /** Whether a passphrase error can be answered by asking on the terminal: not when the environment gave it, not without a terminal. */
