@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,6 +103,18 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('the jumpgate command', (
     const result = spawnSync('npm', ['run', '--silent', 'jumpgate', '--', '--version'], { encoding: 'utf8', env: { ...process.env, ...env } });
     expect(result.status).toBe(0);
     expect(result.stdout.trim()).toBe(version);
+  });
+
+  it('says on every command, once, that profiles.json was damaged and where it was moved', async () => {
+    const damagedDir = join(dir, 'damaged');
+    mkdirSync(damagedDir, { recursive: true });
+    writeFileSync(join(damagedDir, 'profiles.json'), '{"schemaVersion": 2, "profiles": [');
+    const { code, stderr } = await runToEnd(['connect', 'anything'], { ...env, JUMPGATE_DATA_DIR: damagedDir });
+    expect(code).toBe(2);
+    expect(stderr.match(/^warning PROFILES_CORRUPT: /gm)).toHaveLength(1);
+    expect(stderr).toContain(join(damagedDir, 'profiles.json.corrupt-'));
+    // Then the command's own answer.
+    expect(stderr).toMatch(/error PROFILE_NOT_FOUND: There is no profile "anything"/);
   });
 
   it('says the variable --passphrase-env names is unset, instead of asking for the flag that was given', async () => {

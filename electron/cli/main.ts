@@ -22,6 +22,10 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 async function withSession(run: (session: CliSession) => Promise<number | void>): Promise<void> {
   const session = await openSession();
   try {
+    // A damaged profiles.json was moved aside at load: every command says so, once, before its own output.
+    const listed = await session.invoke('profiles:list', {});
+    const problem = listed.ok ? listed.value.problem : undefined;
+    if (problem) process.stderr.write(`warning ${problem.code}: ${problem.message}\n${problem.hint ? `  hint: ${problem.hint}\n` : ''}`);
     process.exitCode = (await run(session)) ?? 0;
   } finally {
     await session.close();

@@ -3,8 +3,8 @@ import { unwrap } from '../session';
 
 /** `jumpgate ls`: profiles and their targets with local ports; `--json` is stable for scripts. */
 export async function ls(session: CliSession, options: { json?: boolean }): Promise<void> {
-  const { profiles, problem } = unwrap(await session.invoke('profiles:list', {}));
-  if (problem) process.stderr.write(`warning ${problem.code}: ${problem.message}\n${problem.hint ? `  hint: ${problem.hint}\n` : ''}`);
+  // A damaged file's warning is printed for every command, ls included, by main.ts.
+  const { profiles } = unwrap(await session.invoke('profiles:list', {}));
   if (options.json) {
     const rows = profiles.map((profile) => ({
       id: profile.id,
