@@ -258,7 +258,8 @@ export const contract = {
    * Open one target's tunnel; resolves once it is open (or fails with a coded error). `notRemembered`:
    * the passphrase was to be kept in the OS keychain and the keychain refused; the tunnel is open all the same.
    */
-  'tunnels:start': { request: TargetRef.extend({ unlock: Unlock }), response: TunnelEntrySchema.extend({ notRemembered: ErrorInfoSchema.optional() }) },
+  /** Open a target's tunnel; `localPort` listens elsewhere for this run only (the CLI's --port), the saved port unchanged. */
+  'tunnels:start': { request: TargetRef.extend({ unlock: Unlock, localPort: z.number().int().min(1024).max(65535).optional() }), response: TunnelEntrySchema.extend({ notRemembered: ErrorInfoSchema.optional() }) },
   'tunnels:stop': { request: TargetRef, response: z.null() },
   /** A reconnecting tunnel tries again now instead of after its backoff (the user's "Retry now"). */
   'tunnels:retryNow': { request: TargetRef, response: z.null() },

@@ -1,5 +1,6 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,6 +141,64 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('the jumpgate command', (
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(listeningPorts().has(localPort)).toBe(false);
+  });
+
+  it('opens the targets it can when one port is taken, names the free one, and runs there with --port target=N', async () => {
+    const fingerprint = sshd.hostKeys[0]?.fingerprint ?? '';
+    const holder = createServer();
+    await new Promise<void>((done) => holder.listen(localPort, '127.0.0.1', done));
+    const deadTarget = (await (async () => {
+      const store = new ProfileStore({ path: join(dir, 'data', 'profiles.json') });
+      await store.load();
+      return store.get('rig').targets.find((target) => target.id === 'dead');
+    })()) as { localPort: number };
+    try {
+      // echo's port is held: dead (whose database is not there, but whose port is free) still gets its listener... and fails on its own;
+      // so take both apart: first, echo alone with the clash reported and nothing else to open -> the command fails with the hint.
+      const alone = await runToEnd(['connect', 'rig', 'echo', '--trust-host-key', fingerprint], env);
+      expect(alone.code).toBe(1);
+      const free = Number(/--port echo=(\d+)/.exec(alone.stderr)?.[1]);
+      expect(alone.stderr).toMatch(new RegExp(`error PORT_IN_USE: echo: Local port ${localPort} is already in use`));
+      expect(free).toBeGreaterThan(1023);
+
+      // Then the override: echo runs on the free port for this run, and the saved port is unchanged.
+      const child = runCli(['connect', 'rig', 'echo', '--trust-host-key', fingerprint, '--port', `echo=${free}`], env);
+      const ready = await waitForLine(child, /^ready echo /);
+      expect(ready).toContain(`127.0.0.1:${free} -> 127.0.0.1:${echo.port}`);
+      expect(await roundTrip(free, 'on the run-only port')).toBe('on the run-only port');
+      const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      const store = new ProfileStore({ path: join(dir, 'data', 'profiles.json') });
+      await store.load();
+      expect(store.get('rig').targets.find((target) => target.id === 'echo')?.localPort).toBe(localPort);
+      expect(deadTarget.localPort).toBeGreaterThan(0);
+    } finally {
+      await new Promise((done) => holder.close(done));
+    }
+  });
+
+  it('keeps the other targets open when one cannot open on its own, and says which', async () => {
+    const fingerprint = sshd.hostKeys[0]?.fingerprint ?? '';
+    const holder = createServer();
+    await new Promise<void>((done) => holder.listen(localPort, '127.0.0.1', done));
+    try {
+      // echo's port is taken; dead's database is not there: with echo moved by --port, echo opens and dead is reported.
+      const free = await pickPort();
+      const child = runCli(['connect', 'rig', '--trust-host-key', fingerprint, '--port', `echo=${free}`], env);
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      await waitForLine(child, /^Press Ctrl-C/);
+      expect(await roundTrip(free, 'the one that opened')).toBe('the one that opened');
+      expect(stderr).toMatch(/error ENDPOINT_UNREACHABLE: dead: /);
+      const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+      child.kill('SIGINT');
+      // Not every target opened: the exit code says so after the user closes the rest.
+      expect(await exited).toBe(1);
+      expect(listeningPorts().has(free)).toBe(false);
+    } finally {
+      await new Promise((done) => holder.close(done));
+    }
   });
 
   it('serves the UI on 127.0.0.1 with a token URL until SIGINT', async () => {

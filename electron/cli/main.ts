@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { toErrorInfo } from '../../shared/model/errors';
 import { allowIp, type AllowIpOptions } from './commands/allowIp';
-import { connect } from './commands/connect';
+import { connect, parsePortOverrides } from './commands/connect';
 import { doctor } from './commands/doctor';
 import { exec } from './commands/exec';
 import { ls } from './commands/ls';
@@ -70,12 +70,13 @@ program
   .argument('[targets...]', 'target ids (default: all of the profile)')
   .option('--passphrase-env <var>', 'read the SSH key passphrase from this environment variable')
   .option('--trust-host-key <fingerprint>', 'trust this SHA256 host key fingerprint on first connect')
+  .option('--port <target=port>', 'listen on another local port for this run (repeatable; the saved port is unchanged)', (value: string, all: string[]) => [...all, value], [] as string[])
   .addHelpText(
     'after',
-    '\nExamples:\n  jumpgate connect prod\n  jumpgate connect prod mysql\n  JG_PASS=... jumpgate connect prod --passphrase-env JG_PASS --trust-host-key SHA256:abc...',
+    '\nExamples:\n  jumpgate connect prod\n  jumpgate connect prod mysql\n  jumpgate connect prod --port orders=23306\n  JG_PASS=... jumpgate connect prod --passphrase-env JG_PASS --trust-host-key SHA256:abc...',
   )
-  .action((profile: string, targets: string[], options: { passphraseEnv?: string; trustHostKey?: string }) =>
-    withSession((session) => connect(session, profile, targets, options)),
+  .action((profile: string, targets: string[], options: { passphraseEnv?: string; trustHostKey?: string; port: string[] }) =>
+    withSession((session) => connect(session, profile, targets, { ...options, ports: parsePortOverrides(options.port) })),
   );
 
 program

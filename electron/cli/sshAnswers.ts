@@ -47,11 +47,35 @@ export async function askPassphrase(profile: Profile, error: ErrorInfo): Promise
   return { passphrase: await ask(`Passphrase for ${jumpBoxKeyPath(profile) ?? 'the key'}: `, { hidden: true }), remember: false };
 }
 
-/** Whether the user vouches for a first-seen host key: named by --trust-host-key, or accepted on a terminal before `then` (connect, check again). */
+/** How many passphrases a command asks for on a terminal before it gives up with BAD_PASSPHRASE (as ssh does). */
+export const PASSPHRASE_TRIES = 3;
+
+/** What a command says after the last wrong passphrase it asked for. */
+export function tooManyWrongPassphrases(profile: Profile, error: ErrorInfo): CliFailure {
+  return new CliFailure({
+    code: 'BAD_PASSPHRASE',
+    ...(error.code === 'BAD_PASSPHRASE' && error.details ? { details: error.details } : {}),
+    message: `${PASSPHRASE_TRIES} passphrases were tried and none unlocks ${jumpBoxKeyPath(profile) ?? 'the key'}.`,
+    hint: 'Check which key the profile uses (jumpgate ls --json), or that it is the passphrase you gave PuTTYgen / ssh-keygen; then run the command again.',
+  });
+}
+
+/**
+ * Whether the user vouches for a first-seen host key: named by --trust-host-key, or accepted on a
+ * terminal before `then` (connect, check again). A --trust-host-key that names another key is
+ * refused, saying so and showing the server's: it is exactly the case the flag guards against.
+ */
 export async function hostKeyTrusted(error: ErrorInfo, trustHostKey: string | undefined, then: string): Promise<boolean> {
   const fingerprint = detailsOf(error, 'HOST_KEY_UNKNOWN')?.fingerprint;
   if (fingerprint === undefined) return false;
   if (trustHostKey === fingerprint) return true;
+  if (trustHostKey !== undefined) {
+    throw new CliFailure({
+      ...error,
+      message: `The jump box presented ${fingerprint}, not the ${trustHostKey} given with --trust-host-key.`,
+      hint: 'Do not connect until you know why: compare the jump box\'s fingerprint with your administrator again (a rebuilt jump box has a new key; an unexpected one may be someone in between).',
+    });
+  }
   if (!interactive()) return false;
   process.stderr.write(`${error.message}\n`);
   return /^y(es)?$/i.test((await ask(`Trust this host key and ${then}? [y/N] `)).trim());

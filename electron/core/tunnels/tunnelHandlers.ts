@@ -7,9 +7,9 @@ type TunnelChannels = 'tunnels:snapshot' | 'tunnels:start' | 'tunnels:stop' | 't
 export function tunnelHandlers({ profiles, tunnels }: ServiceContext): Pick<Handlers, TunnelChannels> {
   return {
     'tunnels:snapshot': async () => tunnels.snapshot(),
-    'tunnels:start': async ({ profileId, targetId, unlock }) => {
+    'tunnels:start': async ({ profileId, targetId, unlock, localPort }) => {
       const { profile, target } = profiles.getTarget(profileId, targetId);
-      return tunnels.start(profile, target, unlock);
+      return tunnels.start(profile, localPort === undefined ? target : { ...target, localPort }, unlock);
     },
     'tunnels:stop': async ({ profileId, targetId }) => {
       profiles.getTarget(profileId, targetId);
