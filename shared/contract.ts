@@ -3,7 +3,8 @@ import type { EventChannel, RequestChannel } from './channels';
 import { AUDIT_KINDS } from './model/audit';
 import { ERROR_DETAILS } from './model/errorDetails';
 import { ERROR_CODES, type ErrorCode, type ErrorDetailsOf, type ErrorInfo } from './model/errors';
-import { JumpHostSchema } from './model/jumpHost';
+import { HOST_KEY_TYPES, hostKeyTypeOfBase64 } from './model/hostKeyTrust';
+import { HostNameSchema, JumpHostSchema } from './model/jumpHost';
 import { DbTargetSchema, ProfileSchema } from './model/profile';
 import { SettingsChangeSchema, SettingsSchema } from './model/settings';
 
@@ -271,9 +272,17 @@ export const contract = {
   /** Pin a jump host key the user confirmed by its fingerprint (`replace` only after a HOST_KEY_MISMATCH the user accepted). */
   'hostKeys:trust': {
     request: z.object({
-      host: z.string().min(1).max(253),
+      // A host as a jump host names it: a newline or a comma here would write another pin (issue #17).
+      host: HostNameSchema,
       port: z.number().int().min(1).max(65535),
-      publicKey: z.string().min(16).max(8192).regex(/^[A-Za-z0-9+/]+={0,2}$/),
+      publicKey: z
+        .string()
+        .min(16)
+        .max(8192)
+        .regex(/^[A-Za-z0-9+/]+={0,2}$/)
+        .refine((blob) => (HOST_KEY_TYPES as readonly string[]).includes(hostKeyTypeOfBase64(blob) ?? ''), {
+          message: `an SSH host key of type ${HOST_KEY_TYPES.join(', ')}`,
+        }),
       replace: z.boolean().default(false),
     }),
     response: z.object({ fingerprint: z.string() }),
