@@ -479,7 +479,15 @@ export const events = {
     endpoint: RdsEndpointSchema.optional(),
   }),
   /** What Jumpgate has on the clipboard: a copy with its clear time, or nothing pending (cleared, replaced by the user, or never). */
-  'secrets:clipboard': z.object({ seq: z.number(), pending: ClipboardPendingSchema.optional() }),
+  /**
+   * `failed`: the clear could not read or write the clipboard, so the copy may still be
+   * there; never shown as cleared (issue #17). `secrets:clearClipboard` tries again.
+   */
+  'secrets:clipboard': z.object({
+    seq: z.number(),
+    pending: ClipboardPendingSchema.optional(),
+    failed: z.object({ label: z.string(), error: ErrorInfoSchema }).optional(),
+  }),
   /** Terminal output of an open shell, UTF-8 text in order. */
   'shell:output': z.object({ seq: z.number(), shellId: z.string(), data: z.string() }),
   /** The shell ended (the user exited, or the jump box went away). */
