@@ -42,6 +42,7 @@ const HOP_OF_CODE: Partial<Record<ErrorCode, HopName>> = {
   JUMP_HOST_LOST: 'toJumpBox',
   HOST_KEY_UNKNOWN: 'jumpBox',
   HOST_KEY_MISMATCH: 'jumpBox',
+  HOST_KEY_REVOKED: 'jumpBox',
   AUTH_FAILED: 'jumpBox',
   ENDPOINT_UNREACHABLE: 'toDatabase',
   ENDPOINT_UNRESOLVED: 'toDatabase',

@@ -3,7 +3,8 @@ import type { EventChannel, RequestChannel } from './channels';
 import { AUDIT_KINDS } from './model/audit';
 import { ERROR_DETAILS } from './model/errorDetails';
 import { ERROR_CODES, type ErrorCode, type ErrorDetailsOf, type ErrorInfo } from './model/errors';
-import { JumpHostSchema } from './model/jumpHost';
+import { HOST_KEY_TYPES, hostKeyTypeOfBase64 } from './model/hostKeyTrust';
+import { HostNameSchema, JumpHostSchema } from './model/jumpHost';
 import { DbTargetSchema, ProfileSchema } from './model/profile';
 import { SettingsChangeSchema, SettingsSchema } from './model/settings';
 
@@ -272,9 +273,17 @@ export const contract = {
   /** Pin a jump host key the user confirmed by its fingerprint (`replace` only after a HOST_KEY_MISMATCH the user accepted). */
   'hostKeys:trust': {
     request: z.object({
-      host: z.string().min(1).max(253),
+      // A host as a jump host names it: a newline or a comma here would write another pin (issue #17).
+      host: HostNameSchema,
       port: z.number().int().min(1).max(65535),
-      publicKey: z.string().min(16).max(8192).regex(/^[A-Za-z0-9+/]+={0,2}$/),
+      publicKey: z
+        .string()
+        .min(16)
+        .max(8192)
+        .regex(/^[A-Za-z0-9+/]+={0,2}$/)
+        .refine((blob) => (HOST_KEY_TYPES as readonly string[]).includes(hostKeyTypeOfBase64(blob) ?? ''), {
+          message: `an SSH host key of type ${HOST_KEY_TYPES.join(', ')}`,
+        }),
       replace: z.boolean().default(false),
     }),
     response: z.object({ fingerprint: z.string() }),
@@ -471,7 +480,15 @@ export const events = {
     endpoint: RdsEndpointSchema.optional(),
   }),
   /** What Jumpgate has on the clipboard: a copy with its clear time, or nothing pending (cleared, replaced by the user, or never). */
-  'secrets:clipboard': z.object({ seq: z.number(), pending: ClipboardPendingSchema.optional() }),
+  /**
+   * `failed`: the clear could not read or write the clipboard, so the copy may still be
+   * there; never shown as cleared (issue #17). `secrets:clearClipboard` tries again.
+   */
+  'secrets:clipboard': z.object({
+    seq: z.number(),
+    pending: ClipboardPendingSchema.optional(),
+    failed: z.object({ label: z.string(), error: ErrorInfoSchema }).optional(),
+  }),
   /** Terminal output of an open shell, UTF-8 text in order. */
   'shell:output': z.object({ seq: z.number(), shellId: z.string(), data: z.string() }),
   /** The shell ended (the user exited, or the jump box went away). */

@@ -3,7 +3,10 @@ import type { Clipboard, Scheduler } from '../../electron/core/secrets/clipboard
 /** The system clipboard cannot run here: a double that behaves like one. */
 export class TestClipboard implements Clipboard {
   text = '';
+  /** Make reads fail, as a clipboard another application holds locked does. */
+  failReads = false;
   readText(): string {
+    if (this.failReads) throw new Error('the clipboard is locked by another application');
     return this.text;
   }
   writeText(text: string): void {

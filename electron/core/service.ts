@@ -87,7 +87,8 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
   const clipboard = deps.clipboard
     ? new ClipboardGuard(deps.clipboard, {
         ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
-        onChange: (pending) => bus.emit('secrets:clipboard', pending ? { pending } : {}),
+        onChange: (pending, failed) =>
+          bus.emit('secrets:clipboard', { ...(pending ? { pending } : {}), ...(failed ? { failed: { label: failed.label, error: failed.error.toInfo() } } : {}) }),
       })
     : undefined;
 

@@ -11,7 +11,7 @@ import { useStores } from '../storesContext';
 export function ClipboardBanner() {
   const now = useNow();
   const { useSecrets } = useStores();
-  const { pending, lastCleared, page, clearClipboard } = useSecrets();
+  const { pending, lastCleared, clearFailed, page, clearClipboard } = useSecrets();
   const clearButton = (
     <button className="secondary" onClick={() => void clearClipboard()}>
       Clear clipboard now
@@ -21,6 +21,17 @@ export function ClipboardBanner() {
     return (
       <section className="clipboard" aria-label="Clipboard" role="status">
         <span>{describePageCopy(page, now)}</span>
+        {clearButton}
+      </section>
+    );
+  }
+  if (clearFailed && !pending) {
+    // The clear could not read or write the clipboard: the copy may still be there (issue #17).
+    return (
+      <section className="clipboard" aria-label="Clipboard" role="alert">
+        <span>
+          {clearFailed.error.message} {clearFailed.error.hint}
+        </span>
         {clearButton}
       </section>
     );

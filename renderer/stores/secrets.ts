@@ -7,6 +7,7 @@ import type { FeedbackState } from './feedback';
 import { remoteCall } from './remoteCall';
 
 type Pending = NonNullable<EventOf<'secrets:clipboard'>['pending']>;
+type ClearFailed = NonNullable<EventOf<'secrets:clipboard'>['failed']>;
 type TargetRef = { profileId: string; targetId: string };
 export type ConnectionStringFormat = RequestOf<'secrets:copyConnectionString'>['format'];
 export type Credentials = ResponseOf<'secrets:revealPassword'>;
@@ -26,6 +27,8 @@ export interface SecretsState {
   pending: Pending | undefined;
   /** The label of the last copy that left the clipboard, for "cleared" feedback. */
   lastCleared: string | undefined;
+  /** The service's clear failed: the copy may still be on the clipboard (never shown as cleared). */
+  clearFailed: ClearFailed | undefined;
   /** What the page's own clipboard guard holds (browser mode without a service clipboard). */
   page: PageClipboardState;
   init(): () => void;
@@ -84,12 +87,15 @@ export function createSecretsStore(bridge: JumpgateBridge, feedback: StoreApi<Fe
       seq: 0,
       pending: undefined,
       lastCleared: undefined,
+      clearFailed: undefined,
       page: { kind: 'empty' },
       init: () =>
         bridge.on('secrets:clipboard', (event) => {
           if (event.seq <= get().seq) return;
-          const before = get().pending;
-          set({ seq: event.seq, pending: event.pending, lastCleared: !event.pending && before ? before.label : get().lastCleared });
+          const { pending: before, clearFailed: failedBefore, lastCleared } = get();
+          // Cleared only when nothing is pending and the clear did not fail (issue #17); a retry that worked clears the failure.
+          const cleared = !event.pending && !event.failed ? (before?.label ?? failedBefore?.label) : undefined;
+          set({ seq: event.seq, pending: event.pending, clearFailed: event.failed, lastCleared: cleared ?? (event.pending || event.failed ? undefined : lastCleared) });
         }),
       copyPassword: async (ref, names) => {
         const reply = await copyPassword.send(ref);

@@ -39,6 +39,8 @@ export const ERROR_DETAILS = {
   HOST_KEY_UNKNOWN: z.object({ ...hostKey, publicKey: z.string() }).strict(),
   /** The key the server shows now, and the fingerprint pinned before. */
   HOST_KEY_MISMATCH: z.object({ ...hostKey, expected: z.string() }).strict(),
+  /** The revoked key the server presented. */
+  HOST_KEY_REVOKED: z.object(hostKey).strict(),
   AUTH_FAILED: none,
   JUMP_HOST_UNREACHABLE: none,
   JUMP_HOST_TIMEOUT: none,

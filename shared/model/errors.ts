@@ -17,6 +17,12 @@ export const ERROR_CODES = [
   // jump host
   'HOST_KEY_UNKNOWN',
   'HOST_KEY_MISMATCH',
+  /**
+   * The key the jump box presented is listed `@revoked` in known_hosts: refused even if
+   * also pinned. Not HOST_KEY_MISMATCH: there is nothing to compare or re-trust, and
+   * accepting "the new key" would pin the revoked one again.
+   */
+  'HOST_KEY_REVOKED',
   'AUTH_FAILED',
   'JUMP_HOST_UNREACHABLE',
   'JUMP_HOST_TIMEOUT',

@@ -25,11 +25,14 @@ export const JumpHostAuthSchema = z.discriminatedUnion('kind', [
 ]);
 export type JumpHostAuth = z.infer<typeof JumpHostAuthSchema>;
 
-const hostname = z
-  .string()
-  .min(1)
-  .max(253)
-  .regex(/^[A-Za-z0-9._:-]+$/, 'a host name or IP address');
+/**
+ * A host name or IP address: letters, digits, dots, dashes, colons. Nothing a
+ * known_hosts line gives meaning to (spaces, newlines, commas, wildcards, '|', '@', '[').
+ */
+export const HOST_NAME_PATTERN = /^[A-Za-z0-9._:-]+$/;
+
+export const HostNameSchema = z.string().min(1).max(253).regex(HOST_NAME_PATTERN, 'a host name or IP address');
+const hostname = HostNameSchema;
 
 export const JumpHostBaseSchema = z.object({
   host: hostname,

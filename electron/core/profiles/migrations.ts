@@ -38,7 +38,35 @@ function claim(taken: Set<string>, id: string): string {
  * port). Version 2 adds ids, the auth union (key or agent), ProxyJump, RDS
  * targets, secret sources and per-profile options.
  */
-function v1ToV2(file: { profiles?: V1Profile[] }): unknown {
+/** A version 1 file whose shape the step cannot read; the message names where, for the PROFILES_CORRUPT report. */
+class MigrationShapeError extends Error {}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The types v1ToV2 relies on (it reads names, lists and ids before the schema
+ * runs): anything else is a damaged file, said in words, never a TypeError.
+ */
+function checkV1Shape(file: unknown): asserts file is { profiles?: V1Profile[] } {
+  if (!isRecord(file)) throw new MigrationShapeError('the file is not an object');
+  if (file.profiles === undefined) return;
+  if (!Array.isArray(file.profiles)) throw new MigrationShapeError('profiles is not a list');
+  file.profiles.forEach((profile: unknown, index) => {
+    if (!isRecord(profile)) throw new MigrationShapeError(`profiles.${index} is not an object`);
+    if (profile.name !== undefined && typeof profile.name !== 'string') throw new MigrationShapeError(`profiles.${index}.name is not text`);
+    if (profile.tunnels === undefined) return;
+    if (!Array.isArray(profile.tunnels)) throw new MigrationShapeError(`profiles.${index}.tunnels is not a list`);
+    profile.tunnels.forEach((tunnel: unknown, t) => {
+      if (!isRecord(tunnel)) throw new MigrationShapeError(`profiles.${index}.tunnels.${t} is not an object`);
+      if (tunnel.name !== undefined && typeof tunnel.name !== 'string') throw new MigrationShapeError(`profiles.${index}.tunnels.${t}.name is not text`);
+    });
+  });
+}
+
+function v1ToV2(file: unknown): unknown {
+  checkV1Shape(file);
   const usedIds = new Set<string>();
   return {
     schemaVersion: 2,
@@ -80,7 +108,9 @@ export type MigrationResult =
   | { kind: 'current'; data: unknown }
   | { kind: 'migrated'; data: unknown; from: number }
   | { kind: 'too-new'; version: number }
-  | { kind: 'no-version' };
+  | { kind: 'no-version' }
+  /** A step threw: the file is damaged (issue #17), never an INTERNAL error at start-up. */
+  | { kind: 'failed'; from: number; reason: string };
 
 /** Bring a parsed profiles file up to the current schema version. */
 export function migrateProfilesFile(data: unknown): MigrationResult {
@@ -92,7 +122,13 @@ export function migrateProfilesFile(data: unknown): MigrationResult {
   for (let step = version; step < PROFILES_SCHEMA_VERSION; step++) {
     const migrate = STEPS[step];
     if (!migrate) return { kind: 'no-version' };
-    current = migrate(current as never);
+    try {
+      current = migrate(current as never);
+    } catch (error) {
+      // Only our own shape messages are shown; any other throw is named generically (it may quote file content).
+      const reason = error instanceof MigrationShapeError ? error.message : 'its contents have unexpected types';
+      return { kind: 'failed', from: version, reason };
+    }
   }
   return { kind: 'migrated', data: current, from: version };
 }

@@ -141,6 +141,32 @@ describe('ProfileStore', () => {
     expect(JSON.parse(readFileSync(path, 'utf8')).profiles).toHaveLength(1);
   });
 
+  // Issue #17: a version-1 file with wrong types made the migration throw outside the
+  // guard, so every command printed INTERNAL and the app started with no window.
+  it.each([
+    ['a null profile', '{"schemaVersion":1,"profiles":[null]}'],
+    ['profiles that are a string', '{"schemaVersion":1,"profiles":"abc"}'],
+    ['a name that is a number', '{"schemaVersion":1,"profiles":[{"name":42,"host":"h","user":"u"}]}'],
+    ['tunnels that are not a list', '{"schemaVersion":1,"profiles":[{"name":"p","host":"h","user":"u","tunnels":{"a":1}}]}'],
+  ])('treats a version 1 file with %s as damaged: kept aside, backup restored, PROFILES_CORRUPT', async (_what, damaged) => {
+    const first = new ProfileStore({ path });
+    await first.load();
+    await first.upsert({ ...exampleProfile(), id: 'second', name: 'Second' });
+    writeFileSync(path, damaged);
+
+    const store = new ProfileStore({ path, now: fixedNow });
+    const { profiles, problem } = await store.load();
+    expect(problem?.code).toBe('PROFILES_CORRUPT');
+    expect(problem?.message).toMatch(/could not be migrated from schema version 1/);
+    expect(problem?.hint).toMatch(/restored from the last good backup/);
+    expect(readFileSync(`${path}.corrupt-2026-11-25T10-00-00-000Z`, 'utf8')).toBe(damaged);
+    expect(profiles.map((profile) => profile.id)).toEqual(['example-production']);
+    expect(JSON.parse(readFileSync(path, 'utf8')).profiles).toHaveLength(1);
+    // The store works on afterwards.
+    await store.upsert({ ...exampleProfile(), id: 'third', name: 'Third' });
+    expect(store.list().map((profile) => profile.id)).toEqual(['example-production', 'third']);
+  });
+
   it('never overwrites a file from a newer Jumpgate', async () => {
     const future = JSON.stringify({ schemaVersion: 99, profiles: [{ anything: true }] });
     writeFileSync(path, future);

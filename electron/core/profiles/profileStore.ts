@@ -409,6 +409,7 @@ export class ProfileStore {
       return { kind: 'bad', reason: `it was written by a newer Jumpgate (schema version ${migration.version})` };
     }
     if (migration.kind === 'no-version') return { kind: 'bad', reason: 'it has no known schemaVersion' };
+    if (migration.kind === 'failed') return { kind: 'bad', reason: `it could not be migrated from schema version ${migration.from}: ${migration.reason}` };
     const parsed = ProfilesFileSchema.safeParse(migration.data);
     if (!parsed.success) return { kind: 'bad', reason: `it does not match the schema: ${describeIssues(parsed.error)}` };
     return migration.kind === 'migrated' ? { kind: 'ok', file: parsed.data, migratedFrom: migration.from } : { kind: 'ok', file: parsed.data };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isJumpgateError } from '../../../shared/model/errors';
+import { ManualScheduler, TestClipboard } from '../../../e2e/rig/clipboardDouble';
 import { ClipboardGuard, createOsClipboard, type Clipboard, type Scheduler } from './clipboardGuard';
 
 const SECRET = 'hunter2-MARKER-@:/?#%+ &é🔑';
@@ -234,6 +235,38 @@ describe('ClipboardGuard (fake clock)', () => {
     expect(String(errors[0])).not.toContain('MARKER');
     expect(clipboard.text).toBe(SECRET);
     expect(guard.pending()).toBeUndefined();
+  });
+
+  // Issue #17: the guard reported "cleared" (onChange(undefined)) when reading failed and the password was still there.
+  it('a clear that cannot read the clipboard (the rig double) reports the failure, never "cleared", and clearNow tries again', async () => {
+    const clipboard = new TestClipboard();
+    const scheduler = new ManualScheduler();
+    const changes: Array<{ pending: unknown; failed: unknown }> = [];
+    const guard = new ClipboardGuard(clipboard, { scheduler, onChange: (pending, failed) => changes.push({ pending, failed }) });
+    await guard.copy(SECRET, { label: 'Password for Prod / Orders' });
+    clipboard.failReads = true;
+    scheduler.advance(30_000);
+    await guard.settled();
+    expect(clipboard.text).toBe(SECRET);
+    expect(changes).toHaveLength(2);
+    expect(changes[1]).toEqual({
+      pending: undefined,
+      failed: {
+        label: 'Password for Prod / Orders',
+        error: expect.objectContaining({ code: 'CLIPBOARD_UNAVAILABLE', message: expect.stringMatching(/may still be on the clipboard/), hint: expect.stringMatching(/Clear the clipboard yourself/) }),
+      },
+    });
+    expect(JSON.stringify(changes)).not.toContain('MARKER');
+    // Failing again says so again; once the clipboard can be read, the retry clears it and reports that.
+    await guard.clearNow();
+    expect(changes[2]?.failed).toMatchObject({ label: 'Password for Prod / Orders' });
+    clipboard.failReads = false;
+    await guard.clearNow();
+    expect(clipboard.text).toBe('');
+    expect(changes[3]).toEqual({ pending: undefined, failed: undefined });
+    // Nothing left to retry.
+    await guard.clearNow();
+    expect(changes).toHaveLength(4);
   });
 
   it('refuses a negative clear time', async () => {

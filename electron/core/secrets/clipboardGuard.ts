@@ -44,6 +44,13 @@ export interface PendingClear {
   clearsAt: number;
 }
 
+/** A clear that could not be done: the copy named by `label` may still be on the clipboard. */
+export interface ClearFailure {
+  label: string;
+  /** CLIPBOARD_UNAVAILABLE saying what failed; never the value. */
+  error: JumpgateError;
+}
+
 export interface ClipboardGuardOptions {
   scheduler?: Scheduler;
   /**
@@ -55,9 +62,11 @@ export interface ClipboardGuardOptions {
    * The pending clear changed: a copy scheduled one (`pending`), or it ran, was
    * cancelled or replaced (undefined when nothing is pending any more). Lets a UI
    * show a countdown that ends when the clear really happened, not when its own
-   * clock says so.
+   * clock says so. `failed` is set when the clear could not read or write the
+   * clipboard: the value may still be there, so a UI must not say "cleared"
+   * (issue #17); clearNow tries that copy again.
    */
-  onChange?: (pending: PendingClear | undefined) => void;
+  onChange?: (pending: PendingClear | undefined, failed?: ClearFailure) => void;
 }
 
 export const DEFAULT_CLEAR_AFTER_MS = DEFAULT_CLIPBOARD_CLEAR_MS;
@@ -83,10 +92,12 @@ interface Copied {
 export class ClipboardGuard {
   private readonly scheduler: Scheduler;
   private readonly onError: ((error: unknown) => void) | undefined;
-  private readonly onChange: ((pending: PendingClear | undefined) => void) | undefined;
+  private readonly onChange: ((pending: PendingClear | undefined, failed?: ClearFailure) => void) | undefined;
   /** Random per guard: the digests are useless outside this process. */
   private readonly key = randomBytes(32);
   private current: Copied | undefined;
+  /** The last copy whose clear failed: it may still be on the clipboard, and clearNow tries again. */
+  private failedCopy: Copied | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private idle: Promise<void> = Promise.resolve();
   private settle: (() => void) | undefined;
@@ -111,6 +122,7 @@ export class ClipboardGuard {
     }
     return this.enqueue(async () => {
       await this.clipboard.writeText(secret);
+      this.failedCopy = undefined;
       if (this.current) this.scheduler.clearTimeout(this.current.timer);
       const copied: Copied = {
         label: options.label,
@@ -131,10 +143,10 @@ export class ClipboardGuard {
     return this.current ? { label: this.current.label, clearsAt: this.current.clearsAt } : undefined;
   }
 
-  /** Clear now (if the clipboard still holds our value) instead of waiting. */
+  /** Clear now (if the clipboard still holds our value) instead of waiting; also retries a clear that failed. */
   clearNow(): Promise<void> {
     return this.enqueue(async () => {
-      const copied = this.current;
+      const copied = this.current ?? this.failedCopy;
       if (!copied) return;
       this.scheduler.clearTimeout(copied.timer);
       await this.clearIfOurs(copied);
@@ -160,23 +172,31 @@ export class ClipboardGuard {
     return result;
   }
 
-  /** Runs on the queue. Errors go to onError: a timer has nobody else to tell. */
+  /**
+   * Runs on the queue. A failure goes to onError and to onChange as `failed` (a
+   * timer has nobody else to tell): the guard stops waiting, but never reports
+   * "cleared" for a value it could not check or wipe.
+   */
   private async clearIfOurs(copied: Copied): Promise<void> {
-    if (this.current !== copied) return;
+    if (this.current !== copied && this.failedCopy !== copied) return;
+    let failure: ClearFailure | undefined;
     try {
       const text = await this.clipboard.readText();
       if (this.digestEquals(copied.digest, text)) await this.clipboard.writeText('');
     } catch (error) {
       this.onError?.(error);
-    } finally {
-      this.setCurrent(undefined);
+      failure = { label: copied.label, error: clearFailedError(copied.label, error) };
     }
+    const retried = this.failedCopy === copied;
+    this.failedCopy = failure ? copied : undefined;
+    // A retry that changes nothing for `current` still has news: cleared after all, or failed again.
+    this.setCurrent(undefined, failure, retried);
   }
 
-  private setCurrent(copied: Copied | undefined): void {
-    const changed = this.current !== copied;
+  private setCurrent(copied: Copied | undefined, failed?: ClearFailure, force = false): void {
+    const changed = this.current !== copied || failed !== undefined || force;
     this.current = copied;
-    if (changed) this.onChange?.(this.pending());
+    if (changed) this.onChange?.(this.pending(), failed);
     if (copied && !this.settle) {
       this.idle = new Promise<void>((resolve) => {
         this.settle = resolve;
@@ -197,6 +217,14 @@ export class ClipboardGuard {
   }
 }
 
+
+/** What a failed clear tells the user: the copy may still be there, and what to do. Only our own coded messages are quoted. */
+function clearFailedError(label: string, cause: unknown): JumpgateError {
+  const why = cause instanceof JumpgateError ? ` (${cause.message.replace(/\.$/, '')})` : '';
+  return new JumpgateError('CLIPBOARD_UNAVAILABLE', `${label} may still be on the clipboard: Jumpgate could not check and clear it${why}.`, {
+    hint: 'Clear the clipboard yourself (copy something harmless), or press "Clear clipboard now" to try again.',
+  });
+}
 
 /** A clipboard program: how to write (value on stdin) and how to read (value on stdout). */
 interface ClipboardTool {

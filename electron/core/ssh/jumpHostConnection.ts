@@ -220,7 +220,7 @@ export class JumpHostConnection {
     const { hop, knownHosts, keepalive, readyTimeoutMs } = this.options;
     this.credentials ??= await this.options.credentials();
     const credentials = this.credentials;
-    const pinned = await knownHosts.keysFor(hop.host, hop.port);
+    const { pinned, revoked } = await knownHosts.knownFor(hop.host, hop.port);
     const socket = await this.options.openSocket(readyTimeoutMs);
     let hostKey: AttemptContext['hostKey'];
 
@@ -259,7 +259,7 @@ export class JumpHostConnection {
         // ssh2 trusts any host key unless told otherwise: this is the check.
         hostVerifier: (blob: Buffer) => {
           const key = hostKeyFromBlob(Buffer.from(blob));
-          hostKey = { key, verdict: judgeHostKey(pinned, key), pinned };
+          hostKey = { key, verdict: judgeHostKey(pinned, key, revoked), pinned };
           return hostKey.verdict === 'trusted';
         },
         ...(credentials.privateKey ? { privateKey: credentials.privateKey } : {}),

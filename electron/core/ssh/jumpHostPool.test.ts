@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -168,6 +168,33 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen', 'puttygen', 'ssh-agent', '
       expect(sink.bytesReceived).toBe(0);
     } finally {
       await Promise.all([own.dispose(), sink.close()]);
+    }
+  });
+
+  // Issue #17: an `@revoked` line in known_hosts was ignored; a revoked key is refused even when also pinned.
+  it('refuses a host key marked @revoked with HOST_KEY_REVOKED even though it is pinned, and forwards nothing', async () => {
+    const sink: TcpPeer = await startSinkServer();
+    try {
+      const { manager, knownHosts } = engineWith();
+      await trustSshd(knownHosts, sshd);
+      // Every key this sshd has is revoked (as OpenSSH writes it: a wildcard host), whichever it presents.
+      for (const hostKey of sshd.hostKeys) appendFileSync(knownHosts.path, `@revoked * ${hostKey.publicKey}\n`);
+      const error = (await manager
+        .start({ id: 'revoked', jumpHost: jumpHostFor(sshd, keys['openssh ed25519']!.privatePath), remoteHost: '127.0.0.1', remotePort: sink.port, localPort: await pickPort() })
+        .catch((caught: unknown) => caught)) as JumpgateError;
+      expect(error.code).toBe('HOST_KEY_REVOKED');
+      const details = detailsOf(error, 'HOST_KEY_REVOKED');
+      const presented = sshd.hostKeys.find((hostKey) => hostKey.fingerprint === details?.fingerprint);
+      expect(presented).toBeDefined();
+      expect(details).toEqual({ host: sshd.host, port: sshd.port, keyType: presented!.publicKey.split(' ')[0], fingerprint: presented!.fingerprint });
+      expect(error.message).toContain(presented!.fingerprint);
+      expect(error.hint).toMatch(/Do not connect/);
+      expect(sink.connections).toBe(0);
+      // Trusting it again does not help: the store refuses a revoked key.
+      const blob = Buffer.from(presented!.publicKey.split(' ')[1]!, 'base64');
+      await expect(knownHosts.pin(sshd.host, sshd.port, hostKeyFromBlob(blob))).rejects.toMatchObject({ code: 'HOST_KEY_REVOKED' });
+    } finally {
+      await sink.close();
     }
   });
 

@@ -2,14 +2,25 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { utils } from 'ssh2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { JumpgateError } from '../../../shared/model/errors';
 import { hostKeyFromBlob, judgeHostKey, knownHostsName, KnownHostsStore, sshFingerprint, type HostKey } from './knownHosts';
 
-function fakeKey(type: string): HostKey {
+/** A real public key of `type` (the store checks that a pinned blob parses), as its SSH wire blob. */
+function fakeKey(type: 'ssh-ed25519' | 'ssh-rsa' | 'ecdsa-sha2-nistp256'): HostKey {
+  const pair = type === 'ssh-rsa' ? utils.generateKeyPairSync('rsa', { bits: 1024 }) : type === 'ssh-ed25519' ? utils.generateKeyPairSync('ed25519') : utils.generateKeyPairSync('ecdsa', { bits: 256 });
+  return hostKeyFromBlob(Buffer.from(pair.public.split(' ')[1] ?? '', 'base64'));
+}
+
+/** A blob that names `type` but whose body is not such a key. */
+function junkBlob(type: string, body: Buffer = randomBytes(32)): Buffer {
   const name = Buffer.from(type);
   const header = Buffer.alloc(4);
   header.writeUInt32BE(name.length);
-  return hostKeyFromBlob(Buffer.concat([header, name, randomBytes(32)]));
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(body.length);
+  return Buffer.concat([header, name, length, body]);
 }
 
 describe('KnownHostsStore', () => {
@@ -66,6 +77,75 @@ describe('KnownHostsStore', () => {
     const found = await store.keysFor('h', 22);
     expect(found).toHaveLength(1);
     expect(found[0]?.blob.equals(fresh.blob)).toBe(true);
+  });
+
+  // Issue #17: a host with a newline wrote an extra line, a lasting pin of any key for any host.
+  it.each([
+    ['a newline in the host', 'h\n* ssh-ed25519 AAAA', 22],
+    ['a space in the host', 'h other', 22],
+    ['a comma in the host', 'a,b', 22],
+    ['a wildcard host', '*', 22],
+    ['a hashed-looking host', '|1|abc|def', 22],
+    ['a marker host', '@revoked', 22],
+    ['an empty host', '', 22],
+    ['port 0', 'h', 0],
+    ['port 70000', 'h', 70000],
+    ['a fractional port', 'h', 22.5],
+  ])('refuses to pin with %s and leaves the file as it was', async (_what, host, port) => {
+    const good = fakeKey('ssh-ed25519');
+    await store.pin('h', 22, good);
+    const before = readFileSync(store.path, 'utf8');
+    const error = (await store.pin(host, port, fakeKey('ssh-ed25519')).catch((caught: unknown) => caught)) as JumpgateError;
+    expect(error.code).toBe('BAD_REQUEST');
+    expect(error.hint).toBeTruthy();
+    expect(readFileSync(store.path, 'utf8')).toBe(before);
+  });
+
+  it.each([
+    ['an unknown key type', () => hostKeyFromBlob(junkBlob('ssh-foo'))],
+    ['an ed25519 blob of the wrong length', () => hostKeyFromBlob(junkBlob('ssh-ed25519', randomBytes(31)))],
+    ['an rsa blob that is random bytes', () => hostKeyFromBlob(junkBlob('ssh-rsa'))],
+    ['a type that is not the blob\'s', () => ({ ...fakeKey('ssh-ed25519'), type: 'ssh-rsa' })],
+    ['a type with a space', () => ({ ...fakeKey('ssh-ed25519'), type: 'ssh-ed25519 x' })],
+  ])('refuses to pin %s', async (_what, makeKey) => {
+    const error = (await store.pin('h', 22, makeKey()).catch((caught: unknown) => caught)) as JumpgateError;
+    expect(error.code).toBe('BAD_REQUEST');
+    expect(error.hint).toBeTruthy();
+    expect(await store.keysFor('h', 22)).toEqual([]);
+  });
+
+  // Issue #17: with a fixed temp name and no queue, two pins at once lost one while both reported success.
+  it('keeps every one of many pins made at once, from one store and from two on the same file', async () => {
+    const other = new KnownHostsStore(store.path);
+    const hosts = Array.from({ length: 20 }, (_, index) => `host-${index}.internal`);
+    const keys = hosts.map(() => fakeKey('ssh-ed25519'));
+    await Promise.all(hosts.map((host, index) => (index % 2 === 0 ? store : other).pin(host, 22, keys[index]!)));
+    for (const [index, host] of hosts.entries()) {
+      const found = await store.keysFor(host, 22);
+      expect(found.map((key) => key.blob.toString('base64'))).toEqual([keys[index]!.blob.toString('base64')]);
+    }
+    expect(readFileSync(store.path, 'utf8').trim().split('\n')).toHaveLength(20);
+  });
+
+  it('honours @revoked lines: a revoked key is judged revoked even when it is also pinned', async () => {
+    const revoked = fakeKey('ssh-ed25519');
+    const fine = fakeKey('ssh-ed25519');
+    await store.pin('jump.internal', 2200, revoked);
+    await store.pin('jump.internal', 2200, fine);
+    writeFileSync(store.path, readFileSync(store.path, 'utf8') + `@revoked * ssh-ed25519 ${revoked.blob.toString('base64')}\n`);
+    const known = await store.knownFor('jump.internal', 2200);
+    expect(known.pinned).toHaveLength(2);
+    expect(judgeHostKey(known.pinned, revoked, known.revoked)).toBe('revoked');
+    expect(judgeHostKey(known.pinned, fine, known.revoked)).toBe('trusted');
+    // Revoked for a named host only; a negated pattern exempts a host.
+    writeFileSync(store.path, `@revoked [jump.internal]:2200,!other ssh-ed25519 ${fine.blob.toString('base64')}\n`);
+    const there = await store.knownFor('jump.internal', 2200);
+    expect(judgeHostKey(there.pinned, fine, there.revoked)).toBe('revoked');
+    const elsewhere = await store.knownFor('jump.internal', 22);
+    expect(judgeHostKey(elsewhere.pinned, fine, elsewhere.revoked)).toBe('unknown');
+    // A revoked key cannot be pinned again.
+    const error = (await store.pin('jump.internal', 2200, fine).catch((caught: unknown) => caught)) as JumpgateError;
+    expect(error.code).toBe('HOST_KEY_REVOKED');
   });
 
   it('judges keys: unknown, trusted, mismatch', () => {

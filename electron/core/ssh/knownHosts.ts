@@ -1,7 +1,13 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { utils as sshUtils } from 'ssh2';
+import { JumpgateError } from '../../../shared/model/errors';
+import { HOST_KEY_TYPES } from '../../../shared/model/hostKeyTrust';
+import { HOST_NAME_PATTERN } from '../../../shared/model/jumpHost';
+import { writeFileAtomic } from '../files/atomicFile';
 import { platformFilePrivacy, type FilePrivacy } from '../files/filePrivacy';
+import { acquireFileLock } from '../profiles/fileLock';
 
 /** A host key as the server presents it: the SSH wire blob. */
 export interface HostKey {
@@ -10,7 +16,14 @@ export interface HostKey {
   blob: Buffer;
 }
 
-export type HostKeyVerdict = 'trusted' | 'unknown' | 'mismatch';
+/** `revoked`: listed `@revoked` for this host in known_hosts, which wins over any pin (as in OpenSSH). */
+export type HostKeyVerdict = 'trusted' | 'unknown' | 'mismatch' | 'revoked';
+
+/** What known_hosts says about one host: the keys pinned for it and the keys revoked for it. */
+export interface KnownKeys {
+  pinned: HostKey[];
+  revoked: HostKey[];
+}
 
 /** 'SHA256:<base64, no padding>' exactly as `ssh-keygen -l` and OpenSSH's prompts print it. */
 export function sshFingerprint(blob: Buffer): string {
@@ -30,8 +43,9 @@ export function knownHostsName(host: string, port: number): string {
   return port === 22 ? host : `[${host}]:${port}`;
 }
 
-/** Trusted, never seen, or different from what was pinned (refuse: possible interception). */
-export function judgeHostKey(pinned: readonly HostKey[], presented: HostKey): HostKeyVerdict {
+/** Revoked, trusted, never seen, or different from what was pinned (refuse: possible interception). */
+export function judgeHostKey(pinned: readonly HostKey[], presented: HostKey, revoked: readonly HostKey[] = []): HostKeyVerdict {
+  if (revoked.some((key) => key.blob.equals(presented.blob))) return 'revoked';
   if (pinned.length === 0) return 'unknown';
   return pinned.some((key) => key.blob.equals(presented.blob)) ? 'trusted' : 'mismatch';
 }
@@ -52,9 +66,83 @@ function matchesHostField(field: string, name: string): boolean {
   return field.split(',').some((candidate) => candidate === name);
 }
 
+/** OpenSSH's `*` and `?` wildcards, case-insensitive as host names are. */
+function matchesWildcard(pattern: string, name: string): boolean {
+  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${regex}$`, 'i').test(name);
+}
+
+/**
+ * A revocation's host field, read as OpenSSH reads it (wildcards and `!` negation,
+ * or a hashed name): here the generous reading is the safe one, since a
+ * revocation that fails to match would let the key through.
+ */
+function matchesRevokedField(field: string, name: string): boolean {
+  if (field.startsWith('|')) return matchesHashed(field, name);
+  let matched = false;
+  for (const pattern of field.split(',')) {
+    if (pattern.startsWith('!')) {
+      if (matchesWildcard(pattern.slice(1), name)) return false;
+    } else if (matchesWildcard(pattern, name)) {
+      matched = true;
+    }
+  }
+  return matched;
+}
+
+/** The wire blob parsed as a public key of the type it names, or undefined. */
+function parsesAsKey(type: string, blob: Buffer): boolean {
+  const parsed = sshUtils.parseKey(`${type} ${blob.toString('base64')}`);
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  return key !== undefined && !(key instanceof Error) && key.type === type && key.getPublicSSH().equals(blob);
+}
+
+/**
+ * Refuse what must never reach the file: a host or port that would write another
+ * line or pattern (a newline in the host pinned any key for any host, issue #17),
+ * a type we do not negotiate, a blob that is not a key of its type.
+ */
+function checkPin(host: string, port: number, key: HostKey): void {
+  if (typeof host !== 'string' || host.length === 0 || host.length > 253 || !HOST_NAME_PATTERN.test(host)) {
+    throw new JumpgateError('BAD_REQUEST', 'That host key was not trusted: the host is not a host name or IP address.', {
+      hint: 'Trust the key for the jump box exactly as Jumpgate named it (letters, digits, dots, dashes and colons only).',
+      details: { rule: 'host' },
+    });
+  }
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new JumpgateError('BAD_REQUEST', 'That host key was not trusted: the port is not between 1 and 65535.', {
+      hint: 'Trust the key for the jump box\'s SSH port exactly as Jumpgate named it.',
+      details: { rule: 'port' },
+    });
+  }
+  if (!(HOST_KEY_TYPES as readonly string[]).includes(key.type) || !parsesAsKey(key.type, key.blob)) {
+    throw new JumpgateError('BAD_REQUEST', 'That host key was not trusted: it is not an SSH host key Jumpgate can check.', {
+      hint: `Trust the key exactly as Jumpgate presented it (${HOST_KEY_TYPES.join(', ')}).`,
+      details: { rule: 'publicKey' },
+    });
+  }
+}
+
+/**
+ * One write at a time per file in this process (the lock file orders processes):
+ * two pins at once each re-read the file after the other's write, so neither is lost.
+ */
+const writeQueues = new Map<string, Promise<unknown>>();
+
+function serialized<T>(path: string, work: () => Promise<T>): Promise<T> {
+  const run = (writeQueues.get(path) ?? Promise.resolve()).then(work);
+  const tail = run.catch(() => undefined);
+  writeQueues.set(path, tail);
+  void tail.then(() => {
+    if (writeQueues.get(path) === tail) writeQueues.delete(path);
+  });
+  return run;
+}
+
 /**
  * Pinned host keys in OpenSSH known_hosts format, so users can inspect the file
- * with the tools they know. Writes are atomic (temp file, fsync, rename).
+ * with the tools they know (and add `@revoked` lines, which are honoured). Writes
+ * are atomic (unique temp file, fsync, rename) and serialized.
  */
 export class KnownHostsStore {
   constructor(
@@ -63,34 +151,82 @@ export class KnownHostsStore {
     private readonly privacy: FilePrivacy = platformFilePrivacy(),
   ) {}
 
+  /** The keys pinned for host:port (revoked or not: judge them with knownFor's `revoked`). */
   async keysFor(host: string, port: number): Promise<HostKey[]> {
+    return (await this.knownFor(host, port)).pinned;
+  }
+
+  /** The keys pinned for host:port, and the keys `@revoked` lines name for it. */
+  async knownFor(host: string, port: number): Promise<KnownKeys> {
     const name = knownHostsName(host, port);
-    const keys: HostKey[] = [];
+    const known: KnownKeys = { pinned: [], revoked: [] };
     for (const line of await this.lines()) {
+      const revoked = parseRevoked(line);
+      if (revoked) {
+        if (matchesRevokedField(revoked.hosts, name)) known.revoked.push({ type: revoked.type, blob: revoked.blob });
+        continue;
+      }
       const parsed = parseLine(line);
       if (!parsed || !matchesHostField(parsed.hosts, name)) continue;
-      keys.push({ type: parsed.type, blob: parsed.blob });
+      known.pinned.push({ type: parsed.type, blob: parsed.blob });
     }
-    return keys;
+    return known;
   }
 
   /**
    * Pin `key` for host:port. With `replace`, earlier keys for the same name are
    * removed first: used only after the user has explicitly accepted a changed key.
+   * Refused with BAD_REQUEST for a host, port or key that is not what it claims,
+   * and with HOST_KEY_REVOKED for a key known_hosts revokes for this host.
+   * Pins run one at a time (in this process and across processes), each re-reading
+   * the file, and the file is replaced atomically under a unique temp name.
    */
   async pin(host: string, port: number, key: HostKey, options: { replace?: boolean } = {}): Promise<void> {
+    checkPin(host, port, key);
     const name = knownHostsName(host, port);
-    const kept = (await this.lines()).filter((line) => {
-      if (!options.replace) return true;
-      const parsed = parseLine(line);
-      return !parsed || !matchesHostField(parsed.hosts, name);
+    await serialized(this.path, async () => {
+      const release = await this.lock();
+      try {
+        const lines = await this.lines();
+        const revoked = lines.some((line) => {
+          const entry = parseRevoked(line);
+          return entry !== undefined && matchesRevokedField(entry.hosts, name) && entry.blob.equals(key.blob);
+        });
+        if (revoked) {
+          const fingerprint = sshFingerprint(key.blob);
+          throw new JumpgateError('HOST_KEY_REVOKED', `The ${key.type} key ${fingerprint} is revoked for ${host}:${port} in ${this.path}; it was not trusted.`, {
+            hint: 'Do not connect with this key. Ask your administrator for the jump box\'s current host key fingerprint.',
+            details: { host, port, keyType: key.type, fingerprint },
+          });
+        }
+        const kept = lines.filter((line) => {
+          if (!options.replace) return true;
+          const parsed = parseLine(line);
+          return !parsed || !matchesHostField(parsed.hosts, name);
+        });
+        const already = kept.some((line) => {
+          const parsed = parseLine(line);
+          return parsed !== undefined && matchesHostField(parsed.hosts, name) && parsed.blob.equals(key.blob);
+        });
+        if (!already) kept.push(`${name} ${key.type} ${key.blob.toString('base64')}`);
+        await writeFileAtomic(this.path, kept.join('\n') + '\n', undefined, this.privacy);
+      } finally {
+        await release();
+      }
     });
-    const already = kept.some((line) => {
-      const parsed = parseLine(line);
-      return parsed !== undefined && matchesHostField(parsed.hosts, name) && parsed.blob.equals(key.blob);
-    });
-    if (!already) kept.push(`${name} ${key.type} ${key.blob.toString('base64')}`);
-    await this.write(kept);
+  }
+
+  /** The lock the app and the CLI share for known_hosts, so neither's pin overwrites the other's. */
+  private async lock(): Promise<() => Promise<void>> {
+    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+    try {
+      return await acquireFileLock(this.path);
+    } catch (error) {
+      throw new JumpgateError('INTERNAL', 'Another Jumpgate is saving the trusted host keys and did not finish.', {
+        hint: `Try again in a moment. If no other Jumpgate is running, remove ${this.path}.lock.`,
+        cause: error,
+      });
+    }
   }
 
   private async lines(): Promise<string[]> {
@@ -100,20 +236,6 @@ export class KnownHostsStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
-  }
-
-  private async write(lines: string[]): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-    const temp = `${this.path}.${process.pid}.tmp`;
-    const handle = await open(temp, 'w', 0o600);
-    try {
-      await handle.writeFile(lines.join('\n') + '\n');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await this.privacy.restrict(temp);
-    await rename(temp, this.path);
   }
 }
 
@@ -126,4 +248,11 @@ function parseLine(line: string): { hosts: string; type: string; blob: Buffer } 
   const blob = Buffer.from(base64, 'base64');
   if (blob.length === 0) return undefined;
   return { hosts, type, blob };
+}
+
+/** An `@revoked <hosts> <type> <base64>` line. */
+function parseRevoked(line: string): { hosts: string; type: string; blob: Buffer } | undefined {
+  const [marker, ...rest] = line.trim().split(/\s+/);
+  if (marker !== '@revoked') return undefined;
+  return parseLine(rest.join(' '));
 }

@@ -1,5 +1,5 @@
 import { JumpgateError } from '../../../shared/model/errors';
-import { sshFingerprint, type HostKey } from './knownHosts';
+import { sshFingerprint, type HostKey, type HostKeyVerdict } from './knownHosts';
 
 /** Where a connection attempt got to, so an error can be named precisely. */
 export interface AttemptContext {
@@ -7,7 +7,7 @@ export interface AttemptContext {
   port: number;
   user: string;
   /** What was presented in the handshake and how it was judged (absent if the handshake never got there). */
-  hostKey?: { key: HostKey; verdict: 'trusted' | 'unknown' | 'mismatch'; pinned: HostKey[] };
+  hostKey?: { key: HostKey; verdict: HostKeyVerdict; pinned: HostKey[] };
   /** The client key's fingerprint, to name it in AUTH_FAILED. */
   clientKeyFingerprint?: string;
   /** The SSH agent offering the keys, when the hop uses one: named in AUTH_FAILED and AGENT_UNAVAILABLE. */
@@ -47,11 +47,28 @@ export function hostKeyMismatchError(context: AttemptContext, key: HostKey, pinn
   );
 }
 
+/**
+ * The presented key is `@revoked` in known_hosts: refused whatever else is pinned,
+ * and never offered for trust (pinning it again would not help, and must not).
+ */
+export function hostKeyRevokedError(context: AttemptContext, key: HostKey): JumpgateError {
+  const fingerprint = sshFingerprint(key.blob);
+  return new JumpgateError(
+    'HOST_KEY_REVOKED',
+    `The jump box ${context.host}:${context.port} presented ${key.type} key ${fingerprint}, which is marked @revoked in Jumpgate's known_hosts. The connection was refused and nothing was forwarded.`,
+    {
+      hint: 'Do not connect. The key was revoked (compromised or retired): ask your administrator for the jump box\'s current host key.',
+      details: { host: context.host, port: context.port, keyType: key.type, fingerprint },
+    },
+  );
+}
+
 /** Map an ssh2 or socket error from a connection attempt onto a stable code and a hint. */
 export function classifyConnectError(error: unknown, context: AttemptContext): JumpgateError {
   if (error instanceof JumpgateError) return error;
   const where = `${context.host}:${context.port}`;
   const hostKey = context.hostKey;
+  if (hostKey && hostKey.verdict === 'revoked') return hostKeyRevokedError(context, hostKey.key);
   if (hostKey && hostKey.verdict === 'unknown') return hostKeyUnknownError(context, hostKey.key);
   if (hostKey && hostKey.verdict === 'mismatch') return hostKeyMismatchError(context, hostKey.key, hostKey.pinned);
 
