@@ -32,6 +32,7 @@ type HopName = 'computer' | 'toJumpBox' | 'jumpBox' | 'toDatabase' | 'database';
 const HOP_OF_CODE: Partial<Record<ErrorCode, HopName>> = {
   KEY_NOT_FOUND: 'computer',
   KEY_UNREADABLE: 'computer',
+  KEY_KDF_TOO_EXPENSIVE: 'computer',
   PASSPHRASE_REQUIRED: 'computer',
   BAD_PASSPHRASE: 'computer',
   AGENT_UNAVAILABLE: 'computer',

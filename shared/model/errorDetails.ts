@@ -33,6 +33,20 @@ export const ERROR_DETAILS = {
   PASSPHRASE_REQUIRED: keyFile,
   KEY_UNREADABLE: keyFile,
   KEY_NOT_FOUND: filePath,
+  /** What the key asks for and the most this app runs: bcrypt rounds, or Argon2 memory (KiB) and memory x passes; or the time limit it hit. */
+  KEY_KDF_TOO_EXPENSIVE: z
+    .object({
+      format: z.string(),
+      kdf: z.enum(['bcrypt', 'argon2']),
+      rounds: z.number().optional(),
+      maxRounds: z.number().optional(),
+      memoryKiB: z.number().optional(),
+      passes: z.number().optional(),
+      maxMemoryKiB: z.number().optional(),
+      maxMemoryTimesPasses: z.number().optional(),
+      timeoutSeconds: z.number().optional(),
+    })
+    .strict(),
   KEY_EXISTS: filePath,
   AGENT_UNAVAILABLE: none,
   /** The key to show and, once the user compares the fingerprint, to pin (base64 wire blob). */

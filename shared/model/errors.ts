@@ -12,6 +12,8 @@ export const ERROR_CODES = [
   'PASSPHRASE_REQUIRED',
   'KEY_UNREADABLE',
   'KEY_NOT_FOUND',
+  /** The key's passphrase derivation (bcrypt rounds, Argon2 memory x passes) asks for far more than key tools write; refused before running it. */
+  'KEY_KDF_TOO_EXPENSIVE',
   'KEY_EXISTS',
   'AGENT_UNAVAILABLE',
   // jump host

@@ -11,13 +11,31 @@ import { z } from 'zod';
 export const AgentChoiceSchema = z.enum(['pageant', 'openssh']);
 export type AgentChoice = z.infer<typeof AgentChoiceSchema>;
 
+/** No control characters (a NUL ends the path at the OS, a line break forges log and file lines). */
+const noControls = (value: string): boolean => ![...value].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f);
+
+/**
+ * A key file path (issue #17). 4096 is Linux's PATH_MAX. Device and kernel folders hold no key
+ * files: a team file naming /dev/zero is refused at import, not only when the key is read (the
+ * reader refuses anything but a regular file anyway).
+ */
+const keyPath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine(noControls, 'no control characters')
+  .refine((path) => !/^\/(?:dev|proc|sys)\//.test(path), 'a key file, not a device or kernel file (/dev, /proc, /sys)');
+
+/** An agent socket or Windows pipe: sun_path holds 108 bytes (104 on macOS), a pipe name 256 characters. */
+const socketPath = z.string().min(1).max(260).refine(noControls, 'no control characters');
+
 /** How Jumpgate proves who the user is to the jump box. */
 export const JumpHostAuthSchema = z.discriminatedUnion('kind', [
   /** A private key file: OpenSSH, PEM/PKCS#8 or PuTTY .ppk (v2 or v3). */
-  z.object({ kind: z.literal('key'), keyPath: z.string().min(1) }),
+  z.object({ kind: z.literal('key'), keyPath }),
   /** A running SSH agent; `socketPath` names an OpenSSH agent's socket (or Windows pipe) explicitly. */
   z
-    .object({ kind: z.literal('agent'), agent: AgentChoiceSchema.optional(), socketPath: z.string().min(1).optional() })
+    .object({ kind: z.literal('agent'), agent: AgentChoiceSchema.optional(), socketPath: socketPath.optional() })
     .refine((auth) => !(auth.agent === 'pageant' && auth.socketPath !== undefined), {
       message: 'Pageant has no socket path: leave it empty, or choose the OpenSSH agent',
       path: ['socketPath'],

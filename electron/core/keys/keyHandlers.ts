@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import type { Handlers } from '../../../shared/contract';
-import { expandHome, isKeyEncrypted, loadPrivateKeyFile, readPublicKeyFile } from '../ssh/keyLoader';
+import { isKeyEncrypted, loadPrivateKeyFile, readKeyFile, readPublicKeyFile } from '../ssh/keyLoader';
 import { generateKey } from './keyGenerator';
 
 /**
@@ -15,7 +14,7 @@ export function keyHandlers(): Pick<Handlers, 'keys:generate' | 'keys:inspect'> 
       if (publicOnly && !passphrase) return readPublicKeyFile(path);
       const key = await loadPrivateKeyFile(path, passphrase ? { passphrase } : {});
       // The loader has just read it, so it exists; read again only to say whether it is protected.
-      const bytes = await readFile(expandHome(path));
+      const bytes = await readKeyFile(path);
       const encrypted = isKeyEncrypted(bytes);
       bytes.fill(0);
       return { format: key.format, type: key.type, comment: key.comment, publicKey: key.publicKey, fingerprint: key.fingerprint, encrypted };

@@ -46,4 +46,10 @@ describe('team profile files', () => {
     expect(error?.message).toMatch(pattern);
     expect(error?.hint).toBeTruthy();
   });
+
+  it('refuses a team file whose key path is a device (#17: /dev/zero imported)', () => {
+    const devZero = { ...example, jumpHost: { ...example.jumpHost, auth: { kind: 'key', keyPath: '/dev/zero' } } };
+    const text = exportTeamFile([devZero as typeof example]);
+    expect(() => planImport([], text)).toThrow(expect.objectContaining({ code: 'IMPORT_INVALID', message: expect.stringMatching(/keyPath: a key file, not a device/) }));
+  });
 });

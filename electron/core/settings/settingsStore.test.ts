@@ -45,7 +45,7 @@ describe('the settings file', () => {
   it.skipIf(process.platform === 'win32')('does not hang on a FIFO in its place', async () => {
     execFileSync('mkfifo', [path]);
     const problem = await new SettingsStore(path).load(now);
-    expect(problem?.why).toBe('it is not a regular file');
+    expect(problem?.why).toBe('it is not a regular file (a named pipe)');
     expect(readdirSync(dir).some((name) => name.startsWith('settings.json.corrupt-'))).toBe(true);
   });
 });

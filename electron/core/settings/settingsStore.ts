@@ -1,7 +1,7 @@
-import { constants } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
 import { SettingsSchema, type Settings, type SettingsChange } from '../../../shared/model/settings';
 import { writeFileAtomic } from '../files/atomicFile';
+import { NotReadableFile, readRegularFile } from '../files/boundedRead';
 
 /** A settings file is a few hundred bytes: anything far bigger is not ours, and is not read into memory. */
 const MAX_SETTINGS_BYTES = 64 * 1024;
@@ -63,21 +63,15 @@ export class SettingsStore {
   }
 }
 
-/** What sits at the settings path is not a settings file that may be read (a device, a FIFO, something huge). */
-class NotSettings extends Error {}
-
 /** The file's text, read with a bound; a FIFO or device is refused, never waited on. */
 async function readBounded(path: string): Promise<string> {
-  // O_NONBLOCK: opening a FIFO must not block the thread pool (Windows has no such flag and no FIFOs at a path).
-  const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
-    const stat = await handle.stat();
-    if (!stat.isFile()) throw new NotSettings('it is not a regular file');
-    const buffer = Buffer.alloc(MAX_SETTINGS_BYTES + 1);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    if (bytesRead > MAX_SETTINGS_BYTES) throw new NotSettings(`it is larger than ${MAX_SETTINGS_BYTES} bytes`);
-    return buffer.subarray(0, bytesRead).toString('utf8');
-  } finally {
-    await handle.close();
+    return (await readRegularFile(path, MAX_SETTINGS_BYTES)).toString('utf8');
+  } catch (error) {
+    if (error instanceof NotReadableFile) throw new NotSettings(error.message);
+    throw error;
   }
 }
+
+/** What sits at the settings path is not a settings file that may be read (a device, a FIFO, something huge). */
+class NotSettings extends Error {}

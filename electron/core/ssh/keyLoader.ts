@@ -10,12 +10,13 @@
  *
  * The result lives in memory only. Nothing here writes files or logs.
  */
-import { createHash, createPrivateKey, getCiphers, randomBytes } from 'node:crypto';
-import type { JsonWebKey, KeyObject } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { createDecipheriv, createHash, createPrivateKey, getCiphers, randomBytes } from 'node:crypto';
+import type { DecipherGCM, JsonWebKey, KeyObject } from 'node:crypto';
 import { homedir } from 'node:os';
 import * as ssh2Namespace from 'ssh2';
 import { JumpgateError } from '../../../shared/model/errors';
+import { NotReadableFile, readRegularFile } from '../files/boundedRead';
+import { deriveOffThread } from './kdfWorker';
 import { isPpkEncrypted, readPpk, readPpkPublicHalf, sniffPpkVersion } from './ppk';
 import {
   ECDSA_CURVES,
@@ -55,8 +56,8 @@ export interface ParseKeyOptions {
   sourceName?: string;
 }
 
-/** Private keys are a few KiB; anything far larger is not one, and we will not read it into memory. */
-const MAX_KEY_FILE_BYTES = 1024 * 1024;
+/** Private keys are a few KiB (RSA 16384 in OpenSSH format: about 12 KiB); anything far larger is not one, and is not read into memory. */
+const MAX_KEY_FILE_BYTES = 64 * 1024;
 
 const SUPPORTED_FORMATS_HINT =
   'Jumpgate reads OpenSSH, PEM (RSA/EC/DSA), PKCS#8 and PuTTY .ppk (v2 and v3) private keys.';
@@ -392,30 +393,152 @@ function dsaMaterial(key: KeyObject): KeyMaterial {
   }
 }
 
-function readOpenSsh(text: string, armor: Armor, passphrase: string | undefined, sourceName: string | undefined): Decoded {
+/*
+ * OpenSSH's bcrypt KDF rounds (ssh-keygen -a). ssh-keygen writes 16 by default (OpenSSH 9.2) and
+ * -a 100 is the usual "stronger" advice; 1000 leaves 10x headroom over that and still unlocks in
+ * about 25 s here with the pure JavaScript bcrypt_pbkdf (OpenSSH: about 7 s). Above it a key is
+ * refused with the numbers before anything runs: issue #17's rounds=256 key froze the app 6 s.
+ */
+export const MAX_BCRYPT_ROUNDS = 1000;
+
+interface OpenSshCipher {
+  ssl: string;
+  keyLength: number;
+  ivLength: number;
+  blockLength: number;
+  tagLength: number;
+}
+
+/** The ciphers ssh-keygen -Z offers for key files that node's OpenSSL can decrypt. */
+const OPENSSH_KEY_CIPHERS: Record<string, OpenSshCipher> = {
+  'aes128-ctr': { ssl: 'aes-128-ctr', keyLength: 16, ivLength: 16, blockLength: 16, tagLength: 0 },
+  'aes192-ctr': { ssl: 'aes-192-ctr', keyLength: 24, ivLength: 16, blockLength: 16, tagLength: 0 },
+  'aes256-ctr': { ssl: 'aes-256-ctr', keyLength: 32, ivLength: 16, blockLength: 16, tagLength: 0 },
+  'aes128-cbc': { ssl: 'aes-128-cbc', keyLength: 16, ivLength: 16, blockLength: 16, tagLength: 0 },
+  'aes192-cbc': { ssl: 'aes-192-cbc', keyLength: 24, ivLength: 16, blockLength: 16, tagLength: 0 },
+  'aes256-cbc': { ssl: 'aes-256-cbc', keyLength: 32, ivLength: 16, blockLength: 16, tagLength: 0 },
+  'aes128-gcm@openssh.com': { ssl: 'aes-128-gcm', keyLength: 16, ivLength: 12, blockLength: 16, tagLength: 16 },
+  'aes256-gcm@openssh.com': { ssl: 'aes-256-gcm', keyLength: 32, ivLength: 12, blockLength: 16, tagLength: 16 },
+};
+
+interface OpenSshContainer {
+  cipher: string;
+  kdf: string;
+  salt: Buffer;
+  rounds: number;
+  publicBlobs: Buffer[];
+  privateSection: Buffer;
+  tag: Buffer;
+}
+
+/** openssh-key-v1 (OpenSSH PROTOCOL.key), read without decrypting; throws on any malformation. */
+function readOpenSshContainer(block: string): OpenSshContainer {
+  const reader = new SshReader(Buffer.from(armorBody(block), 'base64'));
+  if (reader.readBytes(15).toString('latin1') !== 'openssh-key-v1\0') throw new Error('not openssh-key-v1');
+  const cipher = reader.readText();
+  const kdf = reader.readText();
+  const options = new SshReader(reader.readString());
+  let salt: Buffer = Buffer.alloc(0);
+  let rounds = 0;
+  if (kdf === 'bcrypt') {
+    salt = options.readString();
+    rounds = options.readUint32();
+  }
+  const count = reader.readUint32();
+  if (count > 16) throw new Error('unexpected key count');
+  const publicBlobs: Buffer[] = [];
+  for (let i = 0; i < count; i++) publicBlobs.push(reader.readString());
+  const privateSection = reader.readString();
+  const tag = reader.readBytes(reader.remaining);
+  return { cipher, kdf, salt, rounds, publicBlobs, privateSection, tag };
+}
+
+function tooManyRounds(rounds: number, sourceName: string | undefined): JumpgateError {
+  return new JumpgateError(
+    'KEY_KDF_TOO_EXPENSIVE',
+    `${subjectOf(sourceName)} asks for ${rounds} bcrypt rounds to unlock, above the ${MAX_BCRYPT_ROUNDS} this app allows (ssh-keygen writes 16 by default; -a 100 is common).`,
+    {
+      hint: 'Re-encrypt the key with fewer rounds: ssh-keygen -p -a 100 -f <file> (OpenSSH unlocks it as before).',
+      details: { format: 'openssh', kdf: 'bcrypt', rounds, maxRounds: MAX_BCRYPT_ROUNDS },
+    },
+  );
+}
+
+/**
+ * Decrypts an encrypted openssh-key-v1 block into the same key with cipher "none", for ssh2 to
+ * read. The bcrypt KDF runs on a worker thread (ssh2 would run it on this one, synchronously).
+ */
+async function decryptOpenSsh(container: OpenSshContainer, passphrase: string, sourceName: string | undefined): Promise<string> {
+  const subject = subjectOf(sourceName);
+  const cipher = OPENSSH_KEY_CIPHERS[container.cipher];
+  if (container.kdf !== 'bcrypt' || cipher === undefined) {
+    const what = container.kdf !== 'bcrypt' ? `the key derivation "${container.kdf}"` : `the cipher ${container.cipher}`;
+    throw unreadable(`${subject} looks like an OpenSSH private key but the SSH library cannot use it (${what.replace(/[^\x20-\x7e]/g, '?').slice(0, 80)}).`, 'openssh');
+  }
+  if (container.privateSection.length === 0 || container.privateSection.length % cipher.blockLength !== 0 || container.tag.length !== cipher.tagLength) {
+    throw unreadable(`${subject} looks like an OpenSSH private key but it is damaged or truncated.`, 'openssh');
+  }
+  const pass = Buffer.from(passphrase, 'utf8');
+  const derived = await deriveOffThread(
+    { kind: 'bcrypt', passphrase: pass, salt: container.salt, rounds: container.rounds, length: cipher.keyLength + cipher.ivLength },
+    { format: 'openssh', subject: sourceName ?? 'this OpenSSH private key' },
+  ).finally(() => pass.fill(0));
+  let plain: Buffer;
+  try {
+    const decipher = createDecipheriv(cipher.ssl, derived.subarray(0, cipher.keyLength), derived.subarray(cipher.keyLength)) as DecipherGCM;
+    decipher.setAutoPadding(false);
+    if (cipher.tagLength > 0) decipher.setAuthTag(container.tag);
+    plain = Buffer.concat([decipher.update(container.privateSection), decipher.final()]);
+  } catch (error) {
+    // Only an AEAD cipher fails here, and then its tag did not verify: the wrong passphrase.
+    throw badPassphrase('openssh', 'OpenSSH private key', sourceName, error);
+  } finally {
+    derived.fill(0);
+  }
+  // The two checkints are equal only when the passphrase was right (PROTOCOL.key).
+  if (plain.length < 8 || plain.readUInt32BE(0) !== plain.readUInt32BE(4)) {
+    plain.fill(0);
+    throw badPassphrase('openssh', 'OpenSSH private key', sourceName);
+  }
+  const writer = new SshWriter().raw(Buffer.from('openssh-key-v1\0', 'latin1')).string('none').string('none').string('').uint32(container.publicBlobs.length);
+  for (const blob of container.publicBlobs) writer.string(blob);
+  const body = writer.string(plain).toBuffer();
+  plain.fill(0);
+  const base64 = body.toString('base64');
+  body.fill(0);
+  return `-----BEGIN OPENSSH PRIVATE KEY-----\n${base64}\n-----END OPENSSH PRIVATE KEY-----`;
+}
+
+async function readOpenSsh(text: string, armor: Armor, passphrase: string | undefined, sourceName: string | undefined): Promise<Decoded> {
   const subject = subjectOf(sourceName);
   const what = 'OpenSSH private key';
   const block = blockText(text, armor);
   if (block === undefined) {
     throw unreadable(`${subject} looks like ${describeFormat('openssh', armor.label)} but it is truncated (no END line).`, 'openssh');
   }
-  let cipher: string;
+  let container: OpenSshContainer;
   try {
-    cipher = openSshCipher(block);
-  } catch {
-    throw unreadable(`${subject} looks like an OpenSSH private key but its contents are not valid.`, 'openssh');
+    container = readOpenSshContainer(block);
+  } catch (error) {
+    // A valid start and a bad rest is a damaged file; otherwise it is not openssh-key-v1 at all.
+    let damaged = false;
+    try {
+      openSshCipher(block);
+      damaged = true;
+    } catch {
+      // not openssh-key-v1
+    }
+    throw unreadable(`${subject} looks like an OpenSSH private key but ${damaged ? 'it is damaged or truncated' : 'its contents are not valid'}.`, 'openssh', SUPPORTED_FORMATS_HINT, error);
   }
-  const encrypted = cipher !== 'none';
+  const encrypted = container.cipher !== 'none';
+  // Before asking for a passphrase: none makes such a key usable here.
+  if (encrypted && container.kdf === 'bcrypt' && container.rounds > MAX_BCRYPT_ROUNDS) throw tooManyRounds(container.rounds, sourceName);
   if (encrypted && !passphrase) throw passphraseRequired('openssh', what, sourceName);
 
-  // ssh2 runs bcrypt_pbkdf and the cipher for us; it supports what ssh-keygen writes (aes256-ctr by default).
-  const parsed = utils.parseKey(block, encrypted ? passphrase : undefined) as ReturnType<typeof utils.parseKey> | undefined;
+  const plainBlock = encrypted ? await decryptOpenSsh(container, passphrase!, sourceName) : block;
+  const parsed = utils.parseKey(plainBlock) as ReturnType<typeof utils.parseKey> | undefined;
   if (parsed === undefined) throw unreadable(`${subject} is an OpenSSH private key file that holds no key.`, 'openssh');
   if (parsed instanceof Error) {
-    // A wrong passphrase shows as failed checkints (or a failed AEAD tag for -gcm/-poly1305 ciphers).
-    if (encrypted && /integrity check failed|authenticate|bad decrypt/i.test(parsed.message)) {
-      throw badPassphrase('openssh', what, sourceName);
-    }
     // ssh2's "Unsupported ..." messages name a cipher, KDF or key type taken from the file header: printable-only, bounded.
     const detail = /^Unsupported/.test(parsed.message)
       ? `the SSH library cannot use it (${parsed.message.replace(/^Unsupported /, 'unsupported ').replace(/[^\x20-\x7e]/g, '?').slice(0, 120)})`
@@ -590,7 +713,7 @@ async function parse(data: Buffer | string, options: InternalOptions): Promise<L
   const format = formatOfArmor(armor.label);
   const decoded =
     format === 'openssh'
-      ? readOpenSsh(text, armor, passphrase, sourceName)
+      ? await readOpenSsh(text, armor, passphrase, sourceName)
       : readOpenSsl(text, armor, format, passphrase, sourceName);
   return finish(format, decoded, sourceName, companionPublicKey);
 }
@@ -609,24 +732,32 @@ export function expandHome(path: string): string {
   return path === '~' || path.startsWith('~/') ? `${homedir()}${path.slice(1)}` : path;
 }
 
-/** A key file's bytes; a missing file is KEY_NOT_FOUND, a folder or an unreadable file KEY_UNREADABLE. */
-async function readKeyFile(path: string): Promise<Buffer> {
+/**
+ * A key file's bytes; a missing file is KEY_NOT_FOUND, a folder, a device, a FIFO, anything over
+ * the cap or an unreadable file KEY_UNREADABLE. Read with a bound and never waited on (issue #17:
+ * /dev/zero as a key path filled 5 GiB, a FIFO hung the file-system thread pool).
+ */
+export async function readKeyFile(path: string): Promise<Buffer> {
   const fullPath = expandHome(path);
   try {
-    const info = await stat(fullPath);
-    if (info.isDirectory()) {
-      throw unreadable(`${path} is a folder, not a key file.`, 'unknown', 'Choose the private key file inside it, e.g. ~/.ssh/id_ed25519.');
-    }
-    if (info.size > MAX_KEY_FILE_BYTES) throw unreadable(`${path} is too large to be a private key.`, 'unknown');
-    return await readFile(fullPath);
+    return await readRegularFile(fullPath, MAX_KEY_FILE_BYTES);
   } catch (error) {
-    if (error instanceof JumpgateError) throw error;
+    if (error instanceof NotReadableFile) {
+      if (error.reason === 'too-large') throw unreadable(`${path} is too large to be a private key (${error.message}).`, 'unknown');
+      if (/folder/.test(error.message)) {
+        throw unreadable(`${path} is a folder, not a key file.`, 'unknown', 'Choose the private key file inside it, e.g. ~/.ssh/id_ed25519.');
+      }
+      throw unreadable(`${path} cannot be used as a key: ${error.message}.`, 'unknown', 'Choose the private key file itself, e.g. ~/.ssh/id_ed25519.');
+    }
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       throw new JumpgateError('KEY_NOT_FOUND', `No key file at ${path}.`, {
         hint: 'Check the key path in the jump host settings; the file may have been moved or renamed.',
         details: { path },
       });
+    }
+    if (code === 'EISDIR') {
+      throw unreadable(`${path} is a folder, not a key file.`, 'unknown', 'Choose the private key file inside it, e.g. ~/.ssh/id_ed25519.');
     }
     if (code === 'EACCES' || code === 'EPERM') {
       throw unreadable(`${path} cannot be read: permission denied.`, 'unknown', 'Make the key readable by your user (chmod 600 on the file).');
@@ -635,9 +766,13 @@ async function readKeyFile(path: string): Promise<Buffer> {
   }
 }
 
-/** The .pub that ssh-keygen writes beside a key, if there is one. */
-function companionOf(path: string): Promise<string | undefined> {
-  return readFile(`${expandHome(path)}.pub`, 'utf8').catch(() => undefined);
+/** The .pub that ssh-keygen writes beside a key, if there is one (a regular file of sane size only). */
+async function companionOf(path: string): Promise<string | undefined> {
+  try {
+    return (await readRegularFile(`${expandHome(path)}.pub`, MAX_KEY_FILE_BYTES)).toString('utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads and parses a key file; a missing file is KEY_NOT_FOUND. A leading ~/ means the home directory. */

@@ -8,6 +8,7 @@
  */
 import { createDecipheriv, createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { JumpgateError } from '../../../shared/model/errors';
+import { deriveOffThread } from './kdfWorker';
 import { ECDSA_CURVES, SshReader, SshWireError, SshWriter, ecdsaCurveOf, stripLeadingZeros } from './sshWire';
 import type { KeyMaterial } from './sshWire';
 
@@ -45,12 +46,17 @@ export interface PpkKey {
 
 /*
  * Limits on what a file may ask of us. A .ppk is user-supplied: without caps a
- * crafted Argon2-Memory or Argon2-Passes line would freeze or exhaust the app.
- * PuTTYgen's defaults are 8192 KiB, ~100 ms worth of passes, parallelism 1.
+ * crafted Argon2-Memory or Argon2-Passes line would freeze or exhaust the app
+ * (issue #17: 1 GiB x 3 passes took 7 s and left 1.1 GiB resident).
+ * PuTTYgen 0.78 writes Argon2id, 8192 KiB, passes calibrated to ~100 ms (21 on
+ * this machine), parallelism 1. The bounds leave 32x headroom on memory and
+ * about 24x on memory x passes (a key made with `--ppk-param time=2000` still
+ * loads); above them the key is refused with the numbers, before any Argon2 runs.
  */
 const MAX_LINES = 4096;
-const MAX_ARGON2_MEMORY_KIB = 1024 * 1024;
-const MAX_ARGON2_PASSES = 1000;
+export const MAX_ARGON2_MEMORY_KIB = 256 * 1024;
+/** KiB x passes: 4 GiB worth of passes over memory, about 10 s with hash-wasm on this machine. */
+export const MAX_ARGON2_MEMORY_TIMES_PASSES = 4 * 1024 * 1024;
 const MAX_ARGON2_PARALLELISM = 64;
 
 const HEADER = /^PuTTY-User-Key-File-(\d+): (.*)$/;
@@ -180,8 +186,9 @@ export function parsePpkContainer(data: Buffer, sourceName?: string): PpkContain
       if (flavour !== 'Argon2id' && flavour !== 'Argon2i' && flavour !== 'Argon2d') {
         throw new PpkProblem(`its Key-Derivation "${sanitize(flavour)}" is not one this app knows`);
       }
-      const memory = decimal(lines.field('Argon2-Memory'), 'Argon2-Memory', 8, MAX_ARGON2_MEMORY_KIB);
-      const passes = decimal(lines.field('Argon2-Passes'), 'Argon2-Passes', 1, MAX_ARGON2_PASSES);
+      // Only the format's own limits here: the cost bound is readPpk's, so the public half stays readable.
+      const memory = decimal(lines.field('Argon2-Memory'), 'Argon2-Memory', 8, 0xffffffff);
+      const passes = decimal(lines.field('Argon2-Passes'), 'Argon2-Passes', 1, 0xffffffff);
       const parallelism = decimal(lines.field('Argon2-Parallelism'), 'Argon2-Parallelism', 1, MAX_ARGON2_PARALLELISM);
       const salt = hexBytes(lines.field('Argon2-Salt'), 'Argon2-Salt');
       // Argon2 itself requires these; catching them here gives a clear message instead of a WASM error.
@@ -237,7 +244,7 @@ interface DerivedKeys {
   macKey: Buffer;
 }
 
-async function deriveKeys(container: PpkContainer, passphrase: Buffer): Promise<DerivedKeys> {
+async function deriveKeys(container: PpkContainer, passphrase: Buffer, sourceName: string | undefined): Promise<DerivedKeys> {
   const encrypted = container.encryption !== 'none';
   if (container.version === 2) {
     // Appendix C.5.1: SHA-1 based, IV all zeroes, and the MAC key uses an empty passphrase when unencrypted.
@@ -255,20 +262,10 @@ async function deriveKeys(container: PpkContainer, passphrase: Buffer): Promise<
     return { cipherKey: Buffer.alloc(0), iv: Buffer.alloc(0), macKey: Buffer.alloc(0) };
   }
   const { flavour, memory, passes, parallelism, salt } = container.argon2;
-  // Loaded on first use: only encrypted PPK v3 keys need Argon2, and the engine's
-  // resident memory should not carry the WebAssembly module for everyone else.
-  const { argon2d, argon2i, argon2id } = await import('hash-wasm');
-  const argon2 = flavour === 'Argon2id' ? argon2id : flavour === 'Argon2i' ? argon2i : argon2d;
-  const output = Buffer.from(
-    await argon2({
-      password: passphrase,
-      salt,
-      iterations: passes,
-      parallelism,
-      memorySize: memory,
-      hashLength: 80,
-      outputType: 'binary',
-    }),
+  // Off the main thread: hash-wasm runs Argon2 to the end without yielding (issue #17).
+  const output = await deriveOffThread(
+    { kind: 'argon2', flavour: flavour === 'Argon2id' ? 'argon2id' : flavour === 'Argon2i' ? 'argon2i' : 'argon2d', passphrase, salt, memoryKiB: memory, passes, parallelism, length: 80 },
+    { format: 'ppk3', subject: sourceName ?? 'this PuTTY PPK v3 key' },
   );
   const keys = {
     cipherKey: Buffer.from(output.subarray(0, 32)),
@@ -279,6 +276,22 @@ async function deriveKeys(container: PpkContainer, passphrase: Buffer): Promise<
   return keys;
 }
 
+/** KEY_KDF_TOO_EXPENSIVE, with the numbers, for Argon2 parameters above the bounds. */
+function refuseExpensiveArgon2(argon2: Argon2Params, sourceName: string | undefined): void {
+  const { memory, passes } = argon2;
+  const cost = memory * passes;
+  if (memory <= MAX_ARGON2_MEMORY_KIB && cost <= MAX_ARGON2_MEMORY_TIMES_PASSES) return;
+  const subject = sourceName ?? 'This PuTTY PPK v3 key';
+  const why =
+    memory > MAX_ARGON2_MEMORY_KIB
+      ? `Argon2-Memory ${memory} KiB, above the ${MAX_ARGON2_MEMORY_KIB} KiB this app allows`
+      : `Argon2-Memory ${memory} KiB x Argon2-Passes ${passes} = ${cost}, above the ${MAX_ARGON2_MEMORY_TIMES_PASSES} this app allows`;
+  throw new JumpgateError('KEY_KDF_TOO_EXPENSIVE', `${subject} asks for too much work to unlock: ${why} (PuTTYgen writes 8192 KiB and about 20 passes).`, {
+    hint: 'Load the key in PuTTYgen and save it again with the default key derivation parameters (Key > Parameters for saving key files).',
+    details: { format: 'ppk3', kdf: 'argon2', memoryKiB: memory, passes, maxMemoryKiB: MAX_ARGON2_MEMORY_KIB, maxMemoryTimesPasses: MAX_ARGON2_MEMORY_TIMES_PASSES },
+  });
+}
+
 /**
  * Decrypts (when needed), verifies the MAC and decodes the key.
  * Errors: PASSPHRASE_REQUIRED, BAD_PASSPHRASE, KEY_UNREADABLE.
@@ -287,6 +300,8 @@ export async function readPpk(data: Buffer, passphrase: string | undefined, sour
   const container = parsePpkContainer(data, sourceName);
   const { version } = container;
   const encrypted = container.encryption !== 'none';
+  // Before asking for a passphrase: no passphrase makes such a key usable here.
+  if (container.argon2 !== undefined) refuseExpensiveArgon2(container.argon2, sourceName);
   if (encrypted && !passphrase) {
     const name = sourceName === undefined ? `This PuTTY PPK v${version} key` : `${sourceName} (PuTTY PPK v${version})`;
     throw new JumpgateError('PASSPHRASE_REQUIRED', `${name} is protected by a passphrase.`, {
@@ -296,7 +311,7 @@ export async function readPpk(data: Buffer, passphrase: string | undefined, sour
   }
 
   const pass = Buffer.from(passphrase ?? '', 'utf8');
-  const keys = await deriveKeys(container, pass);
+  const keys = await deriveKeys(container, pass, sourceName);
   pass.fill(0);
   let plain: Buffer | undefined;
   try {
