@@ -1,7 +1,8 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { utils as sshUtils } from 'ssh2';
+// ssh2 is CommonJS: its default export is the module (a named import fails under Node's own ESM loader, as the CLI runs from source).
+import ssh2 from 'ssh2';
 import { JumpgateError } from '../../../shared/model/errors';
 import { HOST_KEY_TYPES } from '../../../shared/model/hostKeyTrust';
 import { HOST_NAME_PATTERN } from '../../../shared/model/jumpHost';
@@ -92,7 +93,7 @@ function matchesRevokedField(field: string, name: string): boolean {
 
 /** The wire blob parsed as a public key of the type it names, or undefined. */
 function parsesAsKey(type: string, blob: Buffer): boolean {
-  const parsed = sshUtils.parseKey(`${type} ${blob.toString('base64')}`);
+  const parsed = ssh2.utils.parseKey(`${type} ${blob.toString('base64')}`);
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   return key !== undefined && !(key instanceof Error) && key.type === type && key.getPublicSSH().equals(blob);
 }
