@@ -137,6 +137,8 @@ const AllowListRuleSchema = z.object({
   fromPort: z.number().optional(),
   toPort: z.number().optional(),
 });
+/** A rule as the caller sees it (issue #17): made with their AWS identity and OS user, or someone else's. */
+const OwnedRuleSchema = AllowListRuleSchema.extend({ yours: z.boolean() });
 
 const SnapshotKindSchema = z.enum(['instance', 'cluster']);
 const KeyPath = z.string().min(1).max(4096);
@@ -344,20 +346,36 @@ export const contract = {
   },
   /** Clear the clipboard now if it still holds what Jumpgate put there. */
   'secrets:clearClipboard': { request: z.object({}).optional(), response: z.null() },
-  /** My public IP (the one given in `ip`, else looked up) and whether the jump box's security groups let it reach its SSH port. */
+  /**
+   * My public IP (the one given in `ip`, else looked up) and whether the jump box's security groups let it reach its SSH port;
+   * `rules`: every rule that lets anyone reach that port, each marked `yours` when made with my AWS identity and OS user.
+   */
   'aws:checkAccess': {
     request: z.object({ profileId: id, ip: GivenIp }),
-    response: z.object({ ip: z.string(), allowed: z.boolean(), checkedGroupIds: z.array(z.string()), matchingRule: AllowListRuleSchema.optional() }),
+    response: z.object({
+      ip: z.string(),
+      allowed: z.boolean(),
+      checkedGroupIds: z.array(z.string()),
+      matchingRule: AllowListRuleSchema.optional(),
+      rules: z.array(OwnedRuleSchema),
+    }),
   },
   /**
-   * Allow my IP (the one given in `ip`, else looked up) on the jump box's SSH port, replacing my older rule
-   * with the same description rather than piling up rules.
+   * Allow my IP (the one given in `ip`, else looked up) on the jump box's SSH port, replacing my older rule for that port
+   * (same label, my AWS identity) rather than piling up rules; nobody else's rule and no rule for another port is touched.
+   * `migrated`: my rule for this address in an older Jumpgate's description, given my identity in place.
    */
   'aws:allowMyIp': {
     request: z.object({ profileId: id, label: RuleLabel, ip: GivenIp }),
-    response: z.object({ ip: z.string(), outcome: z.enum(['added', 'replaced', 'unchanged', 'covered']), rule: AllowListRuleSchema, revoked: z.array(AllowListRuleSchema) }),
+    response: z.object({
+      ip: z.string(),
+      outcome: z.enum(['added', 'replaced', 'unchanged', 'covered']),
+      rule: AllowListRuleSchema,
+      revoked: z.array(AllowListRuleSchema),
+      migrated: AllowListRuleSchema.optional(),
+    }),
   },
-  /** Remove my rule (by its description) from the jump box's security group. */
+  /** Remove my rule (my AWS identity, the label) for the jump box's SSH port from its security group. */
   'aws:removeMyIp': { request: z.object({ profileId: id, label: RuleLabel }), response: z.object({ revoked: z.array(AllowListRuleSchema) }) },
   /** Snapshots of a target's database, newest first. */
   'aws:listSnapshots': {

@@ -439,7 +439,9 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
     await screens.field('Rule label (optional)').fill('home');
     await screens.button('Allow my IP').click();
     await screens.lastChange().filter({ hasText: `Added 81.2.3.4/32 to ${groupId} on port 22.` }).waitFor();
-    await screens.accessStatus().filter({ hasText: /^Allowed by 81\.2\.3\.4\/32 \(“Jumpgate: .+ home”\)/ }).waitFor();
+    // The description says who made it: OS user, label, and the AWS identity (issue #17).
+    await screens.accessStatus().filter({ hasText: /^Allowed by 81\.2\.3\.4\/32 \(“Jumpgate: .+ home \[\w+\]”\)/ }).waitFor();
+    expect(await screens.ruleOwners(22)).toEqual([['81.2.3.4/32', 'Yours']]);
 
     // A new address (home broadband, a VPN): the same rule is replaced, not joined by a second one.
     publicIp = '81.2.3.99';
@@ -450,7 +452,7 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'mariadbd', 'm
     await screens.lastChange().filter({ hasText: `Replaced your rule: 81.2.3.4/32 → 81.2.3.99/32 in ${groupId} on port 22.` }).waitFor();
     await screens.accessStatus().filter({ hasText: /^Allowed by 81\.2\.3\.99\/32/ }).waitFor();
     const rules = await ingressRules();
-    expect(rules).toEqual([{ cidr: '81.2.3.99/32', port: 22, description: expect.stringMatching(/^Jumpgate: .+ home$/) }]);
+    expect(rules).toEqual([{ cidr: '81.2.3.99/32', port: 22, description: expect.stringMatching(/^Jumpgate: .+ home \[\w+\]$/) }]);
 
     await screens.button('Remove my rule').click();
     await screens.lastChange().filter({ hasText: 'Removed your rule for 81.2.3.99/32.' }).waitFor();

@@ -81,6 +81,16 @@ export class AwsScreensPage {
     return this.page.getByLabel('Access on the jump box', { exact: true });
   }
 
+  /** The rules for the jump box port as listed, each as [address, whose]: "Yours" or "Someone else's" (issue #17). */
+  async ruleOwners(port: number): Promise<Array<[string, string]>> {
+    const table = this.page.getByRole('table', { name: `Rules for port ${port}`, exact: true });
+    await table.waitFor();
+    const rows = table.getByRole('row', { name: /^Rule / });
+    const cidrs = await rows.evaluateAll((elements) => elements.map((element) => (element.getAttribute('aria-label') ?? '').replace(/^Rule /, '')));
+    const whose = await rows.getByLabel('Whose rule', { exact: true }).allTextContents();
+    return cidrs.map((cidr, index) => [cidr, whose[index] ?? '']);
+  }
+
   lastChange(): Locator {
     return this.page.getByRole('status', { name: 'Last change' });
   }

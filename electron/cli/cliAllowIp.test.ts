@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DescribeSecurityGroupRulesCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMoto, type MotoPeer } from '../../e2e/rig/moto';
+import { createIamUser, startMoto, type MotoPeer } from '../../e2e/rig/moto';
 import { peersAvailable } from '../../e2e/rig/peers';
 import { createJumpBoxGroup, startBrokenPublicIpServer } from '../../e2e/ui/toolsRig';
 import { createAwsClients } from '../core/aws/awsClients';
+import { allowMyIp } from '../core/aws/ipAllowList';
 import { ProfileStore } from '../core/profiles/profileStore';
 
 const CLI = resolve('electron/cli/main.ts');
@@ -102,17 +103,41 @@ describe.skipIf(!peersAvailable('moto_server'))('jumpgate allow-ip --ip', () => 
     const added = await runCli(['allow-ip', 'office', '--ip', '81.2.3.77', '--label', 'ci'], env);
     expect(added.stderr).toBe('');
     expect(added.code).toBe(0);
-    expect(added.stdout).toMatch(new RegExp(`^added: 81\\.2\\.3\\.77/32 on port ${SSH_PORT} in ${groupId} "Jumpgate: .+ ci"\\n$`));
+    expect(added.stdout).toMatch(
+      new RegExp(`^added: 81\\.2\\.3\\.77/32 on port ${SSH_PORT} in ${groupId} "Jumpgate: \\S+ ci \\[\\w+\\]"\\nRules for port ${SSH_PORT}:\\n  yours  .*\\n$`),
+    );
     expect(await ingressRules()).toEqual([{ cidr: '81.2.3.77/32', from: SSH_PORT, to: SSH_PORT }]);
-    expect(await runCli(['allow-ip', 'office', '--ip', '81.2.3.77', '--check'], env)).toMatchObject({
-      code: 0,
-      stdout: `81.2.3.77 is allowed on port ${SSH_PORT} in ${groupId}\n`,
-    });
+    const allowed = await runCli(['allow-ip', 'office', '--ip', '81.2.3.77', '--check'], env);
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toMatch(new RegExp(`^81\\.2\\.3\\.77 is allowed on port ${SSH_PORT} in ${groupId}\\nRules for port ${SSH_PORT}:\\n  yours +81\\.2\\.3\\.77/32  ${groupId}  "Jumpgate: \\S+ ci \\[\\w+\\]"\\n$`));
     const audit = readFileSync(join(dataDir, 'audit.log'), 'utf8');
     expect(audit).toContain(`81.2.3.77 (given by the user) on port ${SSH_PORT} of ${groupId}: added`);
 
     const removed = await runCli(['allow-ip', 'office', '--remove', '--label', 'ci'], env);
     expect(removed).toMatchObject({ code: 0, stdout: `Removed 81.2.3.77/32 from ${groupId}\n` });
     expect(await ingressRules()).toEqual([]);
+  });
+
+  it('says which rules are yours: a colleague with the same label keeps theirs (issue #17)', async () => {
+    // The colleague: another IAM user with their own keys, same OS user (this test's) and label.
+    const colleague = createAwsClients({ region: 'eu-west-2' }, { endpoint: moto.endpoint, credentials: await createIamUser(moto, 'cli-colleague', ['ec2:*']) });
+    const theirs = await allowMyIp(colleague, { groupId, ip: '82.2.2.2', label: 'ci', port: SSH_PORT });
+
+    const added = await runCli(['allow-ip', 'office', '--ip', '81.2.3.77', '--label', 'ci'], env);
+    expect(added.stderr).toBe('');
+    expect(added.code).toBe(0);
+    const lines = added.stdout.split('\n');
+    expect(lines[0]).toMatch(/^added: 81\.2\.3\.77\/32 /);
+    expect(lines.slice(1)).toEqual([
+      `Rules for port ${SSH_PORT}:`,
+      expect.stringMatching(new RegExp(`^  yours {9}  81\\.2\\.3\\.77/32  ${groupId}  "Jumpgate: \\S+ ci \\[\\w+\\]"$`)),
+      `  someone else's  82.2.2.2/32   ${groupId}  "${theirs.rule.description}"`,
+      '',
+    ]);
+    expect((await ingressRules()).map((rule) => rule.cidr).sort()).toEqual(['81.2.3.77/32', '82.2.2.2/32']);
+
+    const removed = await runCli(['allow-ip', 'office', '--remove', '--label', 'ci'], env);
+    expect(removed).toMatchObject({ code: 0, stdout: `Removed 81.2.3.77/32 from ${groupId}\n` });
+    expect(await ingressRules()).toEqual([{ cidr: '82.2.2.2/32', from: SSH_PORT, to: SSH_PORT }]);
   });
 });

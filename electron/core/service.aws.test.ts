@@ -210,7 +210,8 @@ describe.skipIf(!peersAvailable('moto_server', 'sshd', 'mariadbd'))('service wit
   it('uses the IP the user gives instead of the lookup, refuses one that is not public, and says so in the audit log', async () => {
     const ourRules = async () =>
       ((await clients.ec2().send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: 'group-id', Values: [groupId] }] }))).SecurityGroupRules ?? [])
-        .filter((rule) => !rule.IsEgress && rule.Description?.endsWith(' typed'))
+        // "Jumpgate: <os user> typed [<STS user id>]" (issue #17)
+        .filter((rule) => !rule.IsEgress && / typed \[[^\]]+\]$/.test(rule.Description ?? ''))
         .map((rule) => rule.CidrIpv4);
 
     // The lookup answers 81.2.3.x; the given address wins, for the check and the rule.

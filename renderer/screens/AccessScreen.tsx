@@ -185,8 +185,39 @@ function CheckResult({ check, typed, port, children }: { check: AccessCheck; typ
           )}
         </dd>
       </dl>
+      <RuleList rules={check.rules} port={port} />
       {children}
     </div>
+  );
+}
+
+/**
+ * Issue #17: the group is shared by a team, so every rule that lets an address reach the port is
+ * listed with whose it is: yours (made with your AWS identity and OS user) or someone else's.
+ */
+function RuleList({ rules, port }: { rules: AccessCheck['rules']; port: number }) {
+  if (rules.length === 0) return null;
+  return (
+    <table className="rule-list" aria-label={`Rules for port ${port}`}>
+      <thead>
+        <tr>
+          <th scope="col">Address</th>
+          <th scope="col">Description</th>
+          <th scope="col">Whose</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rules.map((rule) => (
+          <tr key={rule.ruleId ?? `${rule.groupId} ${rule.cidr} ${rule.protocol} ${rule.fromPort ?? ''}`} aria-label={`Rule ${rule.cidr}`}>
+            <td>
+              <code>{rule.cidr}</code>
+            </td>
+            <td>{rule.description ?? ''}</td>
+            <td aria-label="Whose rule">{rule.yours ? 'Yours' : "Someone else's"}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 

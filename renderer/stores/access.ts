@@ -153,7 +153,7 @@ export function createAccessStore(bridge: JumpgateBridge, feedback: StoreApi<Fee
         patch(profile.id, { busy: 'allow', error: undefined, denied: undefined, change: undefined });
         const reply = await allowMyIp.send({ profileId: profile.id, ...(label ? { label } : {}), ...typed });
         if (!reply.ok) return failed(profile, 'allow', reply.error);
-        const { ip, outcome, rule, revoked } = reply.value;
+        const { ip, outcome, rule, revoked, migrated } = reply.value;
         const where = `${rule.groupId} on port ${rule.fromPort ?? jumpBoxSshPort(profile)}`;
         const change =
           outcome === 'added'
@@ -163,7 +163,9 @@ export function createAccessStore(bridge: JumpgateBridge, feedback: StoreApi<Fee
               : outcome === 'unchanged'
                 ? `Your rule already allows ${ip}/32 in ${where}; nothing changed.`
                 : `${ip}/32 is already allowed in ${where} by ${rule.description ? `the rule "${rule.description}"` : 'another rule'}; nothing was added.`;
-        await check(profile, { change });
+        // Issue #17: a rule an older Jumpgate made for this address now says whose it is.
+        const relabelled = migrated ? ` Your rule from an older Jumpgate ("${migrated.description ?? ''}") now carries your AWS identity.` : '';
+        await check(profile, { change: change + relabelled });
       },
       remove: async (profile, label) => {
         feedback.getState().clear();

@@ -1,4 +1,5 @@
 import { jumpBoxSshPort } from '../../../shared/model/profile';
+import type { ResponseOf } from '../../../shared/contract';
 import type { ErrorInfo } from '../../../shared/model/errors';
 import { CliFailure, findProfile, unwrap, type CliSession } from '../session';
 
@@ -35,11 +36,25 @@ export async function allowIp(session: CliSession, profileName: string, options:
   }
   const access = unwrapGiven(await session.invoke('aws:checkAccess', { profileId: profile.id, ...given }));
   if (options.check) {
-    process.stdout.write(`${access.ip} is ${access.allowed ? '' : 'NOT '}allowed on port ${port} in ${access.checkedGroupIds.join(', ')}\n`);
+    process.stdout.write(`${access.ip} is ${access.allowed ? '' : 'NOT '}allowed on port ${port} in ${access.checkedGroupIds.join(', ')}\n${rulesText(access.rules, port)}`);
     return access.allowed ? 0 : 1;
   }
   const result = unwrapGiven(await session.invoke('aws:allowMyIp', { profileId: profile.id, ...label, ...given }));
   const replaced = result.revoked.length > 0 ? ` (replaced ${result.revoked.map((rule) => rule.cidr).join(', ')})` : '';
-  process.stdout.write(`${result.outcome}: ${result.rule.cidr} on port ${result.rule.fromPort ?? port} in ${result.rule.groupId} "${result.rule.description ?? ''}"${replaced}\n`);
+  const migrated = result.migrated ? ` (your rule from an older Jumpgate, "${result.migrated.description ?? ''}", now carries your AWS identity)` : '';
+  process.stdout.write(`${result.outcome}: ${result.rule.cidr} on port ${result.rule.fromPort ?? port} in ${result.rule.groupId} "${result.rule.description ?? ''}"${replaced}${migrated}\n`);
+  // The group is shared (issue #17): which of the rules for the port are yours, after the change.
+  const after = unwrapGiven(await session.invoke('aws:checkAccess', { profileId: profile.id, ip: result.ip }));
+  process.stdout.write(rulesText(after.rules, port));
   return 0;
+}
+
+type OwnedRules = ResponseOf<'aws:checkAccess'>['rules'];
+
+/** The rules that let addresses reach the port, one a line, each marked as yours (your AWS identity and OS user) or someone else's. */
+export function rulesText(rules: OwnedRules, port: number): string {
+  if (rules.length === 0) return '';
+  const width = Math.max(...rules.map((rule) => rule.cidr.length));
+  const lines = rules.map((rule) => `  ${rule.yours ? 'yours         ' : "someone else's"}  ${rule.cidr.padEnd(width)}  ${rule.groupId}${rule.description ? `  "${rule.description}"` : ''}`);
+  return `Rules for port ${port}:\n${lines.join('\n')}\n`;
 }

@@ -50,7 +50,7 @@ export function awsHandlers({ deps, profiles, aws, bus, tunnels }: ServiceContex
     'aws:removeMyIp': async ({ profileId, label }) => {
       const profile = profiles.get(profileId);
       const [groupId] = await aws.jumpBoxGroups(profile);
-      return aws.gatewayFor(profile).removeMyIp({ groupId: groupId as string, ...(label ? { label } : {}) });
+      return aws.gatewayFor(profile).removeMyIp({ groupId: groupId as string, port: jumpBoxSshPort(profile), ...(label ? { label } : {}) });
     },
     'aws:listSnapshots': async ({ profileId, targetId }) => {
       const { profile, target } = profiles.getTarget(profileId, targetId);

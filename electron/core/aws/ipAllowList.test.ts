@@ -7,19 +7,24 @@ import {
   RunInstancesCommand,
   type IpPermission,
 } from '@aws-sdk/client-ec2';
+import { userInfo } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIamUser, enforceIam, startMoto, type MotoPeer } from '../../../e2e/rig/moto';
 import { failure } from '../../../e2e/rig/failure';
 import { peersAvailable } from '../../../e2e/rig/peers';
 import { createAwsClients, type AwsClients } from './awsClients';
+import { whoAmI } from './identity';
 import {
   allowMyIp,
   checkAccess,
   cidrContains,
   classifyAllowListError,
-  defaultRuleDescription,
   findJumpBoxGroups,
+  isOwnedBy,
+  legacyRuleDescription,
+  parseRuleDescription,
   removeMyIp,
+  ruleDescription,
 } from './ipAllowList';
 
 const REGION = 'eu-west-2';
@@ -53,11 +58,29 @@ describe('cidrContains (CIDR arithmetic)', () => {
   });
 });
 
-describe('defaultRuleDescription', () => {
+describe('legacyRuleDescription (before issue #17)', () => {
   it('is "Jumpgate: <user> <label>" with characters EC2 refuses replaced', () => {
-    expect(defaultRuleDescription({ user: 'alice', label: 'home' })).toBe(ALICE_HOME);
-    expect(defaultRuleDescription({ user: 'CORP\\józef', label: 'office' })).toBe('Jumpgate: CORP_j_zef office');
-    expect(defaultRuleDescription({ user: 'alice' })).toMatch(/^Jumpgate: alice \S+$/);
+    expect(legacyRuleDescription({ user: 'alice', label: 'home' })).toBe(ALICE_HOME);
+    expect(legacyRuleDescription({ user: 'CORP\\józef', label: 'office' })).toBe('Jumpgate: CORP_j_zef office');
+    expect(legacyRuleDescription({ user: 'alice' })).toMatch(/^Jumpgate: alice \S+$/);
+  });
+});
+
+describe('ruleDescription (issue #17: who made the rule)', () => {
+  it('is "Jumpgate: <os user> <label> [<caller>]", parsed back, within EC2\'s alphabet and length', () => {
+    const alice = { user: 'alice', caller: 'AROAEXAMPLEROLEID:alice@example.com' };
+    const description = ruleDescription(alice, 'home office');
+    expect(description).toBe('Jumpgate: alice home office [AROAEXAMPLEROLEID:alice@example.com]');
+    expect(parseRuleDescription(description)).toEqual({ ...alice, label: 'home office' });
+    expect(isOwnedBy(description, alice)).toBe(true);
+    // A colleague with the same OS user name and label, under another AWS identity.
+    expect(isOwnedBy(description, { user: 'alice', caller: 'AROAEXAMPLEROLEID:bob@example.com' })).toBe(false);
+    expect(isOwnedBy(ALICE_HOME, alice)).toBe(false);
+    expect(isOwnedBy(undefined, alice)).toBe(false);
+
+    const long = ruleDescription({ user: 'u'.repeat(64), caller: 'c'.repeat(128) }, 'l'.repeat(40));
+    expect(long.length).toBeLessThanOrEqual(255);
+    expect(long).toMatch(/^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]*$/);
   });
 });
 
@@ -133,7 +156,11 @@ describe.skipIf(!peersAvailable('moto_server'))('IP allow-listing against moto',
 
   it('IP absent: reported not allowed, then added, then reported allowed', async () => {
     const groupId = await newGroup([ssh('10.0.0.0/8', 'office VPN')]);
-    await expect(checkAccess(clients, { groupIds: [groupId], ip: '81.2.3.4' })).resolves.toEqual({ allowed: false, checkedGroupIds: [groupId] });
+    await expect(checkAccess(clients, { groupIds: [groupId], ip: '81.2.3.4' })).resolves.toEqual({
+      allowed: false,
+      checkedGroupIds: [groupId],
+      rules: [expect.objectContaining({ cidr: '10.0.0.0/8', description: 'office VPN', yours: false })],
+    });
 
     const result = await allowMyIp(clients, { groupId, ip: '81.2.3.4', description: ALICE_HOME });
     expect(result.outcome).toBe('added');
@@ -236,10 +263,11 @@ describe.skipIf(!peersAvailable('moto_server'))('IP allow-listing against moto',
     await expect(removeMyIp(clients, { groupId, description: ALICE_HOME })).resolves.toEqual({ revoked: [] });
   });
 
-  it('uses "Jumpgate: <user> <label>" when no description is given', async () => {
+  it('uses "Jumpgate: <os user> <label> [<STS user id>]" when no description is given', async () => {
     const groupId = await newGroup();
     const result = await allowMyIp(clients, { groupId, ip: '81.2.3.4', label: 'home' });
-    expect(result.rule.description).toBe(defaultRuleDescription({ label: 'home' }));
+    // moto's answer to GetCallerIdentity for keys it did not issue.
+    expect(result.rule.description).toBe(`Jumpgate: ${userInfo().username} home [AKIAIOSFODNN7EXAMPLE]`);
     await removeMyIp(clients, { groupId, label: 'home' });
     expect(await ingress(groupId)).toEqual([]);
   });
@@ -276,6 +304,121 @@ describe.skipIf(!peersAvailable('moto_server'))('IP allow-listing against moto',
     expect(description.code).toBe('BAD_REQUEST');
     expect(description.hint).toContain('255');
     expect(await ingress(groupId)).toEqual([]);
+  });
+
+  describe('a security group shared by a team (issue #17)', () => {
+    // Two colleagues, each with their own IAM user and keys, on one computer account name and one label:
+    // the OS user is this test's, the label "home" for both, so only the AWS identity tells them apart.
+    let alice: AwsClients;
+    let bob: AwsClients;
+    const osUser = userInfo().username;
+    /** The description each one's rule must carry: their STS user id (AIDA... in AWS; moto makes its own) after OS user and label. */
+    const described = new Map<AwsClients, string>();
+    const ownedBy = (who: AwsClients) => described.get(who);
+
+    beforeAll(async () => {
+      const keysOf = async (name: string) => createAwsClients({ region: REGION }, { endpoint: moto.endpoint, credentials: await createIamUser(moto, name, ['ec2:*']) });
+      [alice, bob] = [await keysOf('team-alice'), await keysOf('team-bob')];
+      for (const who of [alice, bob]) described.set(who, `Jumpgate: ${osUser} home [${(await whoAmI(who)).userId}]`);
+      expect(described.get(alice)).not.toBe(described.get(bob));
+    });
+
+    const descriptionOf = async (groupId: string, cidr: string, port = 22) =>
+      (await ingress(groupId)).find((rule) => rule.cidr === cidr && rule.from === port)?.description;
+
+    it('same OS user and label from two identities: both rules stay; each replaces only its own', async () => {
+      const groupId = await newGroup();
+      expect((await allowMyIp(alice, { groupId, ip: '81.1.1.1', label: 'home' })).outcome).toBe('added');
+      const bobs = await allowMyIp(bob, { groupId, ip: '82.2.2.2', label: 'home' });
+      expect(bobs.outcome).toBe('added');
+      expect(bobs.revoked).toEqual([]);
+      const aliceRule = await descriptionOf(groupId, '81.1.1.1/32');
+      const bobRule = await descriptionOf(groupId, '82.2.2.2/32');
+      expect(aliceRule).toBe(ownedBy(alice));
+      expect(bobRule).toBe(ownedBy(bob));
+
+      // Alice's address changes: her rule is replaced, Bob's is not touched.
+      const moved = await allowMyIp(alice, { groupId, ip: '81.1.1.9', label: 'home' });
+      expect(moved.outcome).toBe('replaced');
+      expect(moved.revoked.map((rule) => rule.cidr)).toEqual(['81.1.1.1/32']);
+      expect(await ingress(groupId)).toEqual(
+        expect.arrayContaining([
+          { cidr: '81.1.1.9/32', description: aliceRule, protocol: 'tcp', from: 22, to: 22 },
+          { cidr: '82.2.2.2/32', description: bobRule, protocol: 'tcp', from: 22, to: 22 },
+        ]),
+      );
+      expect(await ingress(groupId)).toHaveLength(2);
+
+      // Each sees which rule is theirs.
+      const seenByAlice = await checkAccess(alice, { groupIds: [groupId], ip: '81.1.1.9' });
+      expect(seenByAlice.rules.map((rule) => [rule.cidr, rule.yours])).toEqual([
+        ['81.1.1.9/32', true],
+        ['82.2.2.2/32', false],
+      ]);
+      const seenByBob = await checkAccess(bob, { groupIds: [groupId], ip: '82.2.2.2' });
+      expect(seenByBob.rules.map((rule) => [rule.cidr, rule.yours])).toEqual([
+        ['81.1.1.9/32', false],
+        ['82.2.2.2/32', true],
+      ]);
+    });
+
+    it('a second port (another profile on the same group) keeps the first; remove takes only my rule on that port', async () => {
+      const groupId = await newGroup();
+      await allowMyIp(alice, { groupId, ip: '81.1.1.1', label: 'home' });
+      await allowMyIp(bob, { groupId, ip: '82.2.2.2', label: 'home' });
+      const second = await allowMyIp(alice, { groupId, ip: '81.1.1.1', label: 'home', port: 2222 });
+      expect(second.outcome).toBe('added');
+      expect(second.revoked).toEqual([]);
+      expect((await ingress(groupId)).map((rule) => `${rule.cidr}:${rule.from}`).sort()).toEqual(['81.1.1.1/32:22', '81.1.1.1/32:2222', '82.2.2.2/32:22']);
+      // The address changes for the port-2222 profile only: its rule moves, port 22 keeps the old address.
+      expect((await allowMyIp(alice, { groupId, ip: '81.1.1.5', label: 'home', port: 2222 })).revoked.map((rule) => `${rule.cidr}:${rule.fromPort}`)).toEqual([
+        '81.1.1.1/32:2222',
+      ]);
+
+      const removed = await removeMyIp(alice, { groupId, label: 'home', port: 22 });
+      expect(removed.revoked.map((rule) => `${rule.cidr}:${rule.fromPort}`)).toEqual(['81.1.1.1/32:22']);
+      expect((await ingress(groupId)).map((rule) => `${rule.cidr}:${rule.from}`).sort()).toEqual(['81.1.1.5/32:2222', '82.2.2.2/32:22']);
+      // Bob's remove does not see Alice's rule on 2222 either.
+      expect((await removeMyIp(bob, { groupId, label: 'home', port: 2222 })).revoked).toEqual([]);
+      expect(await ingress(groupId)).toHaveLength(2);
+    });
+
+    it("migrates an older Jumpgate's rule only when it holds the caller's current address; a same-looking rule elsewhere is left alone", async () => {
+      const legacy = `Jumpgate: ${osUser} home`;
+      // Both rules say "Jumpgate: <os user> home": one at Alice's address, one at an address that may be a colleague's.
+      const groupId = await newGroup([ssh('81.1.1.1/32', legacy), ssh('82.2.2.2/32', legacy)]);
+      const before = await clients.ec2().send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: 'group-id', Values: [groupId] }] }));
+      const legacyId = before.SecurityGroupRules?.find((rule) => rule.CidrIpv4 === '81.1.1.1/32')?.SecurityGroupRuleId;
+
+      const result = await allowMyIp(alice, { groupId, ip: '81.1.1.1', label: 'home' });
+      expect(result.outcome).toBe('unchanged');
+      expect(result.revoked).toEqual([]);
+      expect(result.migrated).toMatchObject({ cidr: '81.1.1.1/32', description: legacy });
+      expect(result.rule).toMatchObject({ cidr: '81.1.1.1/32', ruleId: legacyId });
+      expect(result.rule.description).toBe(ownedBy(alice));
+      // Relabelled in place (same rule id: access never lapsed); the other one untouched.
+      const after = await ingress(groupId);
+      expect(after).toEqual(
+        expect.arrayContaining([
+          { cidr: '81.1.1.1/32', description: result.rule.description, protocol: 'tcp', from: 22, to: 22 },
+          { cidr: '82.2.2.2/32', description: legacy, protocol: 'tcp', from: 22, to: 22 },
+        ]),
+      );
+      expect(after).toHaveLength(2);
+
+      // Alice moves: her (now migrated) rule is replaced; the old-format rule at the other address still stays, shown as not hers.
+      const moved = await allowMyIp(alice, { groupId, ip: '81.1.1.9', label: 'home' });
+      expect(moved.outcome).toBe('replaced');
+      expect(moved.revoked.map((rule) => rule.cidr)).toEqual(['81.1.1.1/32']);
+      expect((await ingress(groupId)).map((rule) => rule.cidr).sort()).toEqual(['81.1.1.9/32', '82.2.2.2/32']);
+      expect((await checkAccess(alice, { groupIds: [groupId], ip: '81.1.1.9' })).rules.map((rule) => [rule.cidr, rule.yours])).toEqual([
+        ['81.1.1.9/32', true],
+        ['82.2.2.2/32', false],
+      ]);
+      // Removing never takes an old-format rule (it carries no identity).
+      expect((await removeMyIp(alice, { groupId, label: 'home' })).revoked.map((rule) => rule.cidr)).toEqual(['81.1.1.9/32']);
+      expect(await ingress(groupId)).toEqual([{ cidr: '82.2.2.2/32', description: legacy, protocol: 'tcp', from: 22, to: 22 }]);
+    });
   });
 
   describe('with IAM enforced by moto', () => {

@@ -3,6 +3,7 @@ import {
   AuthorizeSecurityGroupIngressCommand,
   DescribeInstancesCommand,
   DescribeSecurityGroupsCommand,
+  ModifySecurityGroupRulesCommand,
   RevokeSecurityGroupIngressCommand,
   paginateDescribeSecurityGroupRules,
   type SecurityGroupRule,
@@ -11,6 +12,7 @@ import { JumpgateError } from '../../../shared/model/errors';
 import type { AwsClients } from './awsClients';
 import { awsCall, classifyAwsError, errorName, type AwsCallContext } from './awsErrors';
 import { cidrContains } from './cidr';
+import { whoAmI } from './identity';
 import { parseIpv4 } from './publicIp';
 
 export { cidrContains } from './cidr';
@@ -39,11 +41,18 @@ export interface AllowListRule {
   toPort?: number;
 }
 
+/** A rule as the caller sees it: made by them (their AWS identity and OS user) or by someone else. */
+export interface OwnedRule extends AllowListRule {
+  yours: boolean;
+}
+
 export interface AccessCheck {
   allowed: boolean;
   /** The narrowest rule that lets `ip` reach the port, when one does. */
   matchingRule?: AllowListRule;
   checkedGroupIds: string[];
+  /** Every IPv4 rule of the groups that lets TCP traffic reach the port, whoever made it, narrowest first. */
+  rules: OwnedRule[];
 }
 
 export type AllowOutcome =
@@ -65,6 +74,11 @@ export interface AllowResult {
   rule: AllowListRule;
   /** Rules with our description that held other addresses and were revoked. */
   revoked: AllowListRule[];
+  /**
+   * Our rule for this address in the description of an older Jumpgate ("Jumpgate: <os user> <label>",
+   * no AWS identity), given our description in place (issue #17): the rule as it was.
+   */
+  migrated?: AllowListRule;
 }
 
 export type JumpBoxGroupsSource = { instanceId: string } | { groupId: string } | { groupIds: string[] };
@@ -85,14 +99,84 @@ const DUPLICATE = 'InvalidPermission.Duplicate';
 const JUMP_BOX_NOT_FOUND_HINT = 'Check the jump box settings of this profile (instance id or security group id) and its AWS region.';
 
 /**
- * The description Jumpgate gives its rule unless the user picks one:
- * "Jumpgate: <os user> <label>" (label e.g. "home"; default: this computer's
- * short host name, so two machines of one user do not replace each other's rule).
- * Characters EC2 refuses in descriptions become "_".
+ * Who a rule is for (issue #17: the security group is shared by a team). The
+ * rule's identity is its group, protocol (TCP), port and description, and the
+ * description carries who made it: "Jumpgate: <os user> <label> [<caller>]",
+ * where <caller> is the STS user id of the AWS credentials (an IAM user's
+ * AIDA..., or AROA...:<session name> for an assumed role / SSO sign-in, whose
+ * session name is the person). Two colleagues who are both `ec2-user laptop`
+ * thus never share a description, and one team member sharing an IAM user
+ * with another is still told apart by OS user and label.
  */
-export function defaultRuleDescription(options: { label?: string; user?: string } = {}): string {
+export interface RuleOwner {
+  /** The STS user id (GetCallerIdentity's UserId), as it appears in descriptions (see callerToken). */
+  caller: string;
+  /** The OS user name, as it appears in descriptions (see osUserToken). */
+  user: string;
+}
+
+/** What a description part may hold: EC2's alphabet less space, "[" and "]", which delimit the parts. */
+const TOKEN_UNSAFE = /[^a-zA-Z0-9._\-:/()#,@+=&;{}!$*]/g;
+const CALLER_MAX = 128;
+const USER_MAX = 64;
+const LABEL_MAX = 40;
+
+/** The caller's STS user id made safe for a description: characters EC2 refuses become "_", at most 128. */
+export function callerToken(userId: string): string {
+  return userId.replace(TOKEN_UNSAFE, '_').slice(0, CALLER_MAX) || 'unknown';
+}
+
+function osUserToken(user: string): string {
+  return user.replace(TOKEN_UNSAFE, '_').slice(0, USER_MAX) || 'user';
+}
+
+function labelToken(label: string): string {
+  return label.replace(/[^a-zA-Z0-9 ._\-:/()#,@+=&;{}!$*]/g, '_').trim().slice(0, LABEL_MAX).trimEnd() || 'computer';
+}
+
+function defaultLabel(): string {
+  return hostname().split('.')[0] || 'computer';
+}
+
+/** This computer's OS user and the AWS identity behind the clients (STS GetCallerIdentity: needs no permission). */
+export async function ruleOwner(clients: AwsClients): Promise<RuleOwner> {
+  const identity = await whoAmI(clients);
+  // No user id (never from AWS itself): the ARN names the principal just as well.
+  return { caller: callerToken(identity.userId || identity.arn), user: osUserToken(osUser()) };
+}
+
+/**
+ * The description Jumpgate gives its rule: "Jumpgate: <os user> <label> [<caller>]"
+ * (label e.g. "home"; default: this computer's short host name, so two machines
+ * of one person do not replace each other's rule). At most 8 + 64 + 40 + 128 + 4
+ * characters, all from EC2's description alphabet.
+ */
+export function ruleDescription(owner: RuleOwner, label?: string): string {
+  return `Jumpgate: ${owner.user} ${labelToken(label ?? defaultLabel())} [${owner.caller}]`;
+}
+
+const OWNED_DESCRIPTION = /^Jumpgate: (\S+) (.+) \[([^\]]+)\]$/;
+
+/** The owner and label a description written by ruleDescription carries; undefined for any other description. */
+export function parseRuleDescription(description: string | undefined): (RuleOwner & { label: string }) | undefined {
+  const match = OWNED_DESCRIPTION.exec(description ?? '');
+  return match ? { user: match[1] as string, label: match[2] as string, caller: match[3] as string } : undefined;
+}
+
+/** Whether a rule was made by this owner (same AWS identity and OS user, any label). */
+export function isOwnedBy(description: string | undefined, owner: RuleOwner): boolean {
+  const parsed = parseRuleDescription(description);
+  return parsed !== undefined && parsed.caller === owner.caller && parsed.user === owner.user;
+}
+
+/**
+ * The description Jumpgate wrote before issue #17: "Jumpgate: <os user> <label>",
+ * with no AWS identity (characters EC2 refuses replaced by "_"). Kept only to
+ * recognise such rules and migrate them (see allowMyIp).
+ */
+export function legacyRuleDescription(options: { label?: string; user?: string } = {}): string {
   const user = options.user ?? osUser();
-  const label = options.label ?? (hostname().split('.')[0] || 'computer');
+  const label = options.label ?? defaultLabel();
   const text = `Jumpgate: ${user} ${label}`.replace(/[^a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]/g, '_');
   return text.slice(0, DESCRIPTION_MAX).trimEnd();
 }
@@ -118,9 +202,14 @@ function coversTcpPort(rule: SecurityGroupRule, port: number): boolean {
   return from <= port && port <= to;
 }
 
-function isExactRule(rule: SecurityGroupRule, cidr: string, port: number): boolean {
+/** A TCP rule for exactly `port` (not a range, not all traffic): the only kind Jumpgate makes, and so the only kind it replaces or removes. */
+function isPortRule(rule: SecurityGroupRule, port: number): boolean {
   const protocol = rule.IpProtocol?.toLowerCase();
-  return (protocol === 'tcp' || protocol === '6') && rule.FromPort === port && rule.ToPort === port && rule.CidrIpv4 === cidr;
+  return (protocol === 'tcp' || protocol === '6') && rule.FromPort === port && rule.ToPort === port;
+}
+
+function isExactRule(rule: SecurityGroupRule, cidr: string, port: number): boolean {
+  return isPortRule(rule, port) && rule.CidrIpv4 === cidr;
 }
 
 function prefixLength(cidr: string): number {
@@ -261,6 +350,8 @@ async function ingressRules(clients: AwsClients, groupIds: string[], context: Al
  * Whether `ip` may reach TCP `port` (default 22) through any of the groups: an
  * ingress rule for TCP (or all traffic) whose port range holds the port and
  * whose IPv4 CIDR contains ip/32 - 0.0.0.0/0 and any wider range included.
+ * Also every rule that lets anyone reach the port, each marked as the
+ * caller's or someone else's (issue #17: the group is shared by a team).
  */
 export async function checkAccess(
   clients: AwsClients,
@@ -290,22 +381,28 @@ export async function checkAccess(
     );
   }
 
-  const matching = rules
-    .filter((rule) => coversTcpPort(rule, port) && cidrContains(rule.CidrIpv4 ?? '', ip))
-    .sort((a, b) => prefixLength(b.CidrIpv4 ?? '') - prefixLength(a.CidrIpv4 ?? ''));
-  const best = matching[0];
+  // Narrowest first; among equals by address, so a list of them reads the same each time.
+  const byWidth = (a: SecurityGroupRule, b: SecurityGroupRule) =>
+    prefixLength(b.CidrIpv4 ?? '') - prefixLength(a.CidrIpv4 ?? '') || (a.CidrIpv4 ?? '').localeCompare(b.CidrIpv4 ?? '', 'en', { numeric: true });
+  const toPort = rules.filter((rule) => coversTcpPort(rule, port)).sort(byWidth);
+  const owner = await ruleOwner(clients);
+  const owned = toPort.map((rule): OwnedRule => ({ ...toAllowListRule(rule), yours: isOwnedBy(rule.Description, owner) }));
+  const best = toPort.find((rule) => cidrContains(rule.CidrIpv4 ?? '', ip));
   return best
-    ? { allowed: true, matchingRule: toAllowListRule(best), checkedGroupIds: groupIds }
-    : { allowed: false, checkedGroupIds: groupIds };
+    ? { allowed: true, matchingRule: toAllowListRule(best), checkedGroupIds: groupIds, rules: owned }
+    : { allowed: false, checkedGroupIds: groupIds, rules: owned };
 }
 
 /**
- * Allow `ip`/32 on TCP `port` in `groupId` under `description` (default
- * "Jumpgate: <user> <label>"). The description is the rule's identity: a rule
- * with it that holds another address is replaced (the new rule is authorized
- * first, so access never lapses, then the old one is revoked by rule id), and
- * exactly one rule with that description remains. Calling it again with the
- * same IP changes nothing.
+ * Allow `ip`/32 on TCP `port` in `groupId`. The rule's identity is the group,
+ * TCP, the port and the description: by default "Jumpgate: <os user> <label>
+ * [<caller>]" for the caller's AWS identity (ruleDescription); a description
+ * given here is taken as the caller's own. A rule with that identity that holds
+ * another address is replaced (the new rule is authorized first, so access
+ * never lapses, then the old one is revoked by rule id), and exactly one such
+ * rule remains. Rules for other ports, and rules of anyone else (a colleague
+ * with the same OS user and label included), are never touched. Calling it
+ * again with the same IP changes nothing.
  */
 export async function allowMyIp(
   clients: AwsClients,
@@ -314,7 +411,9 @@ export async function allowMyIp(
   const ip = requireIp(options.ip);
   const groupId = requireGroupId(options.groupId);
   const port = requirePort(options.port ?? DEFAULT_PORT);
-  const description = requireDescription(options.description ?? defaultRuleDescription({ ...(options.label ? { label: options.label } : {}) }));
+  if (options.description !== undefined) requireDescription(options.description);
+  const owner = options.description === undefined ? await ruleOwner(clients) : undefined;
+  const description = requireDescription(owner ? ruleDescription(owner, options.label) : (options.description ?? ''));
   const cidr = `${ip}/32`;
   const scope = scopeFor(clients, options.region);
   const resource = `security group ${groupId}`;
@@ -323,16 +422,29 @@ export async function allowMyIp(
   const describeContext: AllowListErrorContext = { action: 'ec2:DescribeSecurityGroupRules', scope, resource, deniedHint: askToAllow };
   const authorizeContext: AllowListErrorContext = { ...describeContext, action: 'ec2:AuthorizeSecurityGroupIngress' };
 
+  const oursIn = (all: SecurityGroupRule[]) => all.filter((candidate) => candidate.Description === description && isPortRule(candidate, port));
   let rules = await ingressRules(clients, [groupId], describeContext, options.region);
-  let ours = rules.filter((candidate) => candidate.Description === description);
+  let ours = oursIn(rules);
   let kept = ours.find((candidate) => isExactRule(candidate, cidr, port));
   let outcome: AllowOutcome;
   let rule: SecurityGroupRule;
+  let migrated: SecurityGroupRule | undefined;
 
   const identical = kept ? undefined : rules.find((candidate) => isExactRule(candidate, cidr, port));
   if (kept) {
     outcome = 'unchanged';
     rule = kept;
+  } else if (identical && owner && identical.Description === legacyRuleDescription({ label: options.label ?? defaultLabel() }) && (await relabel(clients, identical, description, scope, options.region))) {
+    // Migration of a rule an older Jumpgate made (no AWS identity in its description). It is taken as
+    // ours only when nothing else is possible to tell apart: the same group, TCP, this port, exactly the
+    // description this OS user and label produced then, and the address we are calling from right now.
+    // A rule like that at any other address may be a colleague's (same OS user and label, e.g.
+    // "root home", elsewhere), so it is left alone and shown as someone else's. A colleague behind the
+    // very same public address would be let in by this rule whoever owns it, and EC2 allows one rule per
+    // address and port anyway: the same holds for two rules in the new format.
+    migrated = identical;
+    rule = { ...identical, Description: description };
+    outcome = 'unchanged';
   } else if (identical) {
     outcome = 'covered';
     rule = identical;
@@ -350,7 +462,7 @@ export async function allowMyIp(
       if (errorName(error) !== DUPLICATE) throw classifyAllowListError(error, authorizeContext);
       // Someone (another Jumpgate window, an administrator) added the same rule meanwhile: read again.
       rules = await ingressRules(clients, [groupId], describeContext, options.region);
-      ours = rules.filter((candidate) => candidate.Description === description);
+      ours = oursIn(rules);
       kept = ours.find((candidate) => isExactRule(candidate, cidr, port));
       const now = kept ?? rules.find((candidate) => isExactRule(candidate, cidr, port));
       if (!now) throw classifyAllowListError(error, authorizeContext);
@@ -359,13 +471,44 @@ export async function allowMyIp(
     }
   }
 
-  // Only rules carrying our description are ever revoked, and never the one that now lets the IP in.
+  // Only rules with our identity (description, TCP, this port) are ever revoked, and never the one that now lets the IP in.
   const stale = ours.filter((candidate) => candidate !== kept && candidate.SecurityGroupRuleId !== rule.SecurityGroupRuleId);
   if (stale.length > 0) {
     await revokeRules(clients, { groupId, description, rules: stale, scope, region: options.region });
     if (outcome === 'unchanged') outcome = 'replaced';
   }
-  return { outcome, rule: toAllowListRule(rule), revoked: stale.map(toAllowListRule) };
+  return { outcome, rule: toAllowListRule(rule), revoked: stale.map(toAllowListRule), ...(migrated ? { migrated: toAllowListRule(migrated) } : {}) };
+}
+
+/**
+ * Give a rule a new description in place (ModifySecurityGroupRules by rule id:
+ * same address, protocol and port, so access never lapses). False when the
+ * account may not modify rules: the rule then keeps letting the address in
+ * under its old description, which is not worth failing the allow for.
+ */
+async function relabel(clients: AwsClients, rule: SecurityGroupRule, description: string, scope: AwsCallContext['scope'], region: string | undefined): Promise<boolean> {
+  if (!rule.SecurityGroupRuleId || !rule.GroupId || !rule.IpProtocol) return false;
+  try {
+    await ec2Call(
+      { action: 'ec2:ModifySecurityGroupRules', scope, resource: `rule ${rule.SecurityGroupRuleId} in security group ${rule.GroupId}`, deniedHint: '' },
+      () =>
+        clients.ec2(region).send(
+          new ModifySecurityGroupRulesCommand({
+            GroupId: rule.GroupId,
+            SecurityGroupRules: [
+              {
+                SecurityGroupRuleId: rule.SecurityGroupRuleId,
+                SecurityGroupRule: { IpProtocol: rule.IpProtocol, FromPort: rule.FromPort, ToPort: rule.ToPort, CidrIpv4: rule.CidrIpv4, Description: description },
+              },
+            ],
+          }),
+        ),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof JumpgateError && error.code === 'AWS_ACCESS_DENIED') return false;
+    throw error;
+  }
 }
 
 function describeRule(rule: SecurityGroupRule): string {
@@ -394,16 +537,20 @@ async function revokeRules(
 }
 
 /**
- * Remove every ingress rule of `groupId` whose description is exactly
- * `description` (default "Jumpgate: <user> <label>"). Rules with any other
- * description are never touched. Nothing to remove is not an error.
+ * Remove my rule for TCP `port` (default 22) from `groupId`: every ingress rule
+ * for exactly that port whose description is exactly `description` (default
+ * the caller's, see ruleDescription). Rules for other ports and rules with any
+ * other description (a colleague's, or an older Jumpgate's, which carry no
+ * identity) are never touched. Nothing to remove is not an error.
  */
 export async function removeMyIp(
   clients: AwsClients,
-  options: { groupId: string; description?: string; label?: string } & RegionOption,
+  options: { groupId: string; description?: string; label?: string; port?: number } & RegionOption,
 ): Promise<{ revoked: AllowListRule[] }> {
   const groupId = requireGroupId(options.groupId);
-  const description = requireDescription(options.description ?? defaultRuleDescription({ ...(options.label ? { label: options.label } : {}) }));
+  const port = requirePort(options.port ?? DEFAULT_PORT);
+  if (options.description !== undefined) requireDescription(options.description);
+  const description = requireDescription(options.description ?? ruleDescription(await ruleOwner(clients), options.label));
   const scope = scopeFor(clients, options.region);
   const rules = await ingressRules(
     clients,
@@ -416,8 +563,7 @@ export async function removeMyIp(
     },
     options.region,
   );
-  // Every rule with the description goes, whatever port it was for.
-  const ours = rules.filter((rule) => rule.Description === description);
+  const ours = rules.filter((rule) => rule.Description === description && isPortRule(rule, port));
   await revokeRules(clients, { groupId, description, rules: ours, scope, region: options.region });
   return { revoked: ours.map(toAllowListRule) };
 }
