@@ -59,7 +59,8 @@ describe('hostKeys:trust through the dispatcher', () => {
   it('keeps every key of twenty trusts sent at once, each reported trusted', async () => {
     const keys = Array.from({ length: 20 }, () => ed25519Base64());
     const replies = await Promise.all(keys.map((publicKey, index) => dispatch('hostKeys:trust', { host: `jump-${index}.internal`, port: 2200, publicKey })));
-    expect(replies.every((reply) => reply.ok)).toBe(true);
+    // The refused ones, if any, with their errors: what went wrong shows in the failure itself.
+    expect(replies.filter((reply) => !reply.ok)).toEqual([]);
     const lines = readFileSync(knownHostsPath, 'utf8').trim().split('\n');
     expect(lines.sort()).toEqual(keys.map((publicKey, index) => `[jump-${index}.internal]:2200 ssh-ed25519 ${publicKey}`).sort());
   });
