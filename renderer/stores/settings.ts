@@ -1,6 +1,6 @@
 import { create, type StoreApi } from 'zustand';
 import type { JumpgateBridge } from '../../shared/bridge';
-import type { Settings, SettingsChange } from '../../shared/model/settings';
+import { SettingsSchema, type Settings, type SettingsChange } from '../../shared/model/settings';
 import type { FeedbackState } from './feedback';
 import { remoteCall } from './remoteCall';
 
@@ -23,6 +23,8 @@ export interface SettingsState {
 export function createSettingsStore(bridge: JumpgateBridge, feedback: StoreApi<FeedbackState>) {
   const get = remoteCall(bridge, 'settings:get');
   const update = remoteCall(bridge, 'settings:update');
+  // Numbers each update, so only the latest one's reply is applied.
+  let updates = 0;
   return create<SettingsState>()((set, getState) => {
     const read = async (): Promise<void> => {
       const seqBefore = getState().seq;
@@ -46,10 +48,13 @@ export function createSettingsStore(bridge: JumpgateBridge, feedback: StoreApi<F
         await read();
       },
       update: async (change) => {
+        const call = ++updates;
         const before = getState().settings;
-        // Shown at once; put back if the service refuses.
-        if (before) set({ settings: { ...before, ...change } });
+        // Shown at once (over the defaults if the service has not answered yet); put back if the service refuses.
+        set({ settings: { ...(before ?? SettingsSchema.parse({})), ...change } });
         const reply = await update.send(change);
+        // A later change (a quick second pick) has its own answer: an earlier reply arriving after it must not undo it.
+        if (call !== updates) return;
         if (reply.ok) set({ settings: reply.value });
         else {
           set({ settings: before });
