@@ -46,7 +46,8 @@ const common = {
   // Real servers start in these tests; a slow 2-core CI box needs headroom.
   testTimeout: 60_000,
   hookTimeout: 120_000,
-  // The AWS SDK's "Node 20 support ends" notice would otherwise repeat through the log.
+  // On a Node older than 22 (below package.json's engines, e.g. a checkout not yet reinstalled)
+  // the AWS SDK's "support ends" notice would otherwise repeat through the log.
   env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
 } as const;
 

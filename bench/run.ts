@@ -154,7 +154,7 @@ async function main(): Promise<void> {
     bundle: true,
     platform: 'node',
     format: 'cjs',
-    target: 'node20',
+    target: 'node22.12',
     external: ['ssh2', 'cpu-features'],
     logLevel: 'warning',
   });

@@ -10,7 +10,9 @@ const { version } = JSON.parse(await readFile('package.json', 'utf8'));
 const outIndex = argv.indexOf('--out');
 const out = outIndex > 0 ? argv[outIndex + 1] : 'dist';
 
-const common = { bundle: true, sourcemap: true, logLevel: 'warning', target: 'node20' };
+// node22.12: the CLI runs on the user's Node (package.json `engines`); main and preload run on the
+// Node inside Electron 45 (24.x), for which 22.12 is a lower bound.
+const common = { bundle: true, sourcemap: true, logLevel: 'warning', target: 'node22.12' };
 
 await rm(out, { recursive: true, force: true });
 await Promise.all([

@@ -20,23 +20,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // ---------------------------------------------------------------------------
 // PNG encoding
 
-// zlib.crc32 exists from Node 20.15; package.json allows any Node 20, so keep a
-// table-driven fallback (the standard reflected CRC-32, polynomial 0xEDB88320).
-let crcTable;
-function tableCrc32(bytes) {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let crc = 0xffffffff;
-  for (const b of bytes) crc = crcTable[(crc ^ b) & 0xff] ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
-const crc32 = typeof zlib.crc32 === 'function' ? (bytes) => zlib.crc32(bytes) >>> 0 : tableCrc32;
+// zlib.crc32 (PNG's CRC-32) exists on every Node package.json allows (>= 22.12).
+const crc32 = (bytes) => zlib.crc32(bytes) >>> 0;
 
 function pngChunk(type, data) {
   const typeAndData = Buffer.concat([Buffer.from(type, 'latin1'), data]);

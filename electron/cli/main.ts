@@ -14,9 +14,10 @@ import { CliFailure, openSession, VERSION, type CliSession } from './session';
  * terminals, scripts and CI jobs. Errors print as `error CODE: message` and the
  * hint; exit codes: 0 ok, 1 a failure, 2 a usage error (unknown profile, ...).
  */
-// The AWS SDK warns on every run under Node 20 that its support ends; in a CLI
+// Below Node 22 the AWS SDK warns on every run that its support ends; in a CLI
 // whose stderr carries our own errors (and whose stdout scripts parse) that is
-// noise the user cannot act on here. Node >= 22 is recommended in the README.
+// noise. The CLI needs Node >= 22.12 (package.json `engines`, the README), where
+// the SDK is silent, so this only matters when run on an unsupported Node.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 async function withSession(run: (session: CliSession) => Promise<number | void>): Promise<void> {
