@@ -250,7 +250,11 @@ export const contract = {
   /** Hosts from the user's ~/.ssh/config, ready to become a profile's jump host. */
   'profiles:importSshConfig': {
     request: z.object({}).optional(),
-    response: z.array(z.object({ alias: z.string(), jumpHost: JumpHostSchema })),
+    /** Hosts a profile can be made from, and those it cannot (with the field that stops them). IMPORT_INVALID when the file does not parse. */
+    response: z.object({
+      hosts: z.array(z.object({ alias: z.string(), jumpHost: JumpHostSchema })),
+      skipped: z.array(z.object({ alias: z.string(), why: z.string() })),
+    }),
   },
   /** Every tunnel's state now, and the event seq it corresponds to. */
   'tunnels:snapshot': {

@@ -3,12 +3,25 @@ import type { ImportPlan, SshConfigHosts } from '../stores/profiles';
 import { useStores } from '../storesContext';
 
 /** Hosts from ~/.ssh/config, each a click away from a new profile with its jump host filled in. */
-export function SshConfigImport({ hosts }: { hosts: SshConfigHosts }) {
+export function SshConfigImport({ hosts: found }: { hosts: SshConfigHosts }) {
   const { useNavigation } = useStores();
   const go = useNavigation((state) => state.go);
+  const { hosts, skipped } = found;
   return (
     <section aria-labelledby="ssh-import-title">
       <h2 id="ssh-import-title">Import from SSH config</h2>
+      {skipped.length > 0 ? (
+        <div className="notice" role="note" aria-label="Hosts that cannot become profiles">
+          <p>These hosts cannot become profiles as they are:</p>
+          <ul>
+            {skipped.map(({ alias, why }) => (
+              <li key={alias}>
+                <code>{alias}</code>: {why}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       {hosts.length === 0 ? (
         <p>No hosts with a HostName were found in ~/.ssh/config.</p>
       ) : (

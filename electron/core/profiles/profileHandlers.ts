@@ -81,10 +81,10 @@ export function profileHandlers(context: ServiceContext): Pick<Handlers, Profile
       try {
         text = await readFile(path, 'utf8');
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { hosts: [], skipped: [] };
         throw error;
       }
-      return importSshConfig(text);
+      return importSshConfig(text, { path });
     },
   };
 }

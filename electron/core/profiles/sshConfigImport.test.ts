@@ -35,7 +35,7 @@ Host *
 `;
 
 describe('importSshConfig', () => {
-  const hosts = importSshConfig(CONFIG, { home: '/home/dev' });
+  const { hosts } = importSshConfig(CONFIG, { home: '/home/dev' });
 
   it('lists concrete hosts, not wildcard defaults', () => {
     expect(hosts.map((host) => host.alias)).toEqual(['bastion-eu', 'db-jump', 'legacy', 'github.com']);
@@ -69,5 +69,22 @@ describe('importSshConfig', () => {
       'ops@gateway.example.com:2022',
       'ec2-user@18.130.1.2:22',
     ]);
+  });
+
+  it('lists a host that cannot become a profile apart, with the field that stops it, and offers the rest', () => {
+    const found = importSshConfig(`Host good\n  HostName good.example.com\n\nHost weird\n  HostName bad host name\n  Port 99999\n`, { home: '/home/dev' });
+    expect(found.hosts.map((host) => host.alias)).toEqual(['good']);
+    expect(found.skipped.map((entry) => entry.alias)).toEqual(['weird']);
+    expect(found.skipped[0]?.why).toMatch(/port/);
+  });
+
+  it('says where the file is broken, as a coded error, for an unterminated quote', () => {
+    let caught: unknown;
+    try {
+      importSshConfig('Host ok\n  HostName ok.example.com\nHost "unterminated\n', { path: '/home/dev/.ssh/config' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toMatchObject({ code: 'IMPORT_INVALID', message: expect.stringMatching(/^\/home\/dev\/\.ssh\/config could not be read: Unexpected line break at unterminated/) });
   });
 });

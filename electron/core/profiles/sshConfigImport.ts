@@ -1,11 +1,18 @@
 import { homedir } from 'node:os';
 import SSHConfig from 'ssh-config';
-import type { JumpHost, JumpHostHop } from '../../../shared/model/jumpHost';
+import { JumpgateError } from '../../../shared/model/errors';
+import { JumpHostSchema, type JumpHost, type JumpHostHop } from '../../../shared/model/jumpHost';
 
 /** One `Host` entry of ~/.ssh/config, resolved into a jump host Jumpgate can use. */
 export interface SshConfigHost {
   alias: string;
   jumpHost: JumpHost;
+}
+
+/** What the config offers: hosts a profile can be made from, and the others with why not. */
+export interface SshConfigImport {
+  hosts: SshConfigHost[];
+  skipped: Array<{ alias: string; why: string }>;
 }
 
 function first(value: string | string[] | undefined): string | undefined {
@@ -26,9 +33,17 @@ function isPattern(alias: string): boolean {
  * `Host *` defaults and first-match-wins apply exactly as ssh applies them.
  * Wildcard entries are defaults, not hosts, and are not returned.
  */
-export function importSshConfig(text: string, options: { home?: string; defaultUser?: string } = {}): SshConfigHost[] {
+export function importSshConfig(text: string, options: { home?: string; defaultUser?: string; path?: string } = {}): SshConfigImport {
   const home = options.home ?? homedir();
-  const config = SSHConfig.parse(text);
+  let config: ReturnType<typeof SSHConfig.parse>;
+  try {
+    config = SSHConfig.parse(text);
+  } catch (error) {
+    // The parser's own words (an unterminated quote: "Unexpected line break at ...") name the place.
+    throw new JumpgateError('IMPORT_INVALID', `${options.path ?? 'The SSH config'} could not be read: ${error instanceof Error ? error.message : String(error)}.`, {
+      hint: 'Fix that line (a quote opened and not closed, say) the way ssh -G would accept it, then import again.',
+    });
+  }
   const aliases: string[] = [];
   for (const line of config) {
     if (line.type !== SSHConfig.DIRECTIVE || line.param.toLowerCase() !== 'host') continue;
@@ -51,10 +66,15 @@ export function importSshConfig(text: string, options: { home?: string; defaultU
     };
   };
 
-  return aliases.map((alias) => {
+  const result: SshConfigImport = { hosts: [], skipped: [] };
+  for (const alias of aliases) {
     const computed = config.compute(alias);
     const proxyJump = first(computed.ProxyJump as string | undefined);
     const via = proxyJump && proxyJump.toLowerCase() !== 'none' ? proxyJump.split(',').map((hop) => resolveHop(hop)) : [];
-    return { alias, jumpHost: { ...resolveHop(alias), via } };
-  });
+    // Only what a profile can hold is offered; the rest is listed with the field that stops it.
+    const checked = JumpHostSchema.safeParse({ ...resolveHop(alias), via });
+    if (checked.success) result.hosts.push({ alias, jumpHost: checked.data });
+    else result.skipped.push({ alias, why: checked.error.issues.map((issue) => `${issue.path.join('.') || 'host'}: ${issue.message}`).join('; ') });
+  }
+  return result;
 }
