@@ -73,8 +73,12 @@ export const TunnelEntrySchema = z.object({
 
 const TargetRef = z.object({ profileId: id, targetId: id });
 const ConnectionStringFormat = z.enum(['url', 'prisma', 'jdbc']);
-/** Why a secret is handed to the front end: to show it, or for a browser page to copy it to its own clipboard. */
-const RevealPurpose = z.enum(['show', 'pageClipboard']);
+/**
+ * Why a secret is handed to the front end, so the audit log says what was done with it: shown on
+ * screen, copied by a browser page or the CLI (each clears it), printed by `jumpgate password
+ * --no-copy`, or handed to a command by `jumpgate exec`.
+ */
+const RevealPurpose = z.enum(['show', 'pageClipboard', 'cliClipboard', 'print', 'exec']);
 
 /** The revision of a profile (or of the whole set, for an import) the caller last saw; a write based on an older one is refused with PROFILES_CONFLICT. */
 const Revision = z.number().int().min(0);

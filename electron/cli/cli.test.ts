@@ -141,6 +141,12 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('the jumpgate command', (
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(listeningPorts().has(localPort)).toBe(false);
+    // Ctrl-C closed the tunnel, and the audit log says so (it used to hold only the opening).
+    const audit = readFileSync(join(dir, 'data', 'audit.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { kind: string; detail: string });
+    expect(audit.slice(-2).map((entry) => [entry.kind, entry.detail])).toEqual([
+      ['tunnel-opened', expect.stringMatching(/^Rig box \/ Echo: /)],
+      ['tunnel-closed', 'Rig box / Echo (Jumpgate closed)'],
+    ]);
   });
 
   it('opens the targets it can when one port is taken, names the free one, and runs there with --port target=N', async () => {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -171,6 +171,13 @@ describe.skipIf(!peersAvailable('moto_server', 'sshd', 'mariadbd', 'postgres'))(
     const { code, stdout } = await runCli(['password', 'prod', 'reports', '--no-copy'], env);
     expect(code).toBe(0);
     expect(stdout).toBe(`${postgres.password}\n`);
+    // Logged as what it was: printed, not "shown on screen"; exec runs are logged as used by a command.
+    const audit = readFileSync(join(env.JUMPGATE_DATA_DIR ?? '', 'audit.log'), 'utf8');
+    const entries = audit.trim().split('\n').map((line) => JSON.parse(line) as { kind: string; detail: string });
+    expect(entries.at(-1)).toMatchObject({ kind: 'password-revealed', detail: expect.stringMatching(/printed by jumpgate password --no-copy$/) });
+    expect(entries.filter((entry) => entry.kind === 'password-used').length).toBeGreaterThan(0);
+    expect(entries.some((entry) => entry.detail.endsWith('shown on screen'))).toBe(false);
+    expect(audit).not.toContain(postgres.password);
   });
 
   it('doctor points at the IP rule first, then passes every step once my IP is allowed', async () => {

@@ -25,7 +25,8 @@ import { ShellSessions } from './shell/shellSessions';
 import { hostKeyHandlers } from './ssh/hostKeyHandlers';
 import { JumpHostPool } from './ssh/jumpHostPool';
 import { KnownHostsStore } from './ssh/knownHosts';
-import { TunnelControl } from './tunnels/tunnelControl';
+import { refsOf, TunnelControl } from './tunnels/tunnelControl';
+import { isLive } from '../../shared/model/tunnelState';
 import { tunnelHandlers } from './tunnels/tunnelHandlers';
 
 export type { JumpgateDeps } from './serviceContext';
@@ -141,6 +142,13 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
     retryNow: () => pool.retryAllNow(),
     dispose: async () => {
       await shells.dispose();
+      // Every opened tunnel gets its closed line, however Jumpgate ends (Ctrl-C on the CLI, serve stopped, Quit).
+      for (const entry of tunnels.snapshot().tunnels.filter((tunnel) => isLive(tunnel.state))) {
+        const { profileId, targetId } = refsOf(entry.id);
+        const profile = profiles.list().find((candidate) => candidate.id === profileId);
+        const target = profile?.targets.find((candidate) => candidate.id === targetId);
+        void audit.record('tunnel-closed', `${profile?.name ?? profileId} / ${target?.name ?? targetId} (Jumpgate closed)`, { profileId, targetId });
+      }
       await tunnels.dispose();
       await pool.dispose();
       passphrases.clear();

@@ -10,6 +10,7 @@ const AUDIT_KIND_LABELS: Record<AuditKind, string> = {
   'tunnel-idle-closed': 'Tunnel closed when idle',
   'password-revealed': 'Password revealed',
   'password-copied': 'Password copied',
+  'password-used': 'Password used by a command',
   'connection-string-copied': 'Connection string copied',
   'ip-allowed': 'IP allowed',
   'ip-removed': 'IP rule removed',

@@ -5,6 +5,8 @@ export const AUDIT_KINDS = [
   'tunnel-idle-closed',
   'password-revealed',
   'password-copied',
+  /** Handed to a command (jumpgate exec) in its environment, masked in its output. */
+  'password-used',
   'connection-string-copied',
   'ip-allowed',
   'ip-removed',

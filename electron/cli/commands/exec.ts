@@ -31,7 +31,7 @@ export async function exec(session: CliSession, profileName: string, command: st
   }
   const target = targets[0] as (typeof targets)[number];
   const entry = await openTarget(session, profile, target.id, options);
-  const { username, password } = unwrap(await session.invoke('secrets:revealPassword', { profileId: profile.id, targetId: target.id }));
+  const { username, password } = unwrap(await session.invoke('secrets:revealPassword', { profileId: profile.id, targetId: target.id, purpose: 'exec' }));
   const strings = buildConnectionStrings({
     family: engineFamily(target.engine),
     port: entry.endpoint.localPort,

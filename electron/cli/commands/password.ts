@@ -11,7 +11,9 @@ export async function password(session: CliSession, profileName: string, targetN
   const profile = findProfile(profiles, profileName);
   const [target] = findTargets(profile, [targetName]);
   const copy = options.copy ?? Boolean(process.stdout.isTTY);
-  const { password: secret } = unwrap(await session.invoke('secrets:revealPassword', { profileId: profile.id, targetId: target?.id ?? targetName }));
+  const { password: secret } = unwrap(
+    await session.invoke('secrets:revealPassword', { profileId: profile.id, targetId: target?.id ?? targetName, purpose: copy ? 'cliClipboard' : 'print' }),
+  );
   if (!copy) {
     process.stdout.write(`${secret}\n`);
     return 0;

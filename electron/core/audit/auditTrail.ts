@@ -1,5 +1,5 @@
 import type { RequestChannel } from '../../../shared/channels';
-import type { ParsedRequestOf, ResponseOf } from '../../../shared/contract';
+import type { ParsedRequestOf, RequestOf, ResponseOf } from '../../../shared/contract';
 import type { AuditKind } from '../../../shared/model/audit';
 import type { Handlers } from '../../../shared/contract';
 import type { AuditLog } from './auditLog';
@@ -21,6 +21,24 @@ type Describe<C extends RequestChannel> = (request: ParsedRequestOf<C>, response
  * fingerprints: the channels that carry a secret (reveal, copy) are described
  * by what was done, never by the value.
  */
+/** What handing a secret over for `purpose` was, as the audit log says it. */
+function revealed(what: string, purpose: RevealPurpose | undefined): { kind: AuditKind; detail: string } {
+  switch (purpose) {
+    case 'pageClipboard':
+      return { kind: 'password-copied', detail: `${what} (copied by the browser page, which clears it)` };
+    case 'cliClipboard':
+      return { kind: 'password-copied', detail: `${what} (copied by jumpgate password, which clears it)` };
+    case 'print':
+      return { kind: 'password-revealed', detail: `${what} printed by jumpgate password --no-copy` };
+    case 'exec':
+      return { kind: 'password-used', detail: `${what} handed to a command by jumpgate exec (masked in its output)` };
+    default:
+      return { kind: 'password-revealed', detail: `${what} shown on screen` };
+  }
+}
+
+type RevealPurpose = NonNullable<RequestOf<'secrets:revealPassword'>['purpose']>;
+
 const CONNECTION_STRING_NAMES = { url: 'Connection URL', prisma: 'Prisma DATABASE_URL', jdbc: 'JDBC URL' } as const;
 
 const TRAIL: { [C in RequestChannel]?: Describe<C> } = {
@@ -33,16 +51,13 @@ const TRAIL: { [C in RequestChannel]?: Describe<C> } = {
   'secrets:copyPassword': ({ profileId, targetId }, pending) => [{ kind: 'password-copied', detail: `${pending.label} (clipboard cleared at ${new Date(pending.clearsAt).toISOString()})`, profileId, targetId }],
   'secrets:revealPassword': ({ profileId, targetId, purpose }, _credentials, names) => {
     const what = `Password for ${names(profileId, targetId).profile} / ${names(profileId, targetId).target}`;
-    return purpose === 'pageClipboard'
-      ? [{ kind: 'password-copied', detail: `${what} (copied by the browser page, which clears it)`, profileId, targetId }]
-      : [{ kind: 'password-revealed', detail: `${what} shown on screen`, profileId, targetId }];
+    return [{ ...revealed(what, purpose), profileId, targetId }];
   },
   'secrets:copyConnectionString': ({ profileId, targetId }, pending) => [{ kind: 'connection-string-copied', detail: pending.label, profileId, targetId }],
   'secrets:revealConnectionString': ({ profileId, targetId, format, purpose }, _text, names) => {
     const what = `${CONNECTION_STRING_NAMES[format]} for ${names(profileId, targetId).profile} / ${names(profileId, targetId).target}`;
-    return purpose === 'pageClipboard'
-      ? [{ kind: 'connection-string-copied', detail: `${what} (copied by the browser page, which clears it)`, profileId, targetId }]
-      : [{ kind: 'password-revealed', detail: `${what} shown on screen`, profileId, targetId }];
+    const handed = revealed(what, purpose);
+    return [{ ...handed, kind: handed.kind === 'password-copied' ? 'connection-string-copied' : handed.kind, profileId, targetId }];
   },
   'aws:allowMyIp': ({ profileId, ip: given }, result) => [
     { kind: 'ip-allowed', detail: `${result.ip}${given === undefined ? '' : ' (given by the user)'} on port ${result.rule.fromPort ?? 22} of ${result.rule.groupId}: ${result.outcome}${result.revoked.length > 0 ? ` (removed ${result.revoked.map((rule) => rule.cidr).join(', ')})` : ''}`, profileId },
