@@ -6,6 +6,9 @@ import { backoffDelay, type BackoffPolicy } from './backoff';
 import { hostKeyFromBlob, judgeHostKey, type HostKey, type KnownHostsStore } from './knownHosts';
 import { classifyConnectError, isTransient, type AttemptContext } from './sshErrors';
 
+/** How long a closing connection waits for the jump box to acknowledge before its socket is destroyed. */
+const CLOSE_GRACE_MS = 2_000;
+
 export type JumpHostConnectionState =
   | { status: 'connecting' }
   | { status: 'ready'; since: number }
@@ -139,12 +142,25 @@ export class JumpHostConnection {
     });
   }
 
+  /** Each client's socket (a TCP socket, or a channel of the outer hop), for a close that must not wait on the jump box. */
+  private readonly sockets = new WeakMap<Client, { destroy(): void }>();
+
   async close(): Promise<void> {
     this.closed = true;
     this.wake?.();
     this.abortAttempt?.();
-    this.client?.end();
-    await this.loop;
+    const client = this.client;
+    client?.end();
+    // A polite close needs the jump box to answer; a frozen one (or a dead network) never does,
+    // and the socket would wait in FIN-WAIT-2 for minutes with Quit or Ctrl-C hanging behind it.
+    // (ssh2's own destroy() does nothing once end() has half-closed the socket, so the socket itself goes.)
+    const socket = client ? this.sockets.get(client) : undefined;
+    const force = socket ? setTimeout(() => socket.destroy(), CLOSE_GRACE_MS) : undefined;
+    try {
+      await this.loop;
+    } finally {
+      clearTimeout(force);
+    }
   }
 
   private setState(state: JumpHostConnectionState): void {
@@ -226,6 +242,7 @@ export class JumpHostConnection {
 
     return new Promise<Client>((resolve, reject) => {
       const client = new Client();
+      this.sockets.set(client, socket);
       let settled = false;
       const finish = (error?: unknown): void => {
         if (settled) return;

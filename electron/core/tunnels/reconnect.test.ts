@@ -85,6 +85,15 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('reconnect when the jump 
     expect(await roundTrip(localPort, 'thawed')).toBe('thawed');
   });
 
+  it('quits while the jump box is frozen: the tunnels close and the port is freed, not hung on a polite close', async () => {
+    expect(await roundTrip(localPort, 'before')).toBe('before');
+    sshd.freeze();
+    // A liveness guard, not a speed target: before the fix this never resolved (FIN-WAIT-2 for minutes).
+    const guard = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('dispose did not finish while the jump box was frozen')), 15_000).unref());
+    await Promise.race([engine.dispose(), guard]);
+    expect(await bindError(localPort)).toBeUndefined();
+  });
+
   it('holds the port while sshd is down and lets a waiting client through when it is back', async () => {
     await sshd.stop();
     await engine.waitForTunnel(
