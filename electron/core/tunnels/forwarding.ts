@@ -8,9 +8,24 @@ export interface ByteCounters {
 }
 
 /**
+ * Whether a channel's readable side ended because the connection under it died, not because the
+ * far end sent EOF. ssh2 ends the stream the same way in both cases; what differs is its channel
+ * bookkeeping (ssh2 1.x, pinned in package-lock): a real EOF leaves `incoming.state` at 'eof', or
+ * at 'closed' once the far end's CLOSE made ssh2 end our side too; a dead connection marks the
+ * channel 'closed' without ending our side (utils.js onCHANNEL_CLOSE with `dead`).
+ */
+function diedUnder(channel: ClientChannel): boolean {
+  const state = (channel as unknown as { incoming?: { state?: string } }).incoming?.state;
+  return state === 'closed' && !channel.writableEnded;
+}
+
+/**
  * Join a local client socket and an SSH channel in both directions.
  * A half-close (EOF) travels through; any error or close on either side tears
- * down both, so no socket or channel outlives its partner.
+ * down both, so no socket or channel outlives its partner. A channel whose SSH
+ * connection died (session killed, jump box gone) resets the local socket
+ * instead of ending it, so a client that does not count bytes (a dump piped to a
+ * file) sees ECONNRESET rather than taking a truncated stream for a complete one.
  * Resolves once both are gone.
  */
 export function joinSocketAndChannel(socket: Socket, channel: ClientChannel, counters: ByteCounters): Promise<void> {
@@ -32,7 +47,19 @@ export function joinSocketAndChannel(socket: Socket, channel: ClientChannel, cou
     });
 
     socket.pipe(channel);
-    channel.pipe(socket);
+    // The socket's end is decided here, not by the pipe: an orderly EOF ends it, a dead connection resets it.
+    channel.pipe(socket, { end: false });
+    channel.once('end', () => {
+      if (!diedUnder(channel)) {
+        socket.end();
+        return;
+      }
+      if (finished) return;
+      finished = true;
+      socket.resetAndDestroy();
+      closeChannel(channel);
+      resolve();
+    });
 
     socket.once('error', teardown);
     socket.once('close', teardown);

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -83,6 +83,32 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('reconnect when the jump 
     sshd.thaw();
     await engine.waitForTunnel('db', (state) => state.status === 'open', 'open after thaw');
     expect(await roundTrip(localPort, 'thawed')).toBe('thawed');
+  });
+
+  it('resets the local client when the SSH session dies mid-stream, so a truncated stream is never taken for a complete one', async () => {
+    const client = connect(localPort, '127.0.0.1');
+    let received = 0;
+    let killed = false;
+    const ended = new Promise<string>((resolve) => {
+      client.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        // Mid-way through the echo of 64 MiB, the jump box's session dies.
+        if (!killed && received > 1024 * 1024) {
+          killed = true;
+          sshd.killSessions();
+        }
+      });
+      client.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+      client.once('end', () => resolve('clean end'));
+    });
+    const payload = Buffer.alloc(64 * 1024 * 1024, 7);
+    client.write(payload);
+    expect(await ended).toBe('ECONNRESET');
+    expect(received).toBeLessThan(payload.length);
+    client.destroy();
+    await engine.waitForTunnel('db', (state) => state.status === 'open', 'open again');
+    // An orderly end still ends cleanly, with every byte.
+    expect(await roundTrip(localPort, 'after the reset')).toBe('after the reset');
   });
 
   it('quits while the jump box is frozen: the tunnels close and the port is freed, not hung on a polite close', async () => {
