@@ -184,8 +184,8 @@ const DoctorReportSchema = z.object({
 export const contract = {
   /** The user's app-wide choices (the theme), kept by the service so they outlive a page's origin. */
   'settings:get': { request: z.object({}).optional(), response: SettingsSchema },
-  /** Change some settings; every window hears settings:changed. */
-  'settings:update': { request: SettingsChangeSchema, response: SettingsSchema },
+  /** Change some settings; every window hears settings:changed. `seq` is that event's number, so the writer can tell its own event from later ones. */
+  'settings:update': { request: SettingsChangeSchema, response: SettingsSchema.extend({ seq: z.number() }) },
   /** Version and where things live; never fails. */
   'app:info': {
     request: z.object({}).optional(),

@@ -10,7 +10,7 @@ export function settingsHandlers({ settings, bus }: ServiceContext): Pick<Handle
     'settings:update': async (change) => {
       const saved = await settings.update(change);
       bus.emit('settings:changed', { settings: saved });
-      return saved;
+      return { ...saved, seq: bus.seqOf('settings:changed') };
     },
   };
 }
