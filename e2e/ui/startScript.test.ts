@@ -72,7 +72,8 @@ describe.skipIf(!peersAvailable('chromium'))('npm start without the Electron bin
 
       const page = await browser.newPage();
       await page.goto(url);
-      await page.getByRole('navigation', { name: 'Profiles' }).waitFor();
+      // The profiles arrive over the socket after the sidebar renders: wait for them, then count.
+      await page.getByRole('navigation', { name: 'Profiles' }).getByRole('button', { name: /Example: production/ }).waitFor();
       expect(await page.getByRole('button', { name: /Example: production/ }).count()).toBe(1);
       await page.close();
     } finally {
