@@ -73,6 +73,12 @@ export const TunnelEntrySchema = z.object({
 
 const TargetRef = z.object({ profileId: id, targetId: id });
 const ConnectionStringFormat = z.enum(['url', 'prisma', 'jdbc']);
+/** Each connection string format as the user reads it: the clipboard banner, the audit log and the CLI name them alike. */
+export const CONNECTION_STRING_FORMAT_NAMES: Record<z.infer<typeof ConnectionStringFormat>, string> = {
+  url: 'Connection URL',
+  prisma: 'Prisma DATABASE_URL',
+  jdbc: 'JDBC URL',
+};
 /**
  * Why a secret is handed to the front end, so the audit log says what was done with it: shown on
  * screen, copied by a browser page or the CLI (each clears it), printed by `jumpgate password

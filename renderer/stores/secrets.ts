@@ -1,6 +1,6 @@
 import { create, type StoreApi } from 'zustand';
 import type { JumpgateBridge } from '../../shared/bridge';
-import { DEFAULT_CLIPBOARD_CLEAR_MS, type EventOf, type Reply, type RequestOf, type ResponseOf } from '../../shared/contract';
+import { CONNECTION_STRING_FORMAT_NAMES, DEFAULT_CLIPBOARD_CLEAR_MS, type EventOf, type Reply, type RequestOf, type ResponseOf } from '../../shared/contract';
 import type { ErrorInfo } from '../../shared/model/errors';
 import { createPageClipboard, type PageClipboardGuard, type PageClipboardState } from '../pageClipboard';
 import type { FeedbackState } from './feedback';
@@ -12,8 +12,6 @@ type TargetRef = { profileId: string; targetId: string };
 export type ConnectionStringFormat = RequestOf<'secrets:copyConnectionString'>['format'];
 export type Credentials = ResponseOf<'secrets:revealPassword'>;
 
-/** What the user sees in the clipboard banner and in the audit log for each format. */
-const FORMAT_NAMES: Record<ConnectionStringFormat, string> = { url: 'Connection URL', prisma: 'Prisma DATABASE_URL', jdbc: 'JDBC URL' };
 
 /**
  * A target's password and connection strings, fetched from Secrets Manager on
@@ -122,7 +120,7 @@ export function createSecretsStore(bridge: JumpgateBridge, feedback: StoreApi<Fe
             const revealed = await revealConnectionString.send({ ...ref, format, purpose: 'pageClipboard' });
             return revealed.ok ? { ok: true, value: revealed.value.text } : revealed;
           },
-          `${FORMAT_NAMES[format]} for ${names.profile} / ${names.target}`,
+          `${CONNECTION_STRING_FORMAT_NAMES[format]} for ${names.profile} / ${names.target}`,
           reply,
         );
       },

@@ -1,5 +1,5 @@
 import type { RequestChannel } from '../../../shared/channels';
-import type { ParsedRequestOf, RequestOf, ResponseOf } from '../../../shared/contract';
+import { CONNECTION_STRING_FORMAT_NAMES, type ParsedRequestOf, type RequestOf, type ResponseOf } from '../../../shared/contract';
 import type { AuditKind } from '../../../shared/model/audit';
 import type { Handlers } from '../../../shared/contract';
 import type { AuditLog } from './auditLog';
@@ -39,7 +39,6 @@ function revealed(what: string, purpose: RevealPurpose | undefined): { kind: Aud
 
 type RevealPurpose = NonNullable<RequestOf<'secrets:revealPassword'>['purpose']>;
 
-const CONNECTION_STRING_NAMES = { url: 'Connection URL', prisma: 'Prisma DATABASE_URL', jdbc: 'JDBC URL' } as const;
 
 const TRAIL: { [C in RequestChannel]?: Describe<C> } = {
   'tunnels:start': ({ profileId, targetId }, entry, names) => [opened(profileId, targetId, entry.endpoint, names)],
@@ -55,7 +54,7 @@ const TRAIL: { [C in RequestChannel]?: Describe<C> } = {
   },
   'secrets:copyConnectionString': ({ profileId, targetId }, pending) => [{ kind: 'connection-string-copied', detail: pending.label, profileId, targetId }],
   'secrets:revealConnectionString': ({ profileId, targetId, format, purpose }, _text, names) => {
-    const what = `${CONNECTION_STRING_NAMES[format]} for ${names(profileId, targetId).profile} / ${names(profileId, targetId).target}`;
+    const what = `${CONNECTION_STRING_FORMAT_NAMES[format]} for ${names(profileId, targetId).profile} / ${names(profileId, targetId).target}`;
     const handed = revealed(what, purpose);
     return [{ ...handed, kind: handed.kind === 'password-copied' ? 'connection-string-copied' : handed.kind, profileId, targetId }];
   },

@@ -1,4 +1,4 @@
-import type { Handlers, RequestOf } from '../../../shared/contract';
+import { CONNECTION_STRING_FORMAT_NAMES, type Handlers, type RequestOf } from '../../../shared/contract';
 import { JumpgateError } from '../../../shared/model/errors';
 import { engineFamily } from '../../../shared/model/profile';
 import type { ServiceContext } from '../serviceContext';
@@ -15,7 +15,6 @@ type SecretChannels =
 
 type ConnectionStringFormat = RequestOf<'secrets:copyConnectionString'>['format'];
 
-const FORMAT_NAMES = { url: 'Connection URL', prisma: 'Prisma DATABASE_URL', jdbc: 'JDBC URL' } as const;
 
 /**
  * Database passwords fetched from Secrets Manager when asked and handed over
@@ -44,7 +43,7 @@ export function secretHandlers({ profiles, aws, clipboard, passphrases }: Servic
       ...(database ? { database } : {}),
     });
     const text = format === 'jdbc' ? strings.jdbc : format === 'prisma' ? strings.prismaDatabaseUrl : strings.url;
-    return { label: `${FORMAT_NAMES[format]} for ${profile.name} / ${target.name}`, text };
+    return { label: `${CONNECTION_STRING_FORMAT_NAMES[format]} for ${profile.name} / ${target.name}`, text };
   }
 
   return {
