@@ -52,12 +52,7 @@ export function ConnectionTest({ profile, onInvalid }: { profile: Profile | unde
           onClose={() => setQuestion(undefined)}
           onTrust={(error) => {
             setQuestion(undefined);
-            void useHostKeys
-              .getState()
-              .trust(error)
-              .then((trusted) => {
-                if (trusted) void test();
-              });
+            void useHostKeys.getState().trustThen(error, () => test());
           }}
           onUnlock={(passphrase, remember) => void test({ passphrase, remember })}
         />

@@ -86,12 +86,7 @@ export function DoctorScreen({ profile }: { profile: Profile }) {
           onClose={() => setAsking(undefined)}
           onTrust={(error) => {
             setAsking(undefined);
-            void useHostKeys
-              .getState()
-              .trust(error)
-              .then((trusted) => {
-                if (trusted) void check();
-              });
+            void useHostKeys.getState().trustThen(error, () => check());
           }}
           onUnlock={(passphrase, remember) => void check({ passphrase, remember })}
         />

@@ -111,12 +111,7 @@ export function ShellScreen({ profile }: { profile: Profile }) {
           onClose={() => setQuestion(undefined)}
           onTrust={(error) => {
             setQuestion(undefined);
-            void useHostKeys
-              .getState()
-              .trust(error)
-              .then((trusted) => {
-                if (trusted) void open();
-              });
+            void useHostKeys.getState().trustThen(error, () => open());
           }}
           onUnlock={(passphrase, remember) => {
             setQuestion(undefined);

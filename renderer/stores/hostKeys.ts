@@ -12,15 +12,20 @@ export interface HostKeysState {
    * all ask the same way). False, with the refusal shown, when it was not pinned.
    */
   trust(error: ErrorInfo): Promise<boolean>;
+  /** Pin it, then do again what stopped at the question (open the shell, run the checks); nothing more if it was not pinned. */
+  trustThen(error: ErrorInfo, retry: () => unknown): Promise<void>;
 }
 
 export function createHostKeysStore(bridge: JumpgateBridge, feedback: StoreApi<FeedbackState>) {
   const trustHostKey = remoteCall(bridge, 'hostKeys:trust');
-  return create<HostKeysState>()(() => ({
+  return create<HostKeysState>()((_set, get) => ({
     trust: async (error) => {
       const reply = await trustHostKey.send(trustRequestFor(error));
       if (!reply.ok) feedback.getState().showError(reply.error);
       return reply.ok;
+    },
+    trustThen: async (error, retry) => {
+      if (await get().trust(error)) await retry();
     },
   }));
 }
