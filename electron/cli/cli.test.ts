@@ -1,9 +1,10 @@
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, spawnCli, waitForLine } from '../../e2e/rig/cliProcess';
 import { pickPort } from '../../e2e/rig/daemon';
 import { makeOpenSshKey } from '../../e2e/rig/keys';
 import { peersAvailable } from '../../e2e/rig/peers';
@@ -11,39 +12,6 @@ import { listeningPorts } from '../../e2e/rig/procfs';
 import { SshdPeer } from '../../e2e/rig/sshd';
 import { closedPort, roundTrip, startEchoServer, type TcpPeer } from '../../e2e/rig/tcpPeers';
 import { ProfileStore } from '../core/profiles/profileStore';
-
-const CLI = resolve('electron/cli/main.ts');
-
-function runCli(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-/** Run to completion; stdout, stderr, exit code. */
-function runToEnd(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = runCli(args, env);
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('exit', (code) => done({ code, stdout, stderr }));
-  });
-}
-
-/** Resolve with the first stdout line matching `pattern` (the user-visible readiness). */
-function waitForLine(child: ChildProcess, pattern: RegExp): Promise<string> {
-  return new Promise((done, fail) => {
-    let stdout = '';
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const line = stdout.split('\n').find((entry) => pattern.test(entry));
-      if (line) done(line);
-    });
-    child.once('exit', (code) => fail(new Error(`exited ${code} before ${pattern}: ${stdout}\n${stderr}`)));
-  });
-}
 
 describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('the jumpgate command', () => {
   let dir: string;
@@ -82,7 +50,7 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('the jumpgate command', (
   });
 
   it('lists profiles as stable JSON', async () => {
-    const { code, stdout } = await runToEnd(['ls', '--json'], env);
+    const { code, stdout } = await runCli(['ls', '--json'], env);
     expect(code).toBe(0);
     const rows = JSON.parse(stdout) as Array<{ id: string; targets: Array<{ id: string; localPort: number }> }>;
     const rig = rows.find((row) => row.id === 'rig');
@@ -93,7 +61,7 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('the jumpgate command', (
   });
 
   it('names the close profiles when the name is wrong, with exit code 2', async () => {
-    const { code, stderr } = await runToEnd(['connect', 'rgi'], env);
+    const { code, stderr } = await runCli(['connect', 'rgi'], env);
     expect(code).toBe(2);
     expect(stderr).toMatch(/error PROFILE_NOT_FOUND: There is no profile "rgi"/);
     expect(stderr).toMatch(/Did you mean: rig/);
@@ -110,7 +78,7 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('the jumpgate command', (
     const damagedDir = join(dir, 'damaged');
     mkdirSync(damagedDir, { recursive: true });
     writeFileSync(join(damagedDir, 'profiles.json'), '{"schemaVersion": 2, "profiles": [');
-    const { code, stderr } = await runToEnd(['connect', 'anything'], { ...env, JUMPGATE_DATA_DIR: damagedDir });
+    const { code, stderr } = await runCli(['connect', 'anything'], { ...env, JUMPGATE_DATA_DIR: damagedDir });
     expect(code).toBe(2);
     expect(stderr.match(/^warning PROFILES_CORRUPT: /gm)).toHaveLength(1);
     expect(stderr).toContain(join(damagedDir, 'profiles.json.corrupt-'));
@@ -119,21 +87,21 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('the jumpgate command', (
   });
 
   it('says the variable --passphrase-env names is unset, instead of asking for the flag that was given', async () => {
-    const { code, stderr } = await runToEnd(['connect', 'rig', 'echo', '--passphrase-env', 'JUMPGATE_TEST_UNSET_PASSPHRASE'], env);
+    const { code, stderr } = await runCli(['connect', 'rig', 'echo', '--passphrase-env', 'JUMPGATE_TEST_UNSET_PASSPHRASE'], env);
     expect(code).toBe(2);
     expect(stderr).toContain('error PASSPHRASE_REQUIRED: --passphrase-env names JUMPGATE_TEST_UNSET_PASSPHRASE, but JUMPGATE_TEST_UNSET_PASSPHRASE is not set in this environment.');
     expect(stderr).toContain('hint: Set it first');
   });
 
   it('refuses an unverified host key without a terminal and says which flag to use', async () => {
-    const { code, stderr } = await runToEnd(['connect', 'rig', 'echo'], env);
+    const { code, stderr } = await runCli(['connect', 'rig', 'echo'], env);
     expect(code).toBe(1);
     expect(stderr).toMatch(/error HOST_KEY_UNKNOWN/);
     expect(stderr).toContain(`--trust-host-key ${sshd.hostKeys[0]?.fingerprint}`);
   });
 
   it('connects in the foreground, forwards, and frees the port on SIGINT', async () => {
-    const child = runCli(['connect', 'rig', 'echo', '--trust-host-key', sshd.hostKeys[0]?.fingerprint ?? ''], env);
+    const child = spawnCli(['connect', 'rig', 'echo', '--trust-host-key', sshd.hostKeys[0]?.fingerprint ?? ''], env);
     const ready = await waitForLine(child, /^ready echo /);
     expect(ready).toContain(`127.0.0.1:${localPort} -> 127.0.0.1:${echo.port}`);
     expect(await roundTrip(localPort, 'through the cli')).toBe('through the cli');
@@ -161,14 +129,14 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('the jumpgate command', (
     try {
       // echo's port is held: dead (whose database is not there, but whose port is free) still gets its listener... and fails on its own;
       // so take both apart: first, echo alone with the clash reported and nothing else to open -> the command fails with the hint.
-      const alone = await runToEnd(['connect', 'rig', 'echo', '--trust-host-key', fingerprint], env);
+      const alone = await runCli(['connect', 'rig', 'echo', '--trust-host-key', fingerprint], env);
       expect(alone.code).toBe(1);
       const free = Number(/--port echo=(\d+)/.exec(alone.stderr)?.[1]);
       expect(alone.stderr).toMatch(new RegExp(`error PORT_IN_USE: echo: Local port ${localPort} is already in use`));
       expect(free).toBeGreaterThan(1023);
 
       // Then the override: echo runs on the free port for this run, and the saved port is unchanged.
-      const child = runCli(['connect', 'rig', 'echo', '--trust-host-key', fingerprint, '--port', `echo=${free}`], env);
+      const child = spawnCli(['connect', 'rig', 'echo', '--trust-host-key', fingerprint, '--port', `echo=${free}`], env);
       const ready = await waitForLine(child, /^ready echo /);
       expect(ready).toContain(`127.0.0.1:${free} -> 127.0.0.1:${echo.port}`);
       expect(await roundTrip(free, 'on the run-only port')).toBe('on the run-only port');
@@ -191,7 +159,7 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('the jumpgate command', (
     try {
       // echo's port is taken; dead's database is not there: with echo moved by --port, echo opens and dead is reported.
       const free = await pickPort();
-      const child = runCli(['connect', 'rig', '--trust-host-key', fingerprint, '--port', `echo=${free}`], env);
+      const child = spawnCli(['connect', 'rig', '--trust-host-key', fingerprint, '--port', `echo=${free}`], env);
       let stderr = '';
       child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       await waitForLine(child, /^Press Ctrl-C/);
@@ -209,7 +177,7 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('the jumpgate command', (
 
   it('serves the UI on 127.0.0.1 with a token URL until SIGINT', async () => {
     if (!existsSync('dist/renderer/index.html')) execFileSync(process.execPath, ['scripts/build.mjs']);
-    const child = runCli(['serve'], env);
+    const child = spawnCli(['serve'], env);
     const url = new URL(await waitForLine(child, /^http:\/\/127\.0\.0\.1:\d+\/#token=/));
     expect(url.hash).toMatch(/^#token=[A-Za-z0-9_-]{43}$/);
     const page = await fetch(`http://127.0.0.1:${url.port}/`);
@@ -222,7 +190,7 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('the jumpgate command', (
   });
 
   it('exits non-zero with the code and hint when a tunnel cannot open', async () => {
-    const { code, stderr } = await runToEnd(['connect', 'rig', 'dead', '--trust-host-key', sshd.hostKeys[0]?.fingerprint ?? ''], env);
+    const { code, stderr } = await runCli(['connect', 'rig', 'dead', '--trust-host-key', sshd.hostKeys[0]?.fingerprint ?? ''], env);
     expect(code).toBe(1);
     expect(stderr).toMatch(/error ENDPOINT_UNREACHABLE: .*127\.0\.0\.1:\d+/);
     expect(stderr).toMatch(/hint: The jump box is fine/);
@@ -238,24 +206,24 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('the jumpgate command', (
     await store.upsert({ id: 'locked', name: 'Locked key', jumpHost: { host: sshd.host, port: sshd.port, user: sshd.user, auth: { kind: 'key', keyPath: lockedKeyPath } } });
     const doctorEnv = { ...env, JUMPGATE_DATA_DIR: dataDir };
     // Without a terminal or the flag, the doctor stops at the key and says which flag answers it.
-    const asked = await runToEnd(['doctor', 'locked', '--json'], doctorEnv);
+    const asked = await runCli(['doctor', 'locked', '--json'], doctorEnv);
     expect(asked.code).toBe(1);
     const askedReport = JSON.parse(asked.stdout) as Report;
     expect(askedReport.firstFailure).toBe('key');
     expect(keyStep(askedReport)?.error?.code).toBe('PASSPHRASE_REQUIRED');
     expect(asked.stderr).toContain('hint: Run it on a terminal to be asked, use ssh-agent, or pass --passphrase-env VAR');
 
-    const wrong = await runToEnd(['doctor', 'locked', '--json', '--passphrase-env', 'JG_DOCTOR_PASS'], { ...doctorEnv, JG_DOCTOR_PASS: 'not the passphrase' });
+    const wrong = await runCli(['doctor', 'locked', '--json', '--passphrase-env', 'JG_DOCTOR_PASS'], { ...doctorEnv, JG_DOCTOR_PASS: 'not the passphrase' });
     expect(wrong.code).toBe(1);
     expect(keyStep(JSON.parse(wrong.stdout) as Report)?.error?.code).toBe('BAD_PASSPHRASE');
 
     // The right one opens the key; the jump box is then new, and the flag vouches for its key.
     const fingerprint = sshd.hostKeys[0]?.fingerprint ?? '';
-    const unpinned = await runToEnd(['doctor', 'locked', '--passphrase-env', 'JG_DOCTOR_PASS'], { ...doctorEnv, JG_DOCTOR_PASS: passphrase });
+    const unpinned = await runCli(['doctor', 'locked', '--passphrase-env', 'JG_DOCTOR_PASS'], { ...doctorEnv, JG_DOCTOR_PASS: passphrase });
     expect(unpinned.code).toBe(1);
     expect(unpinned.stdout).toMatch(/^✗ Jump box host key: /m);
     expect(unpinned.stderr).toContain(`hint: Verify the fingerprint with your administrator, then re-run with --trust-host-key ${fingerprint}`);
-    const right = await runToEnd(['doctor', 'locked', '--passphrase-env', 'JG_DOCTOR_PASS', '--trust-host-key', fingerprint], { ...doctorEnv, JG_DOCTOR_PASS: passphrase });
+    const right = await runCli(['doctor', 'locked', '--passphrase-env', 'JG_DOCTOR_PASS', '--trust-host-key', fingerprint], { ...doctorEnv, JG_DOCTOR_PASS: passphrase });
     expect(right.stderr).toBe('');
     expect(right.code).toBe(0);
     expect(right.stdout).toMatch(/^✓ SSH key readable: ssh-ed25519 key SHA256:\S+ \(openssh\)$/m);

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DescribeSecurityGroupRulesCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../e2e/rig/cliProcess';
 import { createIamUser, startMoto, type MotoPeer } from '../../e2e/rig/moto';
 import { peersAvailable } from '../../e2e/rig/peers';
 import { createJumpBoxGroup, startBrokenPublicIpServer } from '../../e2e/ui/toolsRig';
@@ -11,19 +11,7 @@ import { createAwsClients } from '../core/aws/awsClients';
 import { allowMyIp } from '../core/aws/ipAllowList';
 import { ProfileStore } from '../core/profiles/profileStore';
 
-const CLI = resolve('electron/cli/main.ts');
 const SSH_PORT = 2201;
-
-function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('exit', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 /**
  * Issue #13 in the CLI: when the public-IP lookup fails (here a proxy answering

@@ -1,12 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { CreateSecurityGroupCommand } from '@aws-sdk/client-ec2';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, spawnCli, waitForLine } from '../../e2e/rig/cliProcess';
 import { startMariaDb, startPostgres, type DatabasePeer } from '../../e2e/rig/databases';
 import { pickPort } from '../../e2e/rig/daemon';
 import { trustSshd } from '../../e2e/rig/engine';
@@ -19,18 +19,6 @@ import { createAwsClients } from '../core/aws/awsClients';
 import { ProfileStore } from '../core/profiles/profileStore';
 import { KnownHostsStore } from '../core/ssh/knownHosts';
 
-const CLI = resolve('electron/cli/main.ts');
-
-function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('exit', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 // The child a user would run: connect with what jumpgate exec put in the environment, SELECT 1, print the URL.
 const MYSQL_CHILD = `require('mysql2/promise').createConnection(process.env.DATABASE_URL).then(async (c) => { const [r] = await c.query('SELECT 1 AS one'); console.log('rows', JSON.stringify(r), 'url', process.env.DATABASE_URL, 'pwd', process.env.MYSQL_PWD); await c.end(); })`;
@@ -140,15 +128,10 @@ describe.skipIf(!peersAvailable('moto_server', 'sshd', 'mariadbd', 'postgres'))(
   });
 
   it('connect opens the port, a real query works through it, and SIGINT frees it', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'connect', 'prod', 'orders'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnCli(['connect', 'prod', 'orders'], env);
     let output = '';
-    await new Promise<void>((ready, fail) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (/^ready orders /m.test(output)) ready();
-      });
-      child.once('exit', (code) => fail(new Error(`exited ${code}: ${output}`)));
-    });
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await waitForLine(child, /^ready orders /);
     const connection = await mysql.createConnection({ host: '127.0.0.1', port: ports[0], user: maria.user, password: maria.password, database: maria.database });
     const [rows] = await connection.query('SELECT 6 * 7 AS answer');
     await connection.end();

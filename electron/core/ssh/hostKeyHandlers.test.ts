@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { utils } from 'ssh2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parsableKeyPair } from '../../../e2e/rig/keys';
 import type { JumpgateBridge } from '../../../shared/bridge';
 import { createDispatcher, invokerFor } from '../dispatcher';
 import { createJumpgate, type Jumpgate } from '../service';
 
 function ed25519Base64(): string {
-  return utils.generateKeyPairSync('ed25519').public.split(' ')[1] ?? '';
+  return parsableKeyPair('ed25519').public.split(' ')[1] ?? '';
 }
 
 /** A blob naming `type` whose body is not such a key. */

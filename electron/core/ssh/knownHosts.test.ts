@@ -2,14 +2,14 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { utils } from 'ssh2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parsableKeyPair } from '../../../e2e/rig/keys';
 import type { JumpgateError } from '../../../shared/model/errors';
 import { hostKeyFromBlob, judgeHostKey, knownHostsName, KnownHostsStore, sshFingerprint, type HostKey } from './knownHosts';
 
 /** A real public key of `type` (the store checks that a pinned blob parses), as its SSH wire blob. */
 function fakeKey(type: 'ssh-ed25519' | 'ssh-rsa' | 'ecdsa-sha2-nistp256'): HostKey {
-  const pair = type === 'ssh-rsa' ? utils.generateKeyPairSync('rsa', { bits: 1024 }) : type === 'ssh-ed25519' ? utils.generateKeyPairSync('ed25519') : utils.generateKeyPairSync('ecdsa', { bits: 256 });
+  const pair = parsableKeyPair(type === 'ssh-rsa' ? 'rsa' : type === 'ssh-ed25519' ? 'ed25519' : 'ecdsa');
   return hostKeyFromBlob(Buffer.from(pair.public.split(' ')[1] ?? '', 'base64'));
 }
 

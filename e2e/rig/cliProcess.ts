@@ -1,0 +1,60 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+
+/**
+ * The `jumpgate` command as a user runs it: a child process on the source entry
+ * point (through tsx), with the test's environment over this one. One place for
+ * the CLI tests, which each had their own copy.
+ */
+
+export const CLI_ENTRY = resolve('electron/cli/main.ts');
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The running command; stdin is closed unless asked for (scripts and CI give none). */
+export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv, options: { stdin?: 'pipe' | 'ignore' } = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], {
+    env: { ...process.env, ...env },
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Everything it printed and how it ended, once it has exited and its pipes are drained. */
+export function collect(child: ChildProcess): Promise<CliResult> {
+  return new Promise((done, fail) => {
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', fail);
+    child.once('close', (code, signal) => done({ code, signal, stdout, stderr }));
+  });
+}
+
+/** Run to completion. */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv, options: { input?: string } = {}): Promise<CliResult> {
+  const child = spawnCli(args, env, { stdin: options.input === undefined ? 'ignore' : 'pipe' });
+  const result = collect(child);
+  if (options.input !== undefined) child.stdin?.end(options.input);
+  return result;
+}
+
+/** Resolve with the first stdout line matching `pattern` (the user-visible readiness). */
+export function waitForLine(child: ChildProcess, pattern: RegExp): Promise<string> {
+  return new Promise((done, fail) => {
+    let stdout = '';
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const line = stdout.split('\n').find((entry) => pattern.test(entry));
+      if (line) done(line);
+    });
+    child.once('exit', (code) => fail(new Error(`exited ${code} before ${pattern}: ${stdout}\n${stderr}`)));
+  });
+}
