@@ -52,6 +52,29 @@ export function startEchoServer(): Promise<TcpPeer> {
   return startTcpPeer((socket) => socket.pipe(socket));
 }
 
+/**
+ * A download: each connection gets `totalBytes` of a known pattern (paced by the reader, as a
+ * database sends a dump) and then an orderly end. A reader that got fewer bytes was cut short.
+ */
+export function startSourceServer(totalBytes: number): Promise<TcpPeer> {
+  const block = Buffer.alloc(64 * 1024, 0x5a);
+  return startTcpPeer((socket) => {
+    let left = totalBytes;
+    const pump = (): void => {
+      while (left > 0) {
+        const chunk = block.subarray(0, Math.min(block.length, left));
+        left -= chunk.length;
+        if (!socket.write(chunk)) {
+          socket.once('drain', pump);
+          return;
+        }
+      }
+      socket.end();
+    };
+    pump();
+  });
+}
+
 /** Counts what arrives and answers nothing: proves whether any byte got through. */
 export function startSinkServer(): Promise<TcpPeer> {
   return startTcpPeer((socket) => socket.resume());
