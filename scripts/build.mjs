@@ -33,7 +33,8 @@ await Promise.all([
     format: 'cjs',
     banner: { js: '#!/usr/bin/env node' },
     define: { __JUMPGATE_VERSION__: JSON.stringify(version) },
-    external: ['ssh2', 'cpu-features', '@napi-rs/keyring'],
+    // node-pty loads its native binding (and, on macOS, a spawn helper) by path: keep it in node_modules.
+    external: ['ssh2', 'cpu-features', '@napi-rs/keyring', 'node-pty'],
   }),
   build({
     ...common,

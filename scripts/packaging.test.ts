@@ -225,6 +225,7 @@ describe('packing the app (linux dir target, offline)', () => {
       ['tests', /\.test\.[cm]?[jt]sx?$/],
       ['project folders other than dist/ and build/tray/', /^(e2e|bench|electron|shared|renderer|scripts|out|\.ci|\.git)(\/|$)/],
       ['packaging resources other than the tray icons', /^build\/(?!tray(\/|$))/],
+      ['the command line\'s pseudo-terminal (node-pty) and its build headers', /^node_modules\/(node-pty|node-addon-api)(\/|$)/],
       ['configs and lockfiles', /^(tsconfig[^/]*\.json|vitest\.config\.ts|eslint\.config\.js|package-lock\.json|electron-builder\.yml)$/],
     ];
     for (const [what, pattern] of forbidden) {

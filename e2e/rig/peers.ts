@@ -32,6 +32,7 @@ export const PEERS: Record<string, { path: string; pkg: string; install?: string
   initdb: { path: `${postgresBin()}/initdb`, pkg: 'postgresql' },
   psql: { path: `${postgresBin()}/psql`, pkg: 'postgresql-client' },
   mariadb: { path: '/usr/bin/mariadb', pkg: 'mariadb-client' },
+  'mariadb-dump': { path: '/usr/bin/mariadb-dump', pkg: 'mariadb-client' },
   'ssh-agent': { path: '/usr/bin/ssh-agent', pkg: 'openssh-client' },
   openssl: { path: '/usr/bin/openssl', pkg: 'openssl' },
   chromium: { path: '/usr/bin/chromium', pkg: 'chromium' },
@@ -61,7 +62,7 @@ export const PEERS: Record<string, { path: string; pkg: string; install?: string
 export type PeerName =
   | 'sshd' | 'ssh-keygen' | 'ssh' | 'puttygen' | 'mariadbd' | 'mariadb-install-db' | 'postgres' | 'initdb'
   | 'ssh-agent' | 'ssh-add' | 'openssl' | 'dbus-daemon' | 'dbus-monitor' | 'dbus-send' | 'gnome-keyring-daemon'
-  | 'secret-tool' | 'moto_server' | 'psql' | 'mariadb' | 'chromium' | 'Xvfb' | 'unshare' | 'mount' | 'lsof' | 'python3';
+  | 'secret-tool' | 'moto_server' | 'psql' | 'mariadb' | 'mariadb-dump' | 'chromium' | 'Xvfb' | 'unshare' | 'mount' | 'lsof' | 'python3';
 
 function present(name: PeerName): boolean {
   try {

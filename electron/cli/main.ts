@@ -82,18 +82,32 @@ program
 
 program
   .command('exec')
-  .description('Run a command with a tunnel open and DATABASE_URL (and PG*/MYSQL_*) set; exits with its code')
+  .description('Run a command with a tunnel open and DATABASE_URL (and PG*/MYSQL_*) set; exits with its status')
   .argument('<profile>', 'profile id or name')
   .argument('<command...>', 'the command, after --')
   .option('--target <target>', 'which target (needed when the profile has several)')
-  .option('--no-masking', 'do not hide the password in the command output')
+  .option('--with <name=target>', 'open another target too; its variables get the NAME_ prefix (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
+  .option('--no-masking', 'do not hide the passwords in the command output')
+  .option('--no-tty', 'run the command on pipes even on a terminal (no pseudo-terminal)')
+  .option('--password-env <[name=]var>', 'a typed password (targets with no secret in AWS) from this environment variable (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
   .option('--passphrase-env <var>', 'read the SSH key passphrase from this environment variable')
   .option('--trust-host-key <fingerprint>', 'trust this SHA256 host key fingerprint on first connect')
   .addHelpText(
     'after',
-    '\nExamples:\n  jumpgate exec prod --target orders -- npx prisma migrate deploy\n  jumpgate exec prod --target reports -- psql -c "select 1"',
+    [
+      '',
+      'On a terminal the command runs on a pseudo-terminal (an interactive client shows its prompt and tables), masked;',
+      'Ctrl-C reaches it once. Its exit status is passed on (128+N when signal N ended it).',
+      '',
+      'Examples:',
+      '  jumpgate exec prod --target orders -- npx prisma migrate deploy',
+      '  jumpgate exec prod --target reports -- psql -c "select 1"',
+      '  jumpgate exec prod --target orders -- mariadb          # interactive, password masked',
+      '  jumpgate exec prod --target reports --with copy=reports-copy -- \\',
+      '    sh -c \'pg_dump -t orders "$COPY_DATABASE_URL" | psql "$DATABASE_URL"\'',
+    ].join('\n'),
   )
-  .action((profile: string, command: string[], options: { target?: string; masking: boolean; passphraseEnv?: string; trustHostKey?: string }) =>
+  .action((profile: string, command: string[], options: { target?: string; masking: boolean; tty: boolean; with: string[]; passwordEnv: string[]; passphraseEnv?: string; trustHostKey?: string }) =>
     withSession((session) => exec(session, profile, command, options)),
   );
 
