@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { engineFamily } from '../../../shared/model/profile';
-import { buildConnectionStrings, encodeUriComponentStrict } from '../../core/secrets/connectionStrings';
+import { buildConnectionStrings } from '../../core/secrets/connectionStrings';
+import { secretEncodings } from '../secretEncodings';
 import { SecretMask } from '../secretMask';
 import { CliFailure, findProfile, findTargets, unwrap, type CliSession } from '../session';
 import { openTarget, type ConnectOptions } from './connect';
@@ -46,8 +47,8 @@ export async function exec(session: CliSession, profileName: string, command: st
     stdio: ['inherit', options.masking ? 'pipe' : 'inherit', options.masking ? 'pipe' : 'inherit'],
   });
   if (options.masking) {
-    // The password as typed and as it appears inside URLs.
-    const secrets = [password, encodeUriComponentStrict(password), encodeURIComponent(password)];
+    // The password in every form tools print it in: raw, URL, form, JSON, base64 (and Basic auth), hex.
+    const secrets = secretEncodings(password, username);
     child.stdout?.pipe(new SecretMask(secrets)).pipe(process.stdout);
     child.stderr?.pipe(new SecretMask(secrets)).pipe(process.stderr);
   }
