@@ -32,6 +32,18 @@ export class NeedleAutomaton {
   readonly matchLength: Int32Array;
   /** The longest needle's length. */
   readonly longest: number;
+  /**
+   * Length of the window a scan may skip by: the shortest needle's length (at most
+   * 255), or 0 when needles are too short for skipping to pay.
+   */
+  readonly skipWindow: number;
+  /**
+   * Wu-Manber's shift table over byte pairs: with the window at text[p, p + skipWindow),
+   * `skipBy[text[p + w - 2] << 8 | text[p + w - 1]]` positions from p on can begin no
+   * needle (a needle beginning there would hold that pair in its first w bytes, at a
+   * place that makes the shift smaller). 0: one may begin at p.
+   */
+  readonly skipBy: Uint8Array;
 
   constructor(needles: readonly Uint8Array[]) {
     const byteClass = new Uint16Array(256);
@@ -91,6 +103,17 @@ export class NeedleAutomaton {
       }
     }
     this.next = next;
+
+    // Skipping needs windows of a few bytes; below that every byte is looked at anyway.
+    const shortest = Math.min(255, ...needles.filter((needle) => needle.length > 0).map((needle) => needle.length));
+    this.skipWindow = shortest >= 4 ? shortest : 0;
+    this.skipBy = new Uint8Array(this.skipWindow ? 65536 : 0).fill(this.skipWindow - 1);
+    for (const needle of this.skipWindow ? needles : []) {
+      for (let at = 0; at + 1 < this.skipWindow; at++) {
+        const pair = ((needle[at] as number) << 8) | (needle[at + 1] as number);
+        this.skipBy[pair] = Math.min(this.skipBy[pair] as number, this.skipWindow - 2 - at);
+      }
+    }
     this.scanTable = next.map((target) => (matchLength[target] ? ~(target * stride) : target * stride));
     this.depth = Int32Array.from(depth);
     this.matchLength = matchLength;

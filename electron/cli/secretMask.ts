@@ -72,15 +72,28 @@ export class SecretMask extends Transform {
       return;
     }
     const base = this.seen;
-    const { scanTable, stride, byteClass, matchLength } = automaton;
+    const { scanTable, stride, byteClass, matchLength, skipWindow, skipBy } = automaton;
+    const end = chunk.length;
     // `row` is the state times stride; negative where a needle ends (see NeedleAutomaton.scanTable).
     let row = this.state * stride;
-    for (let index = 0; index < chunk.length; index++) {
+    let index = 0;
+    while (index < end) {
+      // In the start state no secret is under way, so whole windows that cannot begin one are
+      // skipped (Wu-Manber). A window that might is read byte by byte until the automaton is back
+      // at the start. The last bytes of a chunk (no whole window) are always read one by one,
+      // so the state at the end is exact and so is what is held back.
+      if (row === 0 && skipWindow !== 0) {
+        for (let shift; index + skipWindow <= end; index += shift) {
+          shift = skipBy[((chunk[index + skipWindow - 2] as number) << 8) | (chunk[index + skipWindow - 1] as number)] as number;
+          if (shift === 0) break;
+        }
+      }
       row = scanTable[row + (byteClass[chunk[index] as number] as number)] as number;
+      index++;
       if (row < 0) {
         row = ~row;
         const length = matchLength[row / stride] as number;
-        this.cover(base + index + 1 - length, base + index + 1);
+        this.cover(base + index - length, base + index);
       }
     }
     const state = row / stride;
