@@ -29,6 +29,7 @@ const PLAIN_UNITS = [
   'renderer/**/*.test.ts',
   'electron/main/**/*.test.ts',
   'electron/cli/secretMask.test.ts',
+  'electron/cli/secretEncodings.test.ts',
   'electron/core/ssh/backoff.test.ts',
   'electron/core/ssh/knownHosts.test.ts',
   'electron/core/tunnels/idleCloser.test.ts',

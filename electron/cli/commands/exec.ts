@@ -1,5 +1,6 @@
 import { engineFamily, type DbTarget, type Profile } from '../../../shared/model/profile';
-import { buildConnectionStrings, encodeUriComponentStrict } from '../../core/secrets/connectionStrings';
+import { buildConnectionStrings } from '../../core/secrets/connectionStrings';
+import { secretEncodings } from '../secretEncodings';
 import { SecretMask } from '../secretMask';
 import { CliFailure, findProfile, findTargets, unwrap, type CliSession } from '../session';
 import type { ChildSpec } from '../exec/childSpec';
@@ -24,6 +25,7 @@ export interface ExecOptions extends ConnectOptions {
 interface OpenedTarget {
   target: DbTarget;
   env: Record<string, string>;
+  username: string;
   password: string;
 }
 
@@ -60,8 +62,8 @@ export async function exec(session: CliSession, profileName: string, command: st
       opened.push(await openForExec(session, profile, target, prefix, passwordEnv.get(prefix) ?? passwordEnv.get(target.id.toUpperCase()), options));
     }
     const [program, ...args] = command as [string, ...string[]];
-    // The passwords as typed and as they appear inside URLs.
-    const secrets = opened.flatMap(({ password }) => [password, encodeUriComponentStrict(password), encodeURIComponent(password)]);
+    // Every password in every form tools print it in: raw, URL, form, JSON, base64 (and Basic auth), hex.
+    const secrets = opened.flatMap(({ password, username }) => secretEncodings(password, username));
     const spec: ChildSpec = {
       program,
       args,
@@ -93,7 +95,7 @@ async function openForExec(session: CliSession, profile: Profile, target: DbTarg
     ...(target.database ? { database: target.database } : {}),
   });
   const env = Object.entries(strings.env).filter((pair): pair is [string, string] => pair[1] !== undefined);
-  return { target, password, env: Object.fromEntries(env.map(([key, value]) => [prefix ? `${prefix}_${key}` : key, value])) };
+  return { target, username, password, env: Object.fromEntries(env.map(([key, value]) => [prefix ? `${prefix}_${key}` : key, value])) };
 }
 
 /**
