@@ -3,10 +3,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, spawnCli, waitForLine } from '../../e2e/rig/cliProcess';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { CLI_ENTRY, collect, runCli, spawnCli, waitForLine } from '../../e2e/rig/cliProcess';
 import { pickPort } from '../../e2e/rig/daemon';
 import { makeOpenSshKey, parsableKeyPair } from '../../e2e/rig/keys';
-import { peersAvailable } from '../../e2e/rig/peers';
+import { peerPath, peersAvailable } from '../../e2e/rig/peers';
 import { fingerprintOf, SshdPeer } from '../../e2e/rig/sshd';
 import { closedPort, roundTrip, startEchoServer, type TcpPeer } from '../../e2e/rig/tcpPeers';
 import { ProfileStore } from '../core/profiles/profileStore';
@@ -203,7 +204,37 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('jumpgate host-key', () =
     expect(knownHosts()).toBe([...others, ''].join('\n'));
     expect(audit().filter((line) => line.kind === 'host-key-forgotten')).toHaveLength(1);
   });
+
+  it.skipIf(!peersAvailable('script'))('on a terminal, without --fingerprint, asks y/N showing the fingerprint: no trusts nothing, yes pins it', async () => {
+    const question = `Trust ssh-ed25519 ${newFingerprint} for ${sshd.host}:${sshd.port}? [y/N] `;
+    for (const [answer, code] of [['n', 1], ['y', 0]] as const) {
+      const child = onTerminal(['host-key', 'trust', 'rig'], env, join(dir, `typescript-${answer}`));
+      const ended = collect(child);
+      await waitForLine(child, /\[y\/N\]/);
+      child.stdin?.write(`${answer}\r`);
+      const { code: exitCode, stdout } = await ended;
+      expect(stdout).toContain(question);
+      expect(exitCode).toBe(code);
+      if (answer === 'n') {
+        expect(stdout).toContain('Nothing was trusted.');
+        expect(await showJson()).toMatchObject([{ pinned: [], verdict: 'unknown' }]);
+      } else {
+        expect(stdout).toContain(`Pinned ssh-ed25519 ${newFingerprint} for ${sshd.host}:${sshd.port} in ${knownHostsPath}.`);
+        expect(await showJson()).toMatchObject([{ pinned: [{ fingerprint: newFingerprint }], verdict: 'trusted' }]);
+        expect(audit().at(-1)).toMatchObject({ kind: 'host-key-trusted', detail: expect.stringContaining(`${newFingerprint} (confirmed by its fingerprint)`) });
+      }
+    }
+  });
 });
+
+/**
+ * The command on a pseudo-terminal (script(1) runs it there and relays it), so it sees a terminal
+ * on stdin and stderr as a user's shell gives it. What it prints, both streams, arrives on stdout.
+ */
+function onTerminal(args: readonly string[], env: NodeJS.ProcessEnv, transcript: string): ChildProcess {
+  const quoted = [process.execPath, '--import', 'tsx', CLI_ENTRY, ...args].map((word) => `'${word.replace(/'/g, "'\\''")}'`).join(' ');
+  return spawn(peerPath('script'), ['-q', '-e', '-c', quoted, transcript], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+}
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
