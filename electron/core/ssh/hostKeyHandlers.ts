@@ -20,12 +20,16 @@ function entryOf(key: HostKey): { keyType: string; fingerprint: string; publicKe
  * the user's fingerprint confirms it (the way forward after a rebuilt jump box, issue #18).
  */
 export function hostKeyHandlers({ deps, pool, profiles, knownHosts, passphrases }: ServiceContext): Pick<Handlers, HostKeyChannels> {
-  /** Each hop's key now, on a pool of its own: a probe must not share (or drop) the connection running tunnels use. */
-  async function probeRoute(profileId: string) {
-    const profile = profiles.get(profileId);
+  /**
+   * Each hop's key now, up to hop `upTo` (all of them by default), on a pool of its own: a probe
+   * must not share (or drop) the connection running tunnels use.
+   */
+  async function probeRoute(profileId: string, upTo?: number) {
+    const { via, ...last } = profiles.get(profileId).jumpHost;
+    const route = upTo === undefined ? { ...last, via } : { ...([...via, last][upTo] as JumpHostHop), via: via.slice(0, upTo) };
     const probePool = new JumpHostPool({ ...deps.pool, knownHosts, passphraseFor: passphrases.passphraseFor });
     try {
-      return await probePool.probeHostKeys(profile.jumpHost);
+      return await probePool.probeHostKeys(route);
     } finally {
       await probePool.dispose();
     }
@@ -79,10 +83,11 @@ export function hostKeyHandlers({ deps, pool, profiles, knownHosts, passphrases 
     'hostKeys:trustPresented': async ({ profileId, hop: hopIndex, fingerprint, replace }) => {
       const { hop, index } = hopOf(profileId, hopIndex);
       // Asked again here, whatever the caller showed: what is pinned is what the server presents now.
-      const result = (await probeRoute(profileId))[index];
+      const result = (await probeRoute(profileId, index))[index];
       if (result?.error) throw result.error;
       const probe = result?.probe as HostKeyProbe;
       const presented = sshFingerprint(probe.key.blob);
+      // The refusals a connection gives, named for this hop (no attempt ran, so no timeout to name).
       const context = { host: hop.host, port: hop.port, user: hop.user, readyTimeoutMs: 0, knownHostsPath: knownHosts.path };
       if (probe.verdict === 'revoked') throw hostKeyRevokedError(context, probe.key);
       if (fingerprint !== presented) {
