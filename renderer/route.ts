@@ -44,6 +44,7 @@ const HOP_OF_CODE: Partial<Record<ErrorCode, HopName>> = {
   HOST_KEY_UNKNOWN: 'jumpBox',
   HOST_KEY_MISMATCH: 'jumpBox',
   HOST_KEY_REVOKED: 'jumpBox',
+  HOST_KEY_NOT_CONFIRMED: 'jumpBox',
   AUTH_FAILED: 'jumpBox',
   ENDPOINT_UNREACHABLE: 'toDatabase',
   ENDPOINT_UNRESOLVED: 'toDatabase',

@@ -171,6 +171,13 @@ const RuleLabel = z.string().min(1).max(40).regex(/^[A-Za-z0-9 ._:/=+@-]+$/).opt
 const GivenIp = z.string().min(1).max(100).optional();
 const RdsIdentifier = z.string().min(1).max(63);
 
+/** A jump host's SSH port, as a pin names it. */
+const SshPort = z.number().int().min(1).max(65535);
+/** A host key as `ssh-keygen -l` shows it (type and SHA256 fingerprint), with its base64 wire blob. */
+const HostKeyEntrySchema = z.object({ keyType: z.string(), fingerprint: z.string(), publicKey: z.string() });
+/** What `ssh-keygen -l` prints for a key: `SHA256:` and 43 characters of unpadded base64. */
+const Sha256Fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'a SHA256 fingerprint as ssh-keygen -l prints it (SHA256:...)');
+
 /** The doctor's ordered checks, each passed, failed or skipped (waiting for the step it needs), and the first failure. */
 const DoctorReportSchema = z.object({
   checks: z.array(
@@ -303,6 +310,58 @@ export const contract = {
       replace: z.boolean().default(false),
     }),
     response: z.object({ fingerprint: z.string() }),
+  },
+  /** The keys Jumpgate's known_hosts pins for host:port (and those `@revoked` for it), and where that file is. Reads only. */
+  'hostKeys:list': {
+    request: z.object({ host: HostNameSchema, port: SshPort }),
+    response: z.object({ knownHostsPath: z.string(), name: z.string(), pinned: z.array(HostKeyEntrySchema), revoked: z.array(HostKeyEntrySchema) }),
+  },
+  /**
+   * Remove every pin for host:port (plain, in a host list, or hashed); other hosts' entries, comments
+   * and `@revoked` lines stay. Answers the keys removed (none when nothing was pinned); audited when
+   * something was removed. The next connection asks about the key as on a first visit.
+   */
+  'hostKeys:forget': {
+    request: z.object({ host: HostNameSchema, port: SshPort }),
+    response: z.object({ knownHostsPath: z.string(), removed: z.array(HostKeyEntrySchema) }),
+  },
+  /**
+   * What each hop of the profile's route presents now (the `via` hops outermost first, then the jump
+   * host), judged against the pins: trusted, mismatch, unknown or revoked. A handshake that stops at
+   * the host key, on a connection of its own (running tunnels are not touched); a hop that cannot be
+   * reached has its coded error instead of a key. Hops behind others log in to the outer hops first.
+   */
+  'hostKeys:probe': {
+    request: z.object({ profileId: id }),
+    response: z.object({
+      hops: z.array(
+        z.object({
+          host: z.string(),
+          port: z.number(),
+          presented: HostKeyEntrySchema.optional(),
+          verdict: z.enum(['trusted', 'mismatch', 'unknown', 'revoked']).optional(),
+          error: ErrorInfoSchema.optional(),
+        }),
+      ),
+    }),
+  },
+  /**
+   * Pin the key hop `hop` of the profile's route presents now (default: the jump host itself; an index
+   * into the `via` hops then the jump host), only when `fingerprint` is that key's (HOST_KEY_NOT_CONFIRMED
+   * naming both otherwise). A different pinned key is replaced only with `replace` (HOST_KEY_MISMATCH
+   * otherwise); a revoked key never (HOST_KEY_REVOKED). `unchanged` when that key was already pinned.
+   * Audited with the new fingerprint and the ones it replaced.
+   */
+  'hostKeys:trustPresented': {
+    request: z.object({ profileId: id, hop: z.number().int().min(0).max(15).optional(), fingerprint: Sha256Fingerprint, replace: z.boolean().default(false) }),
+    response: z.object({
+      host: z.string(),
+      port: z.number(),
+      knownHostsPath: z.string(),
+      outcome: z.enum(['pinned', 'replaced', 'unchanged']),
+      pinned: HostKeyEntrySchema,
+      replaced: z.array(HostKeyEntrySchema),
+    }),
   },
   /** Remove a remembered key passphrase from memory and the OS keychain. */
   'keychain:forgetPassphrase': { request: z.object({ keyPath: z.string().min(1).max(4096) }), response: z.object({ deleted: z.boolean() }) },

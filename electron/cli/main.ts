@@ -4,6 +4,7 @@ import { allowIp, type AllowIpOptions } from './commands/allowIp';
 import { connect, parsePortOverrides } from './commands/connect';
 import { doctor } from './commands/doctor';
 import { exec } from './commands/exec';
+import { forgetHostKeys, showHostKeys, trustHostKey, type HopOption, type TrustOptions } from './commands/hostKey';
 import { ls } from './commands/ls';
 import { password } from './commands/password';
 import { serve } from './commands/serve';
@@ -155,6 +156,36 @@ program
   .action((profile: string, target: string | undefined, options: { json?: boolean; passphraseEnv?: string; trustHostKey?: string }) =>
     withSession((session) => doctor(session, profile, target, options)),
   );
+
+const hostKey = program
+  .command('host-key')
+  .description("The jump box's pinned host keys: show them beside what the server presents, forget them, or trust the new one (after a rebuild)");
+
+hostKey
+  .command('show')
+  .description('Pinned keys of the jump host (and each ProxyJump hop), the known_hosts file, and what each server presents now')
+  .argument('<profile>', 'profile id or name')
+  .option('--json', 'machine-readable output')
+  .addHelpText('after', '\nExamples:\n  jumpgate host-key show prod\n  jumpgate host-key show prod --json')
+  .action((profile: string, options: { json?: boolean }) => withSession((session) => showHostKeys(session, profile, options)));
+
+hostKey
+  .command('forget')
+  .description("Remove the pins for the jump host's host:port from Jumpgate's known_hosts (other hosts' lines untouched; audited)")
+  .argument('<profile>', 'profile id or name')
+  .option('--hop <host:port>', 'a ProxyJump hop of the route instead of the jump host')
+  .addHelpText('after', '\nExamples:\n  jumpgate host-key forget prod')
+  .action((profile: string, options: HopOption) => withSession((session) => forgetHostKeys(session, profile, options)));
+
+hostKey
+  .command('trust')
+  .description('Pin the key the jump host presents now, once its fingerprint is confirmed (audited with old and new fingerprints)')
+  .argument('<profile>', 'profile id or name')
+  .option('--fingerprint <SHA256:...>', 'the fingerprint your administrator confirmed; pinned only if the server presents exactly it')
+  .option('--replace', 'replace a different pinned key (the jump box was rebuilt: HOST_KEY_MISMATCH)')
+  .option('--hop <host:port>', 'a ProxyJump hop of the route instead of the jump host')
+  .addHelpText('after', '\nExamples:\n  jumpgate host-key trust prod\n  jumpgate host-key trust prod --fingerprint SHA256:abc... --replace')
+  .action((profile: string, options: TrustOptions) => withSession((session) => trustHostKey(session, profile, options)));
 
 program
   .command('serve')

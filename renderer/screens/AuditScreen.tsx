@@ -20,6 +20,7 @@ const AUDIT_KIND_LABELS: Record<AuditKind, string> = {
   'shell-closed': 'Shell closed',
   'key-generated': 'Key generated',
   'host-key-trusted': 'Host key trusted',
+  'host-key-forgotten': 'Host key forgotten',
 };
 
 /**

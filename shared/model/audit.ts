@@ -16,6 +16,8 @@ export const AUDIT_KINDS = [
   'shell-closed',
   'key-generated',
   'host-key-trusted',
+  /** Pins removed from known_hosts (jumpgate host-key forget), with their fingerprints. */
+  'host-key-forgotten',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

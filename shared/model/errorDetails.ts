@@ -51,8 +51,13 @@ export const ERROR_DETAILS = {
   AGENT_UNAVAILABLE: none,
   /** The key to show and, once the user compares the fingerprint, to pin (base64 wire blob). */
   HOST_KEY_UNKNOWN: z.object({ ...hostKey, publicKey: z.string() }).strict(),
-  /** The key the server shows now, and the fingerprint pinned before. */
-  HOST_KEY_MISMATCH: z.object({ ...hostKey, expected: z.string() }).strict(),
+  /**
+   * The key the server shows now (its fingerprint and base64 wire blob, as HOST_KEY_UNKNOWN has), the
+   * fingerprints pinned before, and the known_hosts file they are pinned in.
+   */
+  HOST_KEY_MISMATCH: z.object({ ...hostKey, expected: z.string(), publicKey: z.string().optional(), knownHostsPath: z.string().optional() }).strict(),
+  /** The fingerprint the user gave to confirm a key, and what the server presents instead (`fingerprint`). */
+  HOST_KEY_NOT_CONFIRMED: z.object({ ...hostKey, given: z.string() }).strict(),
   /** The revoked key the server presented. */
   HOST_KEY_REVOKED: z.object(hostKey).strict(),
   AUTH_FAILED: none,

@@ -25,6 +25,11 @@ export const ERROR_CODES = [
    * accepting "the new key" would pin the revoked one again.
    */
   'HOST_KEY_REVOKED',
+  /**
+   * The fingerprint the user gave to confirm a host key is not the key the server presents: nothing
+   * was trusted. Both fingerprints are in the message and the details.
+   */
+  'HOST_KEY_NOT_CONFIRMED',
   'AUTH_FAILED',
   'JUMP_HOST_UNREACHABLE',
   'JUMP_HOST_TIMEOUT',

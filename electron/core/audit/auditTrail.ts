@@ -72,7 +72,24 @@ const TRAIL: { [C in RequestChannel]?: Describe<C> } = {
   'shell:close': () => [{ kind: 'shell-closed', detail: 'Shell closed' }],
   'keys:generate': ({ type }, key) => [{ kind: 'key-generated', detail: `${type === 'rsa' ? 'RSA-4096' : 'ed25519'} key ${key.privatePath} (${key.fingerprint})` }],
   'hostKeys:trust': ({ host, port, replace }, result) => [{ kind: 'host-key-trusted', detail: `${host}:${port} ${result.fingerprint}${replace ? ' (replacing a changed key)' : ''}` }],
+  'hostKeys:trustPresented': ({ profileId }, result) =>
+    result.outcome === 'unchanged'
+      ? []
+      : [
+          {
+            kind: 'host-key-trusted',
+            detail: `${result.host}:${result.port} ${result.pinned.keyType} ${result.pinned.fingerprint} (${result.outcome === 'replaced' ? `replacing ${keyList(result.replaced)}` : 'confirmed by its fingerprint'}) in ${result.knownHostsPath}`,
+            profileId,
+          },
+        ],
+  'hostKeys:forget': ({ host, port }, result) =>
+    result.removed.length === 0 ? [] : [{ kind: 'host-key-forgotten', detail: `${host}:${port}: removed ${keyList(result.removed)} from ${result.knownHostsPath}` }],
 };
+
+/** Keys as `ssh-keygen -l` names them: type and fingerprint. */
+function keyList(keys: ReadonlyArray<{ keyType: string; fingerprint: string }>): string {
+  return keys.map((key) => `${key.keyType} ${key.fingerprint}`).join(', ');
+}
 
 function opened(profileId: string, targetId: string, endpoint: ResponseOf<'tunnels:start'>['endpoint'], names: Names): Recorded {
   const { profile, target } = names(profileId, targetId);

@@ -3,7 +3,7 @@ import { Client, type BaseAgent, type ClientChannel, type ConnectConfig } from '
 import { JumpgateError } from '../../../shared/model/errors';
 import type { JumpHostHop } from '../../../shared/model/jumpHost';
 import { backoffDelay, type BackoffPolicy } from './backoff';
-import { hostKeyFromBlob, judgeHostKey, type HostKey, type KnownHostsStore } from './knownHosts';
+import { hostKeyFromBlob, judgeHostKey, type HostKey, type HostKeyVerdict, type KnownHostsStore } from './knownHosts';
 import { classifyConnectError, isTransient, type AttemptContext } from './sshErrors';
 
 /** How long a closing connection waits for the jump box to acknowledge before its socket is destroyed. */
@@ -61,6 +61,60 @@ function hostKeyAlgorithms(pinned: readonly HostKey[]): string[] {
   const algorithmsFor = (alg: string): string => (alg.startsWith('rsa-sha2-') ? 'ssh-rsa' : alg);
   const preferred = HOST_KEY_ALGORITHMS.filter((alg) => pinnedTypes.has(algorithmsFor(alg)));
   return [...preferred, ...HOST_KEY_ALGORITHMS.filter((alg) => !preferred.includes(alg))];
+}
+
+/** What a jump host presents now, judged against known_hosts as a connection would judge it. */
+export interface HostKeyProbe {
+  key: HostKey;
+  verdict: HostKeyVerdict;
+  pinned: HostKey[];
+  revoked: HostKey[];
+}
+
+/**
+ * The host key a jump host presents now: an SSH handshake that stops at the host key, so it
+ * needs no login and no credentials, offering the algorithms a connection offers (the pinned
+ * type first, so a trusted box presents the key that was pinned) and judged as a connection
+ * judges it. A box that cannot be reached fails with the connection's coded error.
+ */
+export async function probeHostKey(options: Pick<JumpHostConnectionOptions, 'hop' | 'knownHosts' | 'openSocket' | 'readyTimeoutMs'>): Promise<HostKeyProbe> {
+  const { hop, knownHosts, readyTimeoutMs } = options;
+  const context: AttemptContext = { host: hop.host, port: hop.port, user: hop.user, readyTimeoutMs, knownHostsPath: knownHosts.path };
+  const { pinned, revoked } = await knownHosts.knownFor(hop.host, hop.port);
+  let socket: Duplex;
+  try {
+    socket = await options.openSocket(readyTimeoutMs);
+  } catch (error) {
+    throw classifyConnectError(error, context);
+  }
+  return new Promise<HostKeyProbe>((resolve, reject) => {
+    const client = new Client();
+    let presented: HostKeyProbe | undefined;
+    let settled = false;
+    const finish = (error?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      client.end();
+      socket.destroy();
+      if (presented) resolve(presented);
+      else reject(classifyConnectError(error ?? new Error('the jump box closed the connection before it presented a host key'), context));
+    };
+    client.on('error', (error) => finish(error));
+    client.once('close', () => finish());
+    client.once('ready', () => finish());
+    client.connect({
+      sock: socket as ConnectConfig['sock'],
+      username: hop.user,
+      readyTimeout: readyTimeoutMs,
+      algorithms: { serverHostKey: hostKeyAlgorithms(pinned) as never },
+      // Refusing every key ends the handshake here: the key is all the probe wanted.
+      hostVerifier: (blob: Buffer) => {
+        const key = hostKeyFromBlob(Buffer.from(blob));
+        presented = { key, verdict: judgeHostKey(pinned, key, revoked), pinned, revoked };
+        return false;
+      },
+    });
+  });
 }
 
 /**
@@ -226,6 +280,7 @@ export class JumpHostConnection {
       port: hop.port,
       user: hop.user,
       readyTimeoutMs,
+      knownHostsPath: this.options.knownHosts.path,
       ...(hostKey ? { hostKey } : {}),
       ...(this.credentials?.clientKeyFingerprint ? { clientKeyFingerprint: this.credentials.clientKeyFingerprint } : {}),
       ...(this.credentials?.agentInUse ? { agent: this.credentials.agentInUse } : {}),

@@ -164,6 +164,10 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen', 'puttygen', 'ssh-agent', '
       expect(error.code).toBe('HOST_KEY_MISMATCH');
       expect(error.hint).toMatch(/Do not connect/);
       expect(error.message).toContain(own.hostKeys[0]!.fingerprint);
+      // Issue #18: the new key travels as HOST_KEY_UNKNOWN's does, and the hint says where the pin lives and the way forward.
+      expect(detailsOf(error, 'HOST_KEY_MISMATCH')).toMatchObject({ publicKey: own.hostKeys[0]!.publicKey.split(' ')[1], knownHostsPath: knownHosts.path });
+      expect(error.hint).toContain(knownHosts.path);
+      expect(error.hint).toContain(`jumpgate host-key trust <profile> --fingerprint ${own.hostKeys[0]!.fingerprint} --replace`);
       expect(sink.connections).toBe(0);
       expect(sink.bytesReceived).toBe(0);
     } finally {

@@ -4,7 +4,8 @@ import type { JumpHost, JumpHostAuth, JumpHostHop } from '../../../shared/model/
 import { jumpHostKey } from '../../../shared/model/jumpHostKey';
 import { resolveAgent, systemAgentEnvironment, type AgentEnvironment, type ResolvedAgent } from './agentChoice';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
-import { JumpHostConnection, type HopCredentials, type KeepalivePolicy } from './jumpHostConnection';
+import { JumpgateError } from '../../../shared/model/errors';
+import { JumpHostConnection, probeHostKey, type HopCredentials, type HostKeyProbe, type KeepalivePolicy } from './jumpHostConnection';
 import { loadPrivateKeyFile } from './keyLoader';
 import type { HostKey, KnownHostsStore } from './knownHosts';
 
@@ -81,6 +82,36 @@ export class JumpHostPool {
   /** The agent a hop with agent auth would use now (the doctor names it); AGENT_UNAVAILABLE when none can answer. */
   agentFor(auth: Extract<JumpHostAuth, { kind: 'agent' }>): Promise<ResolvedAgent> {
     return resolveAgent(auth, this.agents);
+  }
+
+  /**
+   * What each hop of `jumpHost` presents now, outermost first (the `via` hops, then the jump
+   * host), judged against known_hosts. The first hop is asked directly; a hop behind others
+   * through a lease on the outer hops (which log in as a connection would). A hop that cannot
+   * be reached has its coded error instead; being unreachable is an answer here, not a failure.
+   */
+  async probeHostKeys(jumpHost: JumpHost): Promise<Array<{ hop: JumpHostHop; probe?: HostKeyProbe; error?: JumpgateError }>> {
+    const { via, ...last } = jumpHost;
+    const chain: JumpHostHop[] = [...via, last];
+    const readyTimeoutMs = this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+    const results: Array<{ hop: JumpHostHop; probe?: HostKeyProbe; error?: JumpgateError }> = [];
+    for (const [index, hop] of chain.entries()) {
+      const outer = index > 0 ? this.acquireHop(chain[index - 1] as JumpHostHop, chain.slice(0, index - 1), {}) : undefined;
+      try {
+        const probe = await probeHostKey({
+          hop,
+          knownHosts: this.options.knownHosts,
+          readyTimeoutMs,
+          openSocket: outer ? (timeoutMs) => throughOuter(outer, hop, timeoutMs).catch((error: unknown) => Promise.reject(notReachedThrough(outer, hop, error))) : (timeoutMs) => directSocket(hop, timeoutMs),
+        });
+        results.push({ hop, probe });
+      } catch (error) {
+        results.push({ hop, error: error instanceof JumpgateError ? error : new JumpgateError('INTERNAL', String(error)) });
+      } finally {
+        await outer?.release();
+      }
+    }
+    return results;
   }
 
   /** Pin a host key the user has confirmed (by fingerprint) for host:port. */
@@ -167,6 +198,15 @@ function directSocket(hop: JumpHostHop, timeoutMs: number): Promise<Duplex> {
       reject(error);
     };
     socket.once('error', onError);
+  });
+}
+
+/** A hop behind another one could not be asked because the outer hop refused or failed: said as such, with the outer hop's reason. */
+function notReachedThrough(outer: JumpHostLease, hop: JumpHostHop, error: unknown): unknown {
+  if (!(error instanceof JumpgateError)) return error;
+  return new JumpgateError('JUMP_HOST_UNREACHABLE', `${hop.host}:${hop.port} was not reached: the hop before it, ${outer.connection.key}, failed (${error.code}: ${error.message.replace(/\.$/, '')})`, {
+    ...(error.hint ? { hint: error.hint } : {}),
+    cause: error,
   });
 }
 

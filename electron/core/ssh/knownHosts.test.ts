@@ -79,6 +79,63 @@ describe('KnownHostsStore', () => {
     expect(found[0]?.blob.equals(fresh.blob)).toBe(true);
   });
 
+  // Issue #18: after a rebuilt jump box, forgetting its pin must not touch anything else in the file.
+  it('forgets only the pins of one host:port (plain, in a host list, hashed) and keeps every other line as it was', async () => {
+    store = new KnownHostsStore(join(dir, 'known_hosts'));
+    const [mine, hashedMine, shared, other, revoked] = [fakeKey('ssh-ed25519'), fakeKey('ssh-rsa'), fakeKey('ecdsa-sha2-nistp256'), fakeKey('ssh-ed25519'), fakeKey('ssh-ed25519')];
+    const b64 = (key: HostKey) => key.blob.toString('base64');
+    const salt = randomBytes(20);
+    const hashed = `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update('[jump.internal]:2200').digest('base64')}`;
+    const otherSalt = randomBytes(20);
+    const hashedOther = `|1|${otherSalt.toString('base64')}|${createHmac('sha1', otherSalt).update('jump.internal').digest('base64')}`;
+    const before = [
+      '# the team bastions',
+      `[jump.internal]:2200 ssh-ed25519 ${b64(mine)}`,
+      `other.internal ssh-ed25519 ${b64(other)}`,
+      '',
+      `${hashed} ssh-rsa ${b64(hashedMine)}`,
+      `${hashedOther} ssh-ed25519 ${b64(other)}`,
+      `alias.internal,[jump.internal]:2200 ecdsa-sha2-nistp256 ${b64(shared)} a comment`,
+      `jump.internal ssh-ed25519 ${b64(other)}`,
+      `@revoked [jump.internal]:2200 ssh-ed25519 ${b64(revoked)}`,
+      '',
+    ].join('\n');
+    writeFileSync(store.path, before);
+
+    const removed = await store.forget('jump.internal', 2200);
+    expect(removed.map((key) => [key.type, sshFingerprint(key.blob)])).toEqual([
+      ['ssh-ed25519', sshFingerprint(mine.blob)],
+      ['ssh-rsa', sshFingerprint(hashedMine.blob)],
+      ['ecdsa-sha2-nistp256', sshFingerprint(shared.blob)],
+    ]);
+    expect(readFileSync(store.path, 'utf8')).toBe(
+      [
+        '# the team bastions',
+        `other.internal ssh-ed25519 ${b64(other)}`,
+        '',
+        `${hashedOther} ssh-ed25519 ${b64(other)}`,
+        `alias.internal ecdsa-sha2-nistp256 ${b64(shared)} a comment`,
+        `jump.internal ssh-ed25519 ${b64(other)}`,
+        `@revoked [jump.internal]:2200 ssh-ed25519 ${b64(revoked)}`,
+        '',
+      ].join('\n'),
+    );
+    expect(await store.keysFor('jump.internal', 2200)).toEqual([]);
+    expect((await store.knownFor('jump.internal', 2200)).revoked).toHaveLength(1);
+    expect(await store.keysFor('alias.internal', 22)).toHaveLength(1);
+    expect(await store.keysFor('jump.internal', 22)).toHaveLength(2);
+
+    // Nothing left to forget: nothing removed, the file not rewritten.
+    const untouched = readFileSync(store.path, 'utf8');
+    expect(await store.forget('jump.internal', 2200)).toEqual([]);
+    expect(readFileSync(store.path, 'utf8')).toBe(untouched);
+  });
+
+  it('forgets nothing, and creates no file, where there is no known_hosts yet', async () => {
+    expect(await store.forget('jump.internal', 22)).toEqual([]);
+    expect(() => readFileSync(store.path)).toThrow(/ENOENT/);
+  });
+
   // Issue #17: a host with a newline wrote an extra line, a lasting pin of any key for any host.
   it.each([
     ['a newline in the host', 'h\n* ssh-ed25519 AAAA', 22],

@@ -200,17 +200,35 @@ export class KnownHostsStore {
             details: { host, port, keyType: key.type, fingerprint },
           });
         }
-        const kept = lines.filter((line) => {
-          if (!options.replace) return true;
-          const parsed = parseLine(line);
-          return !parsed || !matchesHostField(parsed.hosts, name);
-        });
+        const kept = options.replace ? withoutPinsFor(lines, name).kept : lines;
         const already = kept.some((line) => {
           const parsed = parseLine(line);
           return parsed !== undefined && matchesHostField(parsed.hosts, name) && parsed.blob.equals(key.blob);
         });
         if (!already) kept.push(`${name} ${key.type} ${key.blob.toString('base64')}`);
         await writeFileAtomic(this.path, kept.join('\n') + '\n', undefined, this.privacy);
+      } finally {
+        await release();
+      }
+    });
+  }
+
+  /**
+   * Remove every pin for host:port (plain, in a comma list, or hashed as HashKnownHosts
+   * writes it) and answer the keys removed. A line that also names other hosts keeps
+   * them; other hosts' lines, comments and `@revoked` lines stay as they were.
+   * Serialized and locked as `pin` is; the file is not written when nothing matched.
+   */
+  async forget(host: string, port: number): Promise<HostKey[]> {
+    const name = knownHostsName(host, port);
+    return serialized(this.path, async () => {
+      const release = await this.lock();
+      try {
+        const text = await this.text();
+        // Blank lines too are the user's: only the host's own entries change.
+        const { kept, removed } = withoutPinsFor(text.split('\n'), name);
+        if (removed.length > 0) await writeFileAtomic(this.path, kept.join('\n'), undefined, this.privacy);
+        return removed;
       } finally {
         await release();
       }
@@ -231,13 +249,38 @@ export class KnownHostsStore {
   }
 
   private async lines(): Promise<string[]> {
+    return (await this.text()).split('\n').filter((line) => line.trim() !== '');
+  }
+
+  private async text(): Promise<string> {
     try {
-      return (await readFile(this.path, 'utf8')).split('\n').filter((line) => line.trim() !== '');
+      return await readFile(this.path, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
       throw error;
     }
   }
+}
+
+/**
+ * The lines without `name`'s pins, and the keys those pins held. A plain host list
+ * loses only `name` (`a,[h]:2222 key` -> `a key`), a hashed entry names one host and
+ * goes whole; markers (`@revoked`, `@cert-authority`) and comments are never pins.
+ */
+function withoutPinsFor(lines: readonly string[], name: string): { kept: string[]; removed: HostKey[] } {
+  const kept: string[] = [];
+  const removed: HostKey[] = [];
+  for (const line of lines) {
+    const parsed = parseLine(line);
+    if (!parsed || !matchesHostField(parsed.hosts, name)) {
+      kept.push(line);
+      continue;
+    }
+    removed.push({ type: parsed.type, blob: parsed.blob });
+    const others = parsed.hosts.startsWith('|') ? [] : parsed.hosts.split(',').filter((candidate) => candidate !== name);
+    if (others.length > 0) kept.push(line.trim().replace(parsed.hosts, others.join(',')));
+  }
+  return { kept, removed };
 }
 
 function parseLine(line: string): { hosts: string; type: string; blob: Buffer } | undefined {

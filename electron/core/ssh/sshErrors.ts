@@ -13,6 +13,8 @@ export interface AttemptContext {
   /** The SSH agent offering the keys, when the hop uses one: named in AUTH_FAILED and AGENT_UNAVAILABLE. */
   agent?: { label: string; unavailable(reason: string): JumpgateError };
   readyTimeoutMs: number;
+  /** Jumpgate's known_hosts, where the pins live: a changed key's hint says where to look. */
+  knownHostsPath?: string;
 }
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EPIPE']);
@@ -34,15 +36,26 @@ export function hostKeyUnknownError(context: AttemptContext, key: HostKey): Jump
   );
 }
 
-export function hostKeyMismatchError(context: AttemptContext, key: HostKey, pinned: HostKey[]): JumpgateError {
+export function hostKeyMismatchError(context: AttemptContext, key: HostKey, pinned: HostKey[]): JumpgateError<'HOST_KEY_MISMATCH'> {
   const fingerprint = sshFingerprint(key.blob);
   const expected = pinned.map((entry) => `${entry.type} ${sshFingerprint(entry.blob)}`).join(', ');
   return new JumpgateError(
     'HOST_KEY_MISMATCH',
     `The jump box ${context.host}:${context.port} presented ${key.type} key ${fingerprint}, but the pinned key is ${expected}. The connection was refused and nothing was forwarded.`,
     {
-      hint: 'Do not connect. Someone may be intercepting the connection, or the jump box was rebuilt: ask your administrator for the new fingerprint before you trust it.',
-      details: { host: context.host, port: context.port, keyType: key.type, fingerprint, expected },
+      hint:
+        'Do not connect. Someone may be intercepting the connection, or the jump box was rebuilt: ask your administrator for the new fingerprint. ' +
+        `The pinned key is in ${context.knownHostsPath ?? "Jumpgate's known_hosts"} (jumpgate host-key show <profile> lists it); once the administrator confirms ${fingerprint}, ` +
+        `replace it with: jumpgate host-key trust <profile> --fingerprint ${fingerprint} --replace`,
+      details: {
+        host: context.host,
+        port: context.port,
+        keyType: key.type,
+        fingerprint,
+        expected,
+        publicKey: key.blob.toString('base64'),
+        ...(context.knownHostsPath ? { knownHostsPath: context.knownHostsPath } : {}),
+      },
     },
   );
 }
