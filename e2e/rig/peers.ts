@@ -54,12 +54,14 @@ export const PEERS: Record<string, { path: string; pkg: string; install?: string
   mount: { path: '/usr/bin/mount', pkg: 'mount' },
   // The same lsof macOS ships: its -F field output is what the macOS port-holder lookup parses.
   lsof: { path: '/usr/bin/lsof', pkg: 'lsof' },
+  // A pseudo-terminal for a CLI test about a question asked on a terminal (script -qec runs the command on one).
+  script: { path: '/usr/bin/script', pkg: 'bsdutils' },
 };
 
 export type PeerName =
   | 'sshd' | 'ssh-keygen' | 'ssh' | 'puttygen' | 'mariadbd' | 'mariadb-install-db' | 'postgres' | 'initdb'
   | 'ssh-agent' | 'ssh-add' | 'openssl' | 'dbus-daemon' | 'dbus-monitor' | 'dbus-send' | 'gnome-keyring-daemon'
-  | 'secret-tool' | 'moto_server' | 'psql' | 'mariadb' | 'chromium' | 'Xvfb' | 'unshare' | 'mount' | 'lsof';
+  | 'secret-tool' | 'moto_server' | 'psql' | 'mariadb' | 'chromium' | 'Xvfb' | 'unshare' | 'mount' | 'lsof' | 'script';
 
 function present(name: PeerName): boolean {
   try {
