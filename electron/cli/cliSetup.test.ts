@@ -126,7 +126,7 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen', 'mariadbd', 'moto_server')
     expect(readFileSync(join(env.JUMPGATE_DATA_DIR ?? '', 'profiles.json'), 'utf8')).toBe(before);
   });
 
-  it('discover says what is wrong when AWS refuses, and adds nothing', async () => {
+  it('discover says what is wrong when AWS refuses or the region is not one, and adds nothing', async () => {
     expect((await runCli(['profile', 'add', 'No creds', '--jump', `${sshd.user}@${sshd.host}:${sshd.port}`, '--agent'], env)).code).toBe(0);
     const before = readFileSync(join(env.JUMPGATE_DATA_DIR ?? '', 'profiles.json'), 'utf8');
     const denied = await runCli(['discover', 'no-creds', '--add'], { ...env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'no-such-profile', AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') });
@@ -134,5 +134,9 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen', 'mariadbd', 'moto_server')
     expect(denied.stderr).toMatch(/^error AWS_CREDENTIALS_\w+: /);
     expect(denied.stderr).toMatch(/\n {2}hint: \S/);
     expect(readFileSync(join(env.JUMPGATE_DATA_DIR ?? '', 'profiles.json'), 'utf8')).toBe(before);
+
+    const badRegion = await runCli(['discover', 'no-creds', '--region', 'mars-1'], env);
+    expect(badRegion.code).toBe(2);
+    expect(badRegion.stderr).toMatch(/^error BAD_REQUEST: --region mars-1 is not an AWS region\.\n {2}hint: Give a region such as eu-west-2/);
   });
 });

@@ -1,6 +1,6 @@
 import { endpointKindsOf, existingTargetFor, targetFromDiscovered, type DiscoveredDatabase, type RdsEndpointKind } from '../../../shared/discoveredTargets';
 import type { DbTarget, Profile } from '../../../shared/model/profile';
-import { savedProfile, unwrapChange } from '../profileChanges';
+import { badInput, savedProfile, unwrapChange } from '../profileChanges';
 import { unwrap, type CliSession } from '../session';
 
 /**
@@ -40,7 +40,10 @@ function endpointOf(db: DiscoveredDatabase, kind: RdsEndpointKind): string | und
 
 export async function discover(session: CliSession, wanted: string, options: DiscoverOptions): Promise<void> {
   const { profile, revision, profiles } = await savedProfile(session, wanted);
-  const found = unwrap(await session.invoke('aws:listDatabases', { profileId: profile.id, ...(options.region ? { region: options.region } : {}) }));
+  const listed = await session.invoke('aws:listDatabases', { profileId: profile.id, ...(options.region ? { region: options.region } : {}) });
+  // The only part of the request the user typed is --region: a refusal of the request is theirs to correct.
+  if (!listed.ok && listed.error.code === 'BAD_REQUEST') throw badInput(`--region ${options.region ?? ''} is not an AWS region.`, 'Give a region such as eu-west-2 or us-east-1, or leave --region out for the profile\'s own.');
+  const found = unwrap(listed);
 
   const rows: FoundEndpoint[] = [];
   const toAdd: DbTarget[] = [];
