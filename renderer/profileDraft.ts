@@ -1,6 +1,6 @@
 import { uniqueSlug } from '../shared/model/ids';
 import { DEFAULT_AWS_REGION, DEFAULT_DB_PORT, engineFamily, ProfileSchema, type DbEngine, type Profile } from '../shared/model/profile';
-import type { AgentChoice, JumpHostAuth, JumpHostHop } from '../shared/model/jumpHost';
+import { parseHopAddress, type AgentChoice, type JumpHostAuth, type JumpHostHop } from '../shared/model/jumpHost';
 import { proposeLocalPort } from '../shared/model/localPorts';
 
 /**
@@ -159,17 +159,15 @@ function wholeNumber(text: string, field: string, errors: FieldErrors): number |
   return undefined;
 }
 
-const HOP = /^(?:([^@\s]+)@)?([A-Za-z0-9._-]+|\[[0-9A-Fa-f:]+\])(?::(\d+))?$/;
-
 function parseVia(text: string, defaultUser: string, errors: FieldErrors): Array<{ host: string; port: number; user: string }> {
   const hops: Array<{ host: string; port: number; user: string }> = [];
   for (const part of text.split(/[,\s]+/).filter(Boolean)) {
-    const match = HOP.exec(part);
-    if (!match) {
+    const hop = parseHopAddress(part);
+    if (!hop) {
       errors['jumpHost.via'] = `"${part}" is not user@host or user@host:port.`;
       return [];
     }
-    hops.push({ user: match[1] ?? defaultUser, host: (match[2] as string).replace(/^\[|\]$/g, ''), port: match[3] ? Number(match[3]) : 22 });
+    hops.push({ user: hop.user ?? defaultUser, host: hop.host, port: hop.port ?? 22 });
   }
   return hops;
 }

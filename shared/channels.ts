@@ -15,6 +15,7 @@ export const REQUEST_CHANNELS = [
   'profiles:duplicate',
   'profiles:rename',
   'profiles:addTarget',
+  'profiles:addTargets',
   'profiles:updateTarget',
   'profiles:removeTarget',
   'profiles:attachKey',

@@ -244,6 +244,11 @@ export const contract = {
   'profiles:rename': { request: ProfileChange.extend({ name: z.string().min(1).max(100) }), response: RevisionedProfileSchema },
   /** Add a target (its local port must be free in every profile). */
   'profiles:addTarget': { request: ProfileChange.extend({ target: DbTargetSchema }), response: RevisionedProfileSchema },
+  /**
+   * Add several targets in one write (`jumpgate discover --add`): all of them or none, each local
+   * port free in every profile, at the one revision the caller saw.
+   */
+  'profiles:addTargets': { request: ProfileChange.extend({ targets: z.array(DbTargetSchema).min(1).max(100) }), response: RevisionedProfileSchema },
   /** Replace a target, matched by id. */
   'profiles:updateTarget': { request: ProfileChange.extend({ target: DbTargetSchema }), response: RevisionedProfileSchema },
   /** Remove a target; its tunnel closes first. */

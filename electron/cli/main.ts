@@ -1,14 +1,19 @@
 import { Command, CommanderError } from 'commander';
 import { toErrorInfo } from '../../shared/model/errors';
+import { DbEngineSchema, DEFAULT_AWS_REGION } from '../../shared/model/profile';
 import { allowIp, type AllowIpOptions } from './commands/allowIp';
 import { connect, parsePortOverrides } from './commands/connect';
+import { discover, type DiscoverOptions } from './commands/discover';
 import { doctor } from './commands/doctor';
 import { exec } from './commands/exec';
 import { forgetHostKeys, showHostKeys, trustHostKey, type HopOption, type TrustOptions } from './commands/hostKey';
 import { ls } from './commands/ls';
 import { password } from './commands/password';
+import { profileAdd, profileRemove, profileRename, profileShow, type ProfileAddOptions } from './commands/profile';
+import { importSshConfigHosts, profileExport, sshConfigPathOf, teamImport, type SshConfigImportOptions, type TeamImportOptions } from './commands/profileFiles';
+import { targetAdd, targetRemove, type TargetAddOptions } from './commands/profileTarget';
 import { serve } from './commands/serve';
-import { CliFailure, openSession, VERSION, type CliSession } from './session';
+import { CliFailure, openSession, VERSION, type CliSession, type SessionOptions } from './session';
 
 /**
  * `jumpgate`: the same core and the same profiles as the desktop app, for
@@ -21,8 +26,8 @@ import { CliFailure, openSession, VERSION, type CliSession } from './session';
 // the SDK is silent, so this only matters when run on an unsupported Node.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-async function withSession(run: (session: CliSession) => Promise<number | void>): Promise<void> {
-  const session = await openSession();
+async function withSession(run: (session: CliSession) => Promise<number | void>, options: SessionOptions = {}): Promise<void> {
+  const session = await openSession(options);
   try {
     // A damaged profiles.json was moved aside at load: every command says so, once, before its own output.
     const listed = await session.invoke('profiles:list', {});
@@ -46,6 +51,9 @@ const program = new Command('jumpgate')
   .version(VERSION)
   .showHelpAfterError()
   .exitOverride()
+  // A command's options belong to it, not to the command above it (inherited by every subcommand):
+  // `profile import ssh-config --json` is ssh-config's --json, not the team import's.
+  .enablePositionalOptions()
   .addHelpText(
     'after',
     [
@@ -186,6 +194,140 @@ hostKey
   .option('--hop <host:port>', 'a ProxyJump hop of the route instead of the jump host')
   .addHelpText('after', '\nExamples:\n  jumpgate host-key trust prod\n  jumpgate host-key trust prod --fingerprint SHA256:abc... --replace')
   .action((profile: string, options: TrustOptions) => withSession((session) => trustHostKey(session, profile, options)));
+const repeatable = (value: string, all: string[]): string[] => [...all, value];
+
+const profile = program
+  .command('profile')
+  .description('Make and change profiles from the terminal: the same profiles, checks and revisions as the app')
+  .addHelpText(
+    'after',
+    [
+      '',
+      'A set-up from nothing:',
+      '  jumpgate profile add prod --jump ec2-user@bastion.example.com --key ~/.ssh/id_ed25519',
+      '  jumpgate profile target add prod orders --engine mysql --host orders.abc.eu-west-2.rds.amazonaws.com --secret prod/orders',
+      '  jumpgate discover prod --add          # or every RDS database of the region at once',
+      '  jumpgate exec prod --target orders -- mysql -e "select 1"',
+    ].join('\n'),
+  );
+
+profile
+  .command('add')
+  .description('Add a profile: a jump box, how to log in to it, and the AWS region of its databases')
+  .argument('<name>', 'the profile\'s name (its id is made from it unless --id is given)')
+  .requiredOption('--jump <user@host[:port]>', 'the jump box and the user to log in as; port 22 unless given; an IPv6 address in brackets: user@[2001:db8::1]:22')
+  .option('--key <path>', 'log in with this private key file (OpenSSH, PEM or PuTTY .ppk)')
+  .option('--agent', 'log in with the keys your SSH agent holds')
+  .option('--region <region>', `the AWS region of its databases (default ${DEFAULT_AWS_REGION})`)
+  .option('--aws-profile <name>', 'a named profile from ~/.aws/config (default: the AWS default credential chain)')
+  .option('--security-group <sg-id>', "the jump box's security group, for jumpgate allow-ip")
+  .option('--id <id>', 'the id commands take (lower-case letters, digits and dashes); made from the name otherwise')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  jumpgate profile add prod --jump ec2-user@bastion.example.com --key ~/.ssh/id_ed25519\n  jumpgate profile add staging --jump ops@[2001:db8::1]:2222 --agent --region eu-west-1 --id stg',
+  )
+  .action((name: string, options: ProfileAddOptions) => withSession((session) => profileAdd(session, name, options)));
+
+profile
+  .command('show')
+  .description('Show a profile as saved: jump box, AWS settings and targets')
+  .argument('<profile>', 'profile id or name')
+  .option('--json', 'machine-readable: { revision, profile } with the profile as saved (stable)')
+  .addHelpText('after', '\nExamples:\n  jumpgate profile show prod\n  jumpgate profile show prod --json | jq ".profile.targets[].localPort"')
+  .action((name: string, options: { json?: boolean }) => withSession((session) => profileShow(session, name, options)));
+
+profile
+  .command('rm')
+  .description('Delete a profile (its open tunnels close first)')
+  .argument('<profile>', 'profile id or name')
+  .addHelpText('after', '\nExamples:\n  jumpgate profile rm example-production')
+  .action((name: string) => withSession((session) => profileRemove(session, name)));
+
+profile
+  .command('rename')
+  .description('Give a profile another name; its id, which commands and scripts take, stays')
+  .argument('<profile>', 'profile id or name')
+  .argument('<new-name>', 'the new name')
+  .addHelpText('after', '\nExamples:\n  jumpgate profile rename prod "Production (eu-west-2)"')
+  .action((name: string, newName: string) => withSession((session) => profileRename(session, name, newName)));
+
+const target = profile.command('target').description("Add or remove a profile's databases");
+
+target
+  .command('add')
+  .description('Add a database to a profile; its local port follows the convention (13306, 15432, the next free) unless given')
+  .argument('<profile>', 'profile id or name')
+  .argument('<name>', "the target's name (its id is made from it unless --id is given)")
+  .requiredOption('--engine <engine>', `one of ${DbEngineSchema.options.join(', ')}`)
+  .option('--host <endpoint[:port]>', "where the database is, as the jump box reaches it; the engine's port unless given")
+  .option('--rds <identifier>', 'or an RDS instance or cluster identifier, looked up at each connect')
+  .option('--rds-endpoint <kind>', 'with --rds: instance (default), cluster-writer or cluster-reader')
+  .option('--port <local-port>', 'the local port on 127.0.0.1 (default: the next free by convention)')
+  .option('--database <name>', 'the database to open')
+  .option('--user <name>', 'the database user (a secret\'s own username wins)')
+  .option('--secret <id-or-arn>', 'the password is in this Secrets Manager secret')
+  .option('--rds-secret', "the password is in the instance's RDS-managed secret")
+  .option('--id <id>', "the target's id (default: made from the name)")
+  .addHelpText(
+    'after',
+    [
+      '',
+      'Without --secret or --rds-secret the password is typed by you when asked.',
+      '',
+      'Examples:',
+      '  jumpgate profile target add prod orders --engine mysql --host orders.abc.eu-west-2.rds.amazonaws.com --secret prod/orders',
+      '  jumpgate profile target add prod reports --engine postgres --rds reports-pg --rds-secret --database reports',
+      '  jumpgate profile target add prod ledger --engine aurora-postgresql --rds ledger --rds-endpoint cluster-reader --port 25432',
+    ].join('\n'),
+  )
+  .action((name: string, targetName: string, options: TargetAddOptions) => withSession((session) => targetAdd(session, name, targetName, options)));
+
+target
+  .command('rm')
+  .description('Remove a database from a profile (its open tunnel closes first)')
+  .argument('<profile>', 'profile id or name')
+  .argument('<target>', 'target id or name')
+  .addHelpText('after', '\nExamples:\n  jumpgate profile target rm prod orders')
+  .action((name: string, targetName: string) => withSession((session) => targetRemove(session, name, targetName)));
+
+const profileImport = profile
+  .command('import')
+  .description('Import a team file (from jumpgate profile export or the app): shows what it adds and changes, then asks')
+  .argument('<file>', 'the team file')
+  .option('--yes', 'import without asking (what scripts give; without a terminal and without --yes nothing is imported)')
+  .option('--dry-run', 'only show what it would add and change')
+  .option('--json', 'the plan as JSON: { revision, add, change, unchanged, imported } (stable); needs --yes or --dry-run')
+  .addHelpText('after', '\nExamples:\n  jumpgate profile import team.json\n  jumpgate profile import team.json --dry-run --json\n  jumpgate profile import team.json --yes')
+  .action((file: string, options: TeamImportOptions) => withSession((session) => teamImport(session, file, options)));
+
+profileImport
+  .command('ssh-config')
+  .description('Make profiles from the hosts of an OpenSSH config (HostName, User, Port, IdentityFile, ProxyJump)')
+  .argument('[path]', 'the config file (default ~/.ssh/config)')
+  .option('--host <alias>', 'only this Host (repeatable; default: every host)', repeatable, [] as string[])
+  .option('--json', 'what was imported and skipped as JSON: { path, imported, skipped } (stable)')
+  .addHelpText('after', '\nExamples:\n  jumpgate profile import ssh-config\n  jumpgate profile import ssh-config ~/.ssh/work.conf --host bastion-prod')
+  .action((path: string | undefined, options: SshConfigImportOptions) =>
+    withSession((session) => importSshConfigHosts(session, sshConfigPathOf(path), options), { sshConfigPath: sshConfigPathOf(path) }),
+  );
+
+profile
+  .command('export')
+  .description('Write a team file of some profiles (all by default): where things are, never a password, passphrase or key')
+  .argument('[profiles...]', 'profile ids or names (default: all)')
+  .option('--out <file>', 'write it to this file instead of printing it')
+  .addHelpText('after', '\nExamples:\n  jumpgate profile export > team.json\n  jumpgate profile export prod staging --out team.json')
+  .action((names: string[], options: { out?: string }) => withSession((session) => profileExport(session, names, options)));
+
+program
+  .command('discover')
+  .description("List the RDS databases of a profile's AWS region; --add makes targets of those it has none for")
+  .argument('<profile>', 'profile id or name')
+  .option('--add', 'add each one as a target (by identifier, local port by convention, the RDS-managed secret where there is one)')
+  .option('--region <region>', "look in this region instead of the profile's")
+  .option('--json', 'machine-readable: { profileId, region, databases, unsupported, ... } (stable)')
+  .addHelpText('after', '\nExamples:\n  jumpgate discover prod\n  jumpgate discover prod --add\n  jumpgate discover prod --json | jq ".databases[].identifier"')
+  .action((name: string, options: DiscoverOptions) => withSession((session) => discover(session, name, options)));
 
 program
   .command('serve')

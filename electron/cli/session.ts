@@ -19,11 +19,17 @@ export interface CliSession {
   close(): Promise<void>;
 }
 
-export async function openSession(): Promise<CliSession> {
+export interface SessionOptions {
+  /** The OpenSSH client config `profiles:importSshConfig` reads (`jumpgate profile import ssh-config <path>`); ~/.ssh/config otherwise. */
+  sshConfigPath?: string;
+}
+
+export async function openSession(options: SessionOptions = {}): Promise<CliSession> {
   const dataDir = defaultDataDir();
   const jumpgate = await createJumpgate({
     dataDir,
     version: VERSION,
+    ...(options.sshConfigPath ? { sshConfigPath: options.sshConfigPath } : {}),
     keychain: createOsKeychain(),
     // For networks where checkip.amazonaws.com is blocked or proxied.
     ...(process.env.JUMPGATE_CHECKIP_URL ? { publicIpUrl: process.env.JUMPGATE_CHECKIP_URL } : {}),
@@ -60,7 +66,7 @@ export function findProfile(profiles: readonly Profile[], wanted: string): Profi
           ? `Did you mean: ${suggestions.join(', ')}? (jumpgate ls lists them all)`
           : profiles.length > 0
             ? `No profile has a name close to that; jumpgate ls lists the ${profiles.length} there are.`
-            : 'There are no profiles yet: create one in the app (npm start) first.',
+            : 'There are no profiles yet: create one with jumpgate profile add (or import your ~/.ssh/config hosts with jumpgate profile import ssh-config).',
     }).toInfo(),
     2,
   );

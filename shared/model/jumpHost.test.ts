@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JumpHostAuthSchema } from './jumpHost';
+import { JumpHostAuthSchema, parseHopAddress } from './jumpHost';
 
 describe('jump host auth paths (#17)', () => {
   it('takes ordinary key and socket paths', () => {
@@ -18,5 +18,19 @@ describe('jump host auth paths (#17)', () => {
       const result = JumpHostAuthSchema.safeParse({ kind: 'key', keyPath });
       expect(result.success, keyPath).toBe(false);
     }
+  });
+});
+
+describe('a jump host as typed: [user@]host[:port]', () => {
+  it('takes the parts, an IPv6 address in brackets, and leaves absent parts to the caller', () => {
+    expect(parseHopAddress('ec2-user@bastion.example.com:2222')).toEqual({ user: 'ec2-user', host: 'bastion.example.com', port: 2222 });
+    expect(parseHopAddress(' ops@[2001:db8::1]:22 ')).toEqual({ user: 'ops', host: '2001:db8::1', port: 22 });
+    expect(parseHopAddress('bastion')).toEqual({ host: 'bastion' });
+    // Out of range is the schema's to say: the parser only takes the digits.
+    expect(parseHopAddress('me@host:99999')).toEqual({ user: 'me', host: 'host', port: 99999 });
+  });
+
+  it('refuses what is not of that form: a bare IPv6 address, a space, an empty host, a port that is not digits', () => {
+    for (const text of ['me@2001:db8::1', 'me@bastion box', 'me@', 'me@host:ssh', 'me@host:']) expect(parseHopAddress(text), text).toBeUndefined();
   });
 });

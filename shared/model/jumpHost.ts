@@ -69,4 +69,19 @@ export const JumpHostSchema = JumpHostBaseSchema.extend({
 export type JumpHost = z.infer<typeof JumpHostSchema>;
 export type JumpHostHop = z.infer<typeof JumpHostBaseSchema>;
 
+/** ssh's own `[user@]host[:port]`; an IPv6 address goes in brackets (`user@[::1]:2222`), as in ssh and URLs. */
+const HOP_ADDRESS = /^(?:([^@\s]+)@)?([A-Za-z0-9._-]+|\[[0-9A-Fa-f:]+\])(?::(\d+))?$/;
+
+/**
+ * A jump host as people type it (`user@host:port`, the ProxyJump field, `jumpgate profile add --jump`):
+ * its parts, not yet checked against the schema, or undefined when the text is not of that form.
+ * Absent parts are left to the caller (a default user, port 22).
+ */
+export function parseHopAddress(text: string): { user?: string; host: string; port?: number } | undefined {
+  const match = HOP_ADDRESS.exec(text.trim());
+  if (!match) return undefined;
+  const [, user, host, port] = match;
+  return { ...(user ? { user } : {}), host: (host as string).replace(/^\[|\]$/g, ''), ...(port ? { port: Number(port) } : {}) };
+}
+
 export { jumpHostKey } from './jumpHostKey';

@@ -23,7 +23,7 @@ export async function ls(session: CliSession, options: { json?: boolean }): Prom
     return;
   }
   if (profiles.length === 0) {
-    process.stdout.write('No profiles yet. Create one in the Jumpgate app.\n');
+    process.stdout.write('No profiles yet. Create one with jumpgate profile add (or in the app).\n');
     return;
   }
   for (const profile of profiles) {

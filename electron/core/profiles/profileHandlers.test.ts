@@ -121,6 +121,22 @@ describe.skipIf(!peersAvailable('sshd'))('profile intents through the service', 
     expect(value(await invoke('profiles:list', {})).revision).toBe(list.revision);
   });
 
+  it('adds several targets in one write at one revision, or none of them when one is refused', async () => {
+    const port = await pickPort();
+    const revision = await createRigProfile(port);
+    const target = (id: string, localPort: number) => ({ id, name: id, engine: 'postgres' as const, remote: { kind: 'host' as const, host: 'db', port: 5432 }, localPort });
+    const before = readFileSync(join(dataDir, 'profiles.json'), 'utf8');
+    // The second collides with the rig's own target: the first is not added either.
+    const clash = refused(await invoke('profiles:addTargets', { profileId: 'rig', revision, targets: [target('a', port + 1), target('b', port)] }));
+    expect(clash.code).toBe('PROFILE_INVALID');
+    expect(readFileSync(join(dataDir, 'profiles.json'), 'utf8')).toBe(before);
+
+    const added = value(await invoke('profiles:addTargets', { profileId: 'rig', revision, targets: [target('a', port + 1), target('b', port + 2)] }));
+    expect(added.profile.targets.map((entry) => entry.id)).toEqual(['echo', 'a', 'b']);
+    expect(added.revision).toBe(revision + 1);
+    expect(refused(await invoke('profiles:addTargets', { profileId: 'rig', revision, targets: [target('c', port + 3)] })).code).toBe('PROFILES_CONFLICT');
+  });
+
   it('removes a connected target in one request: its tunnel closes and its port is freed', async () => {
     const port = await pickPort();
     const revision = await createRigProfile(port);

@@ -16,6 +16,7 @@ type ProfileChannels =
   | 'profiles:duplicate'
   | 'profiles:rename'
   | 'profiles:addTarget'
+  | 'profiles:addTargets'
   | 'profiles:updateTarget'
   | 'profiles:removeTarget'
   | 'profiles:attachKey'
@@ -54,6 +55,8 @@ export function profileHandlers(context: ServiceContext): Pick<Handlers, Profile
     'profiles:rename': async ({ profileId, revision, name }) => profiles.update(profileId, revision, (profile) => renamed(profile, name)),
     'profiles:addTarget': async ({ profileId, revision, target }) =>
       profiles.update(profileId, revision, (profile, others) => withTargetAdded(profile, target, others)),
+    'profiles:addTargets': async ({ profileId, revision, targets }) =>
+      profiles.update(profileId, revision, (profile, others) => targets.reduce((next, target) => withTargetAdded(next, target, others), profile)),
     'profiles:updateTarget': async ({ profileId, revision, target }) =>
       profiles.update(profileId, revision, (profile, others) => withTargetReplaced(profile, target, others)),
     'profiles:removeTarget': async ({ profileId, revision, targetId }) => {
