@@ -169,7 +169,7 @@ export class JumpHostConnection {
     });
   }
 
-  /** Skip the rest of the current backoff wait (a client is waiting on a held socket). */
+  /** Skip the rest of the current backoff wait (the user asked to retry, or the machine woke up). */
   retryNow(): void {
     this.wake?.();
   }

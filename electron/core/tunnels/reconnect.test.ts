@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { pickPort } from '../../../e2e/rig/daemon';
 import { jumpHostFor, startEngine, trustSshd, type EngineUnderTest } from '../../../e2e/rig/engine';
 import { makeOpenSshKey } from '../../../e2e/rig/keys';
@@ -13,6 +13,17 @@ import { startRawReader } from '../../../e2e/rig/rawReader';
 import { roundTrip, startEchoServer, startSourceServer, type TcpPeer } from '../../../e2e/rig/tcpPeers';
 import type { JumpHost } from '../../../shared/model/jumpHost';
 import { findPortHolder } from './portHolder';
+
+/** How a TCP connection to 127.0.0.1:port fails (undefined when it connects). */
+function connectError(port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.destroy();
+      resolve(undefined);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code));
+  });
+}
 
 function bindError(port: number): Promise<string | undefined> {
   return new Promise((resolve) => {
@@ -136,6 +147,33 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen', 'python3'))('reconnect whe
     const reconnectMs = performance.now() - restartedAt;
     expect(await held).toBe('held');
     console.info(`reconnect after sshd accepted again: ${reconnectMs.toFixed(1)} ms`);
+  });
+
+  it('keeps the backoff while clients wait, and serves every waiting client once an attempt succeeds', async () => {
+    // A backoff long enough that any attempt before it ends was brought forward by something.
+    const patient = startEngine({ pool: { keepalive: { intervalMs: 250, countMax: 2 }, readyTimeoutMs: 1500, backoff: { baseMs: 60_000, capMs: 60_000, jitter: 0 } }, manager: { holdTimeoutMs: 120_000 } });
+    try {
+      await trustSshd(patient.knownHosts, sshd);
+      const port = await pickPort();
+      await patient.manager.start({ id: 'patient', jumpHost, remoteHost: '127.0.0.1', remotePort: echo.port, localPort: port });
+      await sshd.stop();
+      // The drop, the immediate retry refused, and then the long wait.
+      const waiting = await patient.waitForTunnel('patient', (state) => state.status === 'reconnecting' && state.attempt === 2, 'the backoff after a refused retry');
+      // A burst of clients, as a connection pool retrying every second sends them.
+      const clients = Array.from({ length: 20 }, (_, index) => roundTrip(port, `client ${index}`));
+      await vi.waitFor(() => expect(patient.manager.snapshot().tunnels[0]?.state).toMatchObject({ activeConnections: 20 }), { timeout: 10_000, interval: 20 });
+      // A refused connection of our own to the stopped port: an attempt the clients had started would have failed by now too.
+      expect(await connectError(sshd.port)).toBe('ECONNREFUSED');
+      const after = patient.manager.snapshot().tunnels[0]?.state;
+      expect(after).toMatchObject({ status: 'reconnecting', attempt: 2 });
+      expect(after?.status === 'reconnecting' && after.nextRetryAt).toBe(waiting.status === 'reconnecting' && waiting.nextRetryAt);
+      // The box is back and the user retries: one attempt, and every held client gets through.
+      await sshd.restart();
+      patient.manager.retryNow('patient');
+      expect(await Promise.all(clients)).toEqual(Array.from({ length: 20 }, (_, index) => `client ${index}`));
+    } finally {
+      await patient.dispose();
+    }
   });
 
   it('survives 20 kill cycles with no stale listener and no leaked descriptor', async () => {

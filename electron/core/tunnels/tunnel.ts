@@ -219,11 +219,13 @@ export class Tunnel {
    * Keep a client that arrives while the tunnel is starting or reconnecting, and
    * forward it once the tunnel is open: a database client started together with
    * the tunnel, or retrying during a blip, gets through instead of a refusal.
+   * A waiting client does not bring the next attempt forward: a pool of clients
+   * retrying every second turned a 10 s outage into 57 attempts, the storm a jump
+   * box's MaxStartups or fail2ban answers by locking everyone out (issue #17). The
+   * backoff stands; the user's "Retry now" and a wake from sleep still skip it.
    */
   private async hold(socket: Socket): Promise<void> {
     socket.pause();
-    // Someone is waiting: skip the rest of the backoff delay.
-    this.lease?.connection.retryNow();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), this.options.holdTimeoutMs);
