@@ -104,7 +104,9 @@ interface ExecRun {
 function runExec(cliPath: string, env: NodeJS.ProcessEnv, file: string, masking: boolean): Promise<ExecRun> {
   const t0 = performance.now();
   const cpuBefore = reapedChildrenCpuSeconds();
-  const child = spawn(process.execPath, [cliPath, 'exec', 'bench', ...(masking ? [] : ['--no-masking']), '--', 'cat', file], {
+  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=prof") profiles jumpgate, as run.ts does its forked processes.
+  const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];
+  const child = spawn(process.execPath, [...nodeArgs, cliPath, 'exec', 'bench', ...(masking ? [] : ['--no-masking']), '--', 'cat', file], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
