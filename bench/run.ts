@@ -5,7 +5,8 @@
  * (the library floor under the engine). Variants alternate within each
  * repetition (A B C D A B C D ...) so drift hits all of them alike. Reports
  * medians with min-max and ratios; writes bench/results.json and prints Markdown.
- * It never asserts on time: targets are read from the table.
+ * It never asserts on time: targets are read from the table. The masking section
+ * (bench/masking.ts) measures `jumpgate exec`'s output masking in a table of its own.
  */
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,14 +23,16 @@ import { download, firstByte, parallelDownload, untilFirstByte, upload } from '.
 import type { EngineCommand, EngineReply } from './engineHost';
 import { processMemory, spawnOpenSsh, startOpenSsh, type OpenSshForward } from './openssh';
 import { cpuSeconds } from './cpuProbe';
+import { maskingBench, renderMaskingMarkdown, type MaskingRow } from './masking';
 import { summarize, type Summary } from './stats';
 
 const quick = process.argv.includes('--quick');
 /**
  * `--only bulk,ttfb` runs just those sections (memory, bulk, parallel, ttfb, setup,
- * reconnect): a tuning step re-measures what it touches in a minute, not ten.
+ * reconnect, masking): a tuning step re-measures what it touches in a minute, not ten.
+ * `--only masking` starts none of the tunnel variants.
  */
-const SECTIONS = ['memory', 'bulk', 'parallel', 'ttfb', 'setup', 'reconnect'] as const;
+const SECTIONS = ['memory', 'bulk', 'parallel', 'ttfb', 'setup', 'reconnect', 'masking'] as const;
 type Section = (typeof SECTIONS)[number];
 const onlyArg = process.argv[process.argv.indexOf('--only') + 1];
 const selected = new Set<string>(process.argv.includes('--only') && onlyArg ? onlyArg.split(',') : SECTIONS);
@@ -147,6 +150,51 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'jumpgate-bench-'));
   // Inside the repo so the bundles resolve ssh2 (kept external for its native binding) from node_modules.
   const buildDir = resolve('bench/.build');
+  const log = (line: string): void => console.info(`bench: ${line}`);
+  let intact = true;
+  const check = (ok: boolean, what: string): void => {
+    if (!ok) {
+      intact = false;
+      console.error(`bench: BYTES WRONG in ${what}`);
+    }
+  };
+  let masking: MaskingRow[] = [];
+  try {
+    if (SECTIONS.some((section) => section !== 'masking' && runs(section))) await measureTunnels(work, buildDir, log, check);
+    if (runs('masking')) masking = await maskingBench({ work, buildDir, reps: config.reps, log, check });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+
+  const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    os: type(),
+    node: process.version,
+    // ssh -V prints its version on stderr.
+    openssh: spawnSync(peerPath('ssh'), ['-V'], { encoding: 'utf8' }).stderr.trim(),
+  };
+  const results = {
+    date: new Date().toISOString(),
+    mode: (quick ? 'quick' : 'full') + (selected.size < SECTIONS.length ? ` (only ${[...selected].join(', ')})` : ''),
+    durationSeconds: Math.round((performance.now() - started) / 1000),
+    bytesIntact: intact,
+    machine,
+    metrics: metrics.map((entry) => ({
+      ...entry,
+      summary: Object.fromEntries(Object.entries(entry.values).map(([variant, values]) => [variant, summarize(values)])),
+    })),
+    masking,
+  };
+  writeFileSync('bench/results.json', JSON.stringify(results, null, 2) + '\n');
+  console.info(renderMarkdown(results.metrics, results));
+  if (masking.length > 0) console.info(`\n${renderMaskingMarkdown(masking, formatValue)}`);
+  if (!intact) process.exitCode = 1;
+}
+
+/** Every section but masking: the engine, bare ssh2 and OpenSSH forwards over the rig's sshd. */
+async function measureTunnels(work: string, buildDir: string, log: (line: string) => void, check: (ok: boolean, what: string) => void): Promise<void> {
   await build({
     entryPoints: { engineHost: resolve('bench/engineHost.ts'), sourceSink: resolve('bench/sourceSink.ts'), bareSsh2: resolve('bench/bareSsh2.ts') },
     outdir: buildDir,
@@ -194,14 +242,6 @@ async function main(): Promise<void> {
   const sshForwards: Partial<Record<VariantName, OpenSshForward>> = {
     openssh: await startOpenSsh({ ...sshOptions, forwards: [{ localPort: ports.openssh, remotePort: sinkPort }] }),
     'openssh-gcm': await startOpenSsh({ ...sshOptions, cipher: GCM, forwards: [{ localPort: ports['openssh-gcm'], remotePort: sinkPort }] }),
-  };
-  const log = (line: string): void => console.info(`bench: ${line}`);
-  let intact = true;
-  const check = (ok: boolean, what: string): void => {
-    if (!ok) {
-      intact = false;
-      console.error(`bench: BYTES WRONG in ${what}`);
-    }
   };
 
   try {
@@ -370,33 +410,9 @@ async function main(): Promise<void> {
     bare.child.disconnect();
     sink.child.disconnect();
     await Promise.all([sshd.dispose(), reconnectSshd.dispose()]);
-    rmSync(work, { recursive: true, force: true });
   }
-
-  const machine = {
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    os: type(),
-    node: process.version,
-    // ssh -V prints its version on stderr.
-    openssh: spawnSync(peerPath('ssh'), ['-V'], { encoding: 'utf8' }).stderr.trim(),
-  };
-  const results = {
-    date: new Date().toISOString(),
-    mode: (quick ? 'quick' : 'full') + (selected.size < SECTIONS.length ? ` (only ${[...selected].join(', ')})` : ''),
-    durationSeconds: Math.round((performance.now() - started) / 1000),
-    bytesIntact: intact,
-    machine,
-    metrics: metrics.map((entry) => ({
-      ...entry,
-      summary: Object.fromEntries(Object.entries(entry.values).map(([variant, values]) => [variant, summarize(values)])),
-    })),
-  };
-  writeFileSync('bench/results.json', JSON.stringify(results, null, 2) + '\n');
-  console.info(renderMarkdown(results.metrics, results));
-  if (!intact) process.exitCode = 1;
 }
+
 
 function formatValue(summary: Summary | undefined): string {
   if (!summary || summary.n === 0) return '—';
@@ -419,9 +435,8 @@ function renderMarkdown(
     `Jumpgate tunnel benchmark (${meta.mode}), ${meta.date}, ${meta.durationSeconds} s; every byte checked: ${meta.bytesIntact ? 'yes' : 'NO'}`,
     `Machine: ${meta.machine.cpu}, ${meta.machine.cores} cores, ${meta.machine.memoryGiB} GiB, ${meta.machine.os}, Node ${meta.machine.node}, ${meta.machine.openssh}`,
     'Values: median (min–max) over repetitions; MB = 10^6 bytes.',
-    '',
-    header,
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    // With `--only masking` there is no tunnel row: its own table follows.
+    ...(rows.length > 0 ? ['', header, '|---|---|---|---|---|---|---|---|---|---|---|'] : []),
     ...rows.map((row) => {
       const s = row.summary;
       return `| ${row.name} | ${row.unit} | ${formatValue(s.jumpgate)} | ${formatValue(s.ssh2)} | ${formatValue(s.openssh)} | ${formatValue(s['openssh-gcm'])} | ${formatValue(s.direct)} | ${ratio(s.jumpgate, s.ssh2)} | ${ratio(s.jumpgate, s.openssh)} | ${ratio(s.jumpgate, s['openssh-gcm'])} | ${ratio(s.jumpgate, s.direct)} |`;

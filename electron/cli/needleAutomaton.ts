@@ -2,10 +2,12 @@
  * Aho-Corasick over bytes, compiled to a full transition table (a DFA), so a
  * scan costs one table lookup per input byte whatever the number of needles.
  *
- * We write it by hand: the npm packages for Aho-Corasick (`ahocorasick`,
- * `aho-corasick`, `@tanishiking/aho-corasick`, ...) search JavaScript strings, not
- * bytes, return all matches of a whole text at once, and cannot resume a scan
- * where a chunk ended, which is the one thing a stream needs; most are unmaintained.
+ * Written by hand: the maintained npm packages (`modern-ahocorasick`,
+ * `@monyone/aho-corasick`) search JavaScript (UTF-16) strings, not bytes, and
+ * return the matches of a whole text; a stream needs to resume a scan where a
+ * chunk ended, inside a UTF-8 sequence or not, and to pass bytes that are not
+ * text at all through unchanged. The others (`ahocorasick`, `aho-corasick`, ...)
+ * are string-based too and unmaintained.
  *
  * Bytes that occur in no needle share one column of the table (`byteClass`), so
  * the table is states x (distinct needle bytes + 1), not states x 256: a few
@@ -14,24 +16,21 @@
 export class NeedleAutomaton {
   /** The state before any input, and after input that cannot begin any needle. */
   static readonly START = 0;
-  /** Columns per state in `next`. */
+  /** Columns per state in `scanTable`. */
   readonly stride: number;
   /** Byte -> column; 0 for bytes that occur in no needle. */
   readonly byteClass: Uint16Array;
-  /** `next[state * stride + byteClass[byte]]` is the state after reading `byte`. */
-  readonly next: Int32Array;
   /**
-   * The same table for the scan loop: entries are the next state times `stride`
-   * (no multiplication per byte), bit-inverted (negative) where some needle ends
-   * on entering that state (one sign test per byte, no second table lookup).
+   * The transitions: `scanTable[state * stride + byteClass[byte]]` is the state after
+   * reading `byte`, times `stride` (no multiplication per byte), bit-inverted
+   * (negative) where some needle ends on entering that state (one sign test per
+   * byte, no second table lookup).
    */
   readonly scanTable: Int32Array;
   /** How many of the last bytes read a state stands for: the longest suffix of the input that is a prefix of some needle. */
   readonly depth: Int32Array;
   /** Length of the longest needle that ends where a state is reached; 0 when none does. */
   readonly matchLength: Int32Array;
-  /** The longest needle's length. */
-  readonly longest: number;
   /**
    * Length of the window a scan may skip by: the shortest needle's length (at most
    * 255), or 0 when needles are too short for skipping to pay.
@@ -58,10 +57,8 @@ export class NeedleAutomaton {
     const children: Array<Map<number, number>> = [new Map()];
     const depth: number[] = [0];
     const ends: number[] = [0];
-    let longest = 0;
     for (const needle of needles) {
       if (needle.length === 0) continue;
-      longest = Math.max(longest, needle.length);
       let state = NeedleAutomaton.START;
       for (const byte of needle) {
         const column = byteClass[byte] as number;
@@ -77,7 +74,6 @@ export class NeedleAutomaton {
       }
       ends[state] = needle.length;
     }
-    this.longest = longest;
 
     // Breadth first, so a state's failure link (always shallower) is complete before the state itself.
     const states = children.length;
@@ -102,7 +98,6 @@ export class NeedleAutomaton {
         }
       }
     }
-    this.next = next;
 
     // Skipping needs windows of a few bytes; below that every byte is looked at anyway.
     const shortest = Math.min(255, ...needles.filter((needle) => needle.length > 0).map((needle) => needle.length));

@@ -25,6 +25,39 @@ const EMPTY = Buffer.alloc(0);
 const DEFAULT_IDLE_FLUSH_MS = 40;
 
 /**
+ * Run the automaton over `chunk` from `row` (a state times stride), appending each
+ * match's end offset in the chunk and length to `matches`; returns the row at the end.
+ * A plain function of locals, so the engine optimizes the loop on its own.
+ */
+function scan(automaton: NeedleAutomaton, chunk: Buffer, startRow: number, matches: number[]): number {
+  const { scanTable, stride, byteClass, matchLength, skipWindow, skipBy } = automaton;
+  const end = chunk.length;
+  // `row` is the state times stride; negative where a needle ends (see NeedleAutomaton.scanTable).
+  let row = startRow;
+  let index = 0;
+  while (index < end) {
+    // In the start state no secret is under way, so whole windows that cannot begin one are
+    // skipped (Wu-Manber). A window that might is read byte by byte until the automaton is back
+    // at the start. The last bytes of a chunk (no whole window) are always read one by one,
+    // so the state at the end is exact and so is what is held back.
+    if (row === 0 && skipWindow !== 0) {
+      while (index + skipWindow <= end) {
+        const shift = skipBy[((chunk[index + skipWindow - 2] as number) << 8) | (chunk[index + skipWindow - 1] as number)] as number;
+        if (shift === 0) break;
+        index += shift;
+      }
+    }
+    row = scanTable[row + (byteClass[chunk[index] as number] as number)] as number;
+    index++;
+    if (row < 0) {
+      row = ~row;
+      matches.push(index, matchLength[row / stride] as number);
+    }
+  }
+  return row;
+}
+
+/**
  * Replace every occurrence of the given secrets in a byte stream, in one pass over
  * all of them (Aho-Corasick, see NeedleAutomaton), including occurrences split
  * across chunks.
@@ -54,6 +87,8 @@ export class SecretMask extends Transform {
   /** Where the last run already written out ended: a run starting right there continues its replacement. */
   private lastRunEnd = -1;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** Scratch for scan(): end offset in the chunk and length of each match, in pairs. */
+  private readonly matches: number[] = [];
 
   constructor(secrets: readonly string[], options: SecretMaskOptions = {}) {
     super();
@@ -72,31 +107,14 @@ export class SecretMask extends Transform {
       return;
     }
     const base = this.seen;
-    const { scanTable, stride, byteClass, matchLength, skipWindow, skipBy } = automaton;
-    const end = chunk.length;
-    // `row` is the state times stride; negative where a needle ends (see NeedleAutomaton.scanTable).
-    let row = this.state * stride;
-    let index = 0;
-    while (index < end) {
-      // In the start state no secret is under way, so whole windows that cannot begin one are
-      // skipped (Wu-Manber). A window that might is read byte by byte until the automaton is back
-      // at the start. The last bytes of a chunk (no whole window) are always read one by one,
-      // so the state at the end is exact and so is what is held back.
-      if (row === 0 && skipWindow !== 0) {
-        for (let shift; index + skipWindow <= end; index += shift) {
-          shift = skipBy[((chunk[index + skipWindow - 2] as number) << 8) | (chunk[index + skipWindow - 1] as number)] as number;
-          if (shift === 0) break;
-        }
-      }
-      row = scanTable[row + (byteClass[chunk[index] as number] as number)] as number;
-      index++;
-      if (row < 0) {
-        row = ~row;
-        const length = matchLength[row / stride] as number;
-        this.cover(base + index - length, base + index);
-      }
+    const matches = this.matches;
+    const row = scan(automaton, chunk, this.state * automaton.stride, matches);
+    for (let at = 0; at < matches.length; at += 2) {
+      const matchEnd = base + (matches[at] as number);
+      this.cover(matchEnd - (matches[at + 1] as number), matchEnd);
     }
-    const state = row / stride;
+    matches.length = 0;
+    const state = row / automaton.stride;
     this.state = state;
     this.seen += chunk.length;
     this.writeOutUpTo(this.seen - (automaton.depth[state] as number), chunk, base);
