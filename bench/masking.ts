@@ -17,10 +17,9 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Transform } from 'node:stream';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { build } from 'esbuild';
 import { pickPort } from '../e2e/rig/daemon';
 import { trustSshd } from '../e2e/rig/engine';
 import { makeOpenSshKey } from '../e2e/rig/keys';
@@ -32,6 +31,7 @@ import { ProfileStore } from '../electron/core/profiles/profileStore';
 import { KnownHostsStore } from '../electron/core/ssh/knownHosts';
 import { secretEncodings } from '../electron/cli/secretEncodings';
 import { SecretMask } from '../electron/cli/secretMask';
+import { buildCli } from './cliBundle';
 import { reapedChildrenCpuSeconds } from './cpuProbe';
 import { summarize, type Summary } from './stats';
 
@@ -127,23 +127,6 @@ function runExec(cliPath: string, env: NodeJS.ProcessEnv, file: string, masking:
       else done({ wholeMs: performance.now() - t0, transferMs: last - first, cpuSeconds: reapedChildrenCpuSeconds() - cpuBefore, bytes, sha256: digest.digest('hex') });
     });
   });
-}
-
-/** Bundle the CLI as scripts/build.mjs does, so the run measures what ships (not the tsx loader). */
-async function buildCli(buildDir: string): Promise<string> {
-  const outfile = join(buildDir, 'jumpgate.cjs');
-  await build({
-    entryPoints: [resolve('electron/cli/main.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node22.12',
-    define: { __JUMPGATE_VERSION__: JSON.stringify('bench') },
-    external: ['ssh2', 'cpu-features', '@napi-rs/keyring'],
-    logLevel: 'warning',
-  });
-  return outfile;
 }
 
 export async function maskingBench(options: { work: string; buildDir: string; reps: number; log: (line: string) => void; check: (ok: boolean, what: string) => void }): Promise<MaskingRow[]> {

@@ -23,16 +23,20 @@ import { download, firstByte, parallelDownload, untilFirstByte, upload } from '.
 import type { EngineCommand, EngineReply } from './engineHost';
 import { processMemory, spawnOpenSsh, startOpenSsh, type OpenSshForward } from './openssh';
 import { cpuSeconds } from './cpuProbe';
+import { keyUnlockBench, renderUnlockMarkdown, type UnlockRow } from './keyUnlock';
 import { maskingBench, renderMaskingMarkdown, type MaskingRow } from './masking';
+import { processWeightBench, renderWeightMarkdown, type WeightRow } from './processWeight';
 import { summarize, type Summary } from './stats';
 
 const quick = process.argv.includes('--quick');
 /**
  * `--only bulk,ttfb` runs just those sections (memory, bulk, parallel, ttfb, setup,
- * reconnect, masking): a tuning step re-measures what it touches in a minute, not ten.
- * `--only masking` starts none of the tunnel variants.
+ * reconnect, masking, weight, unlock): a tuning step re-measures what it touches in a minute, not ten.
+ * `--only masking,weight,unlock` starts none of the tunnel variants.
  */
-const SECTIONS = ['memory', 'bulk', 'parallel', 'ttfb', 'setup', 'reconnect', 'masking'] as const;
+const SECTIONS = ['memory', 'bulk', 'parallel', 'ttfb', 'setup', 'reconnect', 'masking', 'weight', 'unlock'] as const;
+/** Sections with tables of their own, which need none of the tunnel variants started. */
+const OWN_TABLE_SECTIONS: readonly string[] = ['masking', 'weight', 'unlock'];
 type Section = (typeof SECTIONS)[number];
 const onlyArg = process.argv[process.argv.indexOf('--only') + 1];
 const selected = new Set<string>(process.argv.includes('--only') && onlyArg ? onlyArg.split(',') : SECTIONS);
@@ -159,9 +163,13 @@ async function main(): Promise<void> {
     }
   };
   let masking: MaskingRow[] = [];
+  let weight: WeightRow[] = [];
+  let unlock: UnlockRow[] = [];
   try {
-    if (SECTIONS.some((section) => section !== 'masking' && runs(section))) await measureTunnels(work, buildDir, log, check);
+    if (SECTIONS.some((section) => !OWN_TABLE_SECTIONS.includes(section) && runs(section))) await measureTunnels(work, buildDir, log, check);
     if (runs('masking')) masking = await maskingBench({ work, buildDir, reps: config.reps, log, check });
+    if (runs('weight')) weight = await processWeightBench({ work, buildDir, reps: config.reps, log });
+    if (runs('unlock')) unlock = await keyUnlockBench({ work, reps: config.reps, log });
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -186,10 +194,14 @@ async function main(): Promise<void> {
       summary: Object.fromEntries(Object.entries(entry.values).map(([variant, values]) => [variant, summarize(values)])),
     })),
     masking,
+    weight,
+    unlock,
   };
   writeFileSync('bench/results.json', JSON.stringify(results, null, 2) + '\n');
   console.info(renderMarkdown(results.metrics, results));
   if (masking.length > 0) console.info(`\n${renderMaskingMarkdown(masking, formatValue)}`);
+  if (weight.length > 0) console.info(`\n${renderWeightMarkdown(weight, formatValue)}`);
+  if (unlock.length > 0) console.info(`\n${renderUnlockMarkdown(unlock, formatValue)}`);
   if (!intact) process.exitCode = 1;
 }
 

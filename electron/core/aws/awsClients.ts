@@ -1,9 +1,10 @@
-import { EC2Client } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { loadEc2 } from './ec2Module';
 
 /** Which AWS account and region a profile works in (from the Jumpgate profile). */
 export interface AwsScope {
@@ -28,7 +29,8 @@ export interface AwsClients {
   readonly scope: AwsScope;
   rds(region?: string): RDSClient;
   secrets(region?: string): SecretsManagerClient;
-  ec2(region?: string): EC2Client;
+  /** EC2 (security groups): the client is made, and the SDK loaded, on the first send. */
+  ec2(region?: string): Pick<EC2Client, 'send'>;
   sts(region?: string): STSClient;
 }
 
@@ -69,7 +71,16 @@ export function createAwsClients(scope: AwsScope, environment: AwsEnvironment = 
     scope,
     rds: (region) => client('rds', region, (config) => new RDSClient(config)),
     secrets: (region) => client('secrets', region, (config) => new SecretsManagerClient(config)),
-    ec2: (region) => client('ec2', region, (config) => new EC2Client(config)),
+    ec2: (region) =>
+      client('ec2', region, (config) => {
+        let made: Promise<EC2Client> | undefined;
+        const send = (async (...args: Parameters<EC2Client['send']>) => {
+          made ??= loadEc2().then(({ EC2Client: Ec2Client }) => new Ec2Client(config));
+          const ec2 = await made;
+          return (ec2.send as (...sent: Parameters<EC2Client['send']>) => unknown)(...args);
+        }) as EC2Client['send'];
+        return { send };
+      }),
     sts: (region) => client('sts', region, (config) => new STSClient(config)),
   };
 }

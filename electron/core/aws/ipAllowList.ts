@@ -1,15 +1,8 @@
 import { hostname, userInfo } from 'node:os';
-import {
-  AuthorizeSecurityGroupIngressCommand,
-  DescribeInstancesCommand,
-  DescribeSecurityGroupsCommand,
-  ModifySecurityGroupRulesCommand,
-  RevokeSecurityGroupIngressCommand,
-  paginateDescribeSecurityGroupRules,
-  type SecurityGroupRule,
-} from '@aws-sdk/client-ec2';
+import type { SecurityGroupRule } from '@aws-sdk/client-ec2';
 import { JumpgateError } from '../../../shared/model/errors';
 import type { AwsClients } from './awsClients';
+import { loadEc2 } from './ec2Module';
 import { awsCall, classifyAwsError, errorName, type AwsCallContext } from './awsErrors';
 import { cidrContains } from './cidr';
 import { whoAmI } from './identity';
@@ -313,6 +306,7 @@ export async function findJumpBoxGroups(clients: AwsClients, source: JumpBoxGrou
       `Ask your AWS administrator to allow ec2:DescribeInstances for your role, ` +
       `or put the jump box's security group id in this profile instead of instance ${instanceId}.`,
   };
+  const { DescribeInstancesCommand } = await loadEc2();
   const answer = await ec2Call(context, () => clients.ec2(source.region).send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })));
   const instance = answer.Reservations?.flatMap((reservation) => reservation.Instances ?? []).find((item) => item.InstanceId === instanceId);
   if (!instance) throw classifyAllowListError({ name: 'InvalidInstanceID.NotFound' }, context);
@@ -330,18 +324,19 @@ export async function findJumpBoxGroups(clients: AwsClients, source: JumpBoxGrou
 
 /** Every IPv4 ingress rule of the groups (egress, IPv6, prefix-list and group references left out). */
 async function ingressRules(clients: AwsClients, groupIds: string[], context: AllowListErrorContext, region?: string): Promise<SecurityGroupRule[]> {
+  const { DescribeSecurityGroupRulesCommand } = await loadEc2();
   return ec2Call(context, async () => {
     const rules: SecurityGroupRule[] = [];
-    const pages = paginateDescribeSecurityGroupRules(
-      { client: clients.ec2(region) },
-      { Filters: [{ Name: 'group-id', Values: groupIds }] },
-    );
-    for await (const page of pages) {
+    // Page by page through NextToken (the SDK's paginator wants the full client class; ours loads it late).
+    let nextToken: string | undefined;
+    do {
+      const page = await clients.ec2(region).send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: 'group-id', Values: groupIds }], ...(nextToken ? { NextToken: nextToken } : {}) }));
       for (const rule of page.SecurityGroupRules ?? []) {
         if (rule.IsEgress === true || !rule.CidrIpv4) continue;
         rules.push(rule);
       }
-    }
+      nextToken = page.NextToken;
+    } while (nextToken);
     return rules;
   });
 }
@@ -357,6 +352,7 @@ export async function checkAccess(
   clients: AwsClients,
   options: { groupIds: string[]; ip: string; port?: number } & RegionOption,
 ): Promise<AccessCheck> {
+  const sdk = await loadEc2();
   const ip = requireIp(options.ip);
   const port = requirePort(options.port ?? DEFAULT_PORT);
   const groupIds = [...new Set(options.groupIds.map(requireGroupId))];
@@ -377,7 +373,7 @@ export async function checkAccess(
   const silent = groupIds.filter((id) => !rules.some((rule) => rule.GroupId === id));
   if (silent.length > 0) {
     await ec2Call({ ...context, action: 'ec2:DescribeSecurityGroups', resource: `security group ${silent.join(', ')}` }, () =>
-      clients.ec2(options.region).send(new DescribeSecurityGroupsCommand({ GroupIds: silent })),
+      clients.ec2(options.region).send(new sdk.DescribeSecurityGroupsCommand({ GroupIds: silent })),
     );
   }
 
@@ -408,6 +404,7 @@ export async function allowMyIp(
   clients: AwsClients,
   options: { groupId: string; ip: string; description?: string; label?: string; port?: number } & RegionOption,
 ): Promise<AllowResult> {
+  const sdk = await loadEc2();
   const ip = requireIp(options.ip);
   const groupId = requireGroupId(options.groupId);
   const port = requirePort(options.port ?? DEFAULT_PORT);
@@ -451,7 +448,7 @@ export async function allowMyIp(
   } else {
     try {
       const answer = await clients.ec2(options.region).send(
-        new AuthorizeSecurityGroupIngressCommand({
+        new sdk.AuthorizeSecurityGroupIngressCommand({
           GroupId: groupId,
           IpPermissions: [{ IpProtocol: 'tcp', FromPort: port, ToPort: port, IpRanges: [{ CidrIp: cidr, Description: description }] }],
         }),
@@ -487,13 +484,14 @@ export async function allowMyIp(
  * under its old description, which is not worth failing the allow for.
  */
 async function relabel(clients: AwsClients, rule: SecurityGroupRule, description: string, scope: AwsCallContext['scope'], region: string | undefined): Promise<boolean> {
+  const sdk = await loadEc2();
   if (!rule.SecurityGroupRuleId || !rule.GroupId || !rule.IpProtocol) return false;
   try {
     await ec2Call(
       { action: 'ec2:ModifySecurityGroupRules', scope, resource: `rule ${rule.SecurityGroupRuleId} in security group ${rule.GroupId}`, deniedHint: '' },
       () =>
         clients.ec2(region).send(
-          new ModifySecurityGroupRulesCommand({
+          new sdk.ModifySecurityGroupRulesCommand({
             GroupId: rule.GroupId,
             SecurityGroupRules: [
               {
@@ -521,6 +519,7 @@ async function revokeRules(
   clients: AwsClients,
   options: { groupId: string; description: string; rules: SecurityGroupRule[]; scope: AwsCallContext['scope']; region: string | undefined },
 ): Promise<void> {
+  const sdk = await loadEc2();
   const ids = options.rules.map((rule) => rule.SecurityGroupRuleId).filter((id): id is string => Boolean(id));
   if (ids.length === 0) return;
   await ec2Call(
@@ -532,7 +531,7 @@ async function revokeRules(
         `Ask your AWS administrator to remove the rule "${options.description}" (${options.rules.map(describeRule).join('; ')}) ` +
         `from ${options.groupId}, or to allow ec2:RevokeSecurityGroupIngress for your role.`,
     },
-    () => clients.ec2(options.region).send(new RevokeSecurityGroupIngressCommand({ GroupId: options.groupId, SecurityGroupRuleIds: ids })),
+    () => clients.ec2(options.region).send(new sdk.RevokeSecurityGroupIngressCommand({ GroupId: options.groupId, SecurityGroupRuleIds: ids })),
   );
 }
 

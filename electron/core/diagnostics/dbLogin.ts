@@ -1,6 +1,4 @@
 import type { AddressInfo, Socket } from 'node:net';
-import mysql from 'mysql2/promise';
-import pg from 'pg';
 import type { ClientChannel } from 'ssh2';
 import { JumpgateError } from '../../../shared/model/errors';
 import type { DbCredentials } from '../aws/secrets';
@@ -51,6 +49,8 @@ export async function checkDbLogin(options: DbLoginOptions): Promise<string> {
 }
 
 async function loginMysql(port: number, credentials: DbCredentials, database: string | undefined, timeoutMs: number): Promise<void> {
+  // Loaded for a doctor's login check only: a tunnel never needs a database driver (issue #17's process weight).
+  const { default: mysql } = await import('mysql2/promise');
   const connection = await mysql.createConnection({
     host: LOOPBACK,
     port,
@@ -63,6 +63,7 @@ async function loginMysql(port: number, credentials: DbCredentials, database: st
 }
 
 async function loginPostgres(port: number, credentials: DbCredentials, database: string | undefined, timeoutMs: number): Promise<void> {
+  const { default: pg } = await import('pg');
   const client = new pg.Client({
     host: LOOPBACK,
     port,
