@@ -69,7 +69,8 @@ describe('KnownHostsStore', () => {
 
   it('replaces earlier keys only when asked', async () => {
     const old = fakeKey('ssh-ed25519');
-    const fresh = fakeKey('ssh-ed25519');
+    // A host's keys of several types sit side by side (a same-type second key is the mismatch case, below).
+    const fresh = fakeKey('ssh-rsa');
     await store.pin('h', 22, old);
     await store.pin('h', 22, fresh);
     expect(await store.keysFor('h', 22)).toHaveLength(2);
@@ -186,7 +187,8 @@ describe('KnownHostsStore', () => {
 
   it('honours @revoked lines: a revoked key is judged revoked even when it is also pinned', async () => {
     const revoked = fakeKey('ssh-ed25519');
-    const fine = fakeKey('ssh-ed25519');
+    // Another type: a second key of the same type is refused without `replace` (the mismatch guard).
+    const fine = fakeKey('ecdsa-sha2-nistp256');
     await store.pin('jump.internal', 2200, revoked);
     await store.pin('jump.internal', 2200, fine);
     writeFileSync(store.path, readFileSync(store.path, 'utf8') + `@revoked * ssh-ed25519 ${revoked.blob.toString('base64')}\n`);
@@ -195,7 +197,7 @@ describe('KnownHostsStore', () => {
     expect(judgeHostKey(known.pinned, revoked, known.revoked)).toBe('revoked');
     expect(judgeHostKey(known.pinned, fine, known.revoked)).toBe('trusted');
     // Revoked for a named host only; a negated pattern exempts a host.
-    writeFileSync(store.path, `@revoked [jump.internal]:2200,!other ssh-ed25519 ${fine.blob.toString('base64')}\n`);
+    writeFileSync(store.path, `@revoked [jump.internal]:2200,!other ${fine.type} ${fine.blob.toString('base64')}\n`);
     const there = await store.knownFor('jump.internal', 2200);
     expect(judgeHostKey(there.pinned, fine, there.revoked)).toBe('revoked');
     const elsewhere = await store.knownFor('jump.internal', 22);
@@ -203,6 +205,23 @@ describe('KnownHostsStore', () => {
     // A revoked key cannot be pinned again.
     const error = (await store.pin('jump.internal', 2200, fine).catch((caught: unknown) => caught)) as JumpgateError;
     expect(error.code).toBe('HOST_KEY_REVOKED');
+  });
+
+  it('refuses a second key of the same type for a host unless replacing (the HOST_KEY_MISMATCH case), and keeps other types beside it', async () => {
+    const first = fakeKey('ssh-ed25519');
+    const rebuilt = fakeKey('ssh-ed25519');
+    await store.pin('jump.internal', 22, first);
+    const before = readFileSync(store.path, 'utf8');
+    const error = (await store.pin('jump.internal', 22, rebuilt).catch((caught: unknown) => caught)) as JumpgateError;
+    expect(error.code).toBe('HOST_KEY_MISMATCH');
+    expect(error.message).toContain(sshFingerprint(first.blob));
+    expect(readFileSync(store.path, 'utf8')).toBe(before);
+    // Another type, and the same key again, are fine; replace swaps the pin.
+    await store.pin('jump.internal', 22, fakeKey('ssh-rsa'));
+    await store.pin('jump.internal', 22, first);
+    expect(await store.keysFor('jump.internal', 22)).toHaveLength(2);
+    await store.pin('jump.internal', 22, rebuilt, { replace: true });
+    expect((await store.keysFor('jump.internal', 22)).map((key) => key.blob.toString('base64'))).toEqual([rebuilt.blob.toString('base64')]);
   });
 
   it('judges keys: unknown, trusted, mismatch', () => {

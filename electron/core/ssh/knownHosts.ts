@@ -200,6 +200,17 @@ export class KnownHostsStore {
             details: { host, port, keyType: key.type, fingerprint },
           });
         }
+        // Another key of the same type pinned for this host is what HOST_KEY_MISMATCH guards: only a
+        // trust the user gave after seeing that warning (`replace`) may change it, never a plain one.
+        const rival = options.replace
+          ? undefined
+          : lines.map(parseLine).find((parsed) => parsed !== undefined && parsed.type === key.type && matchesHostField(parsed.hosts, name) && !parsed.blob.equals(key.blob));
+        if (rival) {
+          throw new JumpgateError('HOST_KEY_MISMATCH', `A different ${key.type} key (${sshFingerprint(rival.blob)}) is pinned for ${host}:${port} in ${this.path}; ${sshFingerprint(key.blob)} was not trusted beside it.`, {
+            hint: `Replace the pin only once your administrator confirms the new fingerprint: jumpgate host-key trust <profile> --fingerprint ${sshFingerprint(key.blob)} --replace`,
+            details: { host, port, keyType: key.type, fingerprint: sshFingerprint(key.blob), expected: `${rival.type} ${sshFingerprint(rival.blob)}`, publicKey: key.blob.toString('base64'), knownHostsPath: this.path },
+          });
+        }
         const kept = options.replace ? withoutPinsFor(lines, name).kept : lines;
         const already = kept.some((line) => {
           const parsed = parseLine(line);
