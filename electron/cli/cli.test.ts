@@ -74,6 +74,17 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('the jumpgate command', (
     expect(result.stdout.trim()).toBe(version);
   });
 
+  it('ends quietly when its reader goes away (jumpgate profile --help | head -1), with no EPIPE stack', async () => {
+    const child = spawnCli(['profile', '--help'], env);
+    // The reader has gone before the first line, as after head -1 has its line: every write meets EPIPE.
+    child.stdout?.destroy();
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((done) => child.once('exit', done));
+    expect(code).toBe(0);
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+  });
+
   it('says on every command, once, that profiles.json was damaged and where it was moved', async () => {
     const damagedDir = join(dir, 'damaged');
     mkdirSync(damagedDir, { recursive: true });

@@ -26,6 +26,14 @@ import { CliFailure, openSession, VERSION, type CliSession, type SessionOptions 
 // the SDK is silent, so this only matters when run on an unsupported Node.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+// `jumpgate ls | head -1`, `jumpgate profile --help | head`: a reader that has gone is not an
+// error of ours (commander's help and our own lines would crash on EPIPE); what is left unread is dropped.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 async function withSession(run: (session: CliSession) => Promise<number | void>, options: SessionOptions = {}): Promise<void> {
   const session = await openSession(options);
   try {

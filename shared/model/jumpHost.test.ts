@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JumpHostAuthSchema, parseHopAddress } from './jumpHost';
+import { JumpHostAuthSchema, formatHopAddress, parseHopAddress } from './jumpHost';
 
 describe('jump host auth paths (#17)', () => {
   it('takes ordinary key and socket paths', () => {
@@ -32,5 +32,12 @@ describe('a jump host as typed: [user@]host[:port]', () => {
 
   it('refuses what is not of that form: a bare IPv6 address, a space, an empty host, a port that is not digits', () => {
     for (const text of ['me@2001:db8::1', 'me@bastion box', 'me@', 'me@host:ssh', 'me@host:']) expect(parseHopAddress(text), text).toBeUndefined();
+  });
+
+  it('writes a hop back in the form it reads: an IPv6 literal in brackets', () => {
+    for (const hop of [{ user: 'ops', host: '2001:db8::7', port: 22 }, { user: 'ec2-user', host: 'bastion.example.com', port: 2222 }]) {
+      expect(parseHopAddress(formatHopAddress(hop))).toEqual(hop);
+    }
+    expect(formatHopAddress({ user: 'ops', host: '2001:db8::7', port: 22 })).toBe('ops@[2001:db8::7]:22');
   });
 });

@@ -84,4 +84,9 @@ export function parseHopAddress(text: string): { user?: string; host: string; po
   return { ...(user ? { user } : {}), host: (host as string).replace(/^\[|\]$/g, ''), ...(port ? { port: Number(port) } : {}) };
 }
 
+/** `user@host:port` as parseHopAddress reads it back: an IPv6 literal in brackets, so its colons are not the port's. */
+export function formatHopAddress(hop: { user: string; host: string; port: number }): string {
+  return `${hop.user}@${hop.host.includes(':') ? `[${hop.host}]` : hop.host}:${hop.port}`;
+}
+
 export { jumpHostKey } from './jumpHostKey';

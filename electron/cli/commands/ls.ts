@@ -1,3 +1,4 @@
+import { formatHopAddress } from '../../../shared/model/jumpHost';
 import type { CliSession } from '../session';
 import { unwrap } from '../session';
 
@@ -9,7 +10,7 @@ export async function ls(session: CliSession, options: { json?: boolean }): Prom
     const rows = profiles.map((profile) => ({
       id: profile.id,
       name: profile.name,
-      jumpHost: `${profile.jumpHost.user}@${profile.jumpHost.host}:${profile.jumpHost.port}`,
+      jumpHost: formatHopAddress(profile.jumpHost),
       region: profile.aws.region,
       targets: profile.targets.map((target) => ({
         id: target.id,
@@ -27,7 +28,7 @@ export async function ls(session: CliSession, options: { json?: boolean }): Prom
     return;
   }
   for (const profile of profiles) {
-    process.stdout.write(`${profile.id}  ${profile.name}  (${profile.jumpHost.user}@${profile.jumpHost.host}:${profile.jumpHost.port}, ${profile.aws.region})\n`);
+    process.stdout.write(`${profile.id}  ${profile.name}  (${formatHopAddress(profile.jumpHost)}, ${profile.aws.region})\n`);
     for (const target of profile.targets) {
       const remote = target.remote.kind === 'host' ? `${target.remote.host}:${target.remote.port}` : `rds:${target.remote.identifier}`;
       process.stdout.write(`  ${target.id.padEnd(16)} 127.0.0.1:${String(target.localPort).padEnd(6)} -> ${remote} (${target.engine})\n`);
