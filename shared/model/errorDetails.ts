@@ -61,6 +61,8 @@ export const ERROR_DETAILS = {
   /** The revoked key the server presented. */
   HOST_KEY_REVOKED: z.object(hostKey).strict(),
   AUTH_FAILED: none,
+  /** The jump box, the legacy algorithm it insists on, and whether for its host key or the user's key signature. */
+  SSH_ALGORITHM_LEGACY: z.object({ host: z.string(), port: z.number(), algorithm: z.string(), use: z.enum(['host-key', 'user-key']) }).strict(),
   JUMP_HOST_UNREACHABLE: none,
   JUMP_HOST_TIMEOUT: none,
   JUMP_HOST_LOST: none,

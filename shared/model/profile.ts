@@ -74,6 +74,11 @@ export const ProfileOptionsSchema = z.object({
   autoConnect: z.boolean().default(false),
   /** Close tunnels after this many minutes without a client; 0 = never. */
   idleAutoCloseMinutes: z.number().int().min(0).max(24 * 60).default(0),
+  /**
+   * Offer the `ssh-rsa` host-key algorithm and sign with RSA/SHA-1 when the jump box takes nothing
+   * better (issue #17): off, as in OpenSSH 8.8 and later; for one old jump box, never for all.
+   */
+  allowSshRsaSha1: z.boolean().default(false),
 });
 export type ProfileOptions = z.infer<typeof ProfileOptionsSchema>;
 

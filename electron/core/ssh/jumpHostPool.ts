@@ -8,6 +8,7 @@ import { JumpgateError } from '../../../shared/model/errors';
 import { JumpHostConnection, probeHostKey, type HopCredentials, type HostKeyProbe, type KeepalivePolicy } from './jumpHostConnection';
 import { loadPrivateKeyFile } from './keyLoader';
 import type { HostKey, KnownHostsStore } from './knownHosts';
+import type { AlgorithmPolicy } from './sshAlgorithms';
 
 export interface JumpHostPoolOptions {
   knownHosts: KnownHostsStore;
@@ -27,11 +28,15 @@ export interface JumpHostPoolOptions {
 export const DEFAULT_KEEPALIVE: KeepalivePolicy = { intervalMs: 10_000, countMax: 3 };
 const DEFAULT_READY_TIMEOUT_MS = 15_000;
 
-/** Per-profile connection settings (keepalive, reconnect cap). */
+/** Per-profile connection settings (keepalive, reconnect cap, legacy algorithms). */
 export interface ConnectionTuning {
   keepalive?: Partial<KeepalivePolicy>;
   backoff?: Partial<BackoffPolicy>;
+  /** Applies to every hop of the chain: the profile's opt-in is for its route, outer hops included. */
+  algorithms?: Partial<AlgorithmPolicy>;
 }
+
+const MODERN_ONLY: AlgorithmPolicy = { allowSshRsaSha1: false };
 
 /** A counted reference to a shared connection. Release exactly once. */
 export interface JumpHostLease {
@@ -146,6 +151,7 @@ export class JumpHostPool {
         keepalive: { ...DEFAULT_KEEPALIVE, ...this.options.keepalive, ...tuning.keepalive },
         readyTimeoutMs: this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
         backoff: { ...DEFAULT_BACKOFF, ...this.options.backoff, ...tuning.backoff },
+        algorithms: { ...MODERN_ONLY, ...tuning.algorithms },
         now: this.options.now ?? Date.now,
         random: this.options.random ?? Math.random,
       });
