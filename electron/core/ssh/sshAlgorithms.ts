@@ -1,5 +1,6 @@
 import { getCiphers } from 'node:crypto';
-import { utils, type Algorithms, type AnyAuthMethod, type BaseAgent, type Client, type ParsedKey } from 'ssh2';
+// The default import: ssh2 is CommonJS, and Node's ESM loader does not see `utils` as a named export.
+import ssh2, { type Algorithms, type AnyAuthMethod, type BaseAgent, type Client, type ParsedKey } from 'ssh2';
 import { JumpgateError } from '../../../shared/model/errors';
 
 /**
@@ -148,7 +149,7 @@ export function loginPlan(username: string, credentials: { privateKey?: Buffer; 
   let sha1Wanted = false;
   const attempts: AnyAuthMethod[] = [{ type: 'none', username }];
   if (credentials.privateKey) {
-    const parsed = utils.parseKey(credentials.privateKey);
+    const parsed = ssh2.utils.parseKey(credentials.privateKey);
     const key = Array.isArray(parsed) ? parsed[0] : parsed;
     if (!key || key instanceof Error) throw new JumpgateError('KEY_UNREADABLE', `The SSH library could not use the loaded key: ${key instanceof Error ? key.message : 'no key'}.`);
     if (key.type === LEGACY_RSA) {
