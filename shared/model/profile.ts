@@ -137,6 +137,12 @@ export function jumpBoxKeyPath(profile: Pick<Profile, 'jumpHost'>): string | und
   return profile.jumpHost.auth.kind === 'key' ? profile.jumpHost.auth.keyPath : undefined;
 }
 
+/** Every private key file the route logs in with, outermost hop first, each once. */
+export function routeKeyPaths(profile: Pick<Profile, 'jumpHost'>): string[] {
+  const hops = [...profile.jumpHost.via, profile.jumpHost];
+  return [...new Set(hops.flatMap((hop) => (hop.auth.kind === 'key' ? [hop.auth.keyPath] : [])))];
+}
+
 export const PROFILES_SCHEMA_VERSION = 2;
 
 export const ProfilesFileSchema = z

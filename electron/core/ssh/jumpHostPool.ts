@@ -146,7 +146,9 @@ export class JumpHostPool {
         key,
         hop,
         knownHosts: this.options.knownHosts,
-        credentials: () => this.credentialsFor(hop),
+        // Keys are asked for outermost first: a hop behind another loads its key once the outer hop
+        // is in, so a passphrase question (or any failure) is the outer hop's until it is answered.
+        credentials: outer ? () => outer.connection.whenReady().then(() => this.credentialsFor(hop)) : () => this.credentialsFor(hop),
         openSocket: outer ? (timeoutMs) => throughOuter(outer, hop, timeoutMs) : (timeoutMs) => directSocket(hop, timeoutMs),
         keepalive: { ...DEFAULT_KEEPALIVE, ...this.options.keepalive, ...tuning.keepalive },
         readyTimeoutMs: this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
