@@ -3,7 +3,7 @@ import type { JumpgateBridge } from '../../shared/bridge';
 import type { ResponseOf } from '../../shared/contract';
 import type { ErrorInfo } from '../../shared/model/errors';
 import type { Profile } from '../../shared/model/profile';
-import { sshQuestionFor, type SshQuestion } from '../sshQuestions';
+import { sshQuestionFor, type SshQuestion, type Unlock } from '../sshQuestions';
 import { remoteCall } from './remoteCall';
 
 export type DoctorReport = ResponseOf<'diagnostics:run'>;
@@ -34,13 +34,13 @@ export interface DoctorState {
    * Run the ordered checks for a profile (and target). `after`: the connect error that prompted
    * the run; `unlock`: the key's passphrase the user just typed (as Connect takes it).
    */
-  run(job: { profileId: string; targetId?: string }, options?: { after?: ErrorInfo; unlock?: { passphrase: string; remember: boolean } }): Promise<DoctorRun>;
+  run(job: { profileId: string; targetId?: string }, options?: { after?: ErrorInfo; unlock?: Unlock }): Promise<DoctorRun>;
   /**
    * "Test connection" in the editor: the same checks for the form's profile, unsaved. Not kept
    * with the saved profile's runs (the form may never be saved); undefined when a newer test
    * of the same form superseded this one.
    */
-  testDraft(profile: Profile, options?: { targetId?: string; unlock?: { passphrase: string; remember: boolean } }): Promise<DoctorRun | undefined>;
+  testDraft(profile: Profile, options?: { targetId?: string; unlock?: Unlock }): Promise<DoctorRun | undefined>;
 }
 
 /**
