@@ -1,12 +1,15 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { utils, type ParsedKey, type PublicKeyAuthMethod } from 'ssh2';
+import { promisify } from 'node:util';
+import { utils, type AgentAuthMethod, type BaseAgent, type ParsedKey, type PublicKeyAuthMethod } from 'ssh2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startDaemon, type Daemon } from '../../../e2e/rig/daemon';
 import { jumpHostFor, startEngine, trustSshd, type EngineUnderTest } from '../../../e2e/rig/engine';
 import { makeOpenSshKey, type RigKey } from '../../../e2e/rig/keys';
-import { peersAvailable } from '../../../e2e/rig/peers';
+import { peerPath, peersAvailable } from '../../../e2e/rig/peers';
 import { SshdPeer } from '../../../e2e/rig/sshd';
 import { startEchoServer, type TcpPeer } from '../../../e2e/rig/tcpPeers';
 import { detailsOf, type JumpgateError } from '../../../shared/model/errors';
@@ -70,7 +73,9 @@ function kexInitListener(): Promise<{ port: number; offered: Promise<KexInit>; s
   });
 }
 
-describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('SSH algorithms: what OpenSSH 9 offers, no SHA-1 ssh-rsa unless a profile allows it', () => {
+const run = promisify(execFile);
+
+describe.skipIf(!peersAvailable('sshd', 'ssh-keygen', 'ssh-agent', 'ssh-add'))('SSH algorithms: what OpenSSH 9 offers, no SHA-1 ssh-rsa unless a profile allows it', () => {
   let keyDir: string;
   let rsaKey: RigKey;
   let echo: TcpPeer;
@@ -143,6 +148,63 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('SSH algorithms: what Ope
     const allowed = loginPlan('deploy', { privateKey: keyFile }, { allowSshRsaSha1: true });
     const lastKey = (allowed.attempts.at(-1) as PublicKeyAuthMethod).key as ParsedKey;
     expect(original.verify(data, lastKey.sign(data), 'sha1')).toBe(true);
+  });
+
+  describe('with the RSA key in a real ssh-agent', () => {
+    let agentDir: string;
+    let agent: Daemon;
+    let socketPath: string;
+
+    beforeAll(async () => {
+      agentDir = mkdtempSync(join(tmpdir(), 'jumpgate-alg-agent-'));
+      socketPath = join(agentDir, 'agent.sock');
+      agent = await startDaemon(peerPath('ssh-agent'), ['-D', '-a', socketPath], { ready: /SSH_AUTH_SOCK/ });
+      await run(peerPath('ssh-add'), [rsaKey.privatePath], { env: { ...process.env, SSH_AUTH_SOCK: socketPath } });
+    });
+    afterAll(async () => {
+      await agent?.stop();
+      rmSync(agentDir, { recursive: true, force: true });
+    });
+
+    it('lets the agent sign rsa-sha2-512 and rsa-sha2-256, refuses the SHA-1 signature ssh2 asks for without server-sig-algs, and names why', async () => {
+      const plan = loginPlan('deploy', { agent: socketPath }, { allowSshRsaSha1: false });
+      const agentAttempt = plan.attempts.find((attempt): attempt is AgentAuthMethod => attempt.type === 'agent');
+      const guarded = agentAttempt?.agent as BaseAgent<ParsedKey>;
+      const [identity] = await new Promise<ParsedKey[]>((resolve, reject) => guarded.getIdentities((error, keys) => (error ? reject(error) : resolve(keys as ParsedKey[]))));
+      const key = utils.parseKey(identity as ParsedKey) as ParsedKey;
+      expect(key.type).toBe('ssh-rsa');
+      const data = Buffer.from('session data');
+      const sign = (options: { hash?: 'sha1' | 'sha256' | 'sha512' }) =>
+        new Promise<Buffer | Error>((resolve) => guarded.sign(key, data, options, (error, signature) => resolve(error ?? (signature as Buffer))));
+      expect(key.verify(data, (await sign({ hash: 'sha512' })) as Buffer, 'sha512')).toBe(true);
+      expect(key.verify(data, (await sign({ hash: 'sha256' })) as Buffer, 'sha256')).toBe(true);
+      expect(plan.wantsSha1UserKey()).toBe(false);
+      // ssh2 asks for no hash (SHA-1) when the server sent no server-sig-algs, or sha1 outright.
+      expect(await sign({})).toBeInstanceOf(Error);
+      expect(await sign({ hash: 'sha1' })).toBeInstanceOf(Error);
+      expect(plan.wantsSha1UserKey()).toBe(true);
+
+      const allowed = loginPlan('deploy', { agent: socketPath }, { allowSshRsaSha1: true }).attempts.find((attempt): attempt is AgentAuthMethod => attempt.type === 'agent');
+      const signature = await new Promise<Buffer>((resolve, reject) =>
+        (allowed?.agent as BaseAgent<ParsedKey>).sign(key, data, { hash: 'sha1' }, (error, signed) => (error ? reject(error) : resolve(signed as Buffer))),
+      );
+      expect(key.verify(data, signature, 'sha1')).toBe(true);
+    });
+
+    // ssh2 picks an agent key's signature from server-sig-algs, rsa-sha2-256 first (a box that takes
+    // only rsa-sha2-512 refuses agent RSA keys; not changed here). The guard lets that signature through.
+    it('logs in through the guarded agent with the RSA key, signing rsa-sha2-256', async () => {
+      const sshd = await SshdPeer.start({ authorizedKeys: [rsaKey.publicKey], hostKeyTypes: ['ed25519'], extraConfig: ['PubkeyAcceptedAlgorithms rsa-sha2-256'] });
+      try {
+        engine = startEngine({ pool: { readyTimeoutMs: 5000 } });
+        await trustSshd(engine.knownHosts, sshd);
+        const lease = engine.pool.acquire({ host: sshd.host, port: sshd.port, user: sshd.user, auth: { kind: 'agent', socketPath }, via: [] });
+        await expect(lease.connection.whenReady()).resolves.toBeUndefined();
+        await lease.release();
+      } finally {
+        await sshd.dispose();
+      }
+    });
   });
 
   describe('against real sshd', () => {

@@ -1,6 +1,6 @@
 import { getCiphers } from 'node:crypto';
 // The default import: ssh2 is CommonJS, and Node's ESM loader does not see `utils` as a named export.
-import ssh2, { type Algorithms, type AnyAuthMethod, type BaseAgent, type Client, type ParsedKey } from 'ssh2';
+import ssh2, { type Algorithms, type AnyAuthMethod, type BaseAgent, type Client, type ParsedKey, type SignCallback, type SigningRequestOptions } from 'ssh2';
 import { JumpgateError } from '../../../shared/model/errors';
 
 /**
@@ -132,6 +132,44 @@ export function offerUnderOwnName(client: Client): void {
   };
 }
 
+/** The key type of an agent identity, whichever form the agent gave it in. */
+function identityType(key: string | Buffer | ParsedKey): string | undefined {
+  const parsed = typeof key === 'object' && 'getPublicSSH' in key ? key : ssh2.utils.parseKey(key);
+  const single = Array.isArray(parsed) ? parsed[0] : parsed;
+  return single && !(single instanceof Error) ? single.type : undefined;
+}
+
+/**
+ * An SSH agent that never makes a SHA-1 `ssh-rsa` signature unless the profile allows it. ssh2
+ * chooses an agent's RSA signature from `server-sig-algs` and asks for SHA-1 when the server
+ * sends none (or lists no rsa-sha2); that request is refused here, and `onSha1Wanted` learns the
+ * box wanted one, so the failure names it. Everything else goes to the agent unchanged.
+ */
+class NoSha1Agent extends ssh2.BaseAgent {
+  constructor(
+    private readonly inner: BaseAgent,
+    private readonly onSha1Wanted: () => void,
+  ) {
+    super();
+  }
+
+  getIdentities(cb: Parameters<BaseAgent['getIdentities']>[0]): void {
+    this.inner.getIdentities(cb);
+  }
+
+  sign(pubKey: string | Buffer | ParsedKey, data: Buffer, options: SigningRequestOptions, cb?: SignCallback): void;
+  sign(pubKey: string | Buffer | ParsedKey, data: Buffer, cb: SignCallback): void;
+  sign(pubKey: string | Buffer | ParsedKey, data: Buffer, options: SigningRequestOptions | SignCallback, cb?: SignCallback): void {
+    const [settings, done]: [SigningRequestOptions, SignCallback] = typeof options === 'function' ? [{}, options] : [options, cb ?? (() => undefined)];
+    if (identityType(pubKey) === LEGACY_RSA && (settings.hash ?? 'sha1') === 'sha1') {
+      this.onSha1Wanted();
+      done(new Error('the jump box accepts this RSA key only with SHA-1 ssh-rsa signatures, which this profile does not allow'));
+      return;
+    }
+    this.inner.sign(pubKey, data, settings, done);
+  }
+}
+
 export interface LoginPlan {
   /** ssh2's `authHandler`: the attempts in order. */
   attempts: AnyAuthMethod[];
@@ -143,7 +181,7 @@ export interface LoginPlan {
  * How to log in: none (some boxes let it through), then the key. An RSA key signs with
  * rsa-sha2-512, then rsa-sha2-256 (as OpenSSH orders them); then, with the profile's opt-in, with
  * SHA-1 `ssh-rsa`, and without it only asks whether `ssh-rsa` would have been accepted, to say
- * why the login failed. An agent is left to ssh2 (it signs with what the agent holds).
+ * why the login failed. An agent signs as ssh2 negotiates it, except with SHA-1 (NoSha1Agent).
  */
 export function loginPlan(username: string, credentials: { privateKey?: Buffer; agent?: string | BaseAgent }, policy: AlgorithmPolicy): LoginPlan {
   let sha1Wanted = false;
@@ -168,7 +206,10 @@ export function loginPlan(username: string, credentials: { privateKey?: Buffer; 
       attempts.push({ type: 'publickey', username, key });
     }
   }
-  if (credentials.agent) attempts.push({ type: 'agent', username, agent: credentials.agent });
+  if (credentials.agent) {
+    const agent = typeof credentials.agent === 'string' ? ssh2.createAgent(credentials.agent) : credentials.agent;
+    attempts.push({ type: 'agent', username, agent: policy.allowSshRsaSha1 ? agent : new NoSha1Agent(agent, () => (sha1Wanted = true)) });
+  }
   return { attempts, wantsSha1UserKey: () => sha1Wanted };
 }
 
