@@ -83,8 +83,16 @@ export async function probeHostKey(
       settled = true;
       client.end();
       socket.destroy();
-      if (presented) resolve(presented);
-      else reject(classifyConnectError(error ?? new Error('the jump box closed the connection before it presented a host key'), context));
+      if (presented) {
+        resolve(presented);
+        return;
+      }
+      const cause = error ?? new Error('the jump box closed the connection before it presented a host key');
+      // A box that speaks only ssh-rsa is named as such, as a connection would name it.
+      const legacy = !options.algorithms?.allowSshRsaSha1 && cause instanceof Error && NO_COMMON_HOST_KEY.test(cause.message);
+      void (legacy ? presentsSshRsa(options.openSocket, readyTimeoutMs) : Promise.resolve(false)).then((onlySshRsa) =>
+        reject(onlySshRsa ? legacyHostKeyError(hop.host, hop.port, cause) : classifyConnectError(cause, context)),
+      );
     };
     client.on('error', (error) => finish(error));
     client.once('close', () => finish());

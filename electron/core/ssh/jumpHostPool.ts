@@ -95,18 +95,19 @@ export class JumpHostPool {
    * through a lease on the outer hops (which log in as a connection would). A hop that cannot
    * be reached has its coded error instead; being unreachable is an answer here, not a failure.
    */
-  async probeHostKeys(jumpHost: JumpHost): Promise<Array<{ hop: JumpHostHop; probe?: HostKeyProbe; error?: JumpgateError }>> {
+  async probeHostKeys(jumpHost: JumpHost, tuning: ConnectionTuning = {}): Promise<Array<{ hop: JumpHostHop; probe?: HostKeyProbe; error?: JumpgateError }>> {
     const { via, ...last } = jumpHost;
     const chain: JumpHostHop[] = [...via, last];
     const readyTimeoutMs = this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
     const results: Array<{ hop: JumpHostHop; probe?: HostKeyProbe; error?: JumpgateError }> = [];
     for (const [index, hop] of chain.entries()) {
-      const outer = index > 0 ? this.acquireHop(chain[index - 1] as JumpHostHop, chain.slice(0, index - 1), {}) : undefined;
+      const outer = index > 0 ? this.acquireHop(chain[index - 1] as JumpHostHop, chain.slice(0, index - 1), tuning) : undefined;
       try {
         const probe = await probeHostKey({
           hop,
           knownHosts: this.options.knownHosts,
           readyTimeoutMs,
+          algorithms: { ...MODERN_ONLY, ...tuning.algorithms },
           openSocket: outer ? (timeoutMs) => throughOuter(outer, hop, timeoutMs).catch((error: unknown) => Promise.reject(notReachedThrough(outer, hop, error))) : (timeoutMs) => directSocket(hop, timeoutMs),
         });
         results.push({ hop, probe });

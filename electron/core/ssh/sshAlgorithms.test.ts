@@ -99,6 +99,7 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen', 'ssh-agent', 'ssh-add'))('
   /** What a connection offers on the wire: the client's KEXINIT, read by a listener standing in for the jump box's port. */
   async function offeredBy(tuning: ConnectionTuning): Promise<KexInit> {
     const listener = await kexInitListener();
+    await engine?.dispose();
     engine = startEngine({ pool: { readyTimeoutMs: 5000 } });
     const lease = engine.pool.acquire({ host: '127.0.0.1', port: listener.port, user: 'probe', auth: { kind: 'key', keyPath: rsaKey.privatePath }, via: [] }, tuning);
     lease.connection.whenReady().catch(() => undefined);
@@ -209,6 +210,7 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen', 'ssh-agent', 'ssh-add'))('
 
   describe('against real sshd', () => {
     async function connect(sshd: SshdPeer, tuning: ConnectionTuning = {}): Promise<JumpgateError | 'forwarded'> {
+      await engine?.dispose();
       engine = startEngine({ pool: { readyTimeoutMs: 5000 } });
       await trustSshd(engine.knownHosts, sshd);
       const jumpHost: JumpHost = jumpHostFor(sshd, rsaKey.privatePath);
@@ -248,6 +250,13 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen', 'ssh-agent', 'ssh-add'))('
         expect(detailsOf(error, 'SSH_ALGORITHM_LEGACY')).toEqual({ host: sshd.host, port: sshd.port, algorithm: 'ssh-rsa', use: 'host-key' });
 
         expect(await connect(sshd, { algorithms: { allowSshRsaSha1: true } })).toBe('forwarded');
+
+        // `host-key show` asks the box what it presents: the same refusal, and the key once allowed.
+        const [refusedProbe] = await engine!.pool.probeHostKeys(jumpHostFor(sshd, rsaKey.privatePath));
+        expect(refusedProbe?.error?.code).toBe('SSH_ALGORITHM_LEGACY');
+        const [allowedProbe] = await engine!.pool.probeHostKeys(jumpHostFor(sshd, rsaKey.privatePath), { algorithms: { allowSshRsaSha1: true } });
+        expect(allowedProbe?.probe?.key.type).toBe('ssh-rsa');
+        expect(allowedProbe?.probe?.verdict).toBe('trusted');
       } finally {
         await sshd.dispose();
       }
