@@ -53,7 +53,9 @@ export function doctorQuestionOf(report: DoctorReport | undefined, profile: Pick
   const key = step('key');
   if (key && (key.code === 'PASSPHRASE_REQUIRED' || key.code === 'BAD_PASSPHRASE')) return sshQuestionFor(key, profile);
   const hostKey = step('host-key');
-  return hostKey?.code === 'HOST_KEY_UNKNOWN' ? sshQuestionFor(hostKey, profile) : undefined;
+  // An outer ProxyJump hop's encrypted key stops the connection before the jump host's key is checked (issue #17).
+  if (hostKey && (hostKey.code === 'PASSPHRASE_REQUIRED' || hostKey.code === 'BAD_PASSPHRASE' || hostKey.code === 'HOST_KEY_UNKNOWN')) return sshQuestionFor(hostKey, profile);
+  return undefined;
 }
 
 /** The failing check a report points at, if any. */

@@ -10,6 +10,12 @@ export interface Unlock {
   keyPath?: string | undefined;
 }
 
+/** Which of the route's keys an action showed to open with their passphrase, and which refused theirs (by path). */
+export interface KeyVerdicts {
+  opened: string[];
+  refused: string[];
+}
+
 /** What an action run with a typed passphrase gave, and why the passphrase was not remembered when asked to be. */
 export interface Unlocked<T> {
   value: T;
@@ -46,29 +52,17 @@ export class PassphraseCache {
    */
   async withUnlock<T>(profile: Profile, unlock: Unlock | undefined, action: () => Promise<T>): Promise<Unlocked<T>> {
     // Having returned, the login went through: every key of the route opened.
-    return this.run(profile, unlock, action, () => 'right', 'route');
+    return this.withUnlockJudged(profile, unlock, action, () => ({ opened: routeKeyPaths(profile), refused: [] }));
   }
 
   /**
    * The same for an action that reports rather than throws (the doctor: a wrong passphrase is
-   * one failed step of its report). `judge` reads from the result whether the key opened with
-   * the passphrase ('right': kept, and remembered if asked), refused it ('wrong': dropped), or
-   * was never tried ('untried': kept for the session, not remembered).
+   * one failed step of its report). `judge` reads from the result which keys opened (their
+   * passphrases kept, and remembered if asked) and which refused theirs (dropped); a key in
+   * neither was never tried (kept for the session, not remembered).
    */
-  async withUnlockJudged<T>(profile: Profile, unlock: Unlock | undefined, action: () => Promise<T>, judge: (value: T) => 'right' | 'wrong' | 'untried'): Promise<Unlocked<T>> {
-    return this.run(profile, unlock, action, judge, 'jump host key');
-  }
-
-  /** `judge` speaks of the jump host's key; `proves` says which keys a 'right' shows to have opened. */
-  private async run<T>(
-    profile: Profile,
-    unlock: Unlock | undefined,
-    action: () => Promise<T>,
-    judge: (value: T) => 'right' | 'wrong' | 'untried',
-    proves: 'route' | 'jump host key',
-  ): Promise<Unlocked<T>> {
-    const finalKey = jumpBoxKeyPath(profile);
-    const keyPath = unlock?.keyPath ?? finalKey;
+  async withUnlockJudged<T>(profile: Profile, unlock: Unlock | undefined, action: () => Promise<T>, judge: (value: T) => KeyVerdicts): Promise<Unlocked<T>> {
+    const keyPath = unlock?.keyPath ?? jumpBoxKeyPath(profile);
     if (unlock?.keyPath !== undefined && !routeKeyPaths(profile).includes(unlock.keyPath)) {
       // Only a key this profile logs in with is answered for: a request cannot plant passphrases for other files.
       throw new JumpgateError('BAD_REQUEST', `The passphrase is for ${unlock.keyPath}, which profile "${profile.name}" does not use.`, {
@@ -88,10 +82,9 @@ export class PassphraseCache {
       if (error instanceof JumpgateError && error.code === 'BAD_PASSPHRASE') this.drop(detailsOf(error, 'BAD_PASSPHRASE')?.keyPath ?? keyPath);
       throw error;
     }
-    const verdict = judge(value);
-    if (verdict === 'wrong') this.drop(finalKey);
-    if (verdict !== 'right') return { value };
-    const proven = (proves === 'route' ? routeKeyPaths(profile) : finalKey ? [finalKey] : []).filter((path) => this.toRemember.has(path));
+    const { opened, refused } = judge(value);
+    for (const path of refused) this.drop(path);
+    const proven = opened.filter((path) => this.toRemember.has(path));
     if (proven.length === 0) return { value };
     if (!this.keychain) {
       return { value, notRemembered: { code: 'KEYCHAIN_UNAVAILABLE', message: 'This Jumpgate has no system keychain to remember the passphrase in.' } };

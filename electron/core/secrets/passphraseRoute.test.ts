@@ -110,6 +110,26 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen', 'puttygen'))('passphrases 
     expect(await start()).toMatchObject({ ok: false, error: { code: 'PASSPHRASE_REQUIRED', details: { keyPath: outerKey.privatePath } } });
   });
 
+  it('the doctor asks for the jump host key on its key step, then the outer key on its host-key step, forgets a wrong one, and passes', async () => {
+    const doctor = async (unlock?: { passphrase: string; keyPath?: string }) => {
+      const report = value(await dispatch('diagnostics:run', { profileId: 'chain', targetId: 'echo', ...(unlock ? { unlock } : {}) }));
+      return (id: string) => report.checks.find((check) => check.id === id);
+    };
+    let step = await doctor();
+    expect(step('key')?.error).toMatchObject({ code: 'PASSPHRASE_REQUIRED', details: { keyPath: innerKey.privatePath } });
+    step = await doctor({ passphrase: 'inner passphrase' });
+    expect(step('key')?.status).toBe('pass');
+    expect(step('host-key')?.error).toMatchObject({ code: 'PASSPHRASE_REQUIRED', details: { keyPath: outerKey.privatePath } });
+    step = await doctor({ passphrase: 'not it', keyPath: outerKey.privatePath });
+    expect(step('host-key')?.error).toMatchObject({ code: 'BAD_PASSPHRASE', details: { keyPath: outerKey.privatePath } });
+    // The wrong one was dropped (the doctor reports rather than throws, and still forgets it); the inner one kept.
+    step = await doctor();
+    expect(step('key')?.status).toBe('pass');
+    expect(step('host-key')?.error).toMatchObject({ code: 'PASSPHRASE_REQUIRED', details: { keyPath: outerKey.privatePath } });
+    step = await doctor({ passphrase: 'outer passphrase', keyPath: outerKey.privatePath });
+    expect([step('host-key')?.status, step('auth')?.status, step('forward')?.status]).toEqual(['pass', 'pass', 'pass']);
+  });
+
   it('refuses a passphrase addressed to a key the profile does not use', async () => {
     const stray = await start({ passphrase: 'whatever', keyPath: join(keyDir, 'someone-elses-key') });
     expect(stray).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
