@@ -59,6 +59,11 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('jumpgate connect to a ju
     expect(stderr).toMatch(/hint: .*options\.allowSshRsaSha1/);
   });
 
+  it('says in profile show which profile allows it', async () => {
+    expect((await runCli(['profile', 'show', 'old-box'], env)).stdout).toMatch(/options .*, allows ssh-rsa \(SHA-1\) for an old jump box/);
+    expect((await runCli(['profile', 'show', 'strict'], env)).stdout).toMatch(/^ {2}options {5}keepalive 10 s, reconnect wait up to 15 s$/m);
+  });
+
   it('connects with the profile that allows it', async () => {
     const child = spawnCli(['connect', 'old-box', 'echo'], env);
     try {
