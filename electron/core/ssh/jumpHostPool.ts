@@ -143,16 +143,17 @@ export class JumpHostPool {
     let entry = this.entries.get(key);
     if (!entry) {
       const outer = via.length > 0 ? this.acquireHop(via[via.length - 1] as JumpHostHop, via.slice(0, -1), tuning) : undefined;
+      const readyTimeoutMs = this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
       const connection = new JumpHostConnection({
         key,
         hop,
         knownHosts: this.options.knownHosts,
         // Keys are asked for outermost first: a hop behind another loads its key once the outer hop
         // is in, so a passphrase question (or any failure) is the outer hop's until it is answered.
-        credentials: outer ? () => outer.connection.whenReady().then(() => this.credentialsFor(hop)) : () => this.credentialsFor(hop),
+        credentials: outer ? () => outerReady(outer, hop, readyTimeoutMs).then(() => this.credentialsFor(hop)) : () => this.credentialsFor(hop),
         openSocket: outer ? (timeoutMs) => throughOuter(outer, hop, timeoutMs) : (timeoutMs) => directSocket(hop, timeoutMs),
         keepalive: { ...DEFAULT_KEEPALIVE, ...this.options.keepalive, ...tuning.keepalive },
-        readyTimeoutMs: this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
+        readyTimeoutMs,
         backoff: { ...DEFAULT_BACKOFF, ...this.options.backoff, ...tuning.backoff },
         algorithms: { ...MODERN_ONLY, ...tuning.algorithms },
         now: this.options.now ?? Date.now,
@@ -217,6 +218,19 @@ function notReachedThrough(outer: JumpHostLease, hop: JumpHostHop, error: unknow
     ...(error.hint ? { hint: error.hint } : {}),
     cause: error,
   });
+}
+
+/** The outer hop is in, within the time a hop gets to answer (as throughOuter waits for it). */
+async function outerReady(outer: JumpHostLease, hop: JumpHostHop, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`no route to ${hop.host}:${hop.port} within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs);
+  });
+  try {
+    await Promise.race([outer.connection.whenReady(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The inner hop's SSH stream is a direct-tcpip channel of the outer hop's connection. */
