@@ -18,6 +18,7 @@ const base = {
   keepalive: '10',
   autoConnect: false,
   idleMinutes: '0',
+  allowSshRsaSha1: false,
   targets: [],
 };
 
@@ -46,6 +47,13 @@ describe('the profile editor draft', () => {
       { user: 'ec2-user', host: 'inner', port: 22, auth: { kind: 'key', keyPath: '/keys/prod.ppk' } },
     ]);
     expect(profile?.targets[0]?.secret).toEqual({ kind: 'secrets-manager', secretId: 'prod/orders' });
+  });
+
+  it('keeps the ssh-rsa (SHA-1) opt-in off unless ticked, and round-trips it', () => {
+    expect(toProfile(base, 'prod', new Set()).profile?.options.allowSshRsaSha1).toBe(false);
+    const { profile } = toProfile({ ...base, allowSshRsaSha1: true }, 'prod', new Set());
+    expect(profile?.options.allowSshRsaSha1).toBe(true);
+    expect(toDraft(profile!).allowSshRsaSha1).toBe(true);
   });
 
   it('reports each bad field by its schema path, and returns no profile', () => {

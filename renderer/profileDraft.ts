@@ -54,6 +54,8 @@ export interface ProfileDraft {
   keepalive: string;
   autoConnect: boolean;
   idleMinutes: string;
+  /** The per-profile opt-in to SHA-1 `ssh-rsa`, for one old jump box (options.allowSshRsaSha1). */
+  allowSshRsaSha1: boolean;
   targets: TargetDraft[];
 }
 
@@ -132,6 +134,7 @@ export function toDraft(profile: Partial<Profile>): ProfileDraft {
     keepalive: String(options?.keepaliveIntervalSeconds ?? 10),
     autoConnect: options?.autoConnect ?? false,
     idleMinutes: String(options?.idleAutoCloseMinutes ?? 0),
+    allowSshRsaSha1: options?.allowSshRsaSha1 ?? false,
     targets: (profile.targets ?? []).map((target) => ({
       key: nextKey++,
       id: target.id,
@@ -219,6 +222,7 @@ export function toProfile(draft: ProfileDraft, id: string | undefined, takenProf
       keepaliveIntervalSeconds: wholeNumber(draft.keepalive, 'options.keepaliveIntervalSeconds', errors),
       autoConnect: draft.autoConnect,
       idleAutoCloseMinutes: wholeNumber(draft.idleMinutes, 'options.idleAutoCloseMinutes', errors),
+      allowSshRsaSha1: draft.allowSshRsaSha1,
     },
     targets: draft.targets.map((target, index) => {
       const targetId = target.id ?? uniqueSlug(target.name, takenTargetIds, 'target');

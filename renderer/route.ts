@@ -46,6 +46,7 @@ const HOP_OF_CODE: Partial<Record<ErrorCode, HopName>> = {
   HOST_KEY_REVOKED: 'jumpBox',
   HOST_KEY_NOT_CONFIRMED: 'jumpBox',
   AUTH_FAILED: 'jumpBox',
+  SSH_ALGORITHM_LEGACY: 'jumpBox',
   ENDPOINT_UNREACHABLE: 'toDatabase',
   ENDPOINT_UNRESOLVED: 'toDatabase',
   DB_LOGIN_FAILED: 'database',

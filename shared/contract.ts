@@ -95,11 +95,16 @@ const ProfileChange = z.object({ profileId: id, revision: Revision });
 /** Each profile's revision, by id. */
 const RevisionsSchema = z.record(z.string(), Revision);
 
-/** A key's passphrase, given once when the key asks for it; kept in memory, or in the OS keychain if `remember`. */
+/**
+ * A key's passphrase, given once when the key asks for it; kept in memory, or in the OS keychain if
+ * `remember`. `keyPath` is the key it is for, as PASSPHRASE_REQUIRED / BAD_PASSPHRASE named it in
+ * `details.keyPath` (a ProxyJump hop's own key); absent, it is the jump host's key.
+ */
 const Unlock = z
   .object({
     passphrase: z.string().min(1).max(1024),
     remember: z.boolean().default(false),
+    keyPath: z.string().min(1).max(4096).optional(),
   })
   .optional();
 

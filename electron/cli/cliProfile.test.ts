@@ -72,7 +72,7 @@ describe.skipIf(!peersAvailable('ssh-keygen'))('jumpgate profile', () => {
       jumpHost: { host: 'bastion.example.com', port: 2222, user: 'ec2-user', auth: { kind: 'key', keyPath: key.privatePath }, via: [] },
       aws: { region: 'eu-west-2' },
       targets: [],
-      options: { keepaliveIntervalSeconds: 10, keepaliveCountMax: 3, reconnectCapSeconds: 15, autoConnect: false, idleAutoCloseMinutes: 0 },
+      options: { keepaliveIntervalSeconds: 10, keepaliveCountMax: 3, reconnectCapSeconds: 15, autoConnect: false, idleAutoCloseMinutes: 0, allowSshRsaSha1: false },
     });
 
     // An IPv6 jump box in brackets, the SSH agent, a region and an id of its own.

@@ -41,13 +41,24 @@ export function canAskPassphrase(error: ErrorInfo | undefined, fromEnv: boolean)
   return (error?.code === 'PASSPHRASE_REQUIRED' || error?.code === 'BAD_PASSPHRASE') && interactive() && !fromEnv;
 }
 
-/** Ask for the key's passphrase on the terminal (saying first that the last one was wrong). */
-export async function askPassphrase(profile: Profile, error: ErrorInfo): Promise<{ passphrase: string; remember: false }> {
-  if (error.code === 'BAD_PASSPHRASE') process.stderr.write('That passphrase does not unlock the key.\n');
-  return { passphrase: await ask(`Passphrase for ${jumpBoxKeyPath(profile) ?? 'the key'}: `, { hidden: true }), remember: false };
+/**
+ * The key a passphrase question is about: the one the error names (with ProxyJump each hop may
+ * have its own key, issue #17), else the jump host's.
+ */
+export function lockedKeyPath(profile: Profile, error: ErrorInfo): string | undefined {
+  const named = error.code === 'PASSPHRASE_REQUIRED' || error.code === 'BAD_PASSPHRASE' ? error.details?.keyPath : undefined;
+  return named ?? jumpBoxKeyPath(profile);
 }
 
-/** How many passphrases a command asks for on a terminal before it gives up with BAD_PASSPHRASE (as ssh does). */
+/** Ask on the terminal for the passphrase of the key the error names (saying first that the last one was wrong); the answer is for that key. */
+export async function askPassphrase(profile: Profile, error: ErrorInfo): Promise<{ passphrase: string; remember: false; keyPath?: string }> {
+  const keyPath = lockedKeyPath(profile, error);
+  if (error.code === 'BAD_PASSPHRASE') process.stderr.write(`That passphrase does not unlock ${keyPath ?? 'the key'}.\n`);
+  const passphrase = await ask(`Passphrase for ${keyPath ?? 'the key'}: `, { hidden: true });
+  return { passphrase, remember: false, ...(keyPath ? { keyPath } : {}) };
+}
+
+/** How many passphrases a command asks for, per key, on a terminal before it gives up with BAD_PASSPHRASE (as ssh does). */
 export const PASSPHRASE_TRIES = 3;
 
 /** What a command says after the last wrong passphrase it asked for. */
@@ -55,7 +66,7 @@ export function tooManyWrongPassphrases(profile: Profile, error: ErrorInfo): Cli
   return new CliFailure({
     code: 'BAD_PASSPHRASE',
     ...(error.code === 'BAD_PASSPHRASE' && error.details ? { details: error.details } : {}),
-    message: `${PASSPHRASE_TRIES} passphrases were tried and none unlocks ${jumpBoxKeyPath(profile) ?? 'the key'}.`,
+    message: `${PASSPHRASE_TRIES} passphrases were tried and none unlocks ${lockedKeyPath(profile, error) ?? 'the key'}.`,
     hint: 'Check which key the profile uses (jumpgate ls --json), or that it is the passphrase you gave PuTTYgen / ssh-keygen; then run the command again.',
   });
 }

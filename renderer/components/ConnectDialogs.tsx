@@ -11,7 +11,7 @@ export function ConnectDialogs() {
     <SshQuestionDialog
       question={dialog}
       onTrust={() => void trust()}
-      onUnlock={(passphrase, remember) => void unlock({ passphrase, remember })}
+      onUnlock={(answer) => void unlock(answer)}
       onClose={dismiss}
     />
   );

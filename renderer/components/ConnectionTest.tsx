@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { Profile } from '../../shared/model/profile';
-import type { SshQuestion } from '../sshQuestions';
+import type { SshQuestion, Unlock } from '../sshQuestions';
 import { notRememberedNotice } from '../stores/connect';
 import { doctorQuestionOf, type DoctorRun } from '../stores/doctor';
 import { useStores } from '../storesContext';
@@ -19,7 +19,7 @@ export function ConnectionTest({ profile, onInvalid }: { profile: Profile | unde
   const [running, setRunning] = useState(false);
   const [question, setQuestion] = useState<SshQuestion | undefined>();
 
-  const test = async (unlock?: { passphrase: string; remember: boolean }): Promise<void> => {
+  const test = async (unlock?: Unlock): Promise<void> => {
     setQuestion(undefined);
     if (!profile) {
       onInvalid();
@@ -54,7 +54,7 @@ export function ConnectionTest({ profile, onInvalid }: { profile: Profile | unde
             setQuestion(undefined);
             void useHostKeys.getState().trustThen(error, () => test());
           }}
-          onUnlock={(passphrase, remember) => void test({ passphrase, remember })}
+          onUnlock={(answer) => void test(answer)}
         />
       ) : null}
     </section>

@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import { detailsOf, type ErrorInfo } from '../../shared/model/errors';
-import type { SshQuestion } from '../sshQuestions';
+import { unlockFor, type SshQuestion, type Unlock } from '../sshQuestions';
 import { Dialog } from './Dialog';
 
 /** What answering a question goes on to do: connect (the default), or check again (the doctor). */
@@ -97,7 +97,8 @@ export function SshQuestionDialog({
   question: SshQuestion;
   /** Called with the HOST_KEY_UNKNOWN error whose key the user accepted. */
   onTrust: (error: ErrorInfo) => void;
-  onUnlock: (passphrase: string, remember: boolean) => void;
+  /** The passphrase, addressed to the key the question named. */
+  onUnlock: (unlock: Unlock) => void;
   onClose: () => void;
   /** What the answer goes on to do, as the buttons say it. */
   action?: QuestionAction;
@@ -108,6 +109,6 @@ export function SshQuestionDialog({
     case 'mismatch':
       return <HostKeyMismatch error={question.error} onClose={onClose} />;
     case 'passphrase':
-      return <PassphrasePrompt keyPath={question.keyPath} wrong={question.wrong} onSubmit={onUnlock} onCancel={onClose} action={action} />;
+      return <PassphrasePrompt keyPath={question.keyPath} wrong={question.wrong} onSubmit={(passphrase, remember) => onUnlock(unlockFor(question, passphrase, remember))} onCancel={onClose} action={action} />;
   }
 }

@@ -2,6 +2,7 @@ import { useId, useState } from 'react';
 import type { Profile } from '../../shared/model/profile';
 import { checklistItems, keyPassphraseAsked, unmappedFailure, type ChecklistItem, type ItemState } from '../checklistItems';
 import { SshQuestionDialog } from '../components/Prompts';
+import type { Unlock } from '../sshQuestions';
 import { TrustHostKey } from '../components/TrustHostKey';
 import { notRememberedNotice } from '../stores/connect';
 import { stepOf } from '../stores/doctor';
@@ -65,9 +66,9 @@ function Checklist({ profile }: { profile: Profile }) {
   const asked = keyPassphraseAsked(run);
   const [asking, setAsking] = useState<{ wrong: boolean } | undefined>();
   const keyPath = profile.jumpHost.auth.kind === 'key' ? profile.jumpHost.auth.keyPath : undefined;
-  const unlock = async (passphrase: string, remember: boolean): Promise<void> => {
+  const unlock = async (answer: Unlock): Promise<void> => {
     setAsking(undefined);
-    const done = await useChecklist.getState().check(profile, { passphrase, remember });
+    const done = await useChecklist.getState().check(profile, answer);
     if (done.report?.notRemembered) useFeedback.getState().showNotice(notRememberedNotice(done.report.notRemembered));
     // A wrong one: the same question again, saying so.
     if (keyPassphraseAsked(done) === 'wrong' && useDoctor.getState().runs[profile.id] === done) setAsking({ wrong: true });
@@ -102,7 +103,7 @@ function Checklist({ profile }: { profile: Profile }) {
           action="check"
           onClose={() => setAsking(undefined)}
           onTrust={() => setAsking(undefined)}
-          onUnlock={(passphrase, remember) => void unlock(passphrase, remember)}
+          onUnlock={(answer) => void unlock(answer)}
         />
       ) : null}
       {blocker && run?.report ? (

@@ -2,7 +2,7 @@ import { useId, useState } from 'react';
 import type { Profile } from '../../shared/model/profile';
 import { ErrorNote } from '../components/ErrorNote';
 import { SshQuestionDialog } from '../components/Prompts';
-import type { SshQuestion } from '../sshQuestions';
+import type { SshQuestion, Unlock } from '../sshQuestions';
 import { notRememberedNotice } from '../stores/connect';
 import { doctorQuestionOf } from '../stores/doctor';
 import { CheckList, verdict } from '../components/DoctorReportView';
@@ -31,7 +31,7 @@ export function DoctorScreen({ profile }: { profile: Profile }) {
   const [asking, setAsking] = useState<{ profileId: string; question: SshQuestion } | undefined>();
   const question = asking?.profileId === profile.id ? asking.question : undefined;
 
-  const check = async (unlock?: { passphrase: string; remember: boolean }): Promise<void> => {
+  const check = async (unlock?: Unlock): Promise<void> => {
     setAsking(undefined);
     const done = await useDoctor.getState().run({ profileId: profile.id, ...(target ? { targetId: target.id } : {}) }, unlock ? { unlock } : {});
     if (done.report?.notRemembered) useFeedback.getState().showNotice(notRememberedNotice(done.report.notRemembered));
@@ -88,7 +88,7 @@ export function DoctorScreen({ profile }: { profile: Profile }) {
             setAsking(undefined);
             void useHostKeys.getState().trustThen(error, () => check());
           }}
-          onUnlock={(passphrase, remember) => void check({ passphrase, remember })}
+          onUnlock={(answer) => void check(answer)}
         />
       ) : null}
     </div>

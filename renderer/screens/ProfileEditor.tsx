@@ -286,6 +286,11 @@ export function ProfileEditor({ existing, start }: { existing?: Profile; start?:
             <input type="checkbox" checked={draft.autoConnect} onChange={(event) => update({ autoConnect: event.target.checked })} />
             Connect when Jumpgate starts
           </label>
+          <label className="inline">
+            <input type="checkbox" checked={draft.allowSshRsaSha1} onChange={(event) => update({ allowSshRsaSha1: event.target.checked })} />
+            Allow ssh-rsa (SHA-1) for this jump box
+          </label>
+          <small className="help">Only for an old jump box that refuses with SSH_ALGORITHM_LEGACY; SHA-1 signatures stay off everywhere else, as in OpenSSH 8.8 and later.</small>
         </fieldset>
 
         <div className="actions">

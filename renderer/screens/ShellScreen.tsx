@@ -3,7 +3,7 @@ import { Terminal } from '@xterm/xterm';
 import { useEffect, useRef, useState } from 'react';
 import type { Profile } from '../../shared/model/profile';
 import { SshQuestionDialog } from '../components/Prompts';
-import { sshQuestionFor, type SshQuestion } from '../sshQuestions';
+import { sshQuestionFor, type SshQuestion, type Unlock } from '../sshQuestions';
 import { useStores } from '../storesContext';
 import { notRememberedNotice } from '../stores/connect';
 import { openTerminalUnderCsp } from '../terminalStyles';
@@ -68,7 +68,7 @@ export function ShellScreen({ profile }: { profile: Profile }) {
     };
   }, [useShell, shellId]);
 
-  async function open(unlock?: { passphrase: string; remember: boolean }): Promise<void> {
+  async function open(unlock?: Unlock): Promise<void> {
     const current = terminal.current;
     if (!current) return;
     current.fit.fit();
@@ -113,9 +113,9 @@ export function ShellScreen({ profile }: { profile: Profile }) {
             setQuestion(undefined);
             void useHostKeys.getState().trustThen(error, () => open());
           }}
-          onUnlock={(passphrase, remember) => {
+          onUnlock={(answer) => {
             setQuestion(undefined);
-            void open({ passphrase, remember });
+            void open(answer);
           }}
         />
       ) : null}

@@ -3,6 +3,7 @@ import type { JumpgateBridge } from '../../shared/bridge';
 import type { Reply, ResponseOf } from '../../shared/contract';
 import type { Profile } from '../../shared/model/profile';
 import type { DoctorRun, DoctorState } from './doctor';
+import type { Unlock } from '../sshQuestions';
 import { remoteCall } from './remoteCall';
 
 /** The key item's live check: what keys:inspect said about the profile's key file, and when. */
@@ -22,7 +23,7 @@ export interface ChecklistState {
    * Verify every live item at once: the ordered doctor, and the key file itself. `unlock`: the
    * key's passphrase the user just typed, as Connect takes it. Resolves with the doctor's run.
    */
-  check(profile: Profile, unlock?: { passphrase: string; remember: boolean }): Promise<DoctorRun>;
+  check(profile: Profile, unlock?: Unlock): Promise<DoctorRun>;
   setSent(profileId: string, sent: boolean): void;
 }
 

@@ -2,7 +2,7 @@ import { create, type StoreApi } from 'zustand';
 import type { JumpgateBridge } from '../../shared/bridge';
 import type { ErrorInfo } from '../../shared/model/errors';
 import type { TunnelState } from '../../shared/model/tunnelState';
-import { sshQuestionFor, type SshQuestion } from '../sshQuestions';
+import { sshQuestionFor, type SshQuestion, type Unlock } from '../sshQuestions';
 import type { DoctorState } from './doctor';
 import type { FeedbackState } from './feedback';
 import type { HostKeysState } from './hostKeys';
@@ -17,11 +17,6 @@ export interface ConnectJob {
 
 /** The question a connect raised, with the job to retry once it is answered. */
 export type ConnectDialog = SshQuestion & { retry: ConnectJob };
-
-interface Unlock {
-  passphrase: string;
-  remember: boolean;
-}
 
 export interface ConnectState {
   /** Jobs in flight, by jobKey: their buttons are disabled meanwhile. */

@@ -3,7 +3,7 @@ import type { JumpgateBridge } from '../../shared/bridge';
 import type { ResponseOf } from '../../shared/contract';
 import type { ErrorInfo } from '../../shared/model/errors';
 import type { Profile } from '../../shared/model/profile';
-import { sshQuestionFor, type SshQuestion } from '../sshQuestions';
+import { sshQuestionFor, type SshQuestion, type Unlock } from '../sshQuestions';
 import { remoteCall } from './remoteCall';
 
 export type DoctorReport = ResponseOf<'diagnostics:run'>;
@@ -34,13 +34,13 @@ export interface DoctorState {
    * Run the ordered checks for a profile (and target). `after`: the connect error that prompted
    * the run; `unlock`: the key's passphrase the user just typed (as Connect takes it).
    */
-  run(job: { profileId: string; targetId?: string }, options?: { after?: ErrorInfo; unlock?: { passphrase: string; remember: boolean } }): Promise<DoctorRun>;
+  run(job: { profileId: string; targetId?: string }, options?: { after?: ErrorInfo; unlock?: Unlock }): Promise<DoctorRun>;
   /**
    * "Test connection" in the editor: the same checks for the form's profile, unsaved. Not kept
    * with the saved profile's runs (the form may never be saved); undefined when a newer test
    * of the same form superseded this one.
    */
-  testDraft(profile: Profile, options?: { targetId?: string; unlock?: { passphrase: string; remember: boolean } }): Promise<DoctorRun | undefined>;
+  testDraft(profile: Profile, options?: { targetId?: string; unlock?: Unlock }): Promise<DoctorRun | undefined>;
 }
 
 /**
@@ -53,7 +53,9 @@ export function doctorQuestionOf(report: DoctorReport | undefined, profile: Pick
   const key = step('key');
   if (key && (key.code === 'PASSPHRASE_REQUIRED' || key.code === 'BAD_PASSPHRASE')) return sshQuestionFor(key, profile);
   const hostKey = step('host-key');
-  return hostKey?.code === 'HOST_KEY_UNKNOWN' ? sshQuestionFor(hostKey, profile) : undefined;
+  // An outer ProxyJump hop's encrypted key stops the connection before the jump host's key is checked (issue #17).
+  if (hostKey && (hostKey.code === 'PASSPHRASE_REQUIRED' || hostKey.code === 'BAD_PASSPHRASE' || hostKey.code === 'HOST_KEY_UNKNOWN')) return sshQuestionFor(hostKey, profile);
+  return undefined;
 }
 
 /** The failing check a report points at, if any. */

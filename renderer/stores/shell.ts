@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { JumpgateBridge } from '../../shared/bridge';
 import type { EventOf } from '../../shared/contract';
 import type { ErrorInfo } from '../../shared/model/errors';
+import type { Unlock } from '../sshQuestions';
 import { remoteCall } from './remoteCall';
 
 type Exit = Omit<EventOf<'shell:exit'>, 'seq' | 'shellId'>;
@@ -17,7 +18,7 @@ export interface ShellState {
   byProfile: Record<string, ShellSession>;
   init(): () => void;
   /** Open the profile's shell: the refusal, or (opened) why a passphrase to remember was not stored. */
-  open(request: { profileId: string; cols: number; rows: number; unlock?: { passphrase: string; remember: boolean } }): Promise<{ error?: ErrorInfo; notRemembered?: ErrorInfo }>;
+  open(request: { profileId: string; cols: number; rows: number; unlock?: Unlock }): Promise<{ error?: ErrorInfo; notRemembered?: ErrorInfo }>;
   close(profileId: string): Promise<void>;
   /** Keystrokes typed into the terminal, to the shell as they are. */
   input(shellId: string, data: string): void;

@@ -11,6 +11,8 @@ import { IPV4_PROBLEM_KINDS } from './publicIpv4';
 
 const none = z.object({}).strict();
 const keyFile = z.object({ format: z.string().optional() }).strict();
+/** A key that wants its passphrase: its format, and which file (a ProxyJump route may have a key per hop: the answer must be for this one). */
+const lockedKey = z.object({ format: z.string().optional(), keyPath: z.string().optional() }).strict();
 const filePath = z.object({ path: z.string() }).strict();
 /** Which AWS call failed, and for security-group calls the facts an administrator needs to do it instead. */
 const awsCall = z
@@ -29,8 +31,8 @@ const hostKey = { host: z.string(), port: z.number(), keyType: z.string(), finge
 export const ERROR_DETAILS = {
   BAD_REQUEST: z.object({ rule: z.string().optional(), identifier: z.string().optional() }).strict(),
   INTERNAL: z.object({ reason: z.string().optional() }).strict(),
-  BAD_PASSPHRASE: keyFile,
-  PASSPHRASE_REQUIRED: keyFile,
+  BAD_PASSPHRASE: lockedKey,
+  PASSPHRASE_REQUIRED: lockedKey,
   KEY_UNREADABLE: keyFile,
   KEY_NOT_FOUND: filePath,
   /** What the key asks for and the most this app runs: bcrypt rounds, or Argon2 memory (KiB) and memory x passes; or the time limit it hit. */
@@ -61,6 +63,8 @@ export const ERROR_DETAILS = {
   /** The revoked key the server presented. */
   HOST_KEY_REVOKED: z.object(hostKey).strict(),
   AUTH_FAILED: none,
+  /** The jump box, the legacy algorithm it insists on, and whether for its host key or the user's key signature. */
+  SSH_ALGORITHM_LEGACY: z.object({ host: z.string(), port: z.number(), algorithm: z.string(), use: z.enum(['host-key', 'user-key']) }).strict(),
   JUMP_HOST_UNREACHABLE: none,
   JUMP_HOST_TIMEOUT: none,
   JUMP_HOST_LOST: none,

@@ -31,6 +31,12 @@ export const ERROR_CODES = [
    */
   'HOST_KEY_NOT_CONFIRMED',
   'AUTH_FAILED',
+  /**
+   * The jump box speaks only a legacy algorithm Jumpgate does not offer by default (`ssh-rsa`,
+   * RSA with SHA-1: as a host key, or as the only signature it takes from the user's RSA key).
+   * The details name the algorithm; the hint says how to allow it for that one profile.
+   */
+  'SSH_ALGORITHM_LEGACY',
   'JUMP_HOST_UNREACHABLE',
   'JUMP_HOST_TIMEOUT',
   'JUMP_HOST_LOST',

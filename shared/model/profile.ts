@@ -74,6 +74,11 @@ export const ProfileOptionsSchema = z.object({
   autoConnect: z.boolean().default(false),
   /** Close tunnels after this many minutes without a client; 0 = never. */
   idleAutoCloseMinutes: z.number().int().min(0).max(24 * 60).default(0),
+  /**
+   * Offer the `ssh-rsa` host-key algorithm and sign with RSA/SHA-1 when the jump box takes nothing
+   * better (issue #17): off, as in OpenSSH 8.8 and later; for one old jump box, never for all.
+   */
+  allowSshRsaSha1: z.boolean().default(false),
 });
 export type ProfileOptions = z.infer<typeof ProfileOptionsSchema>;
 
@@ -130,6 +135,12 @@ export function jumpBoxSshPort(profile: Pick<Profile, 'jumpHost'>): number {
 /** The private key the jump box login uses, or undefined when it goes through the SSH agent. */
 export function jumpBoxKeyPath(profile: Pick<Profile, 'jumpHost'>): string | undefined {
   return profile.jumpHost.auth.kind === 'key' ? profile.jumpHost.auth.keyPath : undefined;
+}
+
+/** Every private key file the route logs in with, outermost hop first, each once. */
+export function routeKeyPaths(profile: Pick<Profile, 'jumpHost'>): string[] {
+  const hops = [...profile.jumpHost.via, profile.jumpHost];
+  return [...new Set(hops.flatMap((hop) => (hop.auth.kind === 'key' ? [hop.auth.keyPath] : [])))];
 }
 
 export const PROFILES_SCHEMA_VERSION = 2;

@@ -4,7 +4,7 @@ import { trustRequestFor } from '../../../shared/model/hostKeyTrust';
 import type { Profile } from '../../../shared/model/profile';
 import type { TunnelSnapshotEntry, TunnelState } from '../../../shared/model/tunnelState';
 import { CliFailure, findProfile, findTargets, unwrap, type CliSession } from '../session';
-import { askPassphrase, canAskPassphrase, hostKeyTrusted, PASSPHRASE_HINT, PASSPHRASE_TRIES, passphraseFromEnv, tooManyWrongPassphrases, trustHostKeyHint } from '../sshAnswers';
+import { askPassphrase, canAskPassphrase, hostKeyTrusted, lockedKeyPath, PASSPHRASE_HINT, PASSPHRASE_TRIES, passphraseFromEnv, tooManyWrongPassphrases, trustHostKeyHint } from '../sshAnswers';
 
 export interface ConnectOptions {
   /** Name of an environment variable holding the key's passphrase (for scripts). */
@@ -59,16 +59,19 @@ export async function openTarget(session: CliSession, profile: Profile, targetId
   const localPort = target ? portFor(target, options.ports) : undefined;
   const fromEnv = passphraseFromEnv(options.passphraseEnv);
   let unlock = fromEnv;
-  let asked = 0;
+  // Passphrases asked, per key: a ProxyJump route asks for each hop's key in turn (issue #17).
+  const asked = new Map<string | undefined, number>();
   // Each turn answers one question (a passphrase, a host key) or ends: the number of prompts is
-  // bounded by PASSPHRASE_TRIES and the one host-key question, and the last answer is always tried.
+  // bounded by PASSPHRASE_TRIES per key and the one host-key question per hop, and the last answer is always tried.
   for (;;) {
     const reply = await session.invoke('tunnels:start', { profileId: profile.id, targetId, ...(unlock ? { unlock } : {}), ...(localPort ? { localPort } : {}) });
     if (reply.ok) return reply.value;
     const error: ErrorInfo = reply.error;
     if (canAskPassphrase(error, fromEnv !== undefined)) {
-      if (asked === PASSPHRASE_TRIES) throw tooManyWrongPassphrases(profile, error);
-      asked++;
+      const keyPath = lockedKeyPath(profile, error);
+      const times = asked.get(keyPath) ?? 0;
+      if (times === PASSPHRASE_TRIES) throw tooManyWrongPassphrases(profile, error);
+      asked.set(keyPath, times + 1);
       unlock = await askPassphrase(profile, error);
       continue;
     }

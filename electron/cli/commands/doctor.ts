@@ -29,8 +29,9 @@ export async function doctor(session: CliSession, profileName: string, targetNam
   let report = unwrap(await run());
   const stepError = (id: string) => report.checks.find((check) => check.id === id)?.error;
   for (let attempt = 0; attempt < 4; attempt++) {
-    const keyError = stepError('key');
-    if (keyError && canAskPassphrase(keyError, fromEnv !== undefined)) {
+    // The jump host's key shows on the key step; an outer ProxyJump hop's key on the host-key step.
+    const keyError = [stepError('key'), stepError('host-key')].find((error) => error && canAskPassphrase(error, fromEnv !== undefined));
+    if (keyError) {
       unlock = await askPassphrase(profile, keyError);
     } else {
       const hostKeyError = stepError('host-key');
@@ -49,7 +50,7 @@ export async function doctor(session: CliSession, profileName: string, targetNam
     }
   }
   // A question nobody here could answer: say which flag answers it.
-  if (stepError('key')?.code === 'PASSPHRASE_REQUIRED') process.stderr.write(`hint: ${PASSPHRASE_HINT}\n`);
+  if (stepError('key')?.code === 'PASSPHRASE_REQUIRED' || stepError('host-key')?.code === 'PASSPHRASE_REQUIRED') process.stderr.write(`hint: ${PASSPHRASE_HINT}\n`);
   const unknownHost = stepError('host-key');
   const fingerprint = unknownHost ? detailsOf(unknownHost, 'HOST_KEY_UNKNOWN')?.fingerprint : undefined;
   if (fingerprint !== undefined) process.stderr.write(`hint: ${trustHostKeyHint(fingerprint)}\n`);

@@ -128,7 +128,7 @@ export async function profileShow(session: CliSession, wanted: string, options: 
     `${profile.id}  ${profile.name}`,
     `  jump host   ${hopText(jumpHost)} with ${login}${jumpHost.via.length > 0 ? `, via ${jumpHost.via.map(hopText).join(' -> ')}` : ''}`,
     `  AWS         region ${aws.region}${aws.profile ? `, profile ${aws.profile}` : ''}${aws.securityGroupId ? `, security group ${aws.securityGroupId}` : ''}${aws.jumpHostInstanceId ? `, instance ${aws.jumpHostInstanceId}` : ''}`,
-    `  options     keepalive ${settings.keepaliveIntervalSeconds} s, reconnect wait up to ${settings.reconnectCapSeconds} s${settings.autoConnect ? ', connects at start' : ''}${settings.idleAutoCloseMinutes > 0 ? `, closes after ${settings.idleAutoCloseMinutes} min idle` : ''}`,
+    `  options     keepalive ${settings.keepaliveIntervalSeconds} s, reconnect wait up to ${settings.reconnectCapSeconds} s${settings.autoConnect ? ', connects at start' : ''}${settings.idleAutoCloseMinutes > 0 ? `, closes after ${settings.idleAutoCloseMinutes} min idle` : ''}${settings.allowSshRsaSha1 ? ', allows ssh-rsa (SHA-1) for an old jump box' : ''}`,
     profile.targets.length > 0 ? '  targets' : '  targets     none yet (jumpgate profile target add, or jumpgate discover --add)',
     ...profile.targets.map((target) => `    ${targetLine(target)}`),
   ];

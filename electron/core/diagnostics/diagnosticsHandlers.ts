@@ -1,6 +1,7 @@
 import type { Handlers, ParsedRequestOf } from '../../../shared/contract';
 import { JumpgateError } from '../../../shared/model/errors';
-import { jumpBoxSshPort, type DbTarget, type Profile } from '../../../shared/model/profile';
+import { jumpBoxKeyPath, jumpBoxSshPort, routeKeyPaths, type DbTarget, type Profile } from '../../../shared/model/profile';
+import type { KeyVerdicts } from '../secrets/passphraseCache';
 import { findTarget } from '../profiles/profileIntents';
 import type { ServiceContext } from '../serviceContext';
 import { JumpHostPool } from '../ssh/jumpHostPool';
@@ -8,11 +9,20 @@ import { runDoctor, type DoctorReport } from './doctor';
 
 type Unlock = ParsedRequestOf<'diagnostics:run'>['unlock'];
 
-/** How the key step took a passphrase: opened the key with it, refused it, or never needed or tried one. */
-function passphraseVerdict(report: DoctorReport): 'right' | 'wrong' | 'untried' {
-  const key = report.checks.find((check) => check.id === 'key');
-  if (key?.status === 'pass') return 'right';
-  return key?.error?.code === 'BAD_PASSPHRASE' ? 'wrong' : 'untried';
+/**
+ * Which keys the doctor's run opened and which refused their passphrase. The key step opens the
+ * jump host's key; a login (the auth step) opens every key of the route; a wrong passphrase may
+ * show on any step that loads a key (an outer ProxyJump hop's fails the host-key step) and names
+ * its key.
+ */
+function keyVerdicts(profile: Profile, report: DoctorReport): KeyVerdicts {
+  const finalKey = jumpBoxKeyPath(profile);
+  const passed = (id: string): boolean => report.checks.some((check) => check.id === id && check.status === 'pass');
+  const opened = passed('auth') ? routeKeyPaths(profile) : passed('key') && finalKey ? [finalKey] : [];
+  const refused = report.checks.flatMap((check) =>
+    check.error?.code === 'BAD_PASSPHRASE' ? [check.error.details?.keyPath ?? (check.id === 'key' ? finalKey : undefined)].filter((path): path is string => path !== undefined) : [],
+  );
+  return { opened, refused };
 }
 
 /** The ordered doctor over a profile (and one of its targets), with the real AWS, jump box and database behind each step. */
@@ -56,7 +66,7 @@ export function diagnosticsHandlers({ deps, profiles, aws, knownHosts, passphras
         credentialsFor: (entry) => aws.credentialsFor(profile, entry),
       });
     try {
-      const { value: report, notRemembered } = await passphrases.withUnlockJudged(profile, unlock, run, passphraseVerdict);
+      const { value: report, notRemembered } = await passphrases.withUnlockJudged(profile, unlock, run, (report) => keyVerdicts(profile, report));
       return { ...report, ...(notRemembered ? { notRemembered } : {}) };
     } finally {
       await probePool.dispose();

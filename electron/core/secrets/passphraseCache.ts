@@ -1,11 +1,19 @@
-import { JumpgateError, toErrorInfo, type ErrorInfo } from '../../../shared/model/errors';
-import { jumpBoxKeyPath, type Profile } from '../../../shared/model/profile';
+import { detailsOf, JumpgateError, toErrorInfo, type ErrorInfo } from '../../../shared/model/errors';
+import { jumpBoxKeyPath, routeKeyPaths, type Profile } from '../../../shared/model/profile';
 import { passphraseAccount, type Keychain } from './keychain';
 
-/** A passphrase the user typed for the profile's key, and whether to keep it in the OS keychain. */
+/** A passphrase the user typed for one of the profile's keys, and whether to keep it in the OS keychain. */
 export interface Unlock {
   passphrase: string;
   remember: boolean;
+  /** The key it is for, as the passphrase question named it; absent: the jump host's own key. */
+  keyPath?: string | undefined;
+}
+
+/** Which of the route's keys an action showed to open with their passphrase, and which refused theirs (by path). */
+export interface KeyVerdicts {
+  opened: string[];
+  refused: string[];
 }
 
 /** What an action run with a typed passphrase gave, and why the passphrase was not remembered when asked to be. */
@@ -16,12 +24,19 @@ export interface Unlocked<T> {
 }
 
 /**
- * SSH key passphrases. Those given in this session live only in memory; the OS
- * keychain holds one only when the user asked for it and only once it has proved
- * right. The pool asks `passphraseFor` whenever it loads an encrypted key.
+ * SSH key passphrases, each kept by its own key file's path (a ProxyJump route may have a key per
+ * hop). Those given in this session live only in memory; the OS keychain holds one only when the
+ * user asked for it and only once it has proved right. The pool asks `passphraseFor` whenever it
+ * loads an encrypted key.
  */
 export class PassphraseCache {
   private readonly session = new Map<string, string>();
+  /**
+   * Passphrases typed with "remember" that have not proved right yet, by key path. Unlocking an
+   * outer hop's key is followed by the question for the next hop's, so the login that proves the
+   * first one right is a later call: it is stored then.
+   */
+  private readonly toRemember = new Map<string, string>();
 
   constructor(private readonly keychain: Keychain | undefined) {}
 
@@ -36,37 +51,60 @@ export class PassphraseCache {
    * refuses to store it does not undo the login: the refusal comes back beside the result.
    */
   async withUnlock<T>(profile: Profile, unlock: Unlock | undefined, action: () => Promise<T>): Promise<Unlocked<T>> {
-    return this.withUnlockJudged(profile, unlock, action, () => 'right');
+    // Having returned, the login went through: every key of the route opened.
+    return this.withUnlockJudged(profile, unlock, action, () => ({ opened: routeKeyPaths(profile), refused: [] }));
   }
 
   /**
    * The same for an action that reports rather than throws (the doctor: a wrong passphrase is
-   * one failed step of its report). `judge` reads from the result whether the key opened with
-   * the passphrase ('right': kept, and remembered if asked), refused it ('wrong': dropped), or
-   * was never tried ('untried': kept for the session, not remembered).
+   * one failed step of its report). `judge` reads from the result which keys opened (their
+   * passphrases kept, and remembered if asked) and which refused theirs (dropped); a key in
+   * neither was never tried (kept for the session, not remembered).
    */
-  async withUnlockJudged<T>(profile: Profile, unlock: Unlock | undefined, action: () => Promise<T>, judge: (value: T) => 'right' | 'wrong' | 'untried'): Promise<Unlocked<T>> {
-    const keyPath = jumpBoxKeyPath(profile);
-    if (unlock && keyPath) this.session.set(keyPath, unlock.passphrase);
+  async withUnlockJudged<T>(profile: Profile, unlock: Unlock | undefined, action: () => Promise<T>, judge: (value: T) => KeyVerdicts): Promise<Unlocked<T>> {
+    const keyPath = unlock?.keyPath ?? jumpBoxKeyPath(profile);
+    if (unlock?.keyPath !== undefined && !routeKeyPaths(profile).includes(unlock.keyPath)) {
+      // Only a key this profile logs in with is answered for: a request cannot plant passphrases for other files.
+      throw new JumpgateError('BAD_REQUEST', `The passphrase is for ${unlock.keyPath}, which profile "${profile.name}" does not use.`, {
+        hint: 'Answer the passphrase question for the key it names.',
+      });
+    }
+    if (unlock && keyPath) {
+      this.session.set(keyPath, unlock.passphrase);
+      if (unlock.remember) this.toRemember.set(keyPath, unlock.passphrase);
+      else this.toRemember.delete(keyPath);
+    }
     let value: T;
     try {
       value = await action();
     } catch (error) {
-      if (keyPath && error instanceof JumpgateError && error.code === 'BAD_PASSPHRASE') this.session.delete(keyPath);
+      // A wrong passphrase is dropped for the key the error names (the one that refused it).
+      if (error instanceof JumpgateError && error.code === 'BAD_PASSPHRASE') this.drop(detailsOf(error, 'BAD_PASSPHRASE')?.keyPath ?? keyPath);
       throw error;
     }
-    const verdict = judge(value);
-    if (verdict === 'wrong' && keyPath) this.session.delete(keyPath);
-    if (verdict !== 'right' || !unlock?.remember || !keyPath) return { value };
+    const { opened, refused } = judge(value);
+    for (const path of refused) this.drop(path);
+    const proven = opened.filter((path) => this.toRemember.has(path));
+    if (proven.length === 0) return { value };
     if (!this.keychain) {
       return { value, notRemembered: { code: 'KEYCHAIN_UNAVAILABLE', message: 'This Jumpgate has no system keychain to remember the passphrase in.' } };
     }
-    try {
-      await this.keychain.set(passphraseAccount(keyPath), unlock.passphrase);
-      return { value };
-    } catch (error) {
-      return { value, notRemembered: toErrorInfo(error) };
+    let notRemembered: ErrorInfo | undefined;
+    for (const path of proven) {
+      try {
+        await this.keychain.set(passphraseAccount(path), this.toRemember.get(path) as string);
+        this.toRemember.delete(path);
+      } catch (error) {
+        notRemembered ??= toErrorInfo(error);
+      }
     }
+    return notRemembered ? { value, notRemembered } : { value };
+  }
+
+  private drop(keyPath: string | undefined): void {
+    if (keyPath === undefined) return;
+    this.session.delete(keyPath);
+    this.toRemember.delete(keyPath);
   }
 
   /** Forget the key's passphrase here and in the keychain; true if either held it. */
@@ -78,5 +116,6 @@ export class PassphraseCache {
 
   clear(): void {
     this.session.clear();
+    this.toRemember.clear();
   }
 }

@@ -6,6 +6,7 @@ import type { HostKeyProbe } from './jumpHostConnection';
 import { JumpHostPool } from './jumpHostPool';
 import { hostKeyFromBlob, knownHostsName, sshFingerprint, type HostKey } from './knownHosts';
 import { hostKeyMismatchError, hostKeyRevokedError } from './sshErrors';
+import { tuningOf } from './profileTuning';
 
 type HostKeyChannels = 'hostKeys:trust' | 'hostKeys:list' | 'hostKeys:forget' | 'hostKeys:probe' | 'hostKeys:trustPresented';
 
@@ -25,11 +26,13 @@ export function hostKeyHandlers({ deps, pool, profiles, knownHosts, passphrases 
    * must not share (or drop) the connection running tunnels use.
    */
   async function probeRoute(profileId: string, upTo?: number) {
-    const { via, ...last } = profiles.get(profileId).jumpHost;
+    const profile = profiles.get(profileId);
+    const { via, ...last } = profile.jumpHost;
     const route = upTo === undefined ? { ...last, via } : { ...([...via, last][upTo] as JumpHostHop), via: via.slice(0, upTo) };
     const probePool = new JumpHostPool({ ...deps.pool, knownHosts, passphraseFor: passphrases.passphraseFor });
     try {
-      return await probePool.probeHostKeys(route);
+      // With the profile's algorithm opt-in: an old box's ssh-rsa key can be shown and pinned where the profile allows it.
+      return await probePool.probeHostKeys(route, tuningOf(profile));
     } finally {
       await probePool.dispose();
     }

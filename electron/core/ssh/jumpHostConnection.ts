@@ -4,6 +4,7 @@ import { JumpgateError } from '../../../shared/model/errors';
 import type { JumpHostHop } from '../../../shared/model/jumpHost';
 import { backoffDelay, type BackoffPolicy } from './backoff';
 import { hostKeyFromBlob, judgeHostKey, type HostKey, type HostKeyVerdict, type KnownHostsStore } from './knownHosts';
+import { legacyHostKeyError, legacyUserKeyError, LEGACY_RSA, loginPlan, offerUnderOwnName, offeredAlgorithms, type AlgorithmPolicy } from './sshAlgorithms';
 import { classifyConnectError, isTransient, type AttemptContext } from './sshErrors';
 
 /** How long a closing connection waits for the jump box to acknowledge before its socket is destroyed. */
@@ -41,26 +42,10 @@ export interface JumpHostConnectionOptions {
   keepalive: KeepalivePolicy;
   readyTimeoutMs: number;
   backoff: BackoffPolicy;
+  /** Which legacy algorithms this connection may use (the profile's opt-in). */
+  algorithms: AlgorithmPolicy;
   now: () => number;
   random: () => number;
-}
-
-/** Host key algorithms ssh2 offers, reordered so the server presents a type we have pinned. */
-const HOST_KEY_ALGORITHMS = [
-  'ssh-ed25519',
-  'ecdsa-sha2-nistp256',
-  'ecdsa-sha2-nistp384',
-  'ecdsa-sha2-nistp521',
-  'rsa-sha2-512',
-  'rsa-sha2-256',
-  'ssh-rsa',
-] as const;
-
-function hostKeyAlgorithms(pinned: readonly HostKey[]): string[] {
-  const pinnedTypes = new Set(pinned.map((key) => key.type));
-  const algorithmsFor = (alg: string): string => (alg.startsWith('rsa-sha2-') ? 'ssh-rsa' : alg);
-  const preferred = HOST_KEY_ALGORITHMS.filter((alg) => pinnedTypes.has(algorithmsFor(alg)));
-  return [...preferred, ...HOST_KEY_ALGORITHMS.filter((alg) => !preferred.includes(alg))];
 }
 
 /** What a jump host presents now, judged against known_hosts as a connection would judge it. */
@@ -77,7 +62,9 @@ export interface HostKeyProbe {
  * type first, so a trusted box presents the key that was pinned) and judged as a connection
  * judges it. A box that cannot be reached fails with the connection's coded error.
  */
-export async function probeHostKey(options: Pick<JumpHostConnectionOptions, 'hop' | 'knownHosts' | 'openSocket' | 'readyTimeoutMs'>): Promise<HostKeyProbe> {
+export async function probeHostKey(
+  options: Pick<JumpHostConnectionOptions, 'hop' | 'knownHosts' | 'openSocket' | 'readyTimeoutMs'> & { algorithms?: AlgorithmPolicy },
+): Promise<HostKeyProbe> {
   const { hop, knownHosts, readyTimeoutMs } = options;
   const context: AttemptContext = { host: hop.host, port: hop.port, user: hop.user, readyTimeoutMs, knownHostsPath: knownHosts.path };
   const { pinned, revoked } = await knownHosts.knownFor(hop.host, hop.port);
@@ -96,8 +83,16 @@ export async function probeHostKey(options: Pick<JumpHostConnectionOptions, 'hop
       settled = true;
       client.end();
       socket.destroy();
-      if (presented) resolve(presented);
-      else reject(classifyConnectError(error ?? new Error('the jump box closed the connection before it presented a host key'), context));
+      if (presented) {
+        resolve(presented);
+        return;
+      }
+      const cause = error ?? new Error('the jump box closed the connection before it presented a host key');
+      // A box that speaks only ssh-rsa is named as such, as a connection would name it.
+      const legacy = !options.algorithms?.allowSshRsaSha1 && cause instanceof Error && NO_COMMON_HOST_KEY.test(cause.message);
+      void (legacy ? presentsSshRsa(options.openSocket, readyTimeoutMs) : Promise.resolve(false)).then((onlySshRsa) =>
+        reject(onlySshRsa ? legacyHostKeyError(hop.host, hop.port, cause) : classifyConnectError(cause, context)),
+      );
     };
     client.on('error', (error) => finish(error));
     client.once('close', () => finish());
@@ -106,7 +101,7 @@ export async function probeHostKey(options: Pick<JumpHostConnectionOptions, 'hop
       sock: socket as ConnectConfig['sock'],
       username: hop.user,
       readyTimeout: readyTimeoutMs,
-      algorithms: { serverHostKey: hostKeyAlgorithms(pinned) as never },
+      algorithms: offeredAlgorithms(pinnedTypes(pinned), options.algorithms ?? { allowSshRsaSha1: false }),
       // Refusing every key ends the handshake here: the key is all the probe wanted.
       hostVerifier: (blob: Buffer) => {
         const key = hostKeyFromBlob(Buffer.from(blob));
@@ -116,6 +111,47 @@ export async function probeHostKey(options: Pick<JumpHostConnectionOptions, 'hop
     });
   });
 }
+
+function pinnedTypes(pinned: readonly HostKey[]): string[] {
+  return pinned.map((key) => key.type);
+}
+
+/**
+ * Whether a jump box that agreed on no host-key algorithm with us would have presented an
+ * `ssh-rsa` key: a second handshake offering only that, stopped at the host key (nothing is
+ * trusted or signed), so the failure can name the algorithm instead of "no matching format".
+ */
+function presentsSshRsa(openSocket: JumpHostConnectionOptions['openSocket'], readyTimeoutMs: number): Promise<boolean> {
+  return openSocket(readyTimeoutMs).then(
+    (socket) =>
+      new Promise<boolean>((resolve) => {
+        const client = new Client();
+        let presented = false;
+        const finish = (): void => {
+          client.end();
+          socket.destroy();
+          resolve(presented);
+        };
+        client.on('error', finish);
+        client.once('close', finish);
+        client.once('ready', finish);
+        client.connect({
+          sock: socket as ConnectConfig['sock'],
+          username: 'jumpgate-probe',
+          readyTimeout: readyTimeoutMs,
+          algorithms: { serverHostKey: [LEGACY_RSA] as never },
+          hostVerifier: () => {
+            presented = true;
+            return false;
+          },
+        });
+      }),
+    () => false,
+  );
+}
+
+/** ssh2's words when the two sides share no host-key algorithm. */
+const NO_COMMON_HOST_KEY = /no matching host key format/i;
 
 /**
  * One SSH connection to one jump host, shared by every tunnel through it.
@@ -294,6 +330,7 @@ export class JumpHostConnection {
     const { pinned, revoked } = await knownHosts.knownFor(hop.host, hop.port);
     const socket = await this.options.openSocket(readyTimeoutMs);
     let hostKey: AttemptContext['hostKey'];
+    const login = loginPlan(hop.user, credentials, this.options.algorithms);
 
     return new Promise<Client>((resolve, reject) => {
       const client = new Client();
@@ -311,7 +348,7 @@ export class JumpHostConnection {
         }
         client.end();
         socket.destroy();
-        reject(classifyConnectError(error, this.context(hostKey)));
+        this.explain(error, hostKey, login.wantsSha1UserKey()).then(reject, reject);
       };
       const onReady = (): void => finish();
       const onClose = (): void => finish(new Error('the jump box closed the connection during the handshake'));
@@ -327,18 +364,34 @@ export class JumpHostConnection {
         readyTimeout: readyTimeoutMs,
         keepaliveInterval: keepalive.intervalMs,
         keepaliveCountMax: keepalive.countMax,
-        algorithms: { serverHostKey: hostKeyAlgorithms(pinned) as never },
+        algorithms: offeredAlgorithms(pinnedTypes(pinned), this.options.algorithms),
         // ssh2 trusts any host key unless told otherwise: this is the check.
         hostVerifier: (blob: Buffer) => {
           const key = hostKeyFromBlob(Buffer.from(blob));
           hostKey = { key, verdict: judgeHostKey(pinned, key, revoked), pinned };
           return hostKey.verdict === 'trusted';
         },
-        ...(credentials.privateKey ? { privateKey: credentials.privateKey } : {}),
-        ...(credentials.agent ? { agent: credentials.agent } : {}),
+        // The login order is Jumpgate's, not ssh2's: it decides which signature an RSA key makes.
+        authHandler: login.attempts,
       };
       client.connect(config);
+      offerUnderOwnName(client);
     });
+  }
+
+  /**
+   * The coded error for a failed attempt. A jump box that speaks only SHA-1 `ssh-rsa` (for its
+   * host key, or for the user's RSA key) gets SSH_ALGORITHM_LEGACY naming it, not a bare
+   * handshake or login failure.
+   */
+  private async explain(error: unknown, hostKey: AttemptContext['hostKey'], wantsSha1UserKey: boolean): Promise<JumpgateError> {
+    const { hop, readyTimeoutMs } = this.options;
+    if (wantsSha1UserKey) return legacyUserKeyError(hop.host, hop.port, hop.user, error);
+    const message = error instanceof Error ? error.message : '';
+    if (!hostKey && !this.options.algorithms.allowSshRsaSha1 && NO_COMMON_HOST_KEY.test(message) && (await presentsSshRsa(this.options.openSocket, readyTimeoutMs))) {
+      return legacyHostKeyError(hop.host, hop.port, error);
+    }
+    return classifyConnectError(error, this.context(hostKey));
   }
 
   /** Resolves with the reason once an established connection drops. */

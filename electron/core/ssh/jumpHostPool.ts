@@ -8,6 +8,7 @@ import { JumpgateError } from '../../../shared/model/errors';
 import { JumpHostConnection, probeHostKey, type HopCredentials, type HostKeyProbe, type KeepalivePolicy } from './jumpHostConnection';
 import { loadPrivateKeyFile } from './keyLoader';
 import type { HostKey, KnownHostsStore } from './knownHosts';
+import type { AlgorithmPolicy } from './sshAlgorithms';
 
 export interface JumpHostPoolOptions {
   knownHosts: KnownHostsStore;
@@ -27,11 +28,15 @@ export interface JumpHostPoolOptions {
 export const DEFAULT_KEEPALIVE: KeepalivePolicy = { intervalMs: 10_000, countMax: 3 };
 const DEFAULT_READY_TIMEOUT_MS = 15_000;
 
-/** Per-profile connection settings (keepalive, reconnect cap). */
+/** Per-profile connection settings (keepalive, reconnect cap, legacy algorithms). */
 export interface ConnectionTuning {
   keepalive?: Partial<KeepalivePolicy>;
   backoff?: Partial<BackoffPolicy>;
+  /** Applies to every hop of the chain: the profile's opt-in is for its route, outer hops included. */
+  algorithms?: Partial<AlgorithmPolicy>;
 }
+
+const MODERN_ONLY: AlgorithmPolicy = { allowSshRsaSha1: false };
 
 /** A counted reference to a shared connection. Release exactly once. */
 export interface JumpHostLease {
@@ -90,18 +95,19 @@ export class JumpHostPool {
    * through a lease on the outer hops (which log in as a connection would). A hop that cannot
    * be reached has its coded error instead; being unreachable is an answer here, not a failure.
    */
-  async probeHostKeys(jumpHost: JumpHost): Promise<Array<{ hop: JumpHostHop; probe?: HostKeyProbe; error?: JumpgateError }>> {
+  async probeHostKeys(jumpHost: JumpHost, tuning: ConnectionTuning = {}): Promise<Array<{ hop: JumpHostHop; probe?: HostKeyProbe; error?: JumpgateError }>> {
     const { via, ...last } = jumpHost;
     const chain: JumpHostHop[] = [...via, last];
     const readyTimeoutMs = this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
     const results: Array<{ hop: JumpHostHop; probe?: HostKeyProbe; error?: JumpgateError }> = [];
     for (const [index, hop] of chain.entries()) {
-      const outer = index > 0 ? this.acquireHop(chain[index - 1] as JumpHostHop, chain.slice(0, index - 1), {}) : undefined;
+      const outer = index > 0 ? this.acquireHop(chain[index - 1] as JumpHostHop, chain.slice(0, index - 1), tuning) : undefined;
       try {
         const probe = await probeHostKey({
           hop,
           knownHosts: this.options.knownHosts,
           readyTimeoutMs,
+          algorithms: { ...MODERN_ONLY, ...tuning.algorithms },
           openSocket: outer ? (timeoutMs) => throughOuter(outer, hop, timeoutMs).catch((error: unknown) => Promise.reject(notReachedThrough(outer, hop, error))) : (timeoutMs) => directSocket(hop, timeoutMs),
         });
         results.push({ hop, probe });
@@ -137,15 +143,19 @@ export class JumpHostPool {
     let entry = this.entries.get(key);
     if (!entry) {
       const outer = via.length > 0 ? this.acquireHop(via[via.length - 1] as JumpHostHop, via.slice(0, -1), tuning) : undefined;
+      const readyTimeoutMs = this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
       const connection = new JumpHostConnection({
         key,
         hop,
         knownHosts: this.options.knownHosts,
-        credentials: () => this.credentialsFor(hop),
+        // Keys are asked for outermost first: a hop behind another loads its key once the outer hop
+        // is in, so a passphrase question (or any failure) is the outer hop's until it is answered.
+        credentials: outer ? () => outerReady(outer, hop, readyTimeoutMs).then(() => this.credentialsFor(hop)) : () => this.credentialsFor(hop),
         openSocket: outer ? (timeoutMs) => throughOuter(outer, hop, timeoutMs) : (timeoutMs) => directSocket(hop, timeoutMs),
         keepalive: { ...DEFAULT_KEEPALIVE, ...this.options.keepalive, ...tuning.keepalive },
-        readyTimeoutMs: this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
+        readyTimeoutMs,
         backoff: { ...DEFAULT_BACKOFF, ...this.options.backoff, ...tuning.backoff },
+        algorithms: { ...MODERN_ONLY, ...tuning.algorithms },
         now: this.options.now ?? Date.now,
         random: this.options.random ?? Math.random,
       });
@@ -208,6 +218,19 @@ function notReachedThrough(outer: JumpHostLease, hop: JumpHostHop, error: unknow
     ...(error.hint ? { hint: error.hint } : {}),
     cause: error,
   });
+}
+
+/** The outer hop is in, within the time a hop gets to answer (as throughOuter waits for it). */
+async function outerReady(outer: JumpHostLease, hop: JumpHostHop, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`no route to ${hop.host}:${hop.port} within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs);
+  });
+  try {
+    await Promise.race([outer.connection.whenReady(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The inner hop's SSH stream is a direct-tcpip channel of the outer hop's connection. */

@@ -14,7 +14,7 @@ import { createDecipheriv, createHash, createPrivateKey, getCiphers, randomBytes
 import type { DecipherGCM, JsonWebKey, KeyObject } from 'node:crypto';
 import { homedir } from 'node:os';
 import * as ssh2Namespace from 'ssh2';
-import { JumpgateError } from '../../../shared/model/errors';
+import { detailsOf, JumpgateError } from '../../../shared/model/errors';
 import { NotReadableFile, readRegularFile } from '../files/boundedRead';
 import { deriveOffThread } from './kdfWorker';
 import { isPpkEncrypted, readPpk, readPpkPublicHalf, sniffPpkVersion } from './ppk';
@@ -782,10 +782,22 @@ export async function loadPrivateKeyFile(path: string, options: { passphrase?: s
     const format = detectKeyFormat(bytes);
     const companionPublicKey = format === 'pem' || format === 'pkcs8' ? await companionOf(path) : undefined;
     return await parse(bytes, { passphrase: options.passphrase, sourceName: path, companionPublicKey });
+  } catch (error) {
+    throw namingKeyFile(error, path);
   } finally {
     // The file's bytes may be an unencrypted key; do not leave them for the GC to keep.
     bytes.fill(0);
   }
+}
+
+/**
+ * A passphrase question names the file it is for in its details, so a front end answers for that
+ * key: with ProxyJump each hop may have its own (issue #17), and the jump host's is not the only one.
+ */
+function namingKeyFile(error: unknown, path: string): unknown {
+  if (!(error instanceof JumpgateError) || (error.code !== 'PASSPHRASE_REQUIRED' && error.code !== 'BAD_PASSPHRASE')) return error;
+  const details = detailsOf(error, error.code);
+  return new JumpgateError(error.code, error.message, { ...(error.hint ? { hint: error.hint } : {}), details: { ...details, keyPath: path }, cause: error.cause ?? error });
 }
 
 /** What a key file says of its public half: what the administrator needs, and whether the private half is protected. */

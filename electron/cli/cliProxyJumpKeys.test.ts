@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { pickPort } from '../../e2e/rig/daemon';
+import { trustSshd } from '../../e2e/rig/engine';
+import { makeOpenSshKey, makePuttyKey, type RigKey } from '../../e2e/rig/keys';
+import { peersAvailable } from '../../e2e/rig/peers';
+import { SshdPeer } from '../../e2e/rig/sshd';
+import { roundTrip, startEchoServer, type TcpPeer } from '../../e2e/rig/tcpPeers';
+import { runCliOnTerminal, type TerminalSession } from '../../e2e/rig/terminal';
+import { ProfileStore } from '../core/profiles/profileStore';
+import { KnownHostsStore } from '../core/ssh/knownHosts';
+
+const literally = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Issue #17: `jumpgate connect` through a ProxyJump route whose outer hop has its own encrypted
+ * key asks, on a terminal, for each key by its path (outer first), and opens.
+ */
+describe.skipIf(!peersAvailable('sshd', 'ssh-keygen', 'puttygen'))('jumpgate connect through two hops, each with its own encrypted key', () => {
+  let dir: string;
+  let outerKey: RigKey;
+  let innerKey: RigKey;
+  let outer: SshdPeer;
+  let inner: SshdPeer;
+  let echo: TcpPeer;
+  let env: NodeJS.ProcessEnv;
+  let localPort: number;
+  const terminals: TerminalSession[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'jumpgate-cli-hops-'));
+    const dataDir = join(dir, 'data');
+    [outerKey, innerKey] = await Promise.all([
+      makeOpenSshKey(dir, { type: 'ed25519', format: 'openssh', passphrase: 'outer words' }),
+      makePuttyKey(dir, { type: 'ed25519', ppkVersion: 3, passphrase: 'inner words' }),
+    ]);
+    [outer, inner, echo] = await Promise.all([
+      SshdPeer.start({ authorizedKeys: [outerKey.publicKey] }),
+      SshdPeer.start({ authorizedKeys: [innerKey.publicKey] }),
+      startEchoServer(),
+    ]);
+    localPort = await pickPort();
+    const store = new ProfileStore({ path: join(dataDir, 'profiles.json') });
+    await store.load();
+    await store.upsert({
+      id: 'chain',
+      name: 'Chain',
+      jumpHost: {
+        host: inner.host,
+        port: inner.port,
+        user: inner.user,
+        auth: { kind: 'key', keyPath: innerKey.privatePath },
+        via: [{ host: outer.host, port: outer.port, user: outer.user, auth: { kind: 'key', keyPath: outerKey.privatePath } }],
+      },
+      targets: [{ id: 'echo', name: 'echo', engine: 'mysql', remote: { kind: 'host', host: '127.0.0.1', port: echo.port }, localPort }],
+    });
+    const knownHosts = new KnownHostsStore(join(dataDir, 'known_hosts'));
+    await trustSshd(knownHosts, outer);
+    await trustSshd(knownHosts, inner);
+    env = { JUMPGATE_DATA_DIR: dataDir, SSH_AUTH_SOCK: '' };
+  }, 120_000);
+  afterEach(async () => {
+    for (const term of terminals.splice(0)) {
+      try {
+        term.kill('SIGHUP');
+      } catch {
+        // Already ended.
+      }
+      await term.exit;
+    }
+  });
+  afterAll(async () => {
+    await Promise.all([outer?.dispose(), inner?.dispose(), echo?.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('asks for the outer hop key, then the jump host key, each by path (again after a wrong one), then opens', async () => {
+    const term = runCliOnTerminal(['connect', 'chain', 'echo'], env);
+    terminals.push(term);
+    // The prompt is the last thing drawn (the line editor may move the cursor after it).
+    const outerPrompt = new RegExp(`Passphrase for ${literally(outerKey.privatePath)}: `);
+    await term.waitFor(outerPrompt);
+    let from = term.output().length;
+    term.type('wrong words\r');
+    await term.waitFor(new RegExp(`That passphrase does not unlock ${literally(outerKey.privatePath)}\\.[\\s\\S]*Passphrase for ${literally(outerKey.privatePath)}: `), { from });
+    from = term.output().length;
+    term.type('outer words\r');
+    await term.waitFor(new RegExp(`Passphrase for ${literally(innerKey.privatePath)}: `), { from });
+    from = term.output().length;
+    term.type('inner words\r');
+    await term.waitFor(new RegExp(`ready echo 127\\.0\\.0\\.1:${localPort} `), { from });
+    expect(await roundTrip(localPort, 'two keys, two hops')).toBe('two keys, two hops');
+    expect(term.output()).not.toMatch(/outer words|inner words/);
+    term.type('\x03');
+    expect((await term.exit).exitCode).toBe(0);
+  });
+});
