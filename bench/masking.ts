@@ -19,16 +19,12 @@ import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Transform } from 'node:stream';
-import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { awsCliEnv, saveProfiles, seedDbSecret, trustJumpBox } from '../e2e/rig/cliData';
 import { pickPort } from '../e2e/rig/daemon';
-import { trustSshd } from '../e2e/rig/engine';
 import { makeOpenSshKey } from '../e2e/rig/keys';
 import { startMoto } from '../e2e/rig/moto';
 import { SshdPeer } from '../e2e/rig/sshd';
 import { startEchoServer } from '../e2e/rig/tcpPeers';
-import { createAwsClients } from '../electron/core/aws/awsClients';
-import { ProfileStore } from '../electron/core/profiles/profileStore';
-import { KnownHostsStore } from '../electron/core/ssh/knownHosts';
 import { secretEncodings } from '../electron/cli/secretEncodings';
 import { SecretMask } from '../electron/cli/secretMask';
 import { buildCli } from './cliBundle';
@@ -158,27 +154,17 @@ export async function maskingBench(options: { work: string; buildDir: string; re
   const key = await makeOpenSshKey(work, { type: 'ed25519', format: 'openssh' });
   const [moto, sshd, database] = await Promise.all([startMoto(), SshdPeer.start({ authorizedKeys: [key.publicKey] }), startEchoServer()]);
   try {
-    const clients = createAwsClients({ region: 'eu-west-2' }, { endpoint: moto.endpoint, credentials: moto.credentials });
-    await clients.secrets().send(new CreateSecretCommand({ Name: 'bench/db', SecretString: JSON.stringify({ username: USER, password: PASSWORD }) }));
+    await seedDbSecret(moto, 'bench/db', { username: USER, password: PASSWORD });
     const dataDir = join(work, 'masking-data');
-    const store = new ProfileStore({ path: join(dataDir, 'profiles.json') });
-    await store.load();
-    await store.upsert({
+    await saveProfiles(dataDir, {
       id: 'bench',
       name: 'Bench',
       jumpHost: { host: sshd.host, port: sshd.port, user: sshd.user, auth: { kind: 'key', keyPath: key.privatePath } },
       aws: { region: 'eu-west-2' },
       targets: [{ id: 'db', name: 'DB', engine: 'mariadb', remote: { kind: 'host', host: '127.0.0.1', port: database.port }, localPort: await pickPort(), secret: { kind: 'secrets-manager', secretId: 'bench/db' } }],
     });
-    await trustSshd(new KnownHostsStore(join(dataDir, 'known_hosts')), sshd);
-    const env: NodeJS.ProcessEnv = {
-      JUMPGATE_DATA_DIR: dataDir,
-      AWS_ENDPOINT_URL: moto.endpoint,
-      AWS_ACCESS_KEY_ID: moto.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: moto.credentials.secretAccessKey,
-      AWS_EC2_METADATA_DISABLED: 'true',
-      SSH_AUTH_SOCK: '',
-    };
+    await trustJumpBox(dataDir, sshd);
+    const env = awsCliEnv(moto, dataDir);
     for (const [label, chunks] of [
       ['no secret in it', plain],
       ['an encoded password every ~8 KB', withSecrets],

@@ -12,14 +12,12 @@ import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { saveProfiles, trustJumpBox } from '../e2e/rig/cliData';
 import { pickPort } from '../e2e/rig/daemon';
-import { trustSshd } from '../e2e/rig/engine';
 import { makeOpenSshKey } from '../e2e/rig/keys';
 import { peerPath } from '../e2e/rig/peers';
 import { SshdPeer } from '../e2e/rig/sshd';
 import { roundTrip, startEchoServer } from '../e2e/rig/tcpPeers';
-import { ProfileStore } from '../electron/core/profiles/profileStore';
-import { KnownHostsStore } from '../electron/core/ssh/knownHosts';
 import { buildCli } from './cliBundle';
 import { summarize, type Summary } from './stats';
 
@@ -77,15 +75,13 @@ export async function processWeightBench(options: { work: string; buildDir: stri
   try {
     const dataDir = join(work, 'weight-data');
     const localPort = await pickPort();
-    const store = new ProfileStore({ path: join(dataDir, 'profiles.json') });
-    await store.load();
-    await store.upsert({
+    await saveProfiles(dataDir, {
       id: 'bench',
       name: 'Bench',
       jumpHost: { host: sshd.host, port: sshd.port, user: sshd.user, auth: { kind: 'key', keyPath: key.privatePath } },
       targets: [{ id: 'db', name: 'DB', engine: 'mariadb', remote: { kind: 'host', host: '127.0.0.1', port: database.port }, localPort }],
     });
-    await trustSshd(new KnownHostsStore(join(dataDir, 'known_hosts')), sshd);
+    await trustJumpBox(dataDir, sshd);
     const env: NodeJS.ProcessEnv = { JUMPGATE_DATA_DIR: dataDir, SSH_AUTH_SOCK: '' };
     // A round trip through the tunnel first: idle after use, as a user's tunnel is.
     const used = async (): Promise<void> => {

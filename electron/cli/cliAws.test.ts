@@ -3,21 +3,18 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateSecurityGroupCommand } from '@aws-sdk/client-ec2';
-import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsCliEnv, saveProfiles, seedDbSecret, trustJumpBox } from '../../e2e/rig/cliData';
 import { runCli, spawnCli, waitForLine } from '../../e2e/rig/cliProcess';
 import { startMariaDb, startPostgres, type DatabasePeer } from '../../e2e/rig/databases';
 import { pickPort } from '../../e2e/rig/daemon';
-import { trustSshd } from '../../e2e/rig/engine';
 import { makeOpenSshKey } from '../../e2e/rig/keys';
 import { startMoto, type MotoPeer } from '../../e2e/rig/moto';
 import { peersAvailable } from '../../e2e/rig/peers';
 import { listeningPorts } from '../../e2e/rig/procfs';
 import { SshdPeer } from '../../e2e/rig/sshd';
 import { createAwsClients } from '../core/aws/awsClients';
-import { ProfileStore } from '../core/profiles/profileStore';
-import { KnownHostsStore } from '../core/ssh/knownHosts';
 
 
 // The child a user would run: connect with what jumpgate exec put in the environment, SELECT 1, print the URL.
@@ -43,27 +40,19 @@ describe.skipIf(!peersAvailable('moto_server', 'sshd', 'mariadbd', 'postgres'))(
     const address = checkIp.address();
 
     const clients = createAwsClients({ region: 'eu-west-2' }, { endpoint: moto.endpoint, credentials: moto.credentials });
-    await clients.secrets().send(new CreateSecretCommand({ Name: 'app/mysql', SecretString: JSON.stringify({ username: maria.user, password: maria.password }) }));
-    await clients.secrets().send(new CreateSecretCommand({ Name: 'app/pg', SecretString: JSON.stringify({ username: postgres.user, password: postgres.password }) }));
+    await seedDbSecret(moto, 'app/mysql', { username: maria.user, password: maria.password });
+    await seedDbSecret(moto, 'app/pg', { username: postgres.user, password: postgres.password });
     // A secret whose rotation never reached the database: its password is not the database's.
-    await clients.secrets().send(new CreateSecretCommand({ Name: 'app/stale', SecretString: JSON.stringify({ username: maria.user, password: `${maria.password}-rotated` }) }));
+    await seedDbSecret(moto, 'app/stale', { username: maria.user, password: `${maria.password}-rotated` });
     const groupId = (await clients.ec2().send(new CreateSecurityGroupCommand({ GroupName: 'bastion', Description: 'jump box' }))).GroupId;
 
     const dataDir = join(dir, 'data');
     // The AWS CLI's own variables point the SDK at moto: no Jumpgate-specific test hook.
-    env = {
-      JUMPGATE_DATA_DIR: dataDir,
-      AWS_ENDPOINT_URL: moto.endpoint,
-      AWS_ACCESS_KEY_ID: moto.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: moto.credentials.secretAccessKey,
-      AWS_EC2_METADATA_DISABLED: 'true',
-      JUMPGATE_CHECKIP_URL: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`,
-      SSH_AUTH_SOCK: '',
-    };
+    env = awsCliEnv(moto, dataDir, { JUMPGATE_CHECKIP_URL: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/` });
     ports.push(await pickPort(), await pickPort());
-    const store = new ProfileStore({ path: join(dataDir, 'profiles.json') });
-    await store.load();
-    await store.upsert({
+    const stranger = await makeOpenSshKey(dir, { type: 'ed25519', format: 'openssh' });
+    const deadPort = await pickPort();
+    await saveProfiles(dataDir, {
       id: 'prod',
       name: 'Prod',
       jumpHost: { host: sshd.host, port: sshd.port, user: sshd.user, auth: { kind: 'key', keyPath: key.privatePath } },
@@ -72,29 +61,24 @@ describe.skipIf(!peersAvailable('moto_server', 'sshd', 'mariadbd', 'postgres'))(
         { id: 'orders', name: 'Orders', engine: 'mariadb', remote: { kind: 'host', host: maria.host, port: maria.port }, localPort: ports[0], database: maria.database, secret: { kind: 'secrets-manager', secretId: 'app/mysql' } },
         { id: 'reports', name: 'Reports', engine: 'postgres', remote: { kind: 'host', host: postgres.host, port: postgres.port }, localPort: ports[1], database: postgres.database, secret: { kind: 'secrets-manager', secretId: 'app/pg' } },
       ],
-    });
-    const stranger = await makeOpenSshKey(dir, { type: 'ed25519', format: 'openssh' });
-    const deadPort = await pickPort();
-    await store.upsert({
+    }, {
       id: 'badkey',
       name: 'Bad key',
       jumpHost: { host: sshd.host, port: sshd.port, user: sshd.user, auth: { kind: 'key', keyPath: stranger.privatePath } },
       targets: [{ id: 'orders', name: 'Orders', engine: 'mariadb', remote: { kind: 'host', host: maria.host, port: maria.port }, localPort: await pickPort() }],
-    });
-    await store.upsert({
+    }, {
       id: 'deadend',
       name: 'Dead end',
       jumpHost: { host: sshd.host, port: sshd.port, user: sshd.user, auth: { kind: 'key', keyPath: key.privatePath } },
       targets: [{ id: 'gone', name: 'Gone', engine: 'postgres', remote: { kind: 'host', host: '127.0.0.1', port: deadPort }, localPort: await pickPort() }],
-    });
-    await store.upsert({
+    }, {
       id: 'stale',
       name: 'Stale secret',
       jumpHost: { host: sshd.host, port: sshd.port, user: sshd.user, auth: { kind: 'key', keyPath: key.privatePath } },
       aws: { region: 'eu-west-2' },
       targets: [{ id: 'orders', name: 'Orders', engine: 'mariadb', remote: { kind: 'host', host: maria.host, port: maria.port }, localPort: await pickPort(), database: maria.database, secret: { kind: 'secrets-manager', secretId: 'app/stale' } }],
     });
-    await trustSshd(new KnownHostsStore(join(dataDir, 'known_hosts')), sshd);
+    await trustJumpBox(dataDir, sshd);
   }, 120_000);
 
   afterAll(async () => {

@@ -2,20 +2,16 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsCliEnv, saveProfiles, seedDbSecret, trustJumpBox } from '../../e2e/rig/cliData';
 import { collect, spawnCli } from '../../e2e/rig/cliProcess';
 import { pickPort } from '../../e2e/rig/daemon';
-import { trustSshd } from '../../e2e/rig/engine';
 import { makeOpenSshKey } from '../../e2e/rig/keys';
 import { startMoto, type MotoPeer } from '../../e2e/rig/moto';
 import { peersAvailable } from '../../e2e/rig/peers';
 import { SshdPeer } from '../../e2e/rig/sshd';
 import { startEchoServer, type TcpPeer } from '../../e2e/rig/tcpPeers';
 import { waitForValue } from '../../e2e/rig/waitFor';
-import { createAwsClients } from '../core/aws/awsClients';
-import { ProfileStore } from '../core/profiles/profileStore';
-import { KnownHostsStore } from '../core/ssh/knownHosts';
 
 const USER = 'migrator';
 const PASSWORD = 'N0t:so/s3cret@all?#&+ é';
@@ -80,20 +76,10 @@ describe.skipIf(!peersAvailable('moto_server', 'sshd'))('jumpgate exec masking',
     dir = mkdtempSync(join(tmpdir(), 'jumpgate-cli-mask-'));
     const key = await makeOpenSshKey(dir, { type: 'ed25519', format: 'openssh' });
     [moto, sshd, database] = await Promise.all([startMoto(), SshdPeer.start({ authorizedKeys: [key.publicKey] }), startEchoServer()]);
-    const clients = createAwsClients({ region: 'eu-west-2' }, { endpoint: moto.endpoint, credentials: moto.credentials });
-    await clients.secrets().send(new CreateSecretCommand({ Name: 'app/migrator', SecretString: JSON.stringify({ username: USER, password: PASSWORD }) }));
+    await seedDbSecret(moto, 'app/migrator', { username: USER, password: PASSWORD });
     const dataDir = join(dir, 'data');
-    env = {
-      JUMPGATE_DATA_DIR: dataDir,
-      AWS_ENDPOINT_URL: moto.endpoint,
-      AWS_ACCESS_KEY_ID: moto.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: moto.credentials.secretAccessKey,
-      AWS_EC2_METADATA_DISABLED: 'true',
-      SSH_AUTH_SOCK: '',
-    };
-    const store = new ProfileStore({ path: join(dataDir, 'profiles.json') });
-    await store.load();
-    await store.upsert({
+    env = awsCliEnv(moto, dataDir);
+    await saveProfiles(dataDir, {
       id: 'prod',
       name: 'Prod',
       jumpHost: { host: sshd.host, port: sshd.port, user: sshd.user, auth: { kind: 'key', keyPath: key.privatePath } },
@@ -102,7 +88,7 @@ describe.skipIf(!peersAvailable('moto_server', 'sshd'))('jumpgate exec masking',
         { id: 'orders', name: 'Orders', engine: 'mariadb', remote: { kind: 'host', host: '127.0.0.1', port: database.port }, localPort: await pickPort(), database: 'orders', secret: { kind: 'secrets-manager', secretId: 'app/migrator' } },
       ],
     });
-    await trustSshd(new KnownHostsStore(join(dataDir, 'known_hosts')), sshd);
+    await trustJumpBox(dataDir, sshd);
   }, 120_000);
 
   afterAll(async () => {

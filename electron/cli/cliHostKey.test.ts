@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { saveProfiles } from '../../e2e/rig/cliData';
 import { runCli, spawnCli, waitForLine } from '../../e2e/rig/cliProcess';
 import { pickPort } from '../../e2e/rig/daemon';
 import { makeOpenSshKey, parsableKeyPair } from '../../e2e/rig/keys';
@@ -10,7 +11,6 @@ import { peersAvailable } from '../../e2e/rig/peers';
 import { fingerprintOf, SshdPeer } from '../../e2e/rig/sshd';
 import { closedPort, roundTrip, startEchoServer, type TcpPeer } from '../../e2e/rig/tcpPeers';
 import { runCliOnTerminal } from '../../e2e/rig/terminal';
-import { ProfileStore } from '../core/profiles/profileStore';
 
 interface AuditLine {
   kind: string;
@@ -65,15 +65,12 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('jumpgate host-key', () =
     oldFingerprint = sshd.hostKeys[0]!.fingerprint;
     env = { JUMPGATE_DATA_DIR: dataDir, SSH_AUTH_SOCK: '' };
     localPort = await pickPort();
-    const store = new ProfileStore({ path: join(dataDir, 'profiles.json') });
-    await store.load();
-    await store.upsert({
+    await saveProfiles(dataDir, {
       id: 'rig',
       name: 'Rig box',
       jumpHost: { host: sshd.host, port: sshd.port, user: sshd.user, auth: { kind: 'key', keyPath: key.privatePath } },
       targets: [{ id: 'echo', name: 'Echo', engine: 'mysql', remote: { kind: 'host', host: '127.0.0.1', port: echo.port }, localPort }],
-    });
-    await store.upsert({ id: 'gone', name: 'Gone', jumpHost: { host: '127.0.0.1', port: await closedPort(), user: sshd.user, auth: { kind: 'key', keyPath: key.privatePath } } });
+    }, { id: 'gone', name: 'Gone', jumpHost: { host: '127.0.0.1', port: await closedPort(), user: sshd.user, auth: { kind: 'key', keyPath: key.privatePath } } });
   });
   afterAll(async () => {
     await Promise.all([sshd?.dispose(), echo?.close()]);
