@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pickPort } from '../rig/daemon';
 import { makeOpenSshKey, makePuttyKey, type RigKey } from '../rig/keys';
 import { peersAvailable } from '../rig/peers';
+import { proxyJumpProfile } from '../rig/proxyJumpRoute';
 import { SshdPeer } from '../rig/sshd';
 import { roundTrip, startEchoServer, type TcpPeer } from '../rig/tcpPeers';
 import { ProfilePage } from './profilePage';
@@ -42,18 +43,7 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'ssh-keygen', 'puttygen'))('
     }
     localPort = await pickPort();
     await ui.jumpgate.handlers['profiles:save']({
-      profile: {
-        id: 'chain',
-        name: 'Chain',
-        jumpHost: {
-          host: inner.host,
-          port: inner.port,
-          user: inner.user,
-          auth: { kind: 'key', keyPath: innerKey.privatePath },
-          via: [{ host: outer.host, port: outer.port, user: outer.user, auth: { kind: 'key', keyPath: outerKey.privatePath } }],
-        },
-        targets: [{ id: 'echo', name: 'Echo', engine: 'mysql', remote: { kind: 'host', host: '127.0.0.1', port: echo.port }, localPort }],
-      },
+      profile: proxyJumpProfile({ outer, outerKeyPath: outerKey.privatePath, inner, innerKeyPath: innerKey.privatePath, echoPort: echo.port, localPort }),
     });
   }, 120_000);
 

@@ -6,6 +6,7 @@ import { pickPort } from '../../e2e/rig/daemon';
 import { trustSshd } from '../../e2e/rig/engine';
 import { makeOpenSshKey, makePuttyKey, type RigKey } from '../../e2e/rig/keys';
 import { peersAvailable } from '../../e2e/rig/peers';
+import { proxyJumpProfile } from '../../e2e/rig/proxyJumpRoute';
 import { SshdPeer } from '../../e2e/rig/sshd';
 import { roundTrip, startEchoServer, type TcpPeer } from '../../e2e/rig/tcpPeers';
 import { runCliOnTerminal, type TerminalSession } from '../../e2e/rig/terminal';
@@ -44,18 +45,7 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen', 'puttygen'))('jumpgate con
     localPort = await pickPort();
     const store = new ProfileStore({ path: join(dataDir, 'profiles.json') });
     await store.load();
-    await store.upsert({
-      id: 'chain',
-      name: 'Chain',
-      jumpHost: {
-        host: inner.host,
-        port: inner.port,
-        user: inner.user,
-        auth: { kind: 'key', keyPath: innerKey.privatePath },
-        via: [{ host: outer.host, port: outer.port, user: outer.user, auth: { kind: 'key', keyPath: outerKey.privatePath } }],
-      },
-      targets: [{ id: 'echo', name: 'echo', engine: 'mysql', remote: { kind: 'host', host: '127.0.0.1', port: echo.port }, localPort }],
-    });
+    await store.upsert(proxyJumpProfile({ outer, outerKeyPath: outerKey.privatePath, inner, innerKeyPath: innerKey.privatePath, echoPort: echo.port, localPort }));
     const knownHosts = new KnownHostsStore(join(dataDir, 'known_hosts'));
     await trustSshd(knownHosts, outer);
     await trustSshd(knownHosts, inner);

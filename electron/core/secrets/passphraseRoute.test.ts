@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { pickPort } from '../../../e2e/rig/daemon';
 import { makeOpenSshKey, makePuttyKey, type RigKey } from '../../../e2e/rig/keys';
 import { peersAvailable } from '../../../e2e/rig/peers';
+import { proxyJumpProfile } from '../../../e2e/rig/proxyJumpRoute';
 import { SshdPeer } from '../../../e2e/rig/sshd';
 import { roundTrip, startEchoServer, type TcpPeer } from '../../../e2e/rig/tcpPeers';
 import type { JumpgateBridge } from '../../../shared/bridge';
@@ -59,18 +60,7 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen', 'puttygen'))('passphrases 
     localPort = await pickPort();
     value(
       await dispatch('profiles:save', {
-        profile: {
-          id: 'chain',
-          name: 'Chain',
-          jumpHost: {
-            host: inner.host,
-            port: inner.port,
-            user: inner.user,
-            auth: { kind: 'key', keyPath: innerKey.privatePath },
-            via: [{ host: outer.host, port: outer.port, user: outer.user, auth: { kind: 'key', keyPath: outerKey.privatePath } }],
-          },
-          targets: [{ id: 'echo', name: 'Echo', engine: 'mysql', remote: { kind: 'host', host: '127.0.0.1', port: echo.port }, localPort }],
-        },
+        profile: proxyJumpProfile({ outer, outerKeyPath: outerKey.privatePath, inner, innerKeyPath: innerKey.privatePath, echoPort: echo.port, localPort }),
       }),
     );
   });
