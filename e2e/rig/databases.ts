@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -68,12 +68,18 @@ export async function startMariaDbServer(): Promise<DatabaseServer> {
   const dir = mkdtempSync(join(tmpdir(), 'jumpgate-mariadb-'));
   const dataDir = join(dir, 'data');
   const socket = join(dir, 'mysqld.sock');
+  // Its own temporary directory: the bootstrap keeps temporary tables as files there, and with the
+  // shared /tmp one bootstrap failed under load ("Could not remove temporary table '/tmp/#sql-temptable-...'",
+  // then "Unknown table 'mysql.tmp_proxies_priv'"), failing a whole test file's set-up.
+  const tmp = join(dir, 'tmp');
+  mkdirSync(tmp);
   const userArgs = isRoot() ? ['--user=root'] : [];
   let daemon: Daemon | undefined;
   try {
     await run(peerPath('mariadb-install-db'), [
       '--no-defaults',
       `--datadir=${dataDir}`,
+      `--tmpdir=${tmp}`,
       '--auth-root-authentication-method=normal',
       '--skip-test-db',
       ...userArgs,
@@ -85,6 +91,7 @@ export async function startMariaDbServer(): Promise<DatabaseServer> {
           '--no-defaults',
           `--datadir=${dataDir}`,
           `--socket=${socket}`,
+          `--tmpdir=${tmp}`,
           `--port=${candidate}`,
           '--bind-address=127.0.0.1',
           `--pid-file=${join(dir, 'mysqld.pid')}`,
