@@ -4,6 +4,8 @@ import { JumpgateError } from '../../../shared/model/errors';
 import type { JumpHostHop } from '../../../shared/model/jumpHost';
 import { backoffDelay, type BackoffPolicy } from './backoff';
 import { hostKeyFromBlob, judgeHostKey, type HostKey, type HostKeyVerdict, type KnownHostsStore } from './knownHosts';
+import { ReceiveWindow, type WindowBudget } from './receiveWindow';
+import { forwardOutOwningWindow } from './ssh2ChannelWindow';
 import { classifyConnectError, isTransient, type AttemptContext } from './sshErrors';
 
 /** How long a closing connection waits for the jump box to acknowledge before its socket is destroyed. */
@@ -43,6 +45,14 @@ export interface JumpHostConnectionOptions {
   backoff: BackoffPolicy;
   now: () => number;
   random: () => number;
+  /** Where tunnel channels' receive windows come from: one budget for the whole process. */
+  windowBudget: WindowBudget;
+}
+
+/** A tunnel's channel and the receive window that grows with the link (undefined where ssh2 keeps its own). */
+export interface ForwardedChannel {
+  channel: ClientChannel;
+  window: ReceiveWindow | undefined;
 }
 
 /** Host key algorithms ssh2 offers, reordered so the server presents a type we have pinned. */
@@ -182,6 +192,36 @@ export class JumpHostConnection {
     }
     return new Promise((resolve, reject) => {
       client.forwardOut(sourceHost, sourcePort, host, port, (error, channel) => (error ? reject(error) : resolve(channel)));
+    });
+  }
+
+  /**
+   * Open a direct-tcpip channel for a tunnel's client: its receive window starts where ssh2's
+   * does (as much of it as the process budget has free) and grows with the link once the
+   * window is attached to the client's socket (see receiveWindow.ts).
+   */
+  forwardTunnel(host: string, port: number, sourceHost: string, sourcePort: number): Promise<ForwardedChannel> {
+    const client = this.client;
+    if (!client || this.current.status !== 'ready') {
+      return Promise.reject(new JumpgateError('JUMP_HOST_LOST', `The jump box ${this.key} is not connected.`));
+    }
+    const budget = this.options.windowBudget;
+    // This channel's part of the budget, counting it among those open.
+    const initial = budget.take(Math.min(budget.limits.initial, budget.fairShare(budget.windows.size + 1)));
+    return new Promise((resolve, reject) => {
+      forwardOutOwningWindow(client, initial, { host: sourceHost, port: sourcePort }, { host, port }, (error, opened) => {
+        if (error || !opened) {
+          budget.give(initial);
+          reject(error ?? new Error('no channel'));
+          return;
+        }
+        if (!opened.credit) {
+          budget.give(initial);
+          resolve({ channel: opened.channel, window: undefined });
+          return;
+        }
+        resolve({ channel: opened.channel, window: new ReceiveWindow(opened.channel, opened.credit, budget, initial, opened.openMs) });
+      });
     });
   }
 

@@ -8,6 +8,7 @@ import { JumpgateError } from '../../../shared/model/errors';
 import { JumpHostConnection, probeHostKey, type HopCredentials, type HostKeyProbe, type KeepalivePolicy } from './jumpHostConnection';
 import { loadPrivateKeyFile } from './keyLoader';
 import type { HostKey, KnownHostsStore } from './knownHosts';
+import { processWindowBudget, type WindowBudget } from './receiveWindow';
 
 export interface JumpHostPoolOptions {
   knownHosts: KnownHostsStore;
@@ -22,6 +23,8 @@ export interface JumpHostPoolOptions {
   backoff?: Partial<BackoffPolicy>;
   now?: () => number;
   random?: () => number;
+  /** Tunnel channels' receive windows: the process-wide budget unless a test measures its own. */
+  windowBudget?: WindowBudget;
 }
 
 export const DEFAULT_KEEPALIVE: KeepalivePolicy = { intervalMs: 10_000, countMax: 3 };
@@ -148,6 +151,7 @@ export class JumpHostPool {
         backoff: { ...DEFAULT_BACKOFF, ...this.options.backoff, ...tuning.backoff },
         now: this.options.now ?? Date.now,
         random: this.options.random ?? Math.random,
+        windowBudget: this.options.windowBudget ?? processWindowBudget,
       });
       entry = { connection, refs: 0, outer };
       this.entries.set(key, entry);
