@@ -118,7 +118,8 @@ export class ReceiveWindow {
   /** Taken from the budget; always at least what the server may still send plus what we have not delivered. */
   private held: number;
   private received = 0;
-  private epochStartedAt = performance.now();
+  /** When the current round of growth measurement began: at the first byte, not the open (the request has to travel first). */
+  private epochStartedAt: number | undefined;
   private epochDelivered = 0;
   private sink: Writable | undefined;
   private cancelWait: (() => void) | undefined;
@@ -184,12 +185,18 @@ export class ReceiveWindow {
   }
 
   /**
-   * Double the window when the client took at least half of it in a round trip: the window is
-   * what limits the channel then. A link-limited channel settles between one and two
-   * bandwidth-delay products; a client that stops reading takes nothing and grows nothing.
+   * Grow the window when the client took at least half of it in a round trip: the window is
+   * what limits the channel then. It grows to four times what was taken (at least double), so a
+   * window-limited channel reaches a 16 MiB cap from 2 MiB in two round trips; a link-limited
+   * one settles below four bandwidth-delay products; a client that stops reading takes nothing
+   * and grows nothing.
    */
   private grow(): void {
     const now = performance.now();
+    if (this.epochStartedAt === undefined) {
+      this.epochStartedAt = now;
+      return;
+    }
     const elapsed = now - this.epochStartedAt;
     if (elapsed < this.rttMs) return;
     const delivered = this.received - this.buffered;
@@ -198,7 +205,7 @@ export class ReceiveWindow {
     this.epochDelivered = delivered;
     const { cap, budget } = this.budget.limits;
     if (perRoundTrip * 2 >= this.windowSize && this.windowSize < cap && this.budget.free >= budget * GROWTH_HEADROOM) {
-      this.windowSize = Math.min(cap, this.windowSize * 2);
+      this.windowSize = Math.min(cap, Math.max(this.windowSize * 2, Math.ceil(perRoundTrip * 4)));
     }
   }
 
