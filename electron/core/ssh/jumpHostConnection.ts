@@ -206,8 +206,9 @@ export class JumpHostConnection {
       return Promise.reject(new JumpgateError('JUMP_HOST_LOST', `The jump box ${this.key} is not connected.`));
     }
     const budget = this.options.windowBudget;
-    // This channel's part of the budget, counting it among those open.
-    const initial = budget.take(Math.min(budget.limits.initial, budget.fairShare(budget.windows.size + 1)));
+    // ssh2's window while the budget has room for it; once it runs short, this channel's part.
+    const { initial: stock } = budget.limits;
+    const initial = budget.take(budget.free >= stock ? stock : Math.min(stock, budget.fairShare(budget.windows.size + 1)));
     return new Promise((resolve, reject) => {
       forwardOutOwningWindow(client, initial, { host: sourceHost, port: sourcePort }, { host, port }, (error, opened) => {
         if (error || !opened) {

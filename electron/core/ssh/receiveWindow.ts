@@ -6,9 +6,9 @@ import { SSH2_STOCK_WINDOW, type ChannelCredit } from './ssh2ChannelWindow';
  * Receive windows that grow with the link (issue #14). ssh2 gives every channel a fixed 2 MiB
  * window refilled at half, so a download moves at most 1-2 MiB per round trip: half of
  * `ssh -L` at 50 ms. Here each tunnel channel starts where ssh2 starts and, the way TCP receive
- * autotuning (Linux's dynamic right-sizing) and HPN-SSH do it, doubles its window while the
+ * autotuning (Linux's dynamic right-sizing) and HPN-SSH do it, grows its window while the
  * local client takes at least half a window per round trip (so the window, not the link or the
- * client, is what limits it), up to a per-channel cap; and it refills as soon as an eighth of
+ * client, is what limits it), up to a per-channel cap; and it refills as soon as a quarter of
  * the window is used, not at half. Every byte of window is drawn from one budget for the whole
  * process, so however many channels are open the bytes the server may still send plus the bytes
  * arrived and not yet taken by the local client never exceed the budget. A client that stops
@@ -35,12 +35,15 @@ export const DEFAULT_WINDOW_LIMITS: WindowLimits = { initial: SSH2_STOCK_WINDOW,
 
 /** Never refill by less than this (one SSH packet): a window adjust costs a packet of its own. */
 const MIN_REFILL = 32 * 1024;
-/** Refill once this share of the window is used. */
-const REFILL_FRACTION = 1 / 8;
+/** Refill once this share of the window is used (ssh2 waits for half). */
+const REFILL_FRACTION = 1 / 4;
 /** Windows grow only while this share of the budget is free: the rest is kept for new channels. */
 const GROWTH_HEADROOM = 1 / 4;
-/** A round trip shorter than this is measured as this (timer and event-loop resolution). */
-const MIN_RTT_MS = 1;
+/**
+ * A round trip is never taken as shorter than this. Not more: on loopback (0.2-0.5 ms) a window
+ * must not grow, since it never limits there and larger windows only hold more memory.
+ */
+const MIN_RTT_MS = 0.05;
 
 /** The process's unread bytes: every channel's grants are taken from it and given back as the client reads. */
 export class WindowBudget {
@@ -219,7 +222,8 @@ export class ReceiveWindow {
       this.budget.give(this.held - holding);
       this.held = holding;
     }
-    const target = Math.min(this.windowSize, this.budget.fairShare());
+    // While the budget has room the window is the target; once it runs short, each channel its part.
+    const target = this.budget.free >= this.windowSize ? this.windowSize : Math.min(this.windowSize, this.budget.fairShare());
     const wanted = target - holding;
     // Small top-ups would have the server send small packets (the silly window syndrome).
     if (wanted < Math.max(MIN_REFILL, target * REFILL_FRACTION)) return;
