@@ -12,8 +12,8 @@ import { pickPort } from '../e2e/rig/daemon';
 import type { SshdPeer } from '../e2e/rig/sshd';
 import { hostKeyFromBlob, type KnownHostsStore } from '../electron/core/ssh/knownHosts';
 import type { JumpHost } from '../shared/model/jumpHost';
-import { download, firstByte, untilFirstByte, upload } from './client';
-import { spawnOpenSsh, startOpenSsh, type OpenSshForward } from './openssh';
+import { download, firstByte, parallelDownload, untilFirstByte, upload } from './client';
+import { processMemory, spawnOpenSsh, startOpenSsh, type OpenSshForward } from './openssh';
 import { summarize } from './stats';
 
 export type LatencyVariant = 'jumpgate' | 'ssh2' | 'openssh' | 'direct';
@@ -25,6 +25,8 @@ export interface LatencyContext {
   bytes: number;
   reps: number;
   ttfbCount: number;
+  /** Bytes each of 500 parallel downloads moves, for the engine's memory over the slow link. */
+  parallelBytes: number;
   buildDir: string;
   sshd: SshdPeer;
   keyPath: string;
@@ -34,6 +36,7 @@ export interface LatencyContext {
   engine: {
     start(id: string, jumpHost: JumpHost, remotePort: number, localPort: number): Promise<void>;
     stopAll(): Promise<void>;
+    peak<T>(during: () => Promise<T>): Promise<{ result: T; peak: number }>;
   };
   forkAndWait(path: string, args: string[], ready: string): Promise<{ child: ChildProcess; message: Record<string, unknown> }>;
   row(name: string, unit: string, higherIsBetter: boolean, note?: string): (variant: LatencyVariant, value: number) => void;
@@ -94,6 +97,19 @@ async function measureAt(context: LatencyContext, rtt: number): Promise<void> {
         ttfb(variant, summarize(samples).median);
       }
       context.log(`latency ${rtt} ms rep ${rep + 1}/${reps}`);
+    }
+
+    // Memory with 500 connections over the slow link: every channel's window is outstanding at once.
+    const parallel = context.row(`500 parallel x ${context.parallelBytes / 1024} KiB ${at}, aggregate`, 'MB/s', true);
+    const peak = context.row(`peak RSS during 500 parallel ${at}`, 'MB', false, 'engine process vs the ssh process (VmHWM)');
+    for (let rep = 0; rep < reps; rep++) {
+      for (const variant of rep % 2 ? (['openssh', 'jumpgate'] as const) : (['jumpgate', 'openssh'] as const)) {
+        const run = (): Promise<{ ms: number; intact: boolean }> => parallelDownload(ports[variant], 500, context.parallelBytes);
+        const measured = variant === 'jumpgate' ? await engine.peak(run) : { result: await run(), peak: processMemory(openssh.pid).peak };
+        context.check(measured.result.intact, `500 parallel via ${variant} ${at}`);
+        parallel(variant, mbps(500 * context.parallelBytes, measured.result.ms));
+        peak(variant, measured.peak / 1e6);
+      }
     }
     await openssh.stop();
     openssh = undefined;

@@ -59,8 +59,8 @@ if (rtts.some((rtt) => !(rtt >= 0)) || !(rateMbit > 0)) {
 }
 const MiB = 1024 * 1024;
 const config = quick
-  ? { reps: 3, bulk: 64 * MiB, p100: 1 * MiB, p500: 256 * 1024, ttfb: 40, setupReps: 3, reconnectReps: 3, latencyBulk: 32 * MiB, latencyTtfb: 3 }
-  : { reps: 3, bulk: 1024 * MiB, p100: 8 * MiB, p500: 2 * MiB, ttfb: 200, setupReps: 7, reconnectReps: 5, latencyBulk: 64 * MiB, latencyTtfb: 10 };
+  ? { reps: 3, bulk: 64 * MiB, p100: 1 * MiB, p500: 256 * 1024, ttfb: 40, setupReps: 3, reconnectReps: 3, latencyBulk: 32 * MiB, latencyTtfb: 3, latencyParallel: 256 * 1024 }
+  : { reps: 3, bulk: 1024 * MiB, p100: 8 * MiB, p500: 2 * MiB, ttfb: 200, setupReps: 7, reconnectReps: 5, latencyBulk: 64 * MiB, latencyTtfb: 10, latencyParallel: 512 * 1024 };
 
 type VariantName = 'jumpgate' | 'ssh2' | 'openssh' | 'openssh-gcm' | 'direct';
 /** 'ssh2' is a bare ssh2 forward: the floor the engine stands on, measured beside it. */
@@ -397,6 +397,7 @@ async function main(): Promise<void> {
         bytes: config.latencyBulk,
         reps: config.reps,
         ttfbCount: config.latencyTtfb,
+        parallelBytes: config.latencyParallel,
         buildDir,
         sshd,
         keyPath: key.privatePath,
