@@ -4,7 +4,7 @@ import { JumpgateError } from '../../../shared/model/errors';
 import type { JumpHostHop } from '../../../shared/model/jumpHost';
 import { backoffDelay, type BackoffPolicy } from './backoff';
 import { hostKeyFromBlob, judgeHostKey, type HostKey, type HostKeyVerdict, type KnownHostsStore } from './knownHosts';
-import { ReceiveWindow, type WindowBudget } from './receiveWindow';
+import { OPEN_FLOOR, ReceiveWindow, type WindowBudget } from './receiveWindow';
 import { forwardOutOwningWindow } from './ssh2ChannelWindow';
 import { classifyConnectError, isTransient, type AttemptContext } from './sshErrors';
 
@@ -206,9 +206,10 @@ export class JumpHostConnection {
       return Promise.reject(new JumpgateError('JUMP_HOST_LOST', `The jump box ${this.key} is not connected.`));
     }
     const budget = this.options.windowBudget;
-    // ssh2's window while the budget has room for it; once it runs short, this channel's part.
+    // ssh2's window while the budget has room for it; once it runs short, this channel's part
+    // (never less than two packets: see OPEN_FLOOR).
     const { initial: stock } = budget.limits;
-    const initial = budget.take(budget.free >= stock ? stock : Math.min(stock, budget.fairShare(budget.windows.size + 1)));
+    const initial = budget.take(budget.free >= stock ? stock : Math.min(stock, budget.fairShare(budget.windows.size + 1)), OPEN_FLOOR);
     return new Promise((resolve, reject) => {
       forwardOutOwningWindow(client, initial, { host: sourceHost, port: sourcePort }, { host, port }, (error, opened) => {
         if (error || !opened) {
