@@ -145,6 +145,18 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('receive windows under th
     expect(budget.reserved).toBe(0);
   }, 120_000);
 
+  it('gives every byte back when clients hang up after the first bytes', async () => {
+    const budget = new WindowBudget({ initial: 2 * MiB, cap: 16 * MiB, budget: 64 * MiB });
+    const port = await tunnelWith(budget);
+    for (let i = 0; i < 30; i++) {
+      const { socket } = download(port, 4 * MiB, i);
+      await until(() => socket.bytesRead > 0, 'the first bytes');
+      socket.destroy();
+    }
+    await until(() => budget.windows.size === 0, 'every channel closed');
+    expect(budget.reserved).toBe(0);
+  });
+
   it('lets a new connection through while idle connections hold the whole budget', async () => {
     // Four idle connections keep the 2 MiB each opened with (granted window cannot be taken back).
     const budget = new WindowBudget({ initial: 2 * MiB, cap: 16 * MiB, budget: 8 * MiB });
