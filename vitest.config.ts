@@ -15,15 +15,15 @@ const TESTS = ['shared/**/*.test.ts', 'electron/**/*.test.ts', 'renderer/**/*.te
 // 2. the browser UI files and packaging.test.ts. Packaging rebuilds the repo's own dist/
 //    (`npm run build` deletes it first), which cli.test.ts serves and e2e/electron/shell.test.ts
 //    builds, so it never runs beside those two; the UI files keep it company instead;
-// 3. tunnelManager.test.ts, which moves 1 GB through a tunnel: a CPU burst that could starve a
-//    neighbour's short time budget, so only plain unit files (no peers, no real-time budgets)
-//    run beside it;
+// 3. tunnelManager.test.ts, which moves 1 GB through a tunnel, and flowControl.test.ts (500
+//    connections at once, 190 MB): CPU bursts that could starve a neighbour's short time budget,
+//    so only plain unit files (no peers, no real-time budgets) run beside them;
 // 4. the timing-sensitive files, one at a time with the machine to themselves: their assertions
 //    ride on short real-time budgets (keepalive of a few hundred ms, reconnect backoff and ready
 //    timeouts, a 1.5 s wall-clock bound) that any neighbour's CPU burst (key generation, a bundle
 //    build) could starve into a false failure.
 const WITH_PACKAGING = ['e2e/ui/**/*.test.ts', 'scripts/packaging.test.ts'];
-const BULK = ['electron/core/tunnels/tunnelManager.test.ts'];
+const BULK = ['electron/core/tunnels/tunnelManager.test.ts', 'electron/core/tunnels/flowControl.test.ts'];
 const PLAIN_UNITS = [
   'shared/**/*.test.ts',
   'renderer/**/*.test.ts',

@@ -2,7 +2,9 @@
  * `npm run bench [-- --quick]`: Jumpgate's tunnel engine against OpenSSH `ssh -L`
  * (default cipher, and aes128-gcm) and a direct connection, on the rig's sshd
  * and a source/sink server, all on 127.0.0.1, and beside it a bare ssh2 forward
- * (the library floor under the engine). Variants alternate within each
+ * (the library floor under the engine). The latency section (`--rtt 10,50,100`) repeats the
+ * bulk, first-byte and setup rows with the SSH leg behind a delaying relay (bench/latency.ts).
+ * Variants alternate within each
  * repetition (A B C D A B C D ...) so drift hits all of them alike. Reports
  * medians with min-max and ratios; writes bench/results.json and prints Markdown.
  * It never asserts on time: targets are read from the table. The masking section
@@ -23,6 +25,7 @@ import { download, firstByte, parallelDownload, untilFirstByte, upload } from '.
 import type { EngineCommand, EngineReply } from './engineHost';
 import { processMemory, spawnOpenSsh, startOpenSsh, type OpenSshForward } from './openssh';
 import { cpuSeconds } from './cpuProbe';
+import { measureLatency } from './latency';
 import { keyUnlockBench, renderUnlockMarkdown, type UnlockRow } from './keyUnlock';
 import { maskingBench, renderMaskingMarkdown, type MaskingRow } from './masking';
 import { processWeightBench, renderWeightMarkdown, type WeightRow } from './processWeight';
@@ -31,10 +34,10 @@ import { summarize, type Summary } from './stats';
 const quick = process.argv.includes('--quick');
 /**
  * `--only bulk,ttfb` runs just those sections (memory, bulk, parallel, ttfb, setup,
- * reconnect, masking, weight, unlock): a tuning step re-measures what it touches in a minute, not ten.
+ * reconnect, latency, masking, weight, unlock): a tuning step re-measures what it touches in a minute, not ten.
  * `--only masking,weight,unlock` starts none of the tunnel variants.
  */
-const SECTIONS = ['memory', 'bulk', 'parallel', 'ttfb', 'setup', 'reconnect', 'masking', 'weight', 'unlock'] as const;
+const SECTIONS = ['memory', 'bulk', 'parallel', 'ttfb', 'setup', 'reconnect', 'latency', 'masking', 'weight', 'unlock'] as const;
 /** Sections with tables of their own, which need none of the tunnel variants started. */
 const OWN_TABLE_SECTIONS: readonly string[] = ['masking', 'weight', 'unlock'];
 type Section = (typeof SECTIONS)[number];
@@ -46,10 +49,25 @@ if (unknownSections.length) {
   process.exit(2);
 }
 const runs = (section: Section): boolean => selected.has(section);
+/** Value of `--name` on the command line, if given. */
+function option(name: string): string | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  return index === -1 ? undefined : process.argv[index + 1];
+}
+/**
+ * The latency section's round trips (`--rtt 10,50,100`, ms) and the link's rate in each
+ * direction (`--rate-mbit 1000`): the SSH leg goes through bench/delayRelay.ts.
+ */
+const rtts = (option('rtt') ?? '10,50,100').split(',').map(Number);
+const rateMbit = Number(option('rate-mbit') ?? 1000);
+if (rtts.some((rtt) => !(rtt >= 0)) || !(rateMbit > 0)) {
+  console.error('bench: --rtt takes round trips in ms (e.g. 10,50,100), --rate-mbit a positive rate');
+  process.exit(2);
+}
 const MiB = 1024 * 1024;
 const config = quick
-  ? { reps: 3, bulk: 64 * MiB, p100: 1 * MiB, p500: 256 * 1024, ttfb: 40, setupReps: 3, reconnectReps: 3 }
-  : { reps: 3, bulk: 1024 * MiB, p100: 8 * MiB, p500: 2 * MiB, ttfb: 200, setupReps: 7, reconnectReps: 5 };
+  ? { reps: 3, bulk: 64 * MiB, p100: 1 * MiB, p500: 256 * 1024, ttfb: 40, setupReps: 3, reconnectReps: 3, latencyBulk: 32 * MiB, latencyTtfb: 3, latencyParallel: 256 * 1024 }
+  : { reps: 3, bulk: 1024 * MiB, p100: 8 * MiB, p500: 2 * MiB, ttfb: 200, setupReps: 7, reconnectReps: 5, latencyBulk: 64 * MiB, latencyTtfb: 10, latencyParallel: 512 * 1024 };
 
 type VariantName = 'jumpgate' | 'ssh2' | 'openssh' | 'openssh-gcm' | 'direct';
 /** 'ssh2' is a bare ssh2 forward: the floor the engine stands on, measured beside it. */
@@ -185,7 +203,7 @@ async function main(): Promise<void> {
   };
   const results = {
     date: new Date().toISOString(),
-    mode: (quick ? 'quick' : 'full') + (selected.size < SECTIONS.length ? ` (only ${[...selected].join(', ')})` : ''),
+    mode: (quick ? 'quick' : 'full') + (selected.size < SECTIONS.length ? ` (only ${[...selected].join(', ')})` : '') + (runs('latency') ? `, RTT ${rtts.join('/')} ms at ${rateMbit} Mbit/s` : ''),
     durationSeconds: Math.round((performance.now() - started) / 1000),
     bytesIntact: intact,
     machine,
@@ -208,7 +226,12 @@ async function main(): Promise<void> {
 /** Every section but masking: the engine, bare ssh2 and OpenSSH forwards over the rig's sshd. */
 async function measureTunnels(work: string, buildDir: string, log: (line: string) => void, check: (ok: boolean, what: string) => void): Promise<void> {
   await build({
-    entryPoints: { engineHost: resolve('bench/engineHost.ts'), sourceSink: resolve('bench/sourceSink.ts'), bareSsh2: resolve('bench/bareSsh2.ts') },
+    entryPoints: {
+      engineHost: resolve('bench/engineHost.ts'),
+      sourceSink: resolve('bench/sourceSink.ts'),
+      bareSsh2: resolve('bench/bareSsh2.ts'),
+      delayRelay: resolve('bench/delayRelay.ts'),
+    },
     outdir: buildDir,
     outExtension: { '.js': '.cjs' },
     bundle: true,
@@ -416,6 +439,33 @@ async function measureTunnels(work: string, buildDir: string, log: (line: string
       }
       log('reconnect done');
     }
+
+    // The same tunnels over a slow SSH leg: round trips users have, not loopback's microseconds.
+    if (runs('latency')) {
+      await engine.stopAll();
+      await measureLatency({
+        rtts,
+        rateMbit,
+        bytes: config.latencyBulk,
+        reps: config.reps,
+        ttfbCount: config.latencyTtfb,
+        parallelBytes: config.latencyParallel,
+        buildDir,
+        sshd,
+        keyPath: key.privatePath,
+        knownHosts,
+        knownHostsPath,
+        sinkPort,
+        engine,
+        forkAndWait,
+        row: (name, unit, higherIsBetter, note) => {
+          const entry = metric(name, unit, higherIsBetter, note);
+          return (variant, value) => record(entry, variant, value);
+        },
+        check,
+        log,
+      });
+    }
   } finally {
     for (const forward of Object.values(sshForwards)) await forward?.stop();
     engineChild.child.disconnect();
@@ -446,7 +496,7 @@ function renderMarkdown(
   const lines = [
     `Jumpgate tunnel benchmark (${meta.mode}), ${meta.date}, ${meta.durationSeconds} s; every byte checked: ${meta.bytesIntact ? 'yes' : 'NO'}`,
     `Machine: ${meta.machine.cpu}, ${meta.machine.cores} cores, ${meta.machine.memoryGiB} GiB, ${meta.machine.os}, Node ${meta.machine.node}, ${meta.machine.openssh}`,
-    'Values: median (min–max) over repetitions; MB = 10^6 bytes.',
+    'Values: median (min–max) over repetitions; MB = 10^6 bytes. In the RTT rows "direct" is a connection through the delaying relay alone: the link\'s capacity.',
     // With `--only masking` there is no tunnel row: its own table follows.
     ...(rows.length > 0 ? ['', header, '|---|---|---|---|---|---|---|---|---|---|---|'] : []),
     ...rows.map((row) => {

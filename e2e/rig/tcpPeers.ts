@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
 /** A TCP server on 127.0.0.1 that stands in for a database endpoint behind the jump box. */
@@ -73,6 +74,79 @@ export function startSourceServer(totalBytes: number): Promise<TcpPeer> {
     };
     pump();
   });
+}
+
+/**
+ * Bytes that differ along the stream (a dropped, repeated or swapped chunk changes the digest): a
+ * fixed 1 MiB block of SHA-256 output, repeated, read from `offset` on.
+ */
+const PATTERN_BLOCK = (() => {
+  const block = Buffer.alloc(1024 * 1024);
+  for (let i = 0; i < block.length / 32; i++) createHash('sha256').update(`jumpgate-rig-${i}`).digest().copy(block, i * 32);
+  return block;
+})();
+
+export function* patternChunks(totalBytes: number, offset = 0, chunkSize = 64 * 1024): Generator<Buffer> {
+  let position = offset % PATTERN_BLOCK.length;
+  for (let left = totalBytes; left > 0; ) {
+    const take = Math.min(left, chunkSize, PATTERN_BLOCK.length - position);
+    yield PATTERN_BLOCK.subarray(position, position + take);
+    left -= take;
+    position = (position + take) % PATTERN_BLOCK.length;
+  }
+}
+
+/** The SHA-256 (hex) of what a pattern server sends for `totalBytes` from `offset`. */
+export function patternDigest(totalBytes: number, offset = 0): string {
+  const hash = createHash('sha256');
+  for (const chunk of patternChunks(totalBytes, offset)) hash.update(chunk);
+  return hash.digest('hex');
+}
+
+/** A pattern server: how much it has handed to its sockets, and how many of them wait for the reader. */
+export interface PatternPeer extends TcpPeer {
+  readonly bytesSent: number;
+  /** Connections whose socket buffer is full, waiting for 'drain': the reader (or the tunnel) holds them back. */
+  readonly waiting: number;
+}
+
+/**
+ * A download a client asks for: it writes `<bytes> <offset>\n` and gets that much of the pattern
+ * (paced by the reader, as a database sends a dump), then an orderly end.
+ */
+export async function startPatternServer(): Promise<PatternPeer> {
+  let bytesSent = 0;
+  let waiting = 0;
+  const peer = await startTcpPeer((socket) => {
+    let request = '';
+    const onRequest = (chunk: Buffer): void => {
+      request += chunk.toString('latin1');
+      if (!request.includes('\n')) return;
+      socket.removeListener('data', onRequest);
+      const [bytes, offset] = request.trim().split(' ').map(Number);
+      const chunks = patternChunks(bytes ?? 0, offset ?? 0);
+      const pump = (): void => {
+        for (let next = chunks.next(); !next.done; next = chunks.next()) {
+          bytesSent += next.value.length;
+          if (!socket.write(next.value)) {
+            waiting += 1;
+            socket.once('drain', () => {
+              waiting -= 1;
+              pump();
+            });
+            return;
+          }
+        }
+        socket.end();
+      };
+      pump();
+    };
+    socket.on('data', onRequest);
+  });
+  return Object.defineProperties(peer, {
+    bytesSent: { get: () => bytesSent },
+    waiting: { get: () => waiting },
+  }) as PatternPeer;
 }
 
 /** Counts what arrives and answers nothing: proves whether any byte got through. */

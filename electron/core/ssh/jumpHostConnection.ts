@@ -5,6 +5,8 @@ import type { JumpHostHop } from '../../../shared/model/jumpHost';
 import { backoffDelay, type BackoffPolicy } from './backoff';
 import { hostKeyFromBlob, judgeHostKey, type HostKey, type HostKeyVerdict, type KnownHostsStore } from './knownHosts';
 import { legacyHostKeyError, legacyUserKeyError, LEGACY_RSA, loginPlan, offerUnderOwnName, offeredAlgorithms, type AlgorithmPolicy } from './sshAlgorithms';
+import { OPEN_FLOOR, ReceiveWindow, type WindowBudget } from './receiveWindow';
+import { forwardOutOwningWindow } from './ssh2ChannelWindow';
 import { classifyConnectError, isTransient, type AttemptContext } from './sshErrors';
 
 /** How long a closing connection waits for the jump box to acknowledge before its socket is destroyed. */
@@ -46,6 +48,14 @@ export interface JumpHostConnectionOptions {
   algorithms: AlgorithmPolicy;
   now: () => number;
   random: () => number;
+  /** Where tunnel channels' receive windows come from: one budget for the whole process. */
+  windowBudget: WindowBudget;
+}
+
+/** A tunnel's channel and the receive window that grows with the link (undefined where ssh2 keeps its own). */
+export interface ForwardedChannel {
+  channel: ClientChannel;
+  window: ReceiveWindow | undefined;
 }
 
 /** What a jump host presents now, judged against known_hosts as a connection would judge it. */
@@ -218,6 +228,38 @@ export class JumpHostConnection {
     }
     return new Promise((resolve, reject) => {
       client.forwardOut(sourceHost, sourcePort, host, port, (error, channel) => (error ? reject(error) : resolve(channel)));
+    });
+  }
+
+  /**
+   * Open a direct-tcpip channel for a tunnel's client: its receive window starts where ssh2's
+   * does (as much of it as the process budget has free) and grows with the link once the
+   * window is attached to the client's socket (see receiveWindow.ts).
+   */
+  forwardTunnel(host: string, port: number, sourceHost: string, sourcePort: number): Promise<ForwardedChannel> {
+    const client = this.client;
+    if (!client || this.current.status !== 'ready') {
+      return Promise.reject(new JumpgateError('JUMP_HOST_LOST', `The jump box ${this.key} is not connected.`));
+    }
+    const budget = this.options.windowBudget;
+    // ssh2's window while the budget has room for it; once it runs short, this channel's part
+    // (never less than two packets: see OPEN_FLOOR).
+    const { initial: stock } = budget.limits;
+    const initial = budget.take(budget.free >= stock ? stock : Math.min(stock, budget.fairShare(budget.windows.size + 1)), OPEN_FLOOR);
+    return new Promise((resolve, reject) => {
+      forwardOutOwningWindow(client, initial, { host: sourceHost, port: sourcePort }, { host, port }, (error, opened) => {
+        if (error || !opened) {
+          budget.give(initial);
+          reject(error ?? new Error('no channel'));
+          return;
+        }
+        if (!opened.credit) {
+          budget.give(initial);
+          resolve({ channel: opened.channel, window: undefined });
+          return;
+        }
+        resolve({ channel: opened.channel, window: new ReceiveWindow(opened.channel, opened.credit, budget, initial, opened.openMs) });
+      });
     });
   }
 

@@ -9,6 +9,7 @@ import { JumpHostConnection, probeHostKey, type HopCredentials, type HostKeyProb
 import { loadPrivateKeyFile } from './keyLoader';
 import type { HostKey, KnownHostsStore } from './knownHosts';
 import type { AlgorithmPolicy } from './sshAlgorithms';
+import { processWindowBudget, type WindowBudget } from './receiveWindow';
 
 export interface JumpHostPoolOptions {
   knownHosts: KnownHostsStore;
@@ -23,6 +24,8 @@ export interface JumpHostPoolOptions {
   backoff?: Partial<BackoffPolicy>;
   now?: () => number;
   random?: () => number;
+  /** Tunnel channels' receive windows: the process-wide budget unless a test measures its own. */
+  windowBudget?: WindowBudget;
 }
 
 export const DEFAULT_KEEPALIVE: KeepalivePolicy = { intervalMs: 10_000, countMax: 3 };
@@ -158,6 +161,7 @@ export class JumpHostPool {
         algorithms: { ...MODERN_ONLY, ...tuning.algorithms },
         now: this.options.now ?? Date.now,
         random: this.options.random ?? Math.random,
+        windowBudget: this.options.windowBudget ?? processWindowBudget,
       });
       entry = { connection, refs: 0, outer };
       this.entries.set(key, entry);

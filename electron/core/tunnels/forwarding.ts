@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { ClientChannel } from 'ssh2';
+import type { ReceiveWindow } from '../ssh/receiveWindow';
 
 /** Live byte counters a tunnel reports; mutated in place by the pipes. */
 export interface ByteCounters {
@@ -26,14 +27,17 @@ function diedUnder(channel: ClientChannel): boolean {
  * connection died (session killed, jump box gone) resets the local socket
  * instead of ending it, so a client that does not count bytes (a dump piped to a
  * file) sees ECONNRESET rather than taking a truncated stream for a complete one.
+ * A channel opened with its own receive `window` has it refilled as the socket takes
+ * the bytes (and grown with the link); without one, ssh2's fixed window applies.
  * Resolves once both are gone.
  */
-export function joinSocketAndChannel(socket: Socket, channel: ClientChannel, counters: ByteCounters): Promise<void> {
+export function joinSocketAndChannel(socket: Socket, channel: ClientChannel, counters: ByteCounters, window?: ReceiveWindow): Promise<void> {
   return new Promise((resolve) => {
     let finished = false;
     const teardown = (): void => {
       if (finished) return;
       finished = true;
+      window?.dispose();
       socket.destroy();
       closeChannel(channel);
       resolve();
@@ -49,6 +53,8 @@ export function joinSocketAndChannel(socket: Socket, channel: ClientChannel, cou
     socket.pipe(channel);
     // The socket's end is decided here, not by the pipe: an orderly EOF ends it, a dead connection resets it.
     channel.pipe(socket, { end: false });
+    // After the pipe: a chunk the window sees has already been handed to the socket.
+    window?.attach(socket);
     channel.once('end', () => {
       if (!diedUnder(channel)) {
         socket.end();
@@ -56,6 +62,7 @@ export function joinSocketAndChannel(socket: Socket, channel: ClientChannel, cou
       }
       if (finished) return;
       finished = true;
+      window?.dispose();
       socket.resetAndDestroy();
       closeChannel(channel);
       resolve();

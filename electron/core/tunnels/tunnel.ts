@@ -248,9 +248,9 @@ export class Tunnel {
   }
 
   private async forward(socket: Socket, connection: JumpHostConnection): Promise<void> {
-    let channel;
+    let forwarded;
     try {
-      channel = await connection.forwardOut(this.spec.remoteHost, this.spec.remotePort, LOOPBACK, socket.remotePort ?? 0);
+      forwarded = await connection.forwardTunnel(this.spec.remoteHost, this.spec.remotePort, LOOPBACK, socket.remotePort ?? 0);
     } catch (error) {
       socket.destroy();
       if (this.current.status === 'open') {
@@ -259,13 +259,15 @@ export class Tunnel {
       }
       return;
     }
+    const { channel, window } = forwarded;
     if (socket.destroyed || this.phase !== 'running') {
+      window?.dispose();
       channel.destroy();
       socket.destroy();
       return;
     }
     this.lastForwardError = undefined;
-    await joinSocketAndChannel(socket, channel, this.counters);
+    await joinSocketAndChannel(socket, channel, this.counters, window);
   }
 
   /** Leave for good: close clients and the listener (port free), release the jump host. */
