@@ -28,6 +28,9 @@ import { KnownHostsStore } from './ssh/knownHosts';
 import { refsOf, TunnelControl } from './tunnels/tunnelControl';
 import { isLive } from '../../shared/model/tunnelState';
 import { tunnelHandlers } from './tunnels/tunnelHandlers';
+import { teamHandlers } from './team/teamHandlers';
+import { TeamSources } from './team/teamSources';
+import { TeamStateStore } from './team/teamState';
 
 export type { JumpgateDeps } from './serviceContext';
 export { tunnelId } from './tunnels/tunnelControl';
@@ -93,6 +96,15 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
       })
     : undefined;
 
+  const team = new TeamSources({
+    profiles,
+    knownHosts,
+    state: new TeamStateStore(join(deps.dataDir, 'team.json')),
+    ...(deps.aws ? { environment: deps.aws } : {}),
+    stopTargets: (profileId, targetIds) => tunnels.stopTargets(profileId, targetIds),
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+
   const context: ServiceContext = {
     deps,
     bus,
@@ -108,6 +120,7 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
     clipboard,
     shells,
     settings,
+    team,
   };
 
   const handlers: Handlers = {
@@ -130,6 +143,7 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
     ...shellHandlers(context),
     ...auditHandlers(context),
     ...settingsHandlers(context),
+    ...teamHandlers(context),
   };
 
   return {
