@@ -3,7 +3,8 @@ import { JumpgateError } from '../../../shared/model/errors';
 import { ProfileSchema, type Profile } from '../../../shared/model/profile';
 import { exportTeamFile, parseTeamFile } from '../profiles/teamFile';
 import { publishedProfile } from './teamProfiles';
-import { describeAge, followedSet } from './teamSources';
+import { describeAge } from '../../../shared/model/age';
+import { followedSet } from './teamSources';
 
 const ADMIN = ProfileSchema.parse({
   id: 'prod',

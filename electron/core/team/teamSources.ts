@@ -1,4 +1,5 @@
 import type { ParsedRequestOf, ResponseOf } from '../../../shared/contract';
+import { describeAge } from '../../../shared/model/age';
 import { JumpgateError, toErrorInfo, type ErrorInfo } from '../../../shared/model/errors';
 import { takenLocalPorts } from '../../../shared/model/localPorts';
 import { DEFAULT_AWS_REGION, EXAMPLE_PROFILE_ID, type Profile } from '../../../shared/model/profile';
@@ -292,14 +293,4 @@ function withLastCopy(error: unknown, info: ErrorInfo, known: SourceState | unde
   if (!copy) return error;
   const message = `${info.message} Still using the copy fetched ${describeAge(now - copy.at)} ago (version ${copy.revision}).`;
   return new JumpgateError(info.code, message, { ...(info.hint ? { hint: info.hint } : {}), ...(info.details ? { details: info.details as never } : {}), cause: error });
-}
-
-/** "3 minutes", "2 hours", "5 days": how old a copy is, as people say it. */
-export function describeAge(ms: number): string {
-  const minutes = Math.max(0, Math.round(ms / 60_000));
-  if (minutes < 1) return 'less than a minute';
-  if (minutes < 90) return `${minutes} minute${minutes === 1 ? '' : 's'}`;
-  const hours = Math.round(minutes / 60);
-  if (hours < 36) return `${hours} hours`;
-  return `${Math.round(hours / 24)} days`;
 }
