@@ -57,6 +57,15 @@ describe('what a team publishes and what each follower keeps', () => {
     expect(followed[0]?.targets.map((target) => target.localPort)).toEqual([13306, 15432]);
   });
 
+  it('takes no login, AWS profile or options from a file at the source, even one crafted to carry them', () => {
+    // ADMIN as it is, not as publish writes it: a key path, an agent socket, an AWS profile, options.
+    const [taken] = followedSet([], [ADMIN], undefined, undefined).followed as [Profile];
+    expect(taken.jumpHost.auth).toEqual({ kind: 'agent' });
+    expect(taken.jumpHost.via[0]?.auth).toEqual({ kind: 'agent' });
+    expect(taken.aws.profile).toBeUndefined();
+    expect(taken.options.autoConnect).toBe(false);
+  });
+
   it('a new team version keeps the follower key, options, AWS profile, moved port and own target', () => {
     const base = [publishedProfile(ADMIN)];
     const [mine] = followedSet([], base, undefined, '/home/new/.ssh/id_ed25519').followed as [Profile];

@@ -80,7 +80,8 @@ export class TeamSources {
       copy = { revision: published.revision, at: this.now(), text: published.text, ...(published.publishedAt !== undefined ? { publishedAt: published.publishedAt } : {}) };
     } catch (error) {
       const info = toErrorInfo(error);
-      await this.options.state.update(source, (current) => ({ ...(current ?? { source, region, ...(awsProfile ? { awsProfile } : {}) }), lastError: { at: this.now(), error: storedError(info) } }));
+      // Kept for a source this Jumpgate knows (status says why its copy is old); a first try that fails leaves nothing behind.
+      if (known) await this.options.state.update(source, (current) => (current ? { ...current, lastError: { at: this.now(), error: storedError(info) } } : undefined));
       throw withLastCopy(error, info, known, this.now());
     }
     const { text, revision, at } = copy;
@@ -245,7 +246,9 @@ function parseSource(text: string): TeamSource {
 export function followedSet(current: readonly Profile[], team: readonly Profile[], base: readonly Profile[] | undefined, keyPath: string | undefined): { next: Profile[]; followed: Profile[]; removed: string[] } {
   const followed = team.map((profile) =>
     withPersonalSettings(
-      profile,
+      // Whatever a file at the source says about logins, AWS profiles or options, none of it is taken:
+      // those are each person's (a crafted file must not point a follower at a key or agent socket of its choosing).
+      publishedProfile(profile),
       personalSettings(
         current.find((entry) => entry.id === profile.id),
         base?.find((entry) => entry.id === profile.id),
