@@ -18,6 +18,7 @@ import { createSettingsStore } from './settings';
 import { createThroughputStore } from './throughput';
 import { applyTheme } from '../theme';
 import { createShellStore } from './shell';
+import { createTeamStore } from './team';
 import { createTunnelsStore } from './tunnels';
 
 /**
@@ -57,6 +58,7 @@ export function createStores(bridge: JumpgateBridge) {
     useSecrets: createSecretsStore(bridge, useFeedback),
     useKeys: createKeysStore(bridge, useFeedback),
     useShell: createShellStore(bridge),
+    useTeam: createTeamStore(bridge, useFeedback),
     useSettings: createSettingsStore(bridge, useFeedback),
     useThroughput: createThroughputStore(useTunnels),
   };

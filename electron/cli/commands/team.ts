@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import type { ResponseOf } from '../../../shared/contract';
 import { describeAge } from '../../../shared/model/age';
 import { detailsOf, type ErrorInfo } from '../../../shared/model/errors';
-import type { DbTarget, Profile } from '../../../shared/model/profile';
+import type { Profile } from '../../../shared/model/profile';
+import { targetChanges } from '../../../shared/model/teamPlanText';
 import { ask, interactive } from '../prompt';
 import { CliFailure, findProfile, unwrap, type CliSession } from '../session';
 
@@ -42,32 +43,6 @@ function sourceRef(source: string, options: SourceOptions): { source: string; re
 function unwrapSource<T>(reply: { ok: true; value: T } | { ok: false; error: ErrorInfo }): T {
   if (!reply.ok && detailsOf(reply.error, 'BAD_REQUEST')?.rule === 'source') throw new CliFailure(reply.error, 2);
   return unwrap(reply);
-}
-
-function remoteText(target: DbTarget): string {
-  return target.remote.kind === 'rds' ? `rds:${target.remote.identifier}${target.remote.endpoint === 'instance' ? '' : ` (${target.remote.endpoint})`}` : `${target.remote.host}:${target.remote.port}`;
-}
-
-/** What changed in a profile's targets, one phrase per target: what people check before they accept. */
-function targetChanges(before: Profile, after: Profile): string[] {
-  const lines: string[] = [];
-  for (const target of after.targets) {
-    const old = before.targets.find((entry) => entry.id === target.id);
-    if (!old) {
-      lines.push(`+ ${target.id}: ${target.engine} ${remoteText(target)} on 127.0.0.1:${target.localPort}`);
-      continue;
-    }
-    const parts: string[] = [];
-    if (remoteText(old) !== remoteText(target)) parts.push(`${remoteText(old)} -> ${remoteText(target)}`);
-    if (old.localPort !== target.localPort) parts.push(`local port ${old.localPort} -> ${target.localPort}`);
-    for (const field of ['name', 'engine', 'database', 'username'] as const) {
-      if (old[field] !== target[field]) parts.push(`${field} ${old[field] ?? '(none)'} -> ${target[field] ?? '(none)'}`);
-    }
-    if (JSON.stringify(old.secret) !== JSON.stringify(target.secret)) parts.push('password source');
-    if (parts.length > 0) lines.push(`~ ${target.id}: ${parts.join(', ')}`);
-  }
-  for (const old of before.targets) if (!after.targets.some((entry) => entry.id === old.id)) lines.push(`- ${old.id}: ${remoteText(old)}`);
-  return lines;
 }
 
 function planLines(plan: Plan): string[] {
