@@ -77,6 +77,7 @@ export const EVENT_CHANNELS = [
   'shell:exit',
   'audit:entry',
   'settings:changed',
+  'team:changed',
 ] as const;
 
 export type RequestChannel = (typeof REQUEST_CHANNELS)[number];

@@ -151,6 +151,25 @@ const TeamFetchSchema = z.object({
 });
 const TeamCopyFacts = z.object({ revision: z.string(), at: z.number() });
 
+/** The team sources this Jumpgate knows, with `now` (the service's clock) to say how old each copy is. */
+const TeamStatusSchema = z.object({
+  now: z.number(),
+  sources: z.array(
+    z.object({
+      source: z.string(),
+      region: z.string(),
+      awsProfile: z.string().optional(),
+      followed: z.boolean(),
+      profileIds: z.array(z.string()),
+      applied: TeamCopyFacts.optional(),
+      fetched: TeamCopyFacts.optional(),
+      lastError: z.object({ at: z.number(), error: ErrorInfoSchema }).optional(),
+      /** A fetched version not applied yet. */
+      pending: z.boolean(),
+    }),
+  ),
+});
+
 const DbEngineName = z.enum(['mysql', 'mariadb', 'postgres', 'aurora-mysql', 'aurora-postgresql']);
 const RdsEndpointSchema = z.object({ host: z.string(), port: z.number() });
 
@@ -350,26 +369,7 @@ export const contract = {
     }),
   },
   /** The team sources this Jumpgate knows: followed or only fetched, their profiles, the copies held and how old, and the last failure. */
-  'team:status': {
-    request: z.object({}).optional(),
-    response: z.object({
-      now: z.number(),
-      sources: z.array(
-        z.object({
-          source: z.string(),
-          region: z.string(),
-          awsProfile: z.string().optional(),
-          followed: z.boolean(),
-          profileIds: z.array(z.string()),
-          applied: TeamCopyFacts.optional(),
-          fetched: TeamCopyFacts.optional(),
-          lastError: z.object({ at: z.number(), error: ErrorInfoSchema }).optional(),
-          /** A fetched version not applied yet. */
-          pending: z.boolean(),
-        }),
-      ),
-    }),
-  },
+  'team:status': { request: z.object({}).optional(), response: TeamStatusSchema },
   /** Hosts from the user's ~/.ssh/config, ready to become a profile's jump host. */
   'profiles:importSshConfig': {
     request: z.object({}).optional(),
@@ -694,6 +694,8 @@ export const events = {
   'audit:entry': z.object({ seq: z.number(), entry: AuditEntrySchema }),
   /** Settings changed (in this window or another). */
   'settings:changed': z.object({ seq: z.number(), settings: SettingsSchema }),
+  /** A team source was fetched (a newer version waiting to be applied, or why it could not be) or followed: the whole status. */
+  'team:changed': z.object({ seq: z.number(), status: TeamStatusSchema }),
 } as const satisfies Record<EventChannel, z.ZodType>;
 
 export type Contract = typeof contract;

@@ -79,6 +79,13 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'moto_server'))('following t
     await page.disconnect('Echo');
     await page.waitForStatus('Echo', /^stopped$/);
 
+    // The Team page lists the source followed, at version 1.
+    await page.page.getByRole('navigation', { name: 'Profiles' }).getByRole('button', { name: 'Team profiles' }).click();
+    const followed = page.page.getByRole('table', { name: 'Team sources followed' });
+    const row = followed.getByRole('row', { name: new RegExp(SOURCE) });
+    await row.filter({ hasText: 'prod' }).waitFor();
+    expect(await row.getByRole('cell').nth(1).textContent()).toMatch(/^1 · fetched less than a minute ago$/);
+
     // The administrator points Echo elsewhere and publishes version 2.
     const { revisions } = await admin.handlers['profiles:list']({});
     const saved = await admin.handlers['profiles:get']({ id: 'prod' });
@@ -89,9 +96,11 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'moto_server'))('following t
     });
     await admin.handlers['team:publish']({ source: SOURCE, profileIds: ['prod'], seenRevision: '1' });
 
-    await page.page.getByRole('navigation', { name: 'Profiles' }).getByRole('button', { name: 'Team profiles' }).click();
-    const followed = page.page.getByRole('table', { name: 'Team sources followed' });
-    await followed.getByRole('row', { name: new RegExp(SOURCE) }).filter({ hasText: 'prod' }).waitFor();
+    // The running service fetches what it follows (at start, then on its interval): the open page hears of
+    // the waiting version by the team:changed event, with nothing applied yet.
+    rig.jumpgate.watchTeamSources(3_600_000);
+    await row.filter({ hasText: 'a newer version is not applied yet' }).waitFor();
+    expect((await rig.jumpgate.handlers['profiles:get']({ id: 'prod' })).targets[0]?.remote).toMatchObject({ host: '127.0.0.1' });
     await followed.getByRole('button', { name: `Check ${SOURCE} for changes` }).click();
     await preview.getByRole('heading', { name: `${SOURCE}, version 2` }).waitFor();
     expect(await preview.getByRole('listitem').first().textContent()).toMatch(/^Changes Production: targets/);

@@ -75,6 +75,7 @@ export function startStores(stores: Stores): void {
   stores.useRollback.getState().init();
   stores.useAudit.getState().init();
   stores.useShell.getState().init();
+  stores.useTeam.getState().init();
   void Promise.all([stores.useProfiles.getState().init(), stores.useTunnels.getState().init(), stores.useApp.getState().init(), stores.useSettings.getState().init()]);
   stores.useSettings.subscribe((state, before) => {
     if (state.settings && state.settings.theme !== before.settings?.theme) applyTheme(state.settings.theme);

@@ -25,6 +25,10 @@ export interface TeamState {
   preview: TeamPreview | undefined;
   /** A fetch or a follow is in flight. */
   busy: boolean;
+  /** The seq of the last team:changed event applied. */
+  seq: number;
+  /** Follow team:changed (a fetch in the background found a new version, or failed) once at start-up; returns the unsubscribe. */
+  init(): () => void;
   loadStatus(): Promise<void>;
   /** Fetch a source and show what following it changes; nothing is applied. */
   fetchPreview(input: TeamSourceInput): Promise<void>;
@@ -48,6 +52,12 @@ export function createTeamStore(bridge: JumpgateBridge, feedback: StoreApi<Feedb
     status: NOT_ASKED,
     preview: undefined,
     busy: false,
+    seq: 0,
+    init: () =>
+      bridge.on('team:changed', (event) => {
+        if (event.seq <= get().seq) return;
+        set({ seq: event.seq, status: { pending: false, value: event.status, error: undefined } });
+      }),
     loadStatus: async () => {
       await status.track('', {}, (change) => set({ status: { ...get().status, ...change } }));
     },

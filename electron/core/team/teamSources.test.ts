@@ -7,10 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIamUser, enforceIam } from '../../../e2e/rig/moto';
 import { motoForSuite } from '../../../e2e/rig/motoSuite';
 import { peersAvailable } from '../../../e2e/rig/peers';
+import { waitForValue } from '../../../e2e/rig/waitFor';
 import type { JumpgateBridge } from '../../../shared/bridge';
+import type { EventOf } from '../../../shared/contract';
 import type { ErrorInfo } from '../../../shared/model/errors';
 import { createAwsClients, type AwsEnvironment } from '../aws/awsClients';
 import { createDispatcher, invokerFor } from '../dispatcher';
+import type { Scheduler } from '../secrets/clipboardGuard';
 import { createJumpgate, type Jumpgate } from '../service';
 import { hostKeyFromBlob, sshFingerprint } from '../ssh/knownHosts';
 
@@ -41,9 +44,9 @@ describe.skipIf(!peersAvailable('moto_server'))('a team published to Parameter S
   const opened: Jumpgate[] = [];
   const hostKey = ed25519HostKey();
 
-  async function open(name: string, aws?: AwsEnvironment): Promise<{ jumpgate: Jumpgate; invoke: JumpgateBridge['invoke']; dataDir: string }> {
+  async function open(name: string, aws?: AwsEnvironment, scheduler?: Scheduler): Promise<{ jumpgate: Jumpgate; invoke: JumpgateBridge['invoke']; dataDir: string }> {
     const dataDir = join(dir, name);
-    const jumpgate = await createJumpgate({ dataDir, version: 'test', aws: aws ?? { endpoint: moto().endpoint, credentials: moto().credentials } });
+    const jumpgate = await createJumpgate({ dataDir, version: 'test', aws: aws ?? { endpoint: moto().endpoint, credentials: moto().credentials }, ...(scheduler ? { scheduler } : {}) });
     opened.push(jumpgate);
     return { jumpgate, invoke: invokerFor(createDispatcher(jumpgate.handlers)), dataDir };
   }
@@ -156,5 +159,68 @@ describe.skipIf(!peersAvailable('moto_server'))('a team published to Parameter S
     expect(refused.message).toContain(sshFingerprint(theirs));
     expect(value(await other.invoke('profiles:list', {})).profiles.some((profile) => profile.id === 'prod')).toBe(false);
     expect(hostKeyFromBlob(theirs).type).toBe('ssh-ed25519');
+  });
+
+  it('a running app fetches the followed sources at start and on its interval, shows a newer version waiting, and applies nothing', async () => {
+    const source = 'ssm:/jumpgate/watched';
+    const admin = await open('watch-admin');
+    value(
+      await admin.invoke('profiles:save', {
+        profile: {
+          id: 'watched',
+          name: 'Watched',
+          jumpHost: { host: 'bastion.example.com', port: 22, user: 'ec2-user', auth: { kind: 'agent' } },
+          targets: [{ id: 'db', name: 'DB', engine: 'postgres', remote: { kind: 'rds', identifier: 'db-1' }, localPort: 25432 }],
+        },
+      }),
+    );
+    value(await admin.invoke('hostKeys:trust', { host: 'bastion.example.com', port: 22, publicKey: hostKey.toString('base64') }));
+    value(await admin.invoke('team:publish', { source, profileIds: ['watched'] }));
+
+    // The follower's clock: each timer is held until the test runs it.
+    const timers: Array<{ run: () => void; ms: number }> = [];
+    const armed = new Set<(count: number) => void>();
+    const scheduler: Scheduler = {
+      now: Date.now,
+      setTimeout: (run, ms) => {
+        timers.push({ run, ms });
+        for (const listener of armed) listener(timers.length);
+        return timers.length;
+      },
+      clearTimeout: () => undefined,
+    };
+    const follower = await open('watch-follower', undefined, scheduler);
+    const fetched = value(await follower.invoke('team:fetch', { source }));
+    value(await follower.invoke('team:follow', { source, teamRevision: fetched.teamRevision, revision: fetched.revision }));
+    const revisions = value(await admin.invoke('profiles:list', {})).revisions;
+    const saved = value(await admin.invoke('profiles:get', { id: 'watched' }));
+    value(await admin.invoke('profiles:updateTarget', { profileId: 'watched', revision: revisions.watched ?? 0, target: { ...saved.targets[0], remote: { kind: 'rds', identifier: 'db-2', endpoint: 'instance' } } as never }));
+    value(await admin.invoke('team:publish', { source, profileIds: ['watched'], seenRevision: '1' }));
+
+    const announced = new Promise<EventOf<'team:changed'>>((resolve) => {
+      const stop = follower.jumpgate.on('team:changed', (event) => {
+        if (event.status.sources.some((entry) => entry.source === source && entry.pending)) {
+          stop();
+          resolve(event);
+        }
+      });
+    });
+    follower.jumpgate.watchTeamSources(60_000);
+    expect(timers.map((timer) => timer.ms)).toEqual([0]);
+    timers.shift()?.run();
+    const { status } = await announced;
+    expect(status.sources.find((entry) => entry.source === source)).toMatchObject({ followed: true, applied: { revision: '1' }, fetched: { revision: '2' }, pending: true });
+    // Fetched, not applied: the person sees the change first.
+    expect(value(await follower.invoke('profiles:get', { id: 'watched' })).targets[0]?.remote).toMatchObject({ identifier: 'db-1' });
+    await waitForValue(
+      () => timers.length,
+      (listener) => {
+        armed.add(listener);
+        return () => armed.delete(listener);
+      },
+      (count) => count > 0,
+      { timeoutMs: 10_000, what: 'the next round scheduled' },
+    );
+    expect(timers.map((timer) => timer.ms)).toEqual([60_000]);
   });
 });

@@ -12,6 +12,7 @@ import { hostKeyFromBlob, sshFingerprint, type KnownHostsStore } from '../ssh/kn
 import { assertPortsFree, personalSettings, publishedProfile, withPersonalSettings } from './teamProfiles';
 import { teamSourceStore, type TeamSourceStore } from './teamSourceStore';
 import { storedError, type SourceState, type TeamStateStore } from './teamState';
+import type { Scheduler } from '../secrets/clipboardGuard';
 
 type TeamPlan = ResponseOf<'team:planPublish'>['plan'];
 type HostKeyChange = TeamPlan['hostKeys'][number];
@@ -25,8 +26,13 @@ export interface TeamSourcesOptions {
   environment?: AwsEnvironment;
   /** Close the tunnels of targets a follow removes, before their profile goes. */
   stopTargets: (profileId: string, targetIds: string[]) => Promise<void>;
+  /** A source's state changed (fetched, failed to fetch, followed): the service announces the new status. */
+  onChange?: () => void;
   now?: () => number;
 }
+
+/** How often a running app fetches the sources it follows, unless told otherwise: a team's change reaches everyone within the quarter hour. */
+export const TEAM_REFRESH_INTERVAL_MS = 15 * 60_000;
 
 /**
  * Team profiles published in AWS and followed (issue #16). An administrator publishes some
@@ -81,7 +87,10 @@ export class TeamSources {
     } catch (error) {
       const info = toErrorInfo(error);
       // Kept for a source this Jumpgate knows (status says why its copy is old); a first try that fails leaves nothing behind.
-      if (known) await this.options.state.update(source, (current) => (current ? { ...current, lastError: { at: this.now(), error: storedError(info) } } : undefined));
+      if (known) {
+        await this.options.state.update(source, (current) => (current ? { ...current, lastError: { at: this.now(), error: storedError(info) } } : undefined));
+        this.options.onChange?.();
+      }
       throw withLastCopy(error, info, known, this.now());
     }
     const { text, revision, at } = copy;
@@ -89,6 +98,7 @@ export class TeamSources {
       const { lastError: _solved, ...rest } = current ?? { source, region };
       return { ...rest, source, region, ...(awsProfile ? { awsProfile } : {}), fetched: { revision, at, text } };
     });
+    this.options.onChange?.();
     const { plan } = await this.planFollow(text, known?.applied?.text, request.keyPath);
     return {
       source,
@@ -139,6 +149,7 @@ export class TeamSources {
     const pinned = plan.hostKeys.filter((key) => key.change === 'add');
     for (const key of team.hostKeys) await this.options.knownHosts.pin(key.host, key.port, hostKeyFromBlob(Buffer.from(key.publicKey, 'base64')));
     await this.options.state.update(source, (current) => ({ ...(current ?? state), applied: fetched }));
+    this.options.onChange?.();
     return { source, teamRevision: fetched.revision, profiles: saved.filter((profile) => teamIds.has(profile.id)), removed: plan.remove.map((profile) => profile.id), pinned };
   }
 
@@ -155,6 +166,32 @@ export class TeamSources {
       }
     }
     return { sources };
+  }
+
+  /**
+   * While an app runs (the desktop app, `jumpgate serve`): fetch every followed source at start and
+   * every `intervalMs`, keeping each copy and why a fetch failed. Nothing is applied: the person sees
+   * what changed and applies it. With no source followed nothing is asked of AWS (and no SDK loaded).
+   * Returns the stop function, which waits for a fetch in flight.
+   */
+  watch(intervalMs: number, scheduler: Scheduler): () => Promise<void> {
+    let stopped = false;
+    let running: Promise<unknown> = Promise.resolve();
+    let handle: unknown;
+    const round = (): void => {
+      if (stopped) return;
+      running = this.refresh()
+        .catch(() => undefined)
+        .then(() => {
+          if (!stopped) handle = scheduler.setTimeout(round, intervalMs);
+        });
+    };
+    handle = scheduler.setTimeout(round, 0);
+    return async () => {
+      stopped = true;
+      scheduler.clearTimeout(handle);
+      await running;
+    };
   }
 
   async status(): Promise<ResponseOf<'team:status'>> {
