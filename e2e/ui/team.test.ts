@@ -9,6 +9,7 @@ import { peersAvailable } from '../rig/peers';
 import { roundTrip } from '../rig/tcpPeers';
 import { ProfilePage } from './profilePage';
 import { screenshot } from './screenshots';
+import { ChecklistPage } from './toolsPage';
 import { startUiRig, type UiRig } from './uiRig';
 
 const SOURCE = 'ssm:/jumpgate/acme';
@@ -53,7 +54,11 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'moto_server'))('following t
   it('previews what following adds, follows, connects with no host-key question, then previews and applies a change', async () => {
     const page = new ProfilePage(await rig.browser.newPage({ viewport: { width: 1200, height: 900 } }));
     await page.page.goto(rig.host.url);
-    await page.page.getByRole('navigation', { name: 'Profiles' }).getByRole('button', { name: 'Team profiles' }).click();
+    // Before following, the checklist offers the step, and it leads to the Team profiles page.
+    await page.page.getByRole('navigation', { name: 'Profiles' }).getByRole('button', { name: 'New starter checklist' }).click();
+    const step = page.page.getByRole('region', { name: 'Team profiles step' });
+    expect(await step.textContent()).toContain('Does your team publish its profiles in AWS?');
+    await step.getByRole('button', { name: "Follow the team's profiles" }).click();
     await page.page.getByRole('heading', { level: 2, name: 'Team profiles' }).waitFor();
     await page.page.getByLabel('Team source').fill(SOURCE);
     await page.page.getByLabel('Your SSH key').fill(rig.keyPath);
@@ -69,6 +74,16 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'moto_server'))('following t
     await screenshot(page.page, 'team');
     await preview.getByRole('button', { name: `Follow ${SOURCE}` }).click();
     await page.page.getByRole('status').filter({ hasText: `Following ${SOURCE} at version 1: Production. 2 host keys pinned as published.` }).waitFor();
+
+    // The new starter checklist knows the followed profile: its step says so, and the host key item
+    // passes on the first check, with no question (the key was pinned as published).
+    const checklist = new ChecklistPage(page.page);
+    await checklist.open('Production');
+    expect(await page.page.getByRole('region', { name: 'Team profiles step' }).textContent()).toContain(`✓ Following ${SOURCE}, version 1: prod.`);
+    await checklist.checkNow();
+    expect(await checklist.stateOf('Host key pinned')).toBe('Passed');
+    expect(await checklist.stateOf('SSH key created')).toBe('Passed');
+    expect(await page.hostKeyDialog().count()).toBe(0);
 
     // The followed profile connects at once: no "Trust this jump box?" question, and bytes go through.
     await page.profileButton('Production').click();
