@@ -100,6 +100,10 @@ describe.skipIf(!peersAvailable('moto_server'))('a team published to Parameter S
     expect(followed.pinned.map((key) => key.fingerprint)).toEqual([sshFingerprint(hostKey)]);
     expect(followed.profiles[0]?.jumpHost.auth).toEqual({ kind: 'key', keyPath: '/home/new/.ssh/id_ed25519' });
     expect(value(await starter.invoke('profiles:list', {})).profiles.map((profile) => profile.id)).toEqual(['prod']);
+    // Keys pinned without the user's own question are in the audit log, with where they came from.
+    const [followedLine] = value(await starter.invoke('audit:list', {}));
+    expect(followedLine).toMatchObject({ kind: 'team-followed', detail: `${SOURCE} version 1: prod; removed example-production; pinned as published: bastion.example.com:22 ssh-ed25519 ${sshFingerprint(hostKey)}` });
+    expect(value(await admin.invoke('audit:list', {}))[0]).toMatchObject({ kind: 'team-published', detail: `prod to ${SOURCE} (version 1)` });
     expect(readFileSync(join(starter.dataDir, 'known_hosts'), 'utf8')).toContain(`bastion.example.com ssh-ed25519 ${hostKey.toString('base64')}`);
 
     // The new starter moves Orders to another local port, their own.
