@@ -60,7 +60,7 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'moto_server'))('following t
     expect(await step.textContent()).toContain('Does your team publish its profiles in AWS?');
     await step.getByRole('button', { name: "Follow the team's profiles" }).click();
     await page.page.getByRole('heading', { level: 2, name: 'Team profiles' }).waitFor();
-    await page.page.getByLabel('Team source').fill(SOURCE);
+    await page.page.getByLabel('Team source', { exact: true }).fill(SOURCE);
     await page.page.getByLabel('Your SSH key').fill(rig.keyPath);
     await page.page.getByRole('button', { name: 'Preview changes' }).click();
 
@@ -127,5 +127,39 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'moto_server'))('following t
     expect(after.targets[0]?.remote).toEqual({ kind: 'host', host: 'localhost', port: rig.echo.port });
     expect(after.jumpHost.auth).toEqual({ kind: 'key', keyPath: rig.keyPath });
     await page.page.close();
+  });
+
+  it('publishes from the app after a preview, refuses a jump box with no pinned key, and never overwrites a version published meanwhile', async () => {
+    const target = 'ssm:/jumpgate/from-app';
+    const page = await rig.browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await page.goto(rig.host.url);
+    await page.getByRole('navigation', { name: 'Profiles' }).getByRole('button', { name: 'Team profiles' }).click();
+    const form = page.getByRole('form', { name: 'Publish to a team source' });
+    await form.getByRole('checkbox', { name: 'Production', exact: true }).check();
+    await form.getByLabel('Publish to').fill(target);
+    await form.getByRole('button', { name: 'Preview publish' }).click();
+    const preview = page.getByRole('region', { name: `Publishing to ${target}` });
+    await preview.getByRole('heading', { name: `${target} (eu-west-2): nothing published yet` }).waitFor();
+    expect((await preview.getByRole('listitem').allTextContents()).map((line) => line.replace(/:.*/, ''))).toEqual(['Adds Production (1 target, jump host root@127.0.0.1', 'Pins the host key of 127.0.0.1', 'Pins the host key of 127.0.0.1']);
+    await preview.getByRole('button', { name: `Publish to ${target}` }).click();
+    await page.getByRole('status').filter({ hasText: `Published ${target}, version 1.` }).waitFor();
+
+    // The example profile's jump box was never pinned here: publishing it would leave the team asking.
+    await form.getByRole('checkbox', { name: 'Example: production (edit me)' }).check();
+    await form.getByRole('button', { name: 'Preview publish' }).click();
+    const unpinned = page.getByRole('alert').filter({ hasText: 'TEAM_HOST_KEY_UNPINNED' });
+    await unpinned.waitFor();
+    expect(await unpinned.textContent()).toContain('No host key is pinned here for bastion.example.com:22');
+    await form.getByRole('checkbox', { name: 'Example: production (edit me)' }).uncheck();
+
+    // Previewed against version 1; the administrator publishes version 2 before this page confirms.
+    await form.getByRole('button', { name: 'Preview publish' }).click();
+    await preview.getByRole('heading', { name: `${target} (eu-west-2): now at version 1` }).waitFor();
+    await admin.handlers['team:publish']({ source: target, profileIds: ['prod'], seenRevision: '1' });
+    await preview.getByRole('button', { name: `Publish to ${target}` }).click();
+    const refused = page.getByRole('alert').filter({ hasText: 'TEAM_SOURCE_CONFLICT' });
+    await refused.waitFor();
+    expect(await refused.textContent()).toContain('you read version 1, it is at version 2 now); nothing was overwritten.');
+    await page.close();
   });
 });

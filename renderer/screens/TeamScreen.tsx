@@ -2,7 +2,9 @@ import { useEffect, useState } from 'react';
 import { describeAge } from '../../shared/model/age';
 import { targetChanges } from '../../shared/model/teamPlanText';
 import { FormField } from '../components/FormField';
-import type { TeamPreview, TeamStatus } from '../stores/team';
+import type { PublishPreview, TeamPreview, TeamStatus } from '../stores/team';
+
+type TeamPlan = TeamPreview['fetched']['plan'];
 import { useStores } from '../storesContext';
 
 /**
@@ -52,9 +54,86 @@ export function TeamScreen() {
         </div>
       </form>
       {preview ? <ChangePreview preview={preview} /> : null}
+      <PublishForm />
     </section>
   );
 }
+
+/** For the administrator: publish some profiles to a team source, after seeing what that changes there. */
+function PublishForm() {
+  const { useTeam, useProfiles } = useStores();
+  const { busy, publishPreview, planPublish } = useTeam();
+  const profiles = useProfiles((state) => state.profiles);
+  const [chosen, setChosen] = useState<string[]>([]);
+  const [source, setSource] = useState('');
+  const [region, setRegion] = useState('');
+  return (
+    <section aria-labelledby="team-publish-title">
+      <h3 id="team-publish-title">Publish to your team</h3>
+      <p>
+        For the administrator: the profiles you choose go to the source as your team gets them, with the host keys you pinned for their jump boxes; never your key,
+        options or anything else of yours. A version published by someone else since you looked is never overwritten.
+      </p>
+      <form
+        aria-label="Publish to a team source"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void planPublish({ source, profileIds: chosen, ...(region.trim() ? { region: region.trim() } : {}) });
+        }}
+      >
+        <fieldset>
+          <legend>Profiles to publish</legend>
+          {profiles.map((profile) => (
+            <label key={profile.id} className="tick">
+              <input
+                type="checkbox"
+                checked={chosen.includes(profile.id)}
+                onChange={(event) => setChosen(event.target.checked ? [...chosen, profile.id] : chosen.filter((id) => id !== profile.id))}
+              />
+              {profile.name}
+            </label>
+          ))}
+        </fieldset>
+        <FormField label="Publish to" help="ssm:/jumpgate/<team> (Parameter Store) or s3://<bucket>/<key>.">
+          {(props) => <input {...props} value={source} spellCheck={false} placeholder="ssm:/jumpgate/acme" onChange={(event) => setSource(event.target.value)} />}
+        </FormField>
+        <FormField label="Region of the source" help="Leave empty for the first profile's region." narrow>
+          {(props) => <input {...props} value={region} spellCheck={false} onChange={(event) => setRegion(event.target.value)} />}
+        </FormField>
+        <div className="actions">
+          <button type="submit" disabled={busy || chosen.length === 0 || source.trim() === ''}>
+            Preview publish
+          </button>
+        </div>
+      </form>
+      {publishPreview ? <PublishChanges preview={publishPreview} /> : null}
+    </section>
+  );
+}
+
+function PublishChanges({ preview }: { preview: PublishPreview }) {
+  const { useTeam } = useStores();
+  const { busy, publish, discardPublish } = useTeam();
+  const { planned } = preview;
+  const seen = planned.published?.revision;
+  return (
+    <section aria-label={`Publishing to ${planned.source}`} className="plan">
+      <h4>
+        {planned.source} ({planned.region}): {seen ? `now at version ${seen}` : 'nothing published yet'}
+      </h4>
+      <PlanLines plan={planned.plan} />
+      <div className="actions">
+        <button disabled={busy} onClick={() => void publish()}>
+          Publish to {planned.source}
+        </button>
+        <button className="secondary" onClick={discardPublish}>
+          Cancel
+        </button>
+      </div>
+    </section>
+  );
+}
+
 
 function FollowedSources({ status, busy, onCheck }: { status: TeamStatus; busy: boolean; onCheck: (entry: TeamStatus['sources'][number]) => void }) {
   const followed = status.sources.filter((entry) => entry.followed);
@@ -121,38 +200,7 @@ function ChangePreview({ preview }: { preview: TeamPreview }) {
         {fetched.source}, version {fetched.teamRevision}
       </h3>
       {changes === 0 ? <p>Nothing changes here: you have this version.</p> : null}
-      <ul>
-        {plan.add.map((profile) => (
-          <li key={`add-${profile.id}`}>
-            Adds {profile.name} ({profile.targets.length} target{profile.targets.length === 1 ? '' : 's'}, jump host {profile.jumpHost.user}@{profile.jumpHost.host}:{profile.jumpHost.port})
-          </li>
-        ))}
-        {plan.change.map(({ before, after, fields }) => (
-          <li key={`change-${after.id}`}>
-            Changes {after.name}: {fields.join(', ')}
-            {fields.includes('targets') ? (
-              <ul>
-                {targetChanges(before, after).map((line) => (
-                  <li key={line}>
-                    <code>{line}</code>
-                  </li>
-                ))}
-              </ul>
-            ) : null}
-          </li>
-        ))}
-        {plan.remove.map((profile) => (
-          <li key={`remove-${profile.id}`}>Removes {profile.name}</li>
-        ))}
-        {plan.hostKeys
-          .filter((key) => key.change !== 'same')
-          .map((key) => (
-            <li key={`key-${key.host}-${key.port}-${key.fingerprint}`}>
-              {key.change === 'conflict' ? 'Refuses' : key.change === 'add' ? 'Pins' : 'Drops'} the host key of {key.host}:{key.port}: {key.keyType} <code>{key.fingerprint}</code>
-              {key.change === 'conflict' ? ' (another key of this type is pinned here: ask your administrator which is right)' : ''}
-            </li>
-          ))}
-      </ul>
+      <PlanLines plan={plan} />
       <div className="actions">
         <button
           disabled={busy || refused}
@@ -169,5 +217,43 @@ function ChangePreview({ preview }: { preview: TeamPreview }) {
         </button>
       </div>
     </section>
+  );
+}
+
+/** A team plan line by line: profiles added, changed (a line per changed target), removed; host keys pinned, dropped or refused. */
+function PlanLines({ plan }: { plan: TeamPlan }) {
+  return (
+    <ul>
+      {plan.add.map((profile) => (
+        <li key={`add-${profile.id}`}>
+          Adds {profile.name} ({profile.targets.length} target{profile.targets.length === 1 ? '' : 's'}, jump host {profile.jumpHost.user}@{profile.jumpHost.host}:{profile.jumpHost.port})
+        </li>
+      ))}
+      {plan.change.map(({ before, after, fields }) => (
+        <li key={`change-${after.id}`}>
+          Changes {after.name}: {fields.join(', ')}
+          {fields.includes('targets') ? (
+            <ul>
+              {targetChanges(before, after).map((line) => (
+                <li key={line}>
+                  <code>{line}</code>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </li>
+      ))}
+      {plan.remove.map((profile) => (
+        <li key={`remove-${profile.id}`}>Removes {profile.name}</li>
+      ))}
+      {plan.hostKeys
+        .filter((key) => key.change !== 'same')
+        .map((key) => (
+          <li key={`key-${key.host}-${key.port}-${key.fingerprint}`}>
+            {key.change === 'conflict' ? 'Refuses' : key.change === 'add' ? 'Pins' : 'Drops'} the host key of {key.host}:{key.port}: {key.keyType} <code>{key.fingerprint}</code>
+            {key.change === 'conflict' ? ' (another key of this type is pinned here: ask your administrator which is right)' : ''}
+          </li>
+        ))}
+    </ul>
   );
 }

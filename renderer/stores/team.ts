@@ -5,6 +5,14 @@ import type { FeedbackState } from './feedback';
 import { NOT_ASKED, remoteCall, type Remote } from './remoteCall';
 
 export type TeamStatus = ResponseOf<'team:status'>;
+export type PublishPlan = ResponseOf<'team:planPublish'>;
+
+/** A publish as previewed: what it changes at the source, planned against the version there now. */
+export interface PublishPreview {
+  planned: PublishPlan;
+  profileIds: string[];
+  region?: string;
+}
 export type TeamFetch = ResponseOf<'team:fetch'>;
 
 /** A fetched version of a team's profiles, shown before it is applied, with the key the person gave. */
@@ -35,6 +43,12 @@ export interface TeamState {
   /** Apply the version previewed (refused if a newer one was fetched, or the profiles changed, since). */
   follow(): Promise<boolean>;
   discard(): void;
+  publishPreview: PublishPreview | undefined;
+  /** What publishing these profiles to a source would change there; nothing is written. */
+  planPublish(input: { source: string; region?: string; profileIds: string[] }): Promise<void>;
+  /** Publish as previewed, over the version the preview saw (a newer one there now is refused). */
+  publish(): Promise<boolean>;
+  discardPublish(): void;
 }
 
 /**
@@ -46,6 +60,8 @@ export function createTeamStore(bridge: JumpgateBridge, feedback: StoreApi<Feedb
   const status = remoteCall(bridge, 'team:status');
   const fetchSource = remoteCall(bridge, 'team:fetch');
   const followSource = remoteCall(bridge, 'team:follow');
+  const planPublish = remoteCall(bridge, 'team:planPublish');
+  const publish = remoteCall(bridge, 'team:publish');
   const { showError, showNotice } = feedback.getState();
 
   const store = create<TeamState>()((set, get) => ({
@@ -88,6 +104,31 @@ export function createTeamStore(bridge: JumpgateBridge, feedback: StoreApi<Feedb
       return true;
     },
     discard: () => set({ preview: undefined }),
+    publishPreview: undefined,
+    planPublish: async ({ source, region, profileIds }) => {
+      set({ busy: true, publishPreview: undefined });
+      const reply = await planPublish.send({ source: source.trim(), profileIds, ...(region ? { region } : {}) });
+      set({ busy: false });
+      if (!reply.ok) return showError(reply.error);
+      set({ publishPreview: { planned: reply.value, profileIds, ...(region ? { region } : {}) } });
+    },
+    publish: async () => {
+      const preview = get().publishPreview;
+      if (!preview) return false;
+      const { planned, profileIds, region } = preview;
+      set({ busy: true });
+      const seenRevision = planned.published?.revision;
+      const reply = await publish.send({ source: planned.source, profileIds, ...(region ? { region } : {}), ...(seenRevision ? { seenRevision } : {}) });
+      set({ busy: false });
+      if (!reply.ok) {
+        showError(reply.error);
+        return false;
+      }
+      set({ publishPreview: undefined });
+      showNotice(`Published ${reply.value.source}, version ${reply.value.revision}.`);
+      return true;
+    },
+    discardPublish: () => set({ publishPreview: undefined }),
   }));
   return store;
 }
