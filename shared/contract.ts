@@ -335,15 +335,23 @@ export const contract = {
    */
   'team:planPublish': {
     request: TeamSourceRef.extend({ profileIds: z.array(id).min(1).max(500) }),
-    response: z.object({ source: z.string(), region: z.string(), published: z.object({ revision: TeamRevision, publishedAt: z.number().optional() }).optional(), plan: TeamPlanSchema }),
+    response: z.object({
+      source: z.string(),
+      region: z.string(),
+      published: z.object({ revision: TeamRevision, publishedAt: z.number().optional() }).optional(),
+      plan: TeamPlanSchema,
+      /** Each published profile's revision the plan was made from: the publish names them, so what is published is what was previewed. */
+      revisions: RevisionsSchema,
+    }),
   },
   /**
    * Publish these profiles (made again here from the saved ones, never taken from the caller) over
    * the version the caller saw (`seenRevision`, absent when nothing was published): any other
-   * version there now is refused with TEAM_SOURCE_CONFLICT and nothing is overwritten.
+   * version there now is refused with TEAM_SOURCE_CONFLICT and nothing is overwritten. With the
+   * plan's `revisions`, a profile changed here since the preview is refused with PROFILES_CONFLICT.
    */
   'team:publish': {
-    request: TeamSourceRef.extend({ profileIds: z.array(id).min(1).max(500), seenRevision: TeamRevision.optional() }),
+    request: TeamSourceRef.extend({ profileIds: z.array(id).min(1).max(500), seenRevision: TeamRevision.optional(), revisions: RevisionsSchema.optional() }),
     response: z.object({ source: z.string(), revision: TeamRevision }),
   },
   /**

@@ -118,7 +118,7 @@ export function createTeamStore(bridge: JumpgateBridge, feedback: StoreApi<Feedb
       const { planned, profileIds, region } = preview;
       set({ busy: true });
       const seenRevision = planned.published?.revision;
-      const reply = await publish.send({ source: planned.source, profileIds, ...(region ? { region } : {}), ...(seenRevision ? { seenRevision } : {}) });
+      const reply = await publish.send({ source: planned.source, profileIds, revisions: planned.revisions, ...(region ? { region } : {}), ...(seenRevision ? { seenRevision } : {}) });
       set({ busy: false });
       if (!reply.ok) {
         showError(reply.error);

@@ -95,7 +95,8 @@ export async function teamPublish(session: CliSession, names: string[], options:
     process.stdout.write('Not published.\n');
     return 1;
   }
-  const published = unwrap(await session.invoke('team:publish', { ...ref, profileIds, ...(seen ? { seenRevision: seen } : {}) }));
+  // The profiles as previewed (a change saved meanwhile, by the app say, is refused) over the version previewed.
+  const published = unwrap(await session.invoke('team:publish', { ...ref, profileIds, revisions: planned.revisions, ...(seen ? { seenRevision: seen } : {}) }));
   if (options.json) process.stdout.write(JSON.stringify({ source: published.source, revision: published.revision, published: true }, null, 2) + '\n');
   else process.stdout.write(`Published ${published.source}, version ${published.revision}.\n`);
   return 0;

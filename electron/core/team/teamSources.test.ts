@@ -180,6 +180,11 @@ describe.skipIf(!peersAvailable('moto_server'))('a team published to Parameter S
     );
     value(await admin.invoke('hostKeys:trust', { host: 'bastion.example.com', port: 22, publicKey: hostKey.toString('base64') }));
     value(await admin.invoke('team:publish', { source, profileIds: ['watched'] }));
+    // A publish sends what was previewed: a profile saved here after the preview is refused, and nothing is published.
+    const stalePlan = value(await admin.invoke('team:planPublish', { source, profileIds: ['watched'] }));
+    value(await admin.invoke('profiles:rename', { profileId: 'watched', revision: stalePlan.revisions.watched ?? -1, name: 'Watched (renamed)' }));
+    const refused = failure(await admin.invoke('team:publish', { source, profileIds: ['watched'], seenRevision: '1', revisions: stalePlan.revisions }));
+    expect(refused).toMatchObject({ code: 'PROFILES_CONFLICT', details: { profileId: 'watched', seenRevision: stalePlan.revisions.watched } });
 
     // The follower's clock: each timer is held until the test runs it.
     const timers: Array<{ run: () => void; ms: number }> = [];

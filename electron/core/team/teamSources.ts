@@ -58,6 +58,7 @@ export class TeamSources {
     return {
       source,
       region,
+      revisions: Object.fromEntries(request.profileIds.map((id) => [id, this.options.profiles.revisionOf(id)])),
       ...(published ? { published: { revision: published.revision, ...(published.publishedAt !== undefined ? { publishedAt: published.publishedAt } : {}) } } : {}),
       plan: { ...plan, remove: there.profiles.filter((profile) => !ids.has(profile.id)), hostKeys: hostKeyDiff(there.hostKeys, document.hostKeys) },
     };
@@ -65,6 +66,17 @@ export class TeamSources {
 
   async publish(request: ParsedRequestOf<'team:publish'>): Promise<ResponseOf<'team:publish'>> {
     const { source, store } = this.open(request, this.defaultsOf(request.profileIds));
+    // What is published is what was previewed: a profile saved here since the plan is refused, as any stale change is.
+    for (const id of request.profileIds) {
+      const seen = request.revisions?.[id];
+      if (seen !== undefined && !this.options.profiles.isCurrent(id, seen)) {
+        const profile = this.options.profiles.get(id);
+        throw new JumpgateError('PROFILES_CONFLICT', `The profile "${profile.name}" was changed since the publish was previewed; nothing was published.`, {
+          hint: 'Preview the publish again to see what it sends now.',
+          details: { profileId: id, seenRevision: seen, currentRevision: this.options.profiles.revisionOf(id) },
+        });
+      }
+    }
     const document = await this.documentOf(request.profileIds);
     const { revision } = await store.write(exportTeamFile(document.profiles, new Date(this.now()), document.hostKeys), request.seenRevision);
     return { source, revision };
