@@ -71,6 +71,7 @@ describe('what a team publishes and what each follower keeps', () => {
     const [mine] = followedSet([], base, undefined, '/home/new/.ssh/id_ed25519').followed as [Profile];
     const personal: Profile = {
       ...mine,
+      jumpHost: { ...mine.jumpHost, user: 'jane' },
       aws: { ...mine.aws, profile: 'my-sso' },
       options: { ...mine.options, idleAutoCloseMinutes: 15 },
       targets: [
@@ -89,12 +90,21 @@ describe('what a team publishes and what each follower keeps', () => {
     const [after] = followedSet([personal], [changed], base, undefined).followed as [Profile];
     expect(after.jumpHost.auth).toEqual({ kind: 'key', keyPath: '/home/new/.ssh/id_ed25519' });
     expect(after.aws.profile).toBe('my-sso');
+    // Her own account on the jump box, not the team's ec2-user.
+    expect(after.jumpHost.user).toBe('jane');
     expect(after.options.idleAutoCloseMinutes).toBe(15);
     // Orders: the team's new database, the follower's own port (moved from the team's 13306).
     expect(after.targets[0]).toMatchObject({ id: 'orders', remote: { identifier: 'orders-db-v2' }, localPort: 23306 });
     // Reports: never moved, so it follows the team's new port.
     expect(after.targets[1]).toMatchObject({ id: 'reports', localPort: 15433 });
     expect(after.targets[2]?.id).toBe('scratch');
+  });
+
+  it('a jump box user the follower never changed follows the team', () => {
+    const base = [publishedProfile(ADMIN)];
+    const [mine] = followedSet([], base, undefined, undefined).followed as [Profile];
+    const renamed = publishedProfile({ ...ADMIN, jumpHost: { ...ADMIN.jumpHost, user: 'ubuntu' } });
+    expect((followedSet([mine], [renamed], base, undefined).followed[0] as Profile).jumpHost.user).toBe('ubuntu');
   });
 
   it('a profile the team stops publishing goes; the follower own profiles stay', () => {

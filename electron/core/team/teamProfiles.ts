@@ -6,8 +6,8 @@ import { ProfileOptionsSchema, ProfileSchema, type DbTarget, type Profile } from
  * What of a profile belongs to the team and what to each person (issue #16). The team publishes
  * where things are: the jump host and its hops, the targets with their RDS identifiers, engines,
  * conventional local ports and password sources, the security group and region. Each person keeps
- * how they log in (key path or agent), the AWS profile name of their own ~/.aws/config, their
- * options, the local ports they moved and the targets they added themselves. A follow re-applies
+ * how they log in (key path or agent, and the jump box user name if they changed it), the AWS profile
+ * name of their own ~/.aws/config, their options, the local ports they moved and the targets they added. A follow re-applies
  * the person's settings over each new version of the team's.
  */
 
@@ -31,6 +31,8 @@ export interface PersonalSettings {
   /** The login of each ProxyJump hop, by `host:port`. */
   hopAuth: Record<string, JumpHostAuth>;
   awsProfile?: string;
+  /** The jump box login name the person changed from the team's (a per-person account on the jump box). */
+  user?: string;
   options?: Profile['options'];
   /** Local ports the person moved away from the team's, by target id. */
   localPorts: Record<string, number>;
@@ -50,6 +52,8 @@ export function personalSettings(current: Profile | undefined, base: Profile | u
   settings.auth = current.jumpHost.auth;
   for (const hop of current.jumpHost.via) settings.hopAuth[`${hop.host}:${hop.port}`] = hop.auth;
   if (current.aws.profile) settings.awsProfile = current.aws.profile;
+  // Told apart as a moved port is: equal to the team's last version, it follows the team.
+  if (base && current.jumpHost.user !== base.jumpHost.user) settings.user = current.jumpHost.user;
   settings.options = current.options;
   const known = base ?? team;
   for (const target of current.targets) {
@@ -76,7 +80,7 @@ export function withPersonalSettings(team: Profile, personal: PersonalSettings, 
   ];
   const merged = {
     ...team,
-    jumpHost: { ...team.jumpHost, auth, via },
+    jumpHost: { ...team.jumpHost, ...(personal.user ? { user: personal.user } : {}), auth, via },
     aws: { ...team.aws, ...(personal.awsProfile ? { profile: personal.awsProfile } : {}) },
     options: personal.options ?? team.options,
     targets,
