@@ -34,6 +34,7 @@ const PLAIN_UNITS = [
   'electron/core/ssh/knownHosts.test.ts',
   'electron/core/tunnels/idleCloser.test.ts',
   'electron/core/profiles/teamFile.test.ts',
+  'electron/core/team/teamProfiles.test.ts',
   'electron/core/profiles/sshConfigImport.test.ts',
 ];
 const ALONE = [

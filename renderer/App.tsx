@@ -4,6 +4,7 @@ import { ErrorNote } from './components/ErrorNote';
 import { AuditScreen } from './screens/AuditScreen';
 import { ChecklistScreen } from './screens/ChecklistScreen';
 import { SshConfigImport, TeamExport, TeamImport } from './screens/ImportExport';
+import { TeamScreen } from './screens/TeamScreen';
 import { KeysScreen } from './screens/KeysScreen';
 import { ProfileEditor } from './screens/ProfileEditor';
 import { ProfileSidebar } from './components/ProfileSidebar';
@@ -87,6 +88,8 @@ function MainView() {
       return <ChecklistScreen />;
     case 'audit':
       return <AuditScreen />;
+    case 'team':
+      return <TeamScreen />;
     case 'profile': {
       const profile = profiles.find((entry) => entry.id === selectedId);
       if (profile) return <ProfileView profile={profile} />;

@@ -24,6 +24,12 @@ export const REQUEST_CHANNELS = [
   'profiles:planImport',
   'profiles:applyImport',
   'profiles:importSshConfig',
+  'team:planPublish',
+  'team:publish',
+  'team:fetch',
+  'team:follow',
+  'team:refresh',
+  'team:status',
   'tunnels:snapshot',
   'tunnels:start',
   'tunnels:stop',
@@ -71,6 +77,7 @@ export const EVENT_CHANNELS = [
   'shell:exit',
   'audit:entry',
   'settings:changed',
+  'team:changed',
 ] as const;
 
 export type RequestChannel = (typeof REQUEST_CHANNELS)[number];

@@ -117,6 +117,64 @@ const ImportPlanSchema = z.object({
   unchanged: z.array(z.string()),
 });
 
+/** Where a team's profiles are published (`ssm:/jumpgate/acme`, `s3://bucket/key`), in which region and with which AWS profile of ~/.aws/config. */
+const TeamSourceRef = z.object({
+  source: z.string().min(1).max(1100),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'an AWS region such as eu-west-2')
+    .optional(),
+  awsProfile: z.string().min(1).max(128).optional(),
+});
+/** A published version: Parameter Store's version number or the S3 object's ETag, as text. */
+const TeamRevision = z.string().min(1).max(200);
+/** A jump box host key the plan pins or removes; `conflict`: another key of its type is pinned here, so the follow is refused. */
+const TeamHostKeyChangeSchema = z.object({
+  host: z.string(),
+  port: z.number(),
+  keyType: z.string(),
+  fingerprint: z.string(),
+  change: z.enum(['add', 'remove', 'same', 'conflict']),
+});
+/** What a publish or a follow would do: profiles added, changed (with the fields), left alone and removed, and host keys. */
+const TeamPlanSchema = z.object({
+  add: z.array(ProfileSchema),
+  change: z.array(z.object({ before: ProfileSchema, after: ProfileSchema, fields: z.array(z.string()) })),
+  unchanged: z.array(z.string()),
+  remove: z.array(ProfileSchema),
+  hostKeys: z.array(TeamHostKeyChangeSchema),
+});
+/** A fetched team version and what following it would change here, planned against the profiles' revision. */
+const TeamFetchSchema = z.object({
+  source: z.string(),
+  region: z.string(),
+  teamRevision: TeamRevision,
+  fetchedAt: z.number(),
+  publishedAt: z.number().optional(),
+  revision: z.number().int().min(0),
+  plan: TeamPlanSchema,
+});
+const TeamCopyFacts = z.object({ revision: z.string(), at: z.number() });
+
+/** The team sources this Jumpgate knows, with `now` (the service's clock) to say how old each copy is. */
+const TeamStatusSchema = z.object({
+  now: z.number(),
+  sources: z.array(
+    z.object({
+      source: z.string(),
+      region: z.string(),
+      awsProfile: z.string().optional(),
+      followed: z.boolean(),
+      profileIds: z.array(z.string()),
+      applied: TeamCopyFacts.optional(),
+      fetched: TeamCopyFacts.optional(),
+      lastError: z.object({ at: z.number(), error: ErrorInfoSchema }).optional(),
+      /** A fetched version not applied yet. */
+      pending: z.boolean(),
+    }),
+  ),
+});
+
 const DbEngineName = z.enum(['mysql', 'mariadb', 'postgres', 'aurora-mysql', 'aurora-postgresql']);
 const RdsEndpointSchema = z.object({ host: z.string(), port: z.number() });
 
@@ -274,6 +332,57 @@ export const contract = {
   'profiles:planImport': { request: z.object({ text: z.string().max(5_000_000) }), response: ImportPlanSchema.extend({ revision: Revision }) },
   /** Import a team file (plan recomputed here, never trusted from the caller); refused if the set changed since the plan's revision. */
   'profiles:applyImport': { request: z.object({ text: z.string().max(5_000_000), revision: Revision }), response: z.array(ProfileSchema) },
+  /**
+   * What publishing these profiles to a team source would change there (issue #16): the profiles
+   * as the team gets them (no key path, agent, AWS profile name or options) against what is
+   * published now, with the jump boxes' pinned host keys. TEAM_HOST_KEY_UNPINNED for a jump box
+   * with no pinned key here. Reads only.
+   */
+  'team:planPublish': {
+    request: TeamSourceRef.extend({ profileIds: z.array(id).min(1).max(500) }),
+    response: z.object({
+      source: z.string(),
+      region: z.string(),
+      published: z.object({ revision: TeamRevision, publishedAt: z.number().optional() }).optional(),
+      plan: TeamPlanSchema,
+      /** Each published profile's revision the plan was made from: the publish names them, so what is published is what was previewed. */
+      revisions: RevisionsSchema,
+    }),
+  },
+  /**
+   * Publish these profiles (made again here from the saved ones, never taken from the caller) over
+   * the version the caller saw (`seenRevision`, absent when nothing was published): any other
+   * version there now is refused with TEAM_SOURCE_CONFLICT and nothing is overwritten. With the
+   * plan's `revisions`, a profile changed here since the preview is refused with PROFILES_CONFLICT.
+   */
+  'team:publish': {
+    request: TeamSourceRef.extend({ profileIds: z.array(id).min(1).max(500), seenRevision: TeamRevision.optional(), revisions: RevisionsSchema.optional() }),
+    response: z.object({ source: z.string(), revision: TeamRevision }),
+  },
+  /**
+   * Fetch what a team source publishes now, keep it as the last copy, and plan what following it
+   * would change here (the person's own settings kept; `keyPath`: the key they log in with). A
+   * failure is kept with the source's state, and the last copy stays in use.
+   */
+  'team:fetch': { request: TeamSourceRef.extend({ keyPath: KeyPath.optional() }), response: TeamFetchSchema },
+  /**
+   * Apply the fetched version the caller saw (`teamRevision`; a newer fetch since is TEAM_SOURCE_CONFLICT)
+   * through the profiles' revision check (PROFILES_CONFLICT), pin its jump boxes' host keys, and
+   * follow the source from now on. HOST_KEY_MISMATCH when another key is pinned for one of its jump boxes.
+   */
+  'team:follow': {
+    request: z.object({ source: z.string().min(1).max(1100), teamRevision: TeamRevision, revision: Revision, keyPath: KeyPath.optional() }),
+    response: z.object({ source: z.string(), teamRevision: TeamRevision, profiles: z.array(ProfileSchema), removed: z.array(z.string()), pinned: z.array(TeamHostKeyChangeSchema) }),
+  },
+  /** Fetch every followed source again and plan each; a source that cannot be fetched says why and keeps its last copy. Applies nothing. */
+  'team:refresh': {
+    request: z.object({}).optional(),
+    response: z.object({
+      sources: z.array(z.object({ source: z.string(), fetch: TeamFetchSchema.optional(), error: ErrorInfoSchema.optional(), lastCopy: TeamCopyFacts.optional() })),
+    }),
+  },
+  /** The team sources this Jumpgate knows: followed or only fetched, their profiles, the copies held and how old, and the last failure. */
+  'team:status': { request: z.object({}).optional(), response: TeamStatusSchema },
   /** Hosts from the user's ~/.ssh/config, ready to become a profile's jump host. */
   'profiles:importSshConfig': {
     request: z.object({}).optional(),
@@ -598,6 +707,8 @@ export const events = {
   'audit:entry': z.object({ seq: z.number(), entry: AuditEntrySchema }),
   /** Settings changed (in this window or another). */
   'settings:changed': z.object({ seq: z.number(), settings: SettingsSchema }),
+  /** A team source was fetched (a newer version waiting to be applied, or why it could not be) or followed: the whole status. */
+  'team:changed': z.object({ seq: z.number(), status: TeamStatusSchema }),
 } as const satisfies Record<EventChannel, z.ZodType>;
 
 export type Contract = typeof contract;

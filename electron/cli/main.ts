@@ -12,6 +12,7 @@ import { password } from './commands/password';
 import { profileAdd, profileRemove, profileRename, profileShow, type ProfileAddOptions } from './commands/profile';
 import { importSshConfigHosts, profileExport, sshConfigPathOf, teamImport, type SshConfigImportOptions, type TeamImportOptions } from './commands/profileFiles';
 import { targetAdd, targetRemove, type TargetAddOptions } from './commands/profileTarget';
+import { teamFollow, teamPublish, teamRefresh, teamStatus, type FollowOptions, type PublishOptions } from './commands/team';
 import { serve } from './commands/serve';
 import { CliFailure, openSession, VERSION, type CliSession, type SessionOptions } from './session';
 
@@ -326,6 +327,67 @@ profile
   .option('--out <file>', 'write it to this file instead of printing it')
   .addHelpText('after', '\nExamples:\n  jumpgate profile export > team.json\n  jumpgate profile export prod staging --out team.json')
   .action((names: string[], options: { out?: string }) => withSession((session) => profileExport(session, names, options)));
+
+const team = program
+  .command('team')
+  .description("Team profiles published in AWS: an administrator publishes, everyone follows (host keys pinned as published)")
+  .addHelpText(
+    'after',
+    [
+      '',
+      'A source is a Parameter Store path (ssm:/jumpgate/<team>; a big team is split across parameters under it) or an S3 object',
+      '(s3://<bucket>/<key>). What is published: jump hosts, targets (RDS identifiers, engines, local ports, password source),',
+      'security group, region and the jump boxes\' pinned host keys; never a secret, a key path or anything personal.',
+      '',
+      'Examples:',
+      '  jumpgate team publish prod staging --to ssm:/jumpgate/acme',
+      '  jumpgate team follow ssm:/jumpgate/acme --key ~/.ssh/id_ed25519',
+      '  jumpgate team refresh',
+      '  jumpgate team status',
+    ].join('\n'),
+  );
+
+const sourceOptions = (command: Command): Command =>
+  command
+    .option('--region <region>', `the source's AWS region (default: AWS_REGION, else the first profile's for a publish, else ${DEFAULT_AWS_REGION})`)
+    .option('--aws-profile <name>', 'the AWS profile of ~/.aws/config to use (default: the AWS CLI\'s)');
+
+sourceOptions(
+  team
+    .command('publish')
+    .description('Publish profiles to a team source: shows the difference with what is published, refuses to overwrite a version you did not see')
+    .argument('<profiles...>', 'profile ids or names (the source then holds exactly these)')
+    .requiredOption('--to <source>', 'ssm:/jumpgate/<team> or s3://<bucket>/<key>')
+    .option('--yes', 'publish without asking (without a terminal and without --yes nothing is published)')
+    .option('--json', 'the outcome as JSON: { source, revision, published } (stable); needs --yes'),
+)
+  .addHelpText('after', '\nExamples:\n  jumpgate team publish prod --to ssm:/jumpgate/acme\n  jumpgate team publish prod staging --to s3://acme-ops/jumpgate/team.json --yes')
+  .action((names: string[], options: PublishOptions) => withSession((session) => teamPublish(session, names, options)));
+
+sourceOptions(
+  team
+    .command('follow')
+    .description("Follow a team source: shows what it adds and changes here, then applies it; your key, options and moved ports stay yours")
+    .argument('<source>', 'ssm:/jumpgate/<team> or s3://<bucket>/<key>')
+    .option('--key <path>', 'log in to the jump boxes with this private key file')
+    .option('--yes', 'apply without asking (without a terminal and without --yes nothing is applied)')
+    .option('--json', 'the outcome as JSON: { source, revision, profiles, removed, pinned } (stable); needs --yes'),
+)
+  .addHelpText('after', '\nExamples:\n  jumpgate team follow ssm:/jumpgate/acme --key ~/.ssh/id_ed25519\n  jumpgate team follow s3://acme-ops/jumpgate/team.json --region eu-west-1 --yes')
+  .action((source: string, options: FollowOptions) => withSession((session) => teamFollow(session, source, options)));
+
+team
+  .command('refresh')
+  .description('Fetch every followed source again, show what changed, apply it; a source that cannot be fetched keeps its last copy')
+  .option('--yes', 'apply without asking')
+  .addHelpText('after', '\nExamples:\n  jumpgate team refresh\n  jumpgate team refresh --yes')
+  .action((options: FollowOptions) => withSession((session) => teamRefresh(session, options)));
+
+team
+  .command('status')
+  .description('The team sources followed: versions applied and fetched, how old, and why the last refresh failed')
+  .option('--json', 'machine-readable (stable)')
+  .action((options: { json?: boolean }) => withSession((session) => teamStatus(session, options)));
 
 program
   .command('discover')

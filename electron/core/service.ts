@@ -28,6 +28,9 @@ import { KnownHostsStore } from './ssh/knownHosts';
 import { refsOf, TunnelControl } from './tunnels/tunnelControl';
 import { isLive } from '../../shared/model/tunnelState';
 import { tunnelHandlers } from './tunnels/tunnelHandlers';
+import { teamHandlers } from './team/teamHandlers';
+import { TEAM_REFRESH_INTERVAL_MS, TeamSources } from './team/teamSources';
+import { TeamStateStore } from './team/teamState';
 
 export type { JumpgateDeps } from './serviceContext';
 export { tunnelId } from './tunnels/tunnelControl';
@@ -38,6 +41,12 @@ export interface Jumpgate {
   subscribe(listener: EventListener): () => void;
   /** Receive one channel's events, typed; returns the unsubscribe function. */
   on<E extends EventChannel>(channel: E, listener: (payload: EventOf<E>) => void): () => void;
+  /**
+   * Fetch the followed team sources now and every `intervalMs` (15 minutes by default) until
+   * disposed, announcing each outcome as team:changed (issue #16). For the hosts that keep running
+   * (the desktop app, `jumpgate serve`); a one-shot command or a tunnel never calls it.
+   */
+  watchTeamSources(intervalMs?: number): void;
   /** Skip reconnect backoff now: the host saw the machine resume or the network return. */
   retryNow(): void;
   /** Close every tunnel and connection; awaited on quit. */
@@ -93,6 +102,17 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
       })
     : undefined;
 
+  const team = new TeamSources({
+    profiles,
+    knownHosts,
+    state: new TeamStateStore(join(deps.dataDir, 'team.json')),
+    ...(deps.aws ? { environment: deps.aws } : {}),
+    stopTargets: (profileId, targetIds) => tunnels.stopTargets(profileId, targetIds),
+    onChange: () => void team.status().then((status) => bus.emit('team:changed', { status }), () => undefined),
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  let stopWatchingTeam: (() => Promise<void>) | undefined;
+
   const context: ServiceContext = {
     deps,
     bus,
@@ -108,6 +128,7 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
     clipboard,
     shells,
     settings,
+    team,
   };
 
   const handlers: Handlers = {
@@ -130,6 +151,7 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
     ...shellHandlers(context),
     ...auditHandlers(context),
     ...settingsHandlers(context),
+    ...teamHandlers(context),
   };
 
   return {
@@ -139,8 +161,12 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
     }),
     subscribe: (listener) => bus.subscribe(listener),
     on: (channel, listener) => bus.on(channel, listener),
+    watchTeamSources: (intervalMs = TEAM_REFRESH_INTERVAL_MS) => {
+      stopWatchingTeam ??= team.watch(intervalMs, deps.scheduler ?? systemScheduler);
+    },
     retryNow: () => pool.retryAllNow(),
     dispose: async () => {
+      await stopWatchingTeam?.();
       await shells.dispose();
       // Every opened tunnel gets its closed line, however Jumpgate ends (Ctrl-C on the CLI, serve stopped, Quit).
       for (const entry of tunnels.snapshot().tunnels.filter((tunnel) => isLive(tunnel.state))) {

@@ -12,6 +12,7 @@ import type { PassphraseCache } from './secrets/passphraseCache';
 import type { ShellSessions } from './shell/shellSessions';
 import type { JumpHostPool, JumpHostPoolOptions } from './ssh/jumpHostPool';
 import type { KnownHostsStore } from './ssh/knownHosts';
+import type { TeamSources } from './team/teamSources';
 import type { TunnelControl } from './tunnels/tunnelControl';
 
 /** Everything the service needs from its host (Electron main, the web host, the CLI, a test). */
@@ -65,4 +66,6 @@ export interface ServiceContext {
   clipboard: ClipboardGuard | undefined;
   shells: ShellSessions;
   settings: SettingsStore;
+  /** Team profiles published in AWS and followed (issue #16). */
+  team: TeamSources;
 }

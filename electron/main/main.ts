@@ -70,6 +70,8 @@ async function start(): Promise<void> {
     },
   });
   jumpgate = service;
+  // The team sources followed are fetched at start and every quarter hour; what changed waits for the person (issue #16).
+  service.watchTeamSources();
   // Only the error's message is logged: never request payloads or option objects.
   const dispatch = createDispatcher(service.handlers, (channel, error) =>
     console.error(`jumpgate: unexpected error in ${channel}: ${error instanceof Error ? error.message : 'unknown'}`),

@@ -5,6 +5,7 @@ import { pendingQuestionOf, summaryState } from '../stores/connect';
 
 const TOOLS = [
   ['checklist', 'New starter checklist'],
+  ['team', 'Team profiles'],
   ['keys', 'Keys'],
   ['audit', 'Audit log'],
 ] as const;

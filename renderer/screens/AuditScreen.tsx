@@ -21,6 +21,8 @@ const AUDIT_KIND_LABELS: Record<AuditKind, string> = {
   'key-generated': 'Key generated',
   'host-key-trusted': 'Host key trusted',
   'host-key-forgotten': 'Host key forgotten',
+  'team-followed': 'Team profiles followed',
+  'team-published': 'Team profiles published',
 };
 
 /**

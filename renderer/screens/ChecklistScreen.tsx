@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { Profile } from '../../shared/model/profile';
 import { checklistItems, keyPassphraseAsked, unmappedFailure, type ChecklistItem, type ItemState } from '../checklistItems';
 import { SshQuestionDialog } from '../components/Prompts';
@@ -28,6 +28,7 @@ export function ChecklistScreen() {
         From a new laptop to a working database connection. Jumpgate checks each step for real when you press Check now; the one thing it cannot see is whether
         you sent your public key, so you tick that yourself.
       </p>
+      <TeamStep />
       {profile ? (
         <>
           <div className="toolbar">
@@ -45,7 +46,7 @@ export function ChecklistScreen() {
           <Checklist key={profile.id} profile={profile} />
         </>
       ) : (
-        <p>Create a profile first: the checklist checks a jump box and its databases.</p>
+        <p>Create a profile first, or follow your team&apos;s: the checklist checks a jump box and its databases.</p>
       )}
     </section>
   );
@@ -199,5 +200,39 @@ function PublicKey({ profileId }: { profileId: string }) {
         Copy public key
       </button>
     </div>
+  );
+}
+
+/**
+ * The step after AWS access (issue #16): follow the team's profiles, which bring the jump box, its
+ * pinned host key, the security group and the databases, so the items below check a real profile.
+ */
+function TeamStep() {
+  const { useTeam, useNavigation } = useStores();
+  const status = useTeam((state) => state.status.value);
+  const loadStatus = useTeam((state) => state.loadStatus);
+  useEffect(() => {
+    void loadStatus();
+  }, [loadStatus]);
+  const followed = status?.sources.filter((entry) => entry.followed) ?? [];
+  return (
+    <section className="notice" aria-label="Team profiles step">
+      {followed.length > 0 ? (
+        followed.map((entry) => (
+          <p key={entry.source}>
+            ✓ Following <code>{entry.source}</code>, version {entry.applied?.revision}: {entry.profileIds.join(', ')}. Their jump box, host key, security group and
+            databases come from your team; the items below check them.
+          </p>
+        ))
+      ) : (
+        <p>
+          Does your team publish its profiles in AWS? Once AWS access works (aws configure), follow them: they bring the jump box, its host key, the security group
+          and the databases, so you type none of it.
+        </p>
+      )}
+      <button className="secondary" onClick={() => useNavigation.getState().go({ kind: 'team' })}>
+        {followed.length > 0 ? 'Open Team profiles' : "Follow the team's profiles"}
+      </button>
+    </section>
   );
 }

@@ -18,6 +18,7 @@ import { createSettingsStore } from './settings';
 import { createThroughputStore } from './throughput';
 import { applyTheme } from '../theme';
 import { createShellStore } from './shell';
+import { createTeamStore } from './team';
 import { createTunnelsStore } from './tunnels';
 
 /**
@@ -57,6 +58,7 @@ export function createStores(bridge: JumpgateBridge) {
     useSecrets: createSecretsStore(bridge, useFeedback),
     useKeys: createKeysStore(bridge, useFeedback),
     useShell: createShellStore(bridge),
+    useTeam: createTeamStore(bridge, useFeedback),
     useSettings: createSettingsStore(bridge, useFeedback),
     useThroughput: createThroughputStore(useTunnels),
   };
@@ -73,6 +75,7 @@ export function startStores(stores: Stores): void {
   stores.useRollback.getState().init();
   stores.useAudit.getState().init();
   stores.useShell.getState().init();
+  stores.useTeam.getState().init();
   void Promise.all([stores.useProfiles.getState().init(), stores.useTunnels.getState().init(), stores.useApp.getState().init(), stores.useSettings.getState().init()]);
   stores.useSettings.subscribe((state, before) => {
     if (state.settings && state.settings.theme !== before.settings?.theme) applyTheme(state.settings.theme);

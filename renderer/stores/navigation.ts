@@ -13,6 +13,8 @@ export type View =
   | { kind: 'keys' }
   | { kind: 'checklist' }
   | { kind: 'audit' }
+  /** Team profiles published in AWS: follow, preview a version's changes, the sources followed (issue #16). */
+  | { kind: 'team' }
   /** A new profile, optionally started from an ~/.ssh/config host or a copy. */
   | { kind: 'new'; from?: Partial<Profile> }
   | { kind: 'edit'; profileId: string }

@@ -18,6 +18,10 @@ export const AUDIT_KINDS = [
   'host-key-trusted',
   /** Pins removed from known_hosts (jumpgate host-key forget), with their fingerprints. */
   'host-key-forgotten',
+  /** A team source's version applied here (issue #16): its profiles and the host keys it pinned without a question. */
+  'team-followed',
+  /** Profiles published to a team source (issue #16). */
+  'team-published',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

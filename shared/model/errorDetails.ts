@@ -83,6 +83,10 @@ export const ERROR_DETAILS = {
     .object({ profileId: z.string().optional(), seenRevision: z.number().optional(), currentRevision: z.number().optional(), changed: z.string().optional() })
     .strict(),
   IMPORT_INVALID: none,
+  /** The source, the revision (Parameter Store version, S3 ETag) the writer read and the one there now ('none': nothing published). */
+  TEAM_SOURCE_CONFLICT: z.object({ source: z.string(), seenRevision: z.string(), currentRevision: z.string() }).strict(),
+  TEAM_NOT_FOLLOWED: z.object({ source: z.string() }).strict(),
+  TEAM_HOST_KEY_UNPINNED: z.object({ host: z.string(), port: z.number(), profileId: z.string() }).strict(),
   KEYCHAIN_UNAVAILABLE: z.object({ reason: z.string() }).strict(),
   CLIPBOARD_UNAVAILABLE: none,
   FILE_PICKER_UNAVAILABLE: none,

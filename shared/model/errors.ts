@@ -54,6 +54,16 @@ export const ERROR_CODES = [
   /** A write based on an older revision than the one saved (another window, or the CLI, changed it first). */
   'PROFILES_CONFLICT',
   'IMPORT_INVALID',
+  // team profiles published in AWS (issue #16)
+  /**
+   * What is published at a team source is not the version the writer read: another publish came
+   * first (a publish is refused rather than overwrite it), or a follow names an older fetch.
+   */
+  'TEAM_SOURCE_CONFLICT',
+  /** A refresh or follow of a team source this Jumpgate has never fetched or followed. */
+  'TEAM_NOT_FOLLOWED',
+  /** A publish of a profile whose jump box has no pinned host key here: followers would be asked about it, so nothing is published. */
+  'TEAM_HOST_KEY_UNPINNED',
   // OS keychain
   'KEYCHAIN_UNAVAILABLE',
   'CLIPBOARD_UNAVAILABLE',

@@ -22,6 +22,8 @@ export async function serve(session: CliSession, options: { port?: string }): Pr
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new CliFailure({ code: 'BAD_REQUEST', message: `Not a port: ${options.port}.`, hint: 'Use a number from 1024 to 65535, or leave it out.' }, 2);
   }
+  // Like the desktop app, a running serve fetches the team sources followed at start and every quarter hour (issue #16).
+  session.jumpgate.watchTeamSources();
   const host = await startWebHost({ jumpgate: session.jumpgate, dispatch: createDispatcher(session.jumpgate.handlers), staticDir: rendererDir(), port });
   process.stdout.write(`Jumpgate is serving on 127.0.0.1 only. Open this URL (it holds this run's access token: do not share it; it leaves the address bar once the page has read it):\n${host.url}\n`);
   await new Promise<void>((done) => {

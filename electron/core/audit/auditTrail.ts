@@ -82,6 +82,14 @@ const TRAIL: { [C in RequestChannel]?: Describe<C> } = {
             profileId,
           },
         ],
+  // Host keys a follow pins were confirmed by the team's administrator, not by this user: the line says which and from where.
+  'team:follow': (_request, result) => [
+    {
+      kind: 'team-followed',
+      detail: `${result.source} version ${result.teamRevision}: ${result.profiles.map((profile) => profile.id).join(', ') || 'no profiles'}${result.removed.length > 0 ? `; removed ${result.removed.join(', ')}` : ''}${result.pinned.length > 0 ? `; pinned as published: ${result.pinned.map((key) => `${key.host}:${key.port} ${key.keyType} ${key.fingerprint}`).join(', ')}` : ''}`,
+    },
+  ],
+  'team:publish': ({ profileIds }, result) => [{ kind: 'team-published', detail: `${profileIds.join(', ')} to ${result.source} (version ${result.revision})` }],
   'hostKeys:forget': ({ host, port }, result) =>
     result.removed.length === 0 ? [] : [{ kind: 'host-key-forgotten', detail: `${host}:${port}: removed ${keyList(result.removed)} from ${result.knownHostsPath}` }],
 };

@@ -1,10 +1,13 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { loadEc2 } from './ec2Module';
+import { loadS3, loadSsm } from './teamSdkModules';
 
 /** Which AWS account and region a profile works in (from the Jumpgate profile). */
 export interface AwsScope {
@@ -32,6 +35,29 @@ export interface AwsClients {
   /** EC2 (security groups): the client is made, and the SDK loaded, on the first send. */
   ec2(region?: string): Pick<EC2Client, 'send'>;
   sts(region?: string): STSClient;
+  /** Parameter Store (a team's published profiles): made, and the SDK loaded, on the first send. */
+  ssm(region?: string): Pick<SSMClient, 'send'>;
+  /** S3 (a team's published profiles): made, and the SDK loaded, on the first send. */
+  s3(region?: string): Pick<S3Client, 'send'>;
+}
+
+/** A client whose SDK module is imported, and the client made, when its first command is sent. */
+function sentOnFirstUse<C extends { send: (...args: never[]) => unknown }>(make: () => Promise<C>): Pick<C, 'send'> {
+  let made: Promise<C> | undefined;
+  const send = (async (...args: Parameters<C['send']>) => {
+    made ??= make();
+    const client = await made;
+    return (client.send as (...sent: Parameters<C['send']>) => unknown)(...args);
+  }) as C['send'];
+  return { send } as Pick<C, 'send'>;
+}
+
+/**
+ * A custom endpoint (moto, LocalStack, MinIO, a proxy) serves buckets by path: the AWS default
+ * puts the bucket in the host name (bucket.127.0.0.1), which only AWS's own DNS answers.
+ */
+function s3ByPath(environment: AwsEnvironment): boolean {
+  return Boolean(environment.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
 }
 
 /**
@@ -71,16 +97,12 @@ export function createAwsClients(scope: AwsScope, environment: AwsEnvironment = 
     scope,
     rds: (region) => client('rds', region, (config) => new RDSClient(config)),
     secrets: (region) => client('secrets', region, (config) => new SecretsManagerClient(config)),
-    ec2: (region) =>
-      client('ec2', region, (config) => {
-        let made: Promise<EC2Client> | undefined;
-        const send = (async (...args: Parameters<EC2Client['send']>) => {
-          made ??= loadEc2().then(({ EC2Client: Ec2Client }) => new Ec2Client(config));
-          const ec2 = await made;
-          return (ec2.send as (...sent: Parameters<EC2Client['send']>) => unknown)(...args);
-        }) as EC2Client['send'];
-        return { send };
-      }),
+    ec2: (region) => client('ec2', region, (config) => sentOnFirstUse<EC2Client>(() => loadEc2().then(({ EC2Client: Ec2Client }) => new Ec2Client(config)))),
     sts: (region) => client('sts', region, (config) => new STSClient(config)),
+    ssm: (region) => client('ssm', region, (config) => sentOnFirstUse<SSMClient>(() => loadSsm().then(({ SSMClient: SsmClient }) => new SsmClient(config)))),
+    s3: (region) =>
+      client('s3', region, (config) =>
+        sentOnFirstUse<S3Client>(() => loadS3().then(({ S3Client: Client }) => new Client({ ...config, ...(s3ByPath(environment) ? { forcePathStyle: true } : {}) }))),
+      ),
   };
 }

@@ -110,3 +110,17 @@ describe('classifyAwsError', () => {
     expect(classified.toInfo()).not.toHaveProperty('cause');
   });
 });
+
+describe('a refusal whose body the SDK could not read', () => {
+  const context: AwsCallContext = { action: 'ssm:GetParameter', scope };
+  /** What the SDK throws when a JSON service answers 403 with XML (moto with IAM on) or HTML (a proxy). */
+  function unreadable(status: number): Error {
+    return Object.assign(new SyntaxError('Unexpected token \'<\', "<?xml vers"... is not valid JSON'), { $metadata: { httpStatusCode: status } });
+  }
+
+  it('is AWS_ACCESS_DENIED at 403 and stays a failed request at any other status', () => {
+    expect(classifyAwsError(unreadable(403), context).code).toBe('AWS_ACCESS_DENIED');
+    expect(classifyAwsError(unreadable(500), context).code).toBe('AWS_REQUEST_FAILED');
+    expect(classifyAwsError(Object.assign(new Error('x'), { $metadata: { httpStatusCode: 403 } }), context).code).toBe('AWS_REQUEST_FAILED');
+  });
+});

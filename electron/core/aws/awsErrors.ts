@@ -51,6 +51,16 @@ function isAlreadyExisting(error: unknown): boolean {
   return /AlreadyExists(Fault)?$/.test(errorName(error));
 }
 
+/**
+ * A 403 whose body the SDK could not read (it is not the protocol's JSON): IAM-checking emulators
+ * (moto) answer a JSON-protocol service's refusal in XML, and a proxy's refusal page is HTML. Either
+ * way the request was refused; AWS's own refusals of JSON services are JSON (400, AccessDeniedException).
+ */
+function isUnreadableRefusal(error: unknown): boolean {
+  const err = error as { name?: unknown; $metadata?: { httpStatusCode?: unknown } } | undefined;
+  return err?.name === 'SyntaxError' && err.$metadata?.httpStatusCode === 403;
+}
+
 function loginCommand(scope: AwsScope): string {
   return scope.profile ? `aws sso login --profile ${scope.profile}` : 'aws sso login';
 }
@@ -100,7 +110,7 @@ export function classifyAwsError(error: unknown, context: AwsCallContext): Jumpg
       `The keys are wrong or revoked: run ${loginCommand(context.scope)} or update them with aws configure.`,
     );
   }
-  if (DENIED.has(name) || /not authorized to perform/i.test(message)) {
+  if (DENIED.has(name) || /not authorized to perform/i.test(message) || isUnreadableRefusal(error)) {
     return coded(
       'AWS_ACCESS_DENIED',
       `${who[0]?.toUpperCase()}${who.slice(1)} may not call ${context.action} in ${context.scope.region}.`,

@@ -1,0 +1,259 @@
+import { useEffect, useState } from 'react';
+import { describeAge } from '../../shared/model/age';
+import { targetChanges } from '../../shared/model/teamPlanText';
+import { FormField } from '../components/FormField';
+import type { PublishPreview, TeamPreview, TeamStatus } from '../stores/team';
+
+type TeamPlan = TeamPreview['fetched']['plan'];
+import { useStores } from '../storesContext';
+
+/**
+ * Team profiles published in AWS (issue #16): follow a team's source, see what a version changes
+ * here before it is applied, and the sources followed with how old their copy is and why it could
+ * not be refreshed. Your own login, options and moved ports stay yours; the service keeps them.
+ */
+export function TeamScreen() {
+  const { useTeam } = useStores();
+  const { status, preview, busy, loadStatus, fetchPreview } = useTeam();
+  const [source, setSource] = useState('');
+  const [region, setRegion] = useState('');
+  const [keyPath, setKeyPath] = useState('');
+
+  useEffect(() => {
+    void loadStatus();
+  }, [loadStatus]);
+
+  return (
+    <section aria-labelledby="team-title">
+      <h2 id="team-title">Team profiles</h2>
+      <p>
+        Your administrator publishes the team&apos;s profiles in AWS: jump boxes, databases, local ports and the jump boxes&apos; host keys, never a
+        secret or a key. Follow them here; your own key, options and the local ports you move stay yours.
+      </p>
+      {status.value ? <FollowedSources status={status.value} busy={busy} onCheck={(followed) => void fetchPreview({ source: followed.source, region: followed.region })} /> : null}
+      <form
+        aria-label="Follow a team"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void fetchPreview({ source, ...(region.trim() ? { region: region.trim() } : {}), ...(keyPath.trim() ? { keyPath: keyPath.trim() } : {}) });
+        }}
+      >
+        <FormField label="Team source" help="ssm:/jumpgate/<team> (Parameter Store) or s3://<bucket>/<key>, as your administrator gave it.">
+          {(props) => <input {...props} value={source} spellCheck={false} placeholder="ssm:/jumpgate/acme" onChange={(event) => setSource(event.target.value)} />}
+        </FormField>
+        <FormField label="AWS region" help="Leave empty for eu-west-2." narrow>
+          {(props) => <input {...props} value={region} spellCheck={false} placeholder="eu-west-2" onChange={(event) => setRegion(event.target.value)} />}
+        </FormField>
+        <FormField label="Your SSH key" help="The private key you log in to the jump box with; empty: this computer's SSH agent.">
+          {(props) => <input {...props} value={keyPath} spellCheck={false} placeholder="~/.ssh/id_ed25519" onChange={(event) => setKeyPath(event.target.value)} />}
+        </FormField>
+        <div className="actions">
+          <button type="submit" disabled={busy || source.trim() === ''}>
+            Preview changes
+          </button>
+        </div>
+      </form>
+      {preview ? <ChangePreview preview={preview} /> : null}
+      <PublishForm />
+    </section>
+  );
+}
+
+/** For the administrator: publish some profiles to a team source, after seeing what that changes there. */
+function PublishForm() {
+  const { useTeam, useProfiles } = useStores();
+  const { busy, publishPreview, planPublish } = useTeam();
+  const profiles = useProfiles((state) => state.profiles);
+  const [chosen, setChosen] = useState<string[]>([]);
+  const [source, setSource] = useState('');
+  const [region, setRegion] = useState('');
+  return (
+    <section aria-labelledby="team-publish-title">
+      <h3 id="team-publish-title">Publish to your team</h3>
+      <p>
+        For the administrator: the profiles you choose go to the source as your team gets them, with the host keys you pinned for their jump boxes; never your key,
+        options or anything else of yours. A version published by someone else since you looked is never overwritten.
+      </p>
+      <form
+        aria-label="Publish to a team source"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void planPublish({ source, profileIds: chosen, ...(region.trim() ? { region: region.trim() } : {}) });
+        }}
+      >
+        <fieldset>
+          <legend>Profiles to publish</legend>
+          {profiles.map((profile) => (
+            <label key={profile.id} className="tick">
+              <input
+                type="checkbox"
+                checked={chosen.includes(profile.id)}
+                onChange={(event) => setChosen(event.target.checked ? [...chosen, profile.id] : chosen.filter((id) => id !== profile.id))}
+              />
+              {profile.name}
+            </label>
+          ))}
+        </fieldset>
+        <FormField label="Publish to" help="ssm:/jumpgate/<team> (Parameter Store) or s3://<bucket>/<key>.">
+          {(props) => <input {...props} value={source} spellCheck={false} placeholder="ssm:/jumpgate/acme" onChange={(event) => setSource(event.target.value)} />}
+        </FormField>
+        <FormField label="Region of the source" help="Leave empty for the first profile's region." narrow>
+          {(props) => <input {...props} value={region} spellCheck={false} onChange={(event) => setRegion(event.target.value)} />}
+        </FormField>
+        <div className="actions">
+          <button type="submit" disabled={busy || chosen.length === 0 || source.trim() === ''}>
+            Preview publish
+          </button>
+        </div>
+      </form>
+      {publishPreview ? <PublishChanges preview={publishPreview} /> : null}
+    </section>
+  );
+}
+
+function PublishChanges({ preview }: { preview: PublishPreview }) {
+  const { useTeam } = useStores();
+  const { busy, publish, discardPublish } = useTeam();
+  const { planned } = preview;
+  const seen = planned.published?.revision;
+  return (
+    <section aria-label={`Publishing to ${planned.source}`} className="plan">
+      <h4>
+        {planned.source} ({planned.region}): {seen ? `now at version ${seen}` : 'nothing published yet'}
+      </h4>
+      <PlanLines plan={planned.plan} />
+      <div className="actions">
+        <button disabled={busy} onClick={() => void publish()}>
+          Publish to {planned.source}
+        </button>
+        <button className="secondary" onClick={discardPublish}>
+          Cancel
+        </button>
+      </div>
+    </section>
+  );
+}
+
+
+function FollowedSources({ status, busy, onCheck }: { status: TeamStatus; busy: boolean; onCheck: (entry: TeamStatus['sources'][number]) => void }) {
+  const followed = status.sources.filter((entry) => entry.followed);
+  if (followed.length === 0) return null;
+  return (
+    <table aria-label="Team sources followed">
+      <thead>
+        <tr>
+          <th scope="col">Source</th>
+          <th scope="col">Profiles</th>
+          <th scope="col">Version</th>
+          <th scope="col">Last refresh</th>
+          <th scope="col">
+            <span className="visually-hidden">Actions</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {followed.map((entry) => (
+          <tr key={entry.source}>
+            <th scope="row">
+              <code>{entry.source}</code> ({entry.region})
+            </th>
+            <td>{entry.profileIds.join(', ')}</td>
+            <td>
+              {entry.applied?.revision}
+              {entry.fetched ? ` · fetched ${describeAge(status.now - entry.fetched.at)} ago` : ''}
+              {entry.pending ? ' · a newer version is not applied yet' : ''}
+            </td>
+            <td>
+              {entry.lastError ? (
+                <span role="note">
+                  Could not refresh {describeAge(status.now - entry.lastError.at)} ago: {entry.lastError.error.message}
+                  {entry.lastError.error.hint ? ` ${entry.lastError.error.hint}` : ''}
+                </span>
+              ) : (
+                'ok'
+              )}
+            </td>
+            <td>
+              <button className="secondary" disabled={busy} onClick={() => onCheck(entry)}>
+                Check {entry.source} for changes
+              </button>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** What following a fetched version does here, line by line, and the one button that applies it. */
+function ChangePreview({ preview }: { preview: TeamPreview }) {
+  const { useTeam, useNavigation } = useStores();
+  const { busy, follow, discard } = useTeam();
+  const go = useNavigation((state) => state.go);
+  const { fetched } = preview;
+  const { plan } = fetched;
+  const changes = plan.add.length + plan.change.length + plan.remove.length + plan.hostKeys.filter((key) => key.change !== 'same').length;
+  const refused = plan.hostKeys.some((key) => key.change === 'conflict');
+  return (
+    <section aria-label={`Changes from ${fetched.source}`} className="plan">
+      <h3>
+        {fetched.source}, version {fetched.teamRevision}
+      </h3>
+      {changes === 0 ? <p>Nothing changes here: you have this version.</p> : null}
+      <PlanLines plan={plan} />
+      <div className="actions">
+        <button
+          disabled={busy || refused}
+          onClick={() =>
+            void follow().then((followed) => {
+              if (followed) go({ kind: 'profile' });
+            })
+          }
+        >
+          Follow {fetched.source}
+        </button>
+        <button className="secondary" onClick={discard}>
+          Cancel
+        </button>
+      </div>
+    </section>
+  );
+}
+
+/** A team plan line by line: profiles added, changed (a line per changed target), removed; host keys pinned, dropped or refused. */
+function PlanLines({ plan }: { plan: TeamPlan }) {
+  return (
+    <ul>
+      {plan.add.map((profile) => (
+        <li key={`add-${profile.id}`}>
+          Adds {profile.name} ({profile.targets.length} target{profile.targets.length === 1 ? '' : 's'}, jump host {profile.jumpHost.user}@{profile.jumpHost.host}:{profile.jumpHost.port})
+        </li>
+      ))}
+      {plan.change.map(({ before, after, fields }) => (
+        <li key={`change-${after.id}`}>
+          Changes {after.name}: {fields.join(', ')}
+          {fields.includes('targets') ? (
+            <ul>
+              {targetChanges(before, after).map((line) => (
+                <li key={line}>
+                  <code>{line}</code>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </li>
+      ))}
+      {plan.remove.map((profile) => (
+        <li key={`remove-${profile.id}`}>Removes {profile.name}</li>
+      ))}
+      {plan.hostKeys
+        .filter((key) => key.change !== 'same')
+        .map((key) => (
+          <li key={`key-${key.host}-${key.port}-${key.fingerprint}`}>
+            {key.change === 'conflict' ? 'Refuses' : key.change === 'add' ? 'Pins' : 'Drops'} the host key of {key.host}:{key.port}: {key.keyType} <code>{key.fingerprint}</code>
+            {key.change === 'conflict' ? ' (another key of this type is pinned here: ask your administrator which is right)' : ''}
+          </li>
+        ))}
+    </ul>
+  );
+}
