@@ -3,7 +3,7 @@ import type { EventChannel, RequestChannel } from './channels';
 import { AUDIT_KINDS } from './model/audit';
 import { ERROR_DETAILS } from './model/errorDetails';
 import { ERROR_CODES, type ErrorCode, type ErrorDetailsOf, type ErrorInfo } from './model/errors';
-import { HOST_KEY_TYPES, hostKeyTypeOfBase64 } from './model/hostKeyTrust';
+import { HostKeyBlobSchema } from './model/hostKeyTrust';
 import { HostNameSchema, JumpHostSchema } from './model/jumpHost';
 import { DbTargetSchema, ProfileSchema } from './model/profile';
 import { SettingsChangeSchema, SettingsSchema } from './model/settings';
@@ -418,14 +418,7 @@ export const contract = {
       // A host as a jump host names it: a newline or a comma here would write another pin (issue #17).
       host: HostNameSchema,
       port: z.number().int().min(1).max(65535),
-      publicKey: z
-        .string()
-        .min(16)
-        .max(8192)
-        .regex(/^[A-Za-z0-9+/]+={0,2}$/)
-        .refine((blob) => (HOST_KEY_TYPES as readonly string[]).includes(hostKeyTypeOfBase64(blob) ?? ''), {
-          message: `an SSH host key of type ${HOST_KEY_TYPES.join(', ')}`,
-        }),
+      publicKey: HostKeyBlobSchema,
       replace: z.boolean().default(false),
     }),
     response: z.object({ fingerprint: z.string() }),

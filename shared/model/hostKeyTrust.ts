@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { detailsOf, type ErrorInfo } from './errors';
 
 /**
@@ -31,3 +32,11 @@ export function hostKeyTypeOfBase64(base64: string): string | undefined {
   if (length > bytes.length - 4) return undefined;
   return bytes.slice(4, 4 + length);
 }
+
+/** A host key as the contract and team files carry it: the base64 SSH wire blob of a type Jumpgate negotiates. */
+export const HostKeyBlobSchema = z
+  .string()
+  .min(16)
+  .max(8192)
+  .regex(/^[A-Za-z0-9+/]+={0,2}$/)
+  .refine((blob) => (HOST_KEY_TYPES as readonly string[]).includes(hostKeyTypeOfBase64(blob) ?? ''), { message: `an SSH host key of type ${HOST_KEY_TYPES.join(', ')}` });

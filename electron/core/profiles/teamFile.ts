@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { JumpgateError } from '../../../shared/model/errors';
-import { HOST_KEY_TYPES, hostKeyTypeOfBase64 } from '../../../shared/model/hostKeyTrust';
+import { HostKeyBlobSchema } from '../../../shared/model/hostKeyTrust';
 import { HostNameSchema } from '../../../shared/model/jumpHost';
 import { ProfileSchema, type Profile } from '../../../shared/model/profile';
 import { changedFields } from './profileDiff';
@@ -22,12 +22,7 @@ const TEAM_VERSION = 1;
 export const TeamHostKeySchema = z.object({
   host: HostNameSchema,
   port: z.number().int().min(1).max(65535),
-  publicKey: z
-    .string()
-    .min(16)
-    .max(8192)
-    .regex(/^[A-Za-z0-9+/]+={0,2}$/)
-    .refine((blob) => (HOST_KEY_TYPES as readonly string[]).includes(hostKeyTypeOfBase64(blob) ?? ''), { message: `an SSH host key of type ${HOST_KEY_TYPES.join(', ')}` }),
+  publicKey: HostKeyBlobSchema,
 });
 export type TeamHostKey = z.infer<typeof TeamHostKeySchema>;
 
