@@ -5,7 +5,7 @@ import { finished } from 'node:stream/promises';
 import { CliFailure } from '../session';
 import { relayedSignals, relaySignals, shellExitStatus } from './childExit';
 import type { ChildSpec } from './childSpec';
-import { findProgram } from './findProgram';
+import { findProgram } from '../../core/platform/findProgram';
 
 type NodePty = typeof NodePtyModule;
 

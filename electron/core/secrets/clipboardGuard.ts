@@ -1,9 +1,8 @@
 import { spawn, execFile } from 'node:child_process';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { accessSync, constants, statSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { DEFAULT_CLIPBOARD_CLEAR_MS } from '../../../shared/contract';
 import { JumpgateError } from '../../../shared/model/errors';
+import { findProgram } from '../platform/findProgram';
 
 /**
  * The system clipboard, injected: Electron's `clipboard` in the app, the OS one
@@ -247,24 +246,9 @@ export interface OsClipboardOptions {
   timeoutMs?: number;
 }
 
-function findOnPath(name: string, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string | undefined {
-  const dirs = (env.PATH ?? env.Path ?? '').split(platform === 'win32' ? ';' : delimiter).filter(Boolean);
-  for (const dir of dirs) {
-    const candidate = join(dir, name);
-    try {
-      if (!statSync(candidate).isFile()) continue;
-      if (platform !== 'win32') accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
 /** The first usable clipboard program, in the order a desktop of that kind expects. */
 function chooseTool(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): ClipboardTool | undefined {
-  const on = (name: string) => findOnPath(name, env, platform);
+  const on = (name: string) => findProgram(name, env, platform);
   const candidates: Array<() => ClipboardTool | undefined> = [];
   if (platform === 'darwin') {
     candidates.push(() => {
