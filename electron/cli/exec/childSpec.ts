@@ -1,3 +1,4 @@
+import { CliFailure } from '../session';
 import type { Transform } from 'node:stream';
 
 /** What `jumpgate exec` runs, the same whichever way it is attached. */
@@ -12,4 +13,9 @@ export interface ChildSpec {
 /** Whether this process talks to a person at a terminal: then the terminal, not exec, delivers Ctrl-C. */
 export function onTerminal(): boolean {
   return Boolean(process.stdin.isTTY || process.stdout.isTTY || process.stderr.isTTY);
+}
+
+/** The command could not be started (not found, not executable): the same words however it is attached. */
+export function couldNotRun(program: string, reason: string): CliFailure {
+  return new CliFailure({ code: 'BAD_REQUEST', message: `Could not run ${program}: ${reason}.`, hint: 'Check the command name and your PATH.' });
 }

@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { finished } from 'node:stream/promises';
-import { CliFailure } from '../session';
 import { relayedSignals, relaySignals, shellExitStatus, TERMINAL_SIGNALS } from './childExit';
-import { onTerminal, type ChildSpec } from './childSpec';
+import { couldNotRun, onTerminal, type ChildSpec } from './childSpec';
 
 /**
  * Run the child with exec's own stdin and, when masking, its output through pipes (a script, CI,
@@ -26,7 +25,7 @@ export async function runWithPipes(spec: ChildSpec): Promise<number> {
   try {
     const status = await new Promise<number>((resolve, reject) => {
       child.once('error', (error: NodeJS.ErrnoException) =>
-        reject(new CliFailure({ code: 'BAD_REQUEST', message: `Could not run ${spec.program}: ${error.code ?? error.message}.`, hint: 'Check the command name and your PATH.' })),
+        reject(couldNotRun(spec.program, error.code ?? error.message)),
       );
       child.once('close', (code, signal) => resolve(shellExitStatus(code, signal)));
     });

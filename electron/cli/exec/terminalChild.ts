@@ -2,9 +2,8 @@ import type * as NodePtyModule from 'node-pty';
 import type { IPty } from 'node-pty';
 import { PassThrough, type Transform } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { CliFailure } from '../session';
 import { relayedSignals, relaySignals, shellExitStatus } from './childExit';
-import type { ChildSpec } from './childSpec';
+import { couldNotRun, type ChildSpec } from './childSpec';
 import { findProgram } from '../../core/platform/findProgram';
 
 type NodePty = typeof NodePtyModule;
@@ -33,7 +32,7 @@ export async function loadNodePty(): Promise<NodePty | Error> {
 export async function runOnTerminal(pty: NodePty, spec: ChildSpec): Promise<number> {
   const program = findProgram(spec.program, spec.env);
   if (program === undefined) {
-    throw new CliFailure({ code: 'BAD_REQUEST', message: `Could not run ${spec.program}: ENOENT.`, hint: 'Check the command name and your PATH.' });
+    throw couldNotRun(spec.program, 'ENOENT');
   }
   const { stdin, stdout } = process;
   const child: IPty = pty.spawn(program, [...spec.args], {
