@@ -7,6 +7,7 @@ import { generateHostKey, type HostKeyFiles, type HostKeyType } from './hostKeyS
 import { peerPath, peersAvailable, rootAvailable } from './peers';
 import { descendantPids, parentPid } from './procfs';
 import { askRig, RIG_HOLDER, rigBrokerUrl } from './sharedRig';
+import { waitForValue } from './waitFor';
 
 export type { HostKeyType };
 
@@ -22,7 +23,7 @@ export interface SshdOptions {
   /** Public key lines allowed to log in (authorized_keys). */
   authorizedKeys: string[];
   hostKeyTypes?: HostKeyType[];
-  /** Extra sshd_config lines, e.g. 'PermitOpen 127.0.0.1:1'. */
+  /** Extra sshd_config lines, e.g. 'PermitOpen 127.0.0.1:1'; they win over the rig's own (e.g. 'LogLevel DEBUG1'). */
   extraConfig?: string[];
   /**
    * Names only this sshd resolves (name -> address), as a jump box resolves RDS
@@ -89,6 +90,33 @@ export class SshdPeer {
 
   get running(): boolean {
     return this.daemon !== undefined && this.daemon.child.exitCode === null && this.daemon.child.signalCode === null;
+  }
+
+  /** What sshd has logged since it last started (stderr, `LogLevel VERBOSE` unless extraConfig sets another). */
+  log(): string {
+    return this.daemon?.log() ?? '';
+  }
+
+  /**
+   * Resolves with the log once it matches `pattern`: sshd writes from its per-connection
+   * processes, so a line about a login may come after the client has its answer.
+   */
+  untilLogged(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+    const child = this.daemon?.child;
+    return waitForValue(
+      () => this.log(),
+      (listener) => {
+        const onData = (): void => listener(this.log());
+        child?.stdout?.on('data', onData);
+        child?.stderr?.on('data', onData);
+        return () => {
+          child?.stdout?.off('data', onData);
+          child?.stderr?.off('data', onData);
+        };
+      },
+      (log) => pattern.test(log),
+      { timeoutMs, what: `sshd to log ${pattern}` },
+    );
   }
 
   /** Per-connection sshd processes (the privileged monitor and its unprivileged child). */
@@ -192,7 +220,9 @@ export class SshdPeer {
 
   private async launch(): Promise<void> {
     if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+    // sshd keeps the first value it reads for a keyword: a test's own lines come first to override the rig's.
     const config = [
+      ...this.options.extraConfig,
       `Port ${this.port}`,
       'ListenAddress 127.0.0.1',
       ...this.options.hostKeyTypes.map((type) => `HostKey ${join(this.dir, `ssh_host_${type}_key`)}`),
@@ -210,7 +240,6 @@ export class SshdPeer {
       // Many test connections arrive at once (pool tests, ProxyJump): do not drop them.
       'MaxStartups 200:30:400',
       'LogLevel VERBOSE',
-      ...this.options.extraConfig,
     ];
     const configPath = join(this.dir, 'sshd_config');
     writeFileSync(configPath, config.join('\n') + '\n');

@@ -4,7 +4,7 @@ import { JumpgateError } from '../../../shared/model/errors';
 import type { JumpHostHop } from '../../../shared/model/jumpHost';
 import { backoffDelay, type BackoffPolicy } from './backoff';
 import { hostKeyFromBlob, judgeHostKey, type HostKey, type HostKeyVerdict, type KnownHostsStore } from './knownHosts';
-import { legacyHostKeyError, legacyUserKeyError, LEGACY_RSA, loginPlan, offerUnderOwnName, offeredAlgorithms, type AlgorithmPolicy } from './sshAlgorithms';
+import { legacyHostKeyError, legacyUserKeyError, LEGACY_RSA, loginPlan, sendKeysAsPlanned, offeredAlgorithms, type AlgorithmPolicy } from './sshAlgorithms';
 import { OPEN_FLOOR, ReceiveWindow, type WindowBudget } from './receiveWindow';
 import { forwardOutOwningWindow } from './ssh2ChannelWindow';
 import { classifyConnectError, isTransient, type AttemptContext } from './sshErrors';
@@ -417,7 +417,7 @@ export class JumpHostConnection {
         authHandler: login.attempts,
       };
       client.connect(config);
-      offerUnderOwnName(client);
+      sendKeysAsPlanned(client);
     });
   }
 

@@ -209,11 +209,11 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen', 'ssh-agent', 'ssh-add'))('
   });
 
   describe('against real sshd', () => {
-    async function connect(sshd: SshdPeer, tuning: ConnectionTuning = {}): Promise<JumpgateError | 'forwarded'> {
+    async function connect(sshd: SshdPeer, tuning: ConnectionTuning = {}, keyPath = rsaKey.privatePath): Promise<JumpgateError | 'forwarded'> {
       await engine?.dispose();
       engine = startEngine({ pool: { readyTimeoutMs: 5000 } });
       await trustSshd(engine.knownHosts, sshd);
-      const jumpHost: JumpHost = jumpHostFor(sshd, rsaKey.privatePath);
+      const jumpHost: JumpHost = jumpHostFor(sshd, keyPath);
       const lease = engine.pool.acquire(jumpHost, tuning);
       try {
         await lease.connection.whenReady();
@@ -272,6 +272,44 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen', 'ssh-agent', 'ssh-add'))('
         expect(await connect(sshd, { algorithms: { allowSshRsaSha1: true } })).toBe('forwarded');
       } finally {
         await sshd.dispose();
+      }
+    });
+
+    /** The publickey requests sshd saw, in order, as its debug log names them ("querying" carries no signature). */
+    async function loginRequests(sshd: SshdPeer, end = /Accepted publickey for/): Promise<string[]> {
+      const log = await sshd.untilLogged(end);
+      return [...log.matchAll(/userauth-request for user \S+ service ssh-connection method (\S+)|userauth_pubkey: \S+ user \S+ (querying|attempting) public key (\S+)/g)].map((match) =>
+        match[1] ? `method ${match[1]}` : `${match[2]} ${match[3]}`,
+      );
+    }
+
+    // Every request at login is a round trip: 50-150 ms each to a jump box abroad (issue #14).
+    it('logs in with one signed request: no none probe, no unsigned query first', async () => {
+      const ed25519 = await makeOpenSshKey(keyDir, { type: 'ed25519', format: 'openssh' });
+      const sshd = await SshdPeer.start({ authorizedKeys: [ed25519.publicKey], hostKeyTypes: ['ed25519'], extraConfig: ['LogLevel DEBUG2'] });
+      try {
+        expect(await connect(sshd, {}, ed25519.privatePath)).toBe('forwarded');
+        expect(await loginRequests(sshd)).toEqual(['method publickey', 'attempting ssh-ed25519']);
+      } finally {
+        await sshd.dispose();
+      }
+    });
+
+    it('signs an RSA key at once with rsa-sha2-512, then rsa-sha2-256 where only that is taken; the SHA-1 question stays a query', async () => {
+      const sshd = await SshdPeer.start({ authorizedKeys: [rsaKey.publicKey], hostKeyTypes: ['ed25519'], extraConfig: ['LogLevel DEBUG2', 'PubkeyAcceptedAlgorithms rsa-sha2-256'] });
+      try {
+        expect(await connect(sshd)).toBe('forwarded');
+        expect(await loginRequests(sshd)).toEqual(['method publickey', 'attempting rsa-sha2-512', 'method publickey', 'attempting rsa-sha2-256']);
+      } finally {
+        await sshd.dispose();
+      }
+      const legacy = await SshdPeer.start({ authorizedKeys: [rsaKey.publicKey], hostKeyTypes: ['ed25519'], extraConfig: ['LogLevel DEBUG2', 'PubkeyAcceptedAlgorithms ssh-rsa'] });
+      try {
+        expect(((await connect(legacy)) as JumpgateError).code).toBe('SSH_ALGORITHM_LEGACY');
+        // Both SHA-2 signatures refused, SHA-1 is only asked about: nothing is ever signed with it.
+        expect((await loginRequests(legacy, /Connection closed by authenticating user|Disconnected from authenticating user/)).filter((entry) => !entry.startsWith('method'))).toEqual(['attempting rsa-sha2-512', 'attempting rsa-sha2-256', 'querying ssh-rsa']);
+      } finally {
+        await legacy.dispose();
       }
     });
 

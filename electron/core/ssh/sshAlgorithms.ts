@@ -94,10 +94,25 @@ export function offeredAlgorithms(pinnedTypes: Iterable<string>, policy: Algorit
  * after the type and signs with what `sign` does), so Jumpgate decides, not the server.
  */
 function signingAs(key: ParsedKey, algorithm: 'rsa-sha2-512' | 'rsa-sha2-256', hash: 'sha512' | 'sha256'): ParsedKey {
-  return Object.create(key, {
-    type: { value: algorithm },
-    sign: { value: (data: Buffer | string) => key.sign(data, hash) },
-  }) as ParsedKey;
+  return signedAtOnce(
+    Object.create(key, {
+      type: { value: algorithm },
+      sign: { value: (data: Buffer | string) => key.sign(data, hash) },
+    }) as ParsedKey,
+  );
+}
+
+/** Marks a key file's key whose login request goes out signed, without the "would you accept" query first. */
+const SIGN_AT_ONCE = Symbol('jumpgate.signAtOnce');
+
+/**
+ * A key from a file, sent signed at once (as OpenSSH does for a private key it holds without a
+ * .pub beside it): the query first costs a round trip, 50-150 ms to a jump box abroad, and tells
+ * the server nothing the signed request does not. Agent keys keep the query, so an agent that
+ * confirms each signature (ssh-add -c, Pageant's confirm) is asked only for a key the box takes.
+ */
+function signedAtOnce(key: ParsedKey): ParsedKey {
+  return Object.create(key, { [SIGN_AT_ONCE]: { value: true } }) as ParsedKey;
 }
 
 /** The signature algorithm a key must be offered under, whatever the server's `server-sig-algs` says. */
@@ -106,7 +121,7 @@ const OFFER_AS = Symbol('jumpgate.offerAs');
 /**
  * An RSA key offered as SHA-1 `ssh-rsa`. ssh2 cannot do that on its own against a box that lists
  * rsa-sha2 in `server-sig-algs` (it renames the request rsa-sha2-256, which such a box refuses),
- * so the key carries the name it is to be offered under, and `offerUnderOwnName` makes ssh2 use it.
+ * so the key carries the name it is to be offered under, and `sendKeysAsPlanned` makes ssh2 use it.
  * `sign` says what answering the box does: sign with SHA-1 (allowed), or refuse and report.
  */
 function offeredAsSshRsa(key: ParsedKey, sign: (data: Buffer | string) => Buffer | Error): ParsedKey {
@@ -114,21 +129,42 @@ function offeredAsSshRsa(key: ParsedKey, sign: (data: Buffer | string) => Buffer
 }
 
 /** The part of ssh2's protocol object that sends a publickey request (not in its typings). */
-type PublicKeyRequest = (username: string, key: ParsedKey, keyAlgo?: string | ((...args: unknown[]) => void), cbSign?: (...args: unknown[]) => void) => void;
+type PublicKeyRequest = (
+  username: string,
+  key: ParsedKey,
+  keyAlgo?: string | PublicKeySigner,
+  cbSign?: PublicKeySigner,
+) => void;
+/** ssh2's signing step: given the data to sign, answers with the signature, and then sends the request. */
+type PublicKeySigner = (data: Buffer, answer: (signature: Buffer) => void) => void;
 
 /**
- * Make the connecting `client` send each key marked by `offeredAsSshRsa` under `ssh-rsa`: the
- * one place Jumpgate reaches into ssh2's protocol object, and only for an RSA key that has
- * already been refused with both SHA-2 signatures. Call right after `client.connect()`.
+ * Make the connecting `client` send publickey requests as the login plan marked them: a key
+ * marked by `offeredAsSshRsa` under `ssh-rsa` (only an RSA key already refused with both SHA-2
+ * signatures), and a key marked by `signedAtOnce` signed in its first request, where ssh2 would
+ * send the unsigned query first and sign only after the server's PK_OK. ssh2 handles the answer
+ * to a signed request as its own (success, or failure and the next attempt). The one place
+ * Jumpgate reaches into ssh2's protocol object at login (`Protocol#authPK`, 1.17.0; the tests
+ * in sshAlgorithms.test.ts fail if it stops being used). Call right after `client.connect()`.
  */
-export function offerUnderOwnName(client: Client): void {
+export function sendKeysAsPlanned(client: Client): void {
   const protocol = (client as unknown as { _protocol?: { authPK?: PublicKeyRequest } })._protocol;
   const send = protocol?.authPK;
   if (!protocol || typeof send !== 'function') return;
   protocol.authPK = function (this: unknown, username, key, keyAlgo, cbSign) {
-    const forced = (key as ParsedKey & { [OFFER_AS]?: string })[OFFER_AS];
-    if (forced === undefined) return send.call(this, username, key, keyAlgo, cbSign);
-    return typeof keyAlgo === 'function' ? send.call(this, username, key, forced, keyAlgo) : send.call(this, username, key, forced, cbSign);
+    const marked = key as ParsedKey & { [OFFER_AS]?: string; [SIGN_AT_ONCE]?: boolean };
+    const signer = typeof keyAlgo === 'function' ? keyAlgo : cbSign;
+    const algorithm = marked[OFFER_AS] ?? (typeof keyAlgo === 'function' ? undefined : keyAlgo);
+    if (signer === undefined && marked[SIGN_AT_ONCE]) {
+      const query = (): void => send.call(this, username, key, algorithm);
+      return send.call(this, username, key, algorithm, (data, answer) => {
+        const signature = marked.sign(data);
+        // A key that cannot sign (it never happens with a parsed private key) falls back to ssh2's own path.
+        if (signature instanceof Error) query();
+        else answer(signature);
+      });
+    }
+    return send.call(this, username, key, algorithm, signer);
   };
 }
 
@@ -178,14 +214,17 @@ export interface LoginPlan {
 }
 
 /**
- * How to log in: none (some boxes let it through), then the key. An RSA key signs with
- * rsa-sha2-512, then rsa-sha2-256 (as OpenSSH orders them); then, with the profile's opt-in, with
- * SHA-1 `ssh-rsa`, and without it only asks whether `ssh-rsa` would have been accepted, to say
- * why the login failed. An agent signs as ssh2 negotiates it, except with SHA-1 (NoSha1Agent).
+ * How to log in: the key, then the agent, and `none` only when there is neither. No `none`
+ * probe first (ssh2's and OpenSSH's habit, to learn the methods the box takes): it costs a round
+ * trip, and a refused key's answer lists the methods anyway. A key from a file goes out signed at
+ * once (see `signedAtOnce`). An RSA key signs with rsa-sha2-512, then rsa-sha2-256 (as OpenSSH
+ * orders them); then, with the profile's opt-in, with SHA-1 `ssh-rsa`, and without it only asks
+ * whether `ssh-rsa` would have been accepted, to say why the login failed. An agent signs as ssh2
+ * negotiates it, except with SHA-1 (NoSha1Agent).
  */
 export function loginPlan(username: string, credentials: { privateKey?: Buffer; agent?: string | BaseAgent }, policy: AlgorithmPolicy): LoginPlan {
   let sha1Wanted = false;
-  const attempts: AnyAuthMethod[] = [{ type: 'none', username }];
+  const attempts: AnyAuthMethod[] = [];
   if (credentials.privateKey) {
     const parsed = ssh2.utils.parseKey(credentials.privateKey);
     const key = Array.isArray(parsed) ? parsed[0] : parsed;
@@ -203,13 +242,15 @@ export function loginPlan(username: string, credentials: { privateKey?: Buffer; 
           };
       attempts.push({ type: 'publickey', username, key: offeredAsSshRsa(key, sha1) });
     } else {
-      attempts.push({ type: 'publickey', username, key });
+      attempts.push({ type: 'publickey', username, key: signedAtOnce(key) });
     }
   }
   if (credentials.agent) {
     const agent = typeof credentials.agent === 'string' ? ssh2.createAgent(credentials.agent) : credentials.agent;
     attempts.push({ type: 'agent', username, agent: policy.allowSshRsaSha1 ? agent : new NoSha1Agent(agent, () => (sha1Wanted = true)) });
   }
+  // Nothing to offer: some boxes let `none` through, and a refusal names what they would take.
+  if (attempts.length === 0) attempts.push({ type: 'none', username });
   return { attempts, wantsSha1UserKey: () => sha1Wanted };
 }
 

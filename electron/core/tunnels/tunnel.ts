@@ -55,6 +55,13 @@ export class Tunnel {
   private idleSince = 0;
   private lastForwardError: ErrorInfo | undefined;
   private readonly openWaiters = new Set<(open: boolean) => void>();
+  /**
+   * Logged in while starting: clients held since the start go through now, their channels
+   * opened alongside the endpoint check rather than a round trip after it (issue #14: the
+   * first byte of a tunnel started with its client waiting, as `jumpgate exec` and a database
+   * tool started together do). A failed check still fails the tunnel and closes them.
+   */
+  private loggedInWhileStarting = false;
 
   constructor(
     readonly spec: TunnelSpec,
@@ -108,6 +115,7 @@ export class Tunnel {
       this.lease = this.options.pool.acquire(this.spec.jumpHost, this.spec.tuning);
       const connection = this.lease.connection;
       await connection.whenReady();
+      this.releaseHeldClients();
       if (this.options.verifyEndpoint) await this.probeEndpoint(connection);
     } catch (error) {
       await this.end({ status: 'failed', error: toErrorInfo(error), failedAt: this.options.now() });
@@ -122,6 +130,17 @@ export class Tunnel {
   async stop(): Promise<void> {
     if (this.phase === 'ended' || this.phase === 'ending') return;
     await this.end({ status: 'stopped', stoppedAt: this.options.now() });
+  }
+
+  private releaseHeldClients(): void {
+    this.loggedInWhileStarting = true;
+    for (const resolve of this.openWaiters) resolve(true);
+    this.openWaiters.clear();
+  }
+
+  /** Whether a client may have its channel opened now: the tunnel is open, or it is starting and has logged in. */
+  private get forwarding(): boolean {
+    return this.phase === 'running' || (this.phase === 'starting' && this.loggedInWhileStarting);
   }
 
   private setState(state: TunnelState): void {
@@ -203,7 +222,7 @@ export class Tunnel {
     // Until the channel exists, a client error must not crash the process.
     socket.on('error', () => socket.destroy());
     const connection = this.lease?.connection;
-    if (this.phase === 'running' && connection?.state.status === 'ready') {
+    if (this.forwarding && connection?.state.status === 'ready') {
       void this.forward(socket, connection);
       return;
     }
@@ -233,16 +252,16 @@ export class Tunnel {
     const open = await Promise.race([this.whenOpen(), timedOut]);
     clearTimeout(timer);
     const connection = this.lease?.connection;
-    if (open && connection && !socket.destroyed && this.phase === 'running') {
+    if (open && connection && !socket.destroyed && this.forwarding) {
       await this.forward(socket, connection);
       return;
     }
     socket.destroy();
   }
 
-  /** Resolves true when the tunnel is open, false if it ends first. */
+  /** Resolves true when the tunnel is open (or starting and logged in), false if it ends first. */
   private whenOpen(): Promise<boolean> {
-    if (this.current.status === 'open') return Promise.resolve(true);
+    if (this.current.status === 'open' || (this.phase === 'starting' && this.loggedInWhileStarting)) return Promise.resolve(true);
     if (this.phase === 'ending' || this.phase === 'ended') return Promise.resolve(false);
     return new Promise((resolve) => this.openWaiters.add(resolve));
   }
@@ -260,7 +279,7 @@ export class Tunnel {
       return;
     }
     const { channel, window } = forwarded;
-    if (socket.destroyed || this.phase !== 'running') {
+    if (socket.destroyed || !this.forwarding) {
       window?.dispose();
       channel.destroy();
       socket.destroy();

@@ -27,10 +27,12 @@ describe.skipIf(!available)('TunnelManager through a real sshd', () => {
   let echo: TcpPeer;
   let jumpHost: JumpHost;
   let engine: EngineUnderTest;
+  let publicKey: string;
 
   beforeAll(async () => {
     keyDir = mkdtempSync(join(tmpdir(), 'jumpgate-keys-'));
     const key = await makeOpenSshKey(keyDir, { type: 'ed25519', format: 'openssh' });
+    publicKey = key.publicKey;
     [sshd, maria, postgres, echo] = await Promise.all([
       SshdPeer.start({ authorizedKeys: [key.publicKey] }),
       startMariaDb(),
@@ -206,6 +208,42 @@ describe.skipIf(!available)('TunnelManager through a real sshd', () => {
     const reply = roundTrip(localPort, 'early bird');
     await starting;
     expect(await reply).toBe('early bird');
+  });
+
+  // Each step after login is a round trip, 50-150 ms to a jump box abroad (issue #14).
+  it("opens a waiting client's channel alongside the endpoint check, not a round trip after it", async () => {
+    const debugBox = await SshdPeer.start({ authorizedKeys: [publicKey], extraConfig: ['LogLevel DEBUG2'] });
+    try {
+      const { manager, waitForTunnel, knownHosts } = await freshEngine();
+      await trustSshd(knownHosts, debugBox);
+      const localPort = await pickPort();
+      const starting = manager.start({ id: 'early', jumpHost: { ...jumpHost, port: debugBox.port }, remoteHost: '127.0.0.1', remotePort: echo.port, localPort });
+      await waitForTunnel('early', (state) => state.status === 'connecting', 'port bound');
+      const reply = roundTrip(localPort, 'early bird');
+      await starting;
+      expect(await reply).toBe('early bird');
+      // The jump box had both channel requests (the check's and the client's) before the check's channel was ended (its EOF).
+      const log = await debugBox.untilLogged(/(server_request_direct_tcpip[^]*){2}/);
+      const requests = [...log.matchAll(/server_request_direct_tcpip/g)].map((match) => match.index);
+      const firstEnded = log.search(/channel \d+: rcvd (eof|close)/);
+      expect(requests).toHaveLength(2);
+      expect(firstEnded === -1 || requests[1]! < firstEnded).toBe(true);
+    } finally {
+      await debugBox.dispose();
+    }
+  });
+
+  it('closes a client waiting at start when the endpoint turns out unreachable, and fails the tunnel', async () => {
+    const { manager, waitForTunnel, pool } = await freshEngine();
+    const [deadPort, localPort] = [await closedPort(), await pickPort()];
+    const starting = manager.start({ id: 'dead-early', jumpHost, remoteHost: '127.0.0.1', remotePort: deadPort, localPort }).catch((caught: unknown) => caught);
+    await waitForTunnel('dead-early', (state) => state.status === 'connecting', 'port bound');
+    const reply = roundTrip(localPort, 'anyone there?').catch((error: NodeJS.ErrnoException) => error.code ?? 'error');
+    expect(((await starting) as JumpgateError).code).toBe('ENDPOINT_UNREACHABLE');
+    // Closed, never answered: a reset or an empty end, not a reply.
+    expect(['', 'ECONNRESET']).toContain(await reply);
+    expect(listeningPorts().has(localPort)).toBe(false);
+    expect(pool.size).toBe(0);
   });
 
   it('numbers events so a snapshot plus later events gives the current state', async () => {
