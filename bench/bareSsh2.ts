@@ -26,7 +26,8 @@ client.on('ready', () => {
       channel.on('error', () => socket.destroy());
     });
   });
-  server.listen(Number(localPort), '127.0.0.1', () => process.send?.({ type: 'ready' }));
+  // Over IPC when the benchmark forked it; on stdout when the weight section spawned it.
+  server.listen(Number(localPort), '127.0.0.1', () => (process.send ? process.send({ type: 'ready' }) : console.info('ready')));
 });
 client.on('error', (error) => {
   console.error(`bareSsh2: ${error.message}`);
@@ -44,3 +45,4 @@ process.on('disconnect', () => {
   client.end();
   process.exit(0);
 });
+process.on('SIGINT', () => process.exit(0));

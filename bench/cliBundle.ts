@@ -17,6 +17,9 @@ export async function buildCli(buildDir: string): Promise<string> {
     target: 'node22.12',
     define: { __JUMPGATE_VERSION__: JSON.stringify('bench') },
     external: ['ssh2', 'cpu-features', '@napi-rs/keyring', 'node-pty'],
+    // As scripts/build.mjs (`nodeSize`): whitespace and comments out, names kept.
+    minifyWhitespace: true,
+    minifySyntax: true,
     logLevel: 'warning',
   });
   return outfile;

@@ -10,14 +10,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { connect } from 'node:net';
+import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { build } from 'esbuild';
 import { saveProfiles, trustJumpBox } from '../e2e/rig/cliData';
 import { pickPort } from '../e2e/rig/daemon';
 import { makeOpenSshKey } from '../e2e/rig/keys';
 import { peerPath } from '../e2e/rig/peers';
 import { SshdPeer } from '../e2e/rig/sshd';
-import { roundTrip, startEchoServer } from '../e2e/rig/tcpPeers';
+import { startEchoServer } from '../e2e/rig/tcpPeers';
 import { buildCli } from './cliBundle';
 import { summarize, type Summary } from './stats';
 
@@ -28,19 +30,46 @@ export interface WeightRow {
   name: string;
   /** Resident set after IDLE_MS idle, MB. */
   rss: Summary;
+  /**
+   * Of that, pages of files (RssFile: the node binary's code and the shared libraries, clean and
+   * shared with every other Node process) and the process's own memory (RssAnon + RssShmem).
+   */
+  fileBacked: Summary;
+  own: Summary;
   /** Peak resident set over the process's life so far (VmHWM), MB. */
   peak: Summary;
 }
 
-/** VmRSS and VmHWM of a process, in MB. */
-function residentMb(pid: number): { rss: number; peak: number } {
+/** Send `payload`, read it back, then close: one request and its answer. */
+function echoBeforeEnd(port: number, payload: string): Promise<string> {
+  return new Promise((resolveReply, reject) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => socket.write(payload));
+    let reply = '';
+    socket.on('data', (chunk: Buffer) => {
+      reply += chunk.toString('utf8');
+      if (reply.length >= payload.length) socket.end();
+    });
+    socket.once('close', () => resolveReply(reply));
+    socket.once('error', reject);
+  });
+}
+
+interface Resident {
+  rss: number;
+  peak: number;
+  fileBacked: number;
+  own: number;
+}
+
+/** VmRSS, VmHWM and the file-backed / own split of a process, in MB. */
+function residentMb(pid: number): Resident {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) / 1024;
-  return { rss: field('VmRSS'), peak: field('VmHWM') };
+  return { rss: field('VmRSS'), peak: field('VmHWM'), fileBacked: field('RssFile'), own: field('RssAnon') + field('RssShmem') };
 }
 
 /** Start, wait for `ready` on stdout, idle, measure, stop. */
-async function weigh(command: string, args: readonly string[], env: NodeJS.ProcessEnv, ready: RegExp, afterReady?: () => Promise<void>): Promise<{ rss: number; peak: number }> {
+async function weigh(command: string, args: readonly string[], env: NodeJS.ProcessEnv, ready: RegExp, afterReady?: () => Promise<void>): Promise<Resident> {
   const child: ChildProcess = spawn(command, [...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   try {
@@ -70,6 +99,8 @@ export async function processWeightBench(options: { work: string; buildDir: stri
   }
   const { work, reps, log } = options;
   const cliPath = await buildCli(options.buildDir);
+  const barePath = join(options.buildDir, 'bareSsh2Weight.cjs');
+  await build({ entryPoints: [resolve('bench/bareSsh2.ts')], outfile: barePath, bundle: true, platform: 'node', format: 'cjs', target: 'node22.12', external: ['ssh2', 'cpu-features'], logLevel: 'warning' });
   const key = await makeOpenSshKey(work, { type: 'ed25519', format: 'openssh' });
   const [sshd, database] = await Promise.all([SshdPeer.start({ authorizedKeys: [key.publicKey] }), startEchoServer()]);
   try {
@@ -82,14 +113,21 @@ export async function processWeightBench(options: { work: string; buildDir: stri
       targets: [{ id: 'db', name: 'DB', engine: 'mariadb', remote: { kind: 'host', host: '127.0.0.1', port: database.port }, localPort }],
     });
     await trustJumpBox(dataDir, sshd);
+    const bareHostKey = sshd.hostKeys.find((hostKey) => hostKey.publicKey.startsWith('ssh-ed25519'))?.publicKey.split(' ')[1] ?? '';
     const env: NodeJS.ProcessEnv = { JUMPGATE_DATA_DIR: dataDir, SSH_AUTH_SOCK: '' };
-    // A round trip through the tunnel first: idle after use, as a user's tunnel is.
+    // A round trip through the tunnel first: idle after use, as a user's tunnel is. The client
+    // waits for its echo before it ends (the bare forward closes a channel on the client's EOF).
     const used = async (): Promise<void> => {
-      if ((await roundTrip(localPort, 'weigh')) !== 'weigh') throw new Error('the tunnel did not carry a round trip');
+      if ((await echoBeforeEnd(localPort, 'weigh')) !== 'weigh') throw new Error('the tunnel did not carry a round trip');
     };
-    const variants: Array<{ name: string; run: () => Promise<{ rss: number; peak: number }> }> = [
+    const variants: Array<{ name: string; run: () => Promise<Resident> }> = [
       { name: '`jumpgate connect` (bundled CLI), one tunnel, idle', run: () => weigh(process.execPath, [cliPath, 'connect', 'bench', 'db'], env, /^ready db /m, used) },
       { name: '`jumpgate serve` (bundled CLI), idle', run: () => weigh(process.execPath, [cliPath, 'serve'], env, /http:\/\/127\.0\.0\.1:\d+\//) },
+      {
+        // The floor for any Node process that holds an SSH forward: Node, ssh2 and one handshake's crypto, nothing of Jumpgate.
+        name: 'bare ssh2 forward (Node + ssh2 alone), one tunnel, idle',
+        run: () => weigh(process.execPath, [barePath, sshd.host, String(sshd.port), sshd.user, key.privatePath, bareHostKey, String(database.port), String(localPort)], {}, /^ready$/m, used),
+      },
       {
         name: 'OpenSSH `ssh -N -L`, one forward, idle',
         run: () =>
@@ -104,9 +142,10 @@ export async function processWeightBench(options: { work: string; buildDir: stri
     ];
     const rows: WeightRow[] = [];
     for (const variant of variants) {
-      const samples: Array<{ rss: number; peak: number }> = [];
+      const samples: Resident[] = [];
       for (let rep = 0; rep < reps; rep++) samples.push(await variant.run());
-      rows.push({ name: variant.name, rss: summarize(samples.map((sample) => sample.rss)), peak: summarize(samples.map((sample) => sample.peak)) });
+      const of = (pick: (sample: Resident) => number): Summary => summarize(samples.map(pick));
+      rows.push({ name: variant.name, rss: of((sample) => sample.rss), peak: of((sample) => sample.peak), fileBacked: of((sample) => sample.fileBacked), own: of((sample) => sample.own) });
       log(`weight: ${variant.name}: ${samples.map((sample) => sample.rss.toFixed(1)).join(', ')} MB`);
     }
     return rows;
@@ -117,8 +156,11 @@ export async function processWeightBench(options: { work: string; buildDir: stri
 
 export function renderWeightMarkdown(rows: readonly WeightRow[], format: (summary: Summary) => string): string {
   return [
-    `| process (idle ${IDLE_MS / 1000} s after ready) | RSS MB | peak RSS MB | target |`,
-    '|---|---|---|---|',
-    ...rows.map((row) => `| ${row.name} | ${format(row.rss)} | ${format(row.peak)} | ${row.name.includes('jumpgate') ? `<= ${IDLE_TARGET_MB}` : 'reference'} |`),
+    `| process (idle ${IDLE_MS / 1000} s after ready) | RSS MB | of it file-backed (node binary, libraries) | of it the process's own | peak RSS MB | target |`,
+    '|---|---|---|---|---|---|',
+    ...rows.map(
+      (row) =>
+        `| ${row.name} | ${format(row.rss)} | ${format(row.fileBacked)} | ${format(row.own)} | ${format(row.peak)} | ${row.name.includes('jumpgate') ? `<= ${IDLE_TARGET_MB}` : 'reference'} |`,
+    ),
   ].join('\n');
 }
