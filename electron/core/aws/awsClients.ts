@@ -1,11 +1,11 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { RDSClient } from '@aws-sdk/client-rds';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { RDSClient } from '@aws-sdk/client-rds';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { STSClient } from '@aws-sdk/client-sts';
-import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { loadCredentialProviders, loadRds, loadSecretsManager, loadSts } from './awsSdkModules';
 import { loadEc2 } from './ec2Module';
 import { loadS3, loadSsm } from './teamSdkModules';
 
@@ -30,11 +30,12 @@ export interface AwsEnvironment {
 
 export interface AwsClients {
   readonly scope: AwsScope;
-  rds(region?: string): RDSClient;
-  secrets(region?: string): SecretsManagerClient;
-  /** EC2 (security groups): the client is made, and the SDK loaded, on the first send. */
+  /** Each client is made, and its SDK loaded, on its first send (awsSdkModules.ts says why). */
+  rds(region?: string): Pick<RDSClient, 'send'>;
+  secrets(region?: string): Pick<SecretsManagerClient, 'send'>;
+  /** EC2 (security groups). */
   ec2(region?: string): Pick<EC2Client, 'send'>;
-  sts(region?: string): STSClient;
+  sts(region?: string): Pick<STSClient, 'send'>;
   /** Parameter Store (a team's published profiles): made, and the SDK loaded, on the first send. */
   ssm(region?: string): Pick<SSMClient, 'send'>;
   /** S3 (a team's published profiles): made, and the SDK loaded, on the first send. */
@@ -50,6 +51,15 @@ function sentOnFirstUse<C extends { send: (...args: never[]) => unknown }>(make:
     return (client.send as (...sent: Parameters<C['send']>) => unknown)(...args);
   }) as C['send'];
   return { send } as Pick<C, 'send'>;
+}
+
+/** A credential provider whose SDK module is imported, and the provider made, when credentials are first asked for. */
+function providedOnFirstUse(make: () => Promise<AwsCredentialIdentityProvider>): AwsCredentialIdentityProvider {
+  let made: Promise<AwsCredentialIdentityProvider> | undefined;
+  return async (properties) => {
+    made ??= make();
+    return (await made)(properties);
+  };
 }
 
 /**
@@ -75,7 +85,10 @@ export function createAwsClients(scope: AwsScope, environment: AwsEnvironment = 
   // ignoreCache: a profile added by `aws configure sso` after start-up is seen.
   const credentials =
     environment.credentials ??
-    (scope.profile ? fromIni({ profile: scope.profile, ignoreCache: true, ...files }) : fromNodeProviderChain({ ignoreCache: true, ...files }));
+    providedOnFirstUse(async () => {
+      const { fromIni, fromNodeProviderChain } = await loadCredentialProviders();
+      return scope.profile ? fromIni({ profile: scope.profile, ignoreCache: true, ...files }) : fromNodeProviderChain({ ignoreCache: true, ...files });
+    });
   const common = (region: string) => ({
     region,
     credentials,
@@ -95,10 +108,11 @@ export function createAwsClients(scope: AwsScope, environment: AwsEnvironment = 
   }
   return {
     scope,
-    rds: (region) => client('rds', region, (config) => new RDSClient(config)),
-    secrets: (region) => client('secrets', region, (config) => new SecretsManagerClient(config)),
+    rds: (region) => client('rds', region, (config) => sentOnFirstUse<RDSClient>(() => loadRds().then(({ RDSClient: Client }) => new Client(config)))),
+    secrets: (region) =>
+      client('secrets', region, (config) => sentOnFirstUse<SecretsManagerClient>(() => loadSecretsManager().then(({ SecretsManagerClient: Client }) => new Client(config)))),
     ec2: (region) => client('ec2', region, (config) => sentOnFirstUse<EC2Client>(() => loadEc2().then(({ EC2Client: Ec2Client }) => new Ec2Client(config)))),
-    sts: (region) => client('sts', region, (config) => new STSClient(config)),
+    sts: (region) => client('sts', region, (config) => sentOnFirstUse<STSClient>(() => loadSts().then(({ STSClient: Client }) => new Client(config)))),
     ssm: (region) => client('ssm', region, (config) => sentOnFirstUse<SSMClient>(() => loadSsm().then(({ SSMClient: SsmClient }) => new SsmClient(config)))),
     s3: (region) =>
       client('s3', region, (config) =>

@@ -1,8 +1,8 @@
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { loadSharedConfigFiles } from '@smithy/core/config';
 import { JumpgateError } from '../../../shared/model/errors';
 import type { AwsClients } from './awsClients';
 import { awsCall } from './awsErrors';
+import { loadSts } from './awsSdkModules';
 
 /** Who the credentials of a scope belong to (STS GetCallerIdentity). */
 export interface AwsIdentity {
@@ -22,7 +22,10 @@ export interface AwsIdentity {
  */
 export async function whoAmI(clients: AwsClients): Promise<AwsIdentity> {
   const context = { action: 'sts:GetCallerIdentity', scope: clients.scope };
-  const reply = await awsCall(context, () => clients.sts().send(new GetCallerIdentityCommand({})));
+  const reply = await awsCall(context, async () => {
+    const { GetCallerIdentityCommand } = await loadSts();
+    return clients.sts().send(new GetCallerIdentityCommand({}));
+  });
   if (!reply.Account || !reply.Arn) {
     throw new JumpgateError('AWS_REQUEST_FAILED', 'sts:GetCallerIdentity answered without an account or ARN.', {
       hint: 'Run the doctor for this profile; if this persists, check the AWS endpoint settings.',

@@ -1,14 +1,8 @@
-import {
-  DescribeDBClustersCommand,
-  DescribeDBInstancesCommand,
-  paginateDescribeDBClusters,
-  paginateDescribeDBInstances,
-  type DBCluster,
-  type DBInstance,
-} from '@aws-sdk/client-rds';
+import type { DBCluster, DBInstance } from '@aws-sdk/client-rds';
 import { DEFAULT_DB_PORT, engineFamily, type DbEngine } from '../../../shared/model/profile';
 import type { AwsClients } from './awsClients';
 import { awsCall, classifyAwsError, isMissingResource, type AwsCallContext } from './awsErrors';
+import { loadRds } from './awsSdkModules';
 
 /**
  * The RDS reads every module shares: "the instance (or cluster) called X",
@@ -65,6 +59,7 @@ function contextFor(clients: AwsClients, region: string | undefined, action: str
 /** The DB instance called `identifier`, or undefined when there is none; other failures are coded errors. */
 export async function describeInstance(clients: AwsClients, identifier: string, region?: string): Promise<DBInstance | undefined> {
   try {
+    const { DescribeDBInstancesCommand } = await loadRds();
     const reply = await clients.rds(region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
     return reply.DBInstances?.[0];
   } catch (error) {
@@ -76,6 +71,7 @@ export async function describeInstance(clients: AwsClients, identifier: string, 
 /** The DB cluster called `identifier`, or undefined when there is none; other failures are coded errors. */
 export async function describeCluster(clients: AwsClients, identifier: string, region?: string): Promise<DBCluster | undefined> {
   try {
+    const { DescribeDBClustersCommand } = await loadRds();
     const reply = await clients.rds(region).send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier }));
     return reply.DBClusters?.[0];
   } catch (error) {
@@ -84,21 +80,37 @@ export async function describeCluster(clients: AwsClients, identifier: string, r
   }
 }
 
+/**
+ * Every page of an RDS Describe call, which pages by `Marker`. The SDK's own paginators insist on
+ * a client made from the loaded module (an instanceof check), which the lazily loaded clients of
+ * awsClients.ts are not; this is the same loop. A marker seen twice ends it rather than looping.
+ */
+export async function everyRdsPage<T extends { Marker?: string | undefined }>(fetch: (marker: string | undefined) => Promise<T>): Promise<T[]> {
+  const pages: T[] = [];
+  const seen = new Set<string>();
+  let marker: string | undefined;
+  do {
+    const page = await fetch(marker);
+    pages.push(page);
+    marker = page.Marker;
+    if (marker !== undefined && seen.has(marker)) break;
+    if (marker !== undefined) seen.add(marker);
+  } while (marker);
+  return pages;
+}
+
 /** Every instance and cluster in the region: both calls at once, every page. */
 export async function listRegionDatabases(clients: AwsClients, region?: string, pageSize?: number): Promise<RdsRegionListing> {
   const client = clients.rds(region);
-  const paging = { client, ...(pageSize ? { pageSize } : {}) };
+  const { DescribeDBInstancesCommand, DescribeDBClustersCommand } = await loadRds();
+  const size = pageSize ? { MaxRecords: pageSize } : {};
   const [instances, clusters] = await Promise.all([
-    awsCall(contextFor(clients, region, 'rds:DescribeDBInstances'), async () => {
-      const all: DBInstance[] = [];
-      for await (const page of paginateDescribeDBInstances(paging, {})) all.push(...(page.DBInstances ?? []));
-      return all;
-    }),
-    awsCall(contextFor(clients, region, 'rds:DescribeDBClusters'), async () => {
-      const all: DBCluster[] = [];
-      for await (const page of paginateDescribeDBClusters(paging, {})) all.push(...(page.DBClusters ?? []));
-      return all;
-    }),
+    awsCall(contextFor(clients, region, 'rds:DescribeDBInstances'), async () =>
+      (await everyRdsPage((Marker) => client.send(new DescribeDBInstancesCommand({ ...size, Marker })))).flatMap((page) => page.DBInstances ?? []),
+    ),
+    awsCall(contextFor(clients, region, 'rds:DescribeDBClusters'), async () =>
+      (await everyRdsPage((Marker) => client.send(new DescribeDBClustersCommand({ ...size, Marker })))).flatMap((page) => page.DBClusters ?? []),
+    ),
   ]);
   return { instances, clusters };
 }

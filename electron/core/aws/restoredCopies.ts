@@ -1,5 +1,5 @@
-import { DescribeDBClusterSnapshotsCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import type { AwsClients } from './awsClients';
+import { loadRds } from './awsSdkModules';
 import { endpointOf, listRegionDatabases, type RdsRegionListing } from './rdsLookup';
 import { restoredFrom, type Endpoint, type SnapshotKind } from './snapshots';
 
@@ -69,9 +69,11 @@ export async function findRestoredCopies(clients: AwsClients, region?: string, l
 async function sourceOf(clients: AwsClients, kind: SnapshotKind, snapshot: string, region?: string): Promise<string | undefined> {
   try {
     if (kind === 'cluster') {
+      const { DescribeDBClusterSnapshotsCommand } = await loadRds();
       const answer = await clients.rds(region).send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: snapshot }));
       return answer.DBClusterSnapshots?.[0]?.DBClusterIdentifier;
     }
+    const { DescribeDBSnapshotsCommand } = await loadRds();
     const answer = await clients.rds(region).send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshot }));
     return answer.DBSnapshots?.[0]?.DBInstanceIdentifier;
   } catch {

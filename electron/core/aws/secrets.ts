@@ -1,9 +1,10 @@
 import { inspect } from 'node:util';
-import { GetSecretValueCommand, type GetSecretValueCommandOutput } from '@aws-sdk/client-secrets-manager';
+import type { GetSecretValueCommandOutput } from '@aws-sdk/client-secrets-manager';
 import { JumpgateError } from '../../../shared/model/errors';
 import type { SecretSource } from '../../../shared/model/profile';
 import type { AwsClients } from './awsClients';
 import { classifyAwsError, errorName } from './awsErrors';
+import { loadSecretsManager } from './awsSdkModules';
 
 /**
  * Database credentials as read from Secrets Manager. Held in memory only, for as
@@ -85,6 +86,7 @@ function regionOfArn(secretId: string): string | undefined {
 async function getSecretValue(clients: AwsClients, secretId: string, region: string): Promise<GetSecretValueCommandOutput> {
   const context = { action: GET_SECRET_VALUE, scope: { ...clients.scope, region } };
   try {
+    const { GetSecretValueCommand } = await loadSecretsManager();
     return await clients.secrets(region).send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }));
   } catch (error) {
     const name = errorName(error);

@@ -1,22 +1,10 @@
 import { setTimeout as sleepTimer } from 'node:timers/promises';
-import {
-  CreateDBInstanceCommand,
-  DeleteDBClusterCommand,
-  DeleteDBInstanceCommand,
-  DescribeDBClusterSnapshotsCommand,
-  DescribeDBSnapshotsCommand,
-  RestoreDBClusterFromSnapshotCommand,
-  RestoreDBInstanceFromDBSnapshotCommand,
-  paginateDescribeDBClusterSnapshots,
-  paginateDescribeDBSnapshots,
-  type DBClusterSnapshot,
-  type DBSnapshot,
-  type Tag,
-} from '@aws-sdk/client-rds';
+import type { DBClusterSnapshot, DBSnapshot, Tag } from '@aws-sdk/client-rds';
 import { JumpgateError } from '../../../shared/model/errors';
 import type { AwsClients, AwsScope } from './awsClients';
 import { awsCall, classifyAwsError, errorName, isMissingResource, type AwsCallContext } from './awsErrors';
-import { describeCluster, describeInstance, endpointOf, type RdsEndpoint } from './rdsLookup';
+import { loadRds } from './awsSdkModules';
+import { describeCluster, describeInstance, endpointOf, everyRdsPage, type RdsEndpoint } from './rdsLookup';
 
 /**
  * Snapshots for rollback work (issue #3 part 5): list a target's snapshots,
@@ -202,16 +190,16 @@ export async function listSnapshots(
   if ('clusterIdentifier' in target) {
     const cluster = validateDbIdentifier(target.clusterIdentifier, 'cluster identifier');
     await awsCall({ action: 'rds:DescribeDBClusterSnapshots', scope, resource: `snapshots of cluster ${cluster}` }, async () => {
-      for await (const page of paginateDescribeDBClusterSnapshots({ client: clients.rds(target.region) }, { DBClusterIdentifier: cluster })) {
-        for (const snapshot of page.DBClusterSnapshots ?? []) summaries.push(toSummary('cluster', snapshot));
-      }
+      const { DescribeDBClusterSnapshotsCommand } = await loadRds();
+      const pages = await everyRdsPage((Marker) => clients.rds(target.region).send(new DescribeDBClusterSnapshotsCommand({ DBClusterIdentifier: cluster, Marker })));
+      for (const snapshot of pages.flatMap((page) => page.DBClusterSnapshots ?? [])) summaries.push(toSummary('cluster', snapshot));
     });
   } else {
     const instance = validateDbIdentifier(target.instanceIdentifier, 'instance identifier');
     await awsCall({ action: 'rds:DescribeDBSnapshots', scope, resource: `snapshots of instance ${instance}` }, async () => {
-      for await (const page of paginateDescribeDBSnapshots({ client: clients.rds(target.region) }, { DBInstanceIdentifier: instance })) {
-        for (const snapshot of page.DBSnapshots ?? []) summaries.push(toSummary('instance', snapshot));
-      }
+      const { DescribeDBSnapshotsCommand } = await loadRds();
+      const pages = await everyRdsPage((Marker) => clients.rds(target.region).send(new DescribeDBSnapshotsCommand({ DBInstanceIdentifier: instance, Marker })));
+      for (const snapshot of pages.flatMap((page) => page.DBSnapshots ?? [])) summaries.push(toSummary('instance', snapshot));
     });
   }
   const time = (summary: SnapshotSummary) => (summary.createdAt ? Date.parse(summary.createdAt) : Number.POSITIVE_INFINITY);
@@ -315,6 +303,7 @@ function failedError(identifier: string, status: string): JumpgateError {
 }
 
 async function restoreInstance(clients: AwsClients, options: RestoreOptions, newIdentifier: string, clock: Poller, emit: Emit): Promise<RestoredCopy> {
+  const { DescribeDBSnapshotsCommand, RestoreDBInstanceFromDBSnapshotCommand } = await loadRds();
   const scope = scopeFor(clients, options.region);
   const rds = clients.rds(options.region);
   const snapshotId = options.snapshot.identifier;
@@ -392,6 +381,7 @@ async function restoreInstance(clients: AwsClients, options: RestoreOptions, new
 
 /** Aurora: the cluster holds the data, an instance serves it; both are new and both are tagged. */
 async function restoreCluster(clients: AwsClients, options: RestoreOptions, newIdentifier: string, clock: Poller, emit: Emit): Promise<RestoredCopy> {
+  const { DescribeDBClusterSnapshotsCommand, RestoreDBClusterFromSnapshotCommand, CreateDBInstanceCommand } = await loadRds();
   const scope = scopeFor(clients, options.region);
   const rds = clients.rds(options.region);
   const snapshotId = options.snapshot.identifier;
@@ -517,6 +507,7 @@ function notRestoredByJumpgate(kind: string, identifier: string): JumpgateError 
  * the copy's data is the snapshot it came from.
  */
 export async function deleteRestoredCopy(clients: AwsClients, options: DeleteOptions): Promise<DeleteResult> {
+  const { DeleteDBInstanceCommand, DeleteDBClusterCommand } = await loadRds();
   const { identifier } = options;
   if (options.confirmIdentifier !== identifier) {
     throw new JumpgateError('BAD_REQUEST', `The confirmation does not match "${identifier}".`, {
