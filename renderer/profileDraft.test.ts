@@ -77,6 +77,25 @@ describe('the profile editor draft', () => {
     expect(again.profile).toEqual(profile);
   });
 
+  it('keeps what the form does not show when a profile is edited: keepalive count, reconnect cap, each hop\'s own key', () => {
+    const hopKey = { kind: 'key' as const, keyPath: '/keys/outer.pem' };
+    const saved = toProfile({ ...base, via: 'ops@outer.example.com:2222' }, 'prod', new Set()).profile!;
+    const edited = {
+      ...saved,
+      jumpHost: { ...saved.jumpHost, via: [{ ...saved.jumpHost.via[0]!, auth: hopKey }] },
+      options: { ...saved.options, keepaliveCountMax: 7, reconnectCapSeconds: 120 },
+    };
+    // The user renames the profile and adds a second hop.
+    const draft = { ...toDraft(edited), name: 'Production EU', via: 'ops@outer.example.com:2222, inner.example.com' };
+    const { profile } = toProfile(draft, 'prod', new Set(), edited);
+    expect(profile?.name).toBe('Production EU');
+    expect(profile?.options).toMatchObject({ keepaliveCountMax: 7, reconnectCapSeconds: 120, keepaliveIntervalSeconds: 10 });
+    expect(profile?.jumpHost.via.map((hop) => hop.auth)).toEqual([hopKey, { kind: 'key', keyPath: '/keys/prod.ppk' }]);
+    // A hop typed differently (another port) is a different hop: it logs in as the jump host does.
+    const moved = toProfile({ ...draft, via: 'ops@outer.example.com:2200' }, 'prod', new Set(), edited).profile;
+    expect(moved?.jumpHost.via[0]?.auth).toEqual({ kind: 'key', keyPath: '/keys/prod.ppk' });
+  });
+
   it('keeps the SSH agent choice (#15): the default, Pageant (no socket), or OpenSSH at a socket or pipe', () => {
     const agent = (agentChoice: '' | 'pageant' | 'openssh', agentSocket = '') => toProfile({ ...base, authKind: 'agent', agentChoice, agentSocket }, 'prod', new Set()).profile?.jumpHost.auth;
     expect(agent('')).toEqual({ kind: 'agent' });

@@ -197,10 +197,21 @@ function agentAuth(draft: ProfileDraft): Extract<JumpHostAuth, { kind: 'agent' }
 /**
  * The draft as a profile, validated. `id` is kept when editing; a new profile
  * and new targets get ids from their names, unique among `takenProfileIds`.
+ * `saved` is the profile as saved, when editing: what the form does not show is
+ * kept from it (the keepalive count and reconnect cap, each ProxyJump hop's own
+ * key), so saving a name change never resets them.
  */
-export function toProfile(draft: ProfileDraft, id: string | undefined, takenProfileIds: ReadonlySet<string>): { profile?: Profile; errors: FieldErrors } {
+export function toProfile(
+  draft: ProfileDraft,
+  id: string | undefined,
+  takenProfileIds: ReadonlySet<string>,
+  saved?: Pick<Profile, 'jumpHost' | 'options'>,
+): { profile?: Profile; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const auth = draft.authKind === 'key' ? { kind: 'key' as const, keyPath: draft.keyPath.trim() } : agentAuth(draft);
+  // A hop still listed keeps the login it had (an imported ssh_config gives each hop its own key); a new one logs in as the jump host does.
+  const hopAuth = (hop: { host: string; port: number; user: string }): JumpHostAuth =>
+    saved?.jumpHost.via.find((before) => before.host === hop.host && before.port === hop.port && before.user === hop.user)?.auth ?? auth;
   const takenTargetIds = new Set(draft.targets.flatMap((target) => (target.id ? [target.id] : [])));
   const candidate = {
     id: id ?? uniqueSlug(draft.name, takenProfileIds),
@@ -210,7 +221,7 @@ export function toProfile(draft: ProfileDraft, id: string | undefined, takenProf
       port: wholeNumber(draft.port, 'jumpHost.port', errors),
       user: draft.user.trim(),
       auth,
-      via: parseVia(draft.via, draft.user.trim(), errors).map((hop) => ({ ...hop, auth })),
+      via: parseVia(draft.via, draft.user.trim(), errors).map((hop) => ({ ...hop, auth: hopAuth(hop) })),
     },
     aws: {
       ...(draft.awsProfile.trim() ? { profile: draft.awsProfile.trim() } : {}),
@@ -219,6 +230,7 @@ export function toProfile(draft: ProfileDraft, id: string | undefined, takenProf
       ...(draft.instanceId.trim() ? { jumpHostInstanceId: draft.instanceId.trim() } : {}),
     },
     options: {
+      ...saved?.options,
       keepaliveIntervalSeconds: wholeNumber(draft.keepalive, 'options.keepaliveIntervalSeconds', errors),
       autoConnect: draft.autoConnect,
       idleAutoCloseMinutes: wholeNumber(draft.idleMinutes, 'options.idleAutoCloseMinutes', errors),

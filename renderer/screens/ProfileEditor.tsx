@@ -70,7 +70,7 @@ export function ProfileEditor({ existing, start }: { existing?: Profile; start?:
   }
 
   const takenIds = useMemo(() => new Set(profiles.map((entry) => entry.id)), [profiles]);
-  const checked = useMemo(() => toProfile(draft, existing?.id, takenIds), [draft, existing?.id, takenIds]);
+  const checked = useMemo(() => toProfile(draft, existing?.id, takenIds, existing), [draft, existing, takenIds]);
   const errors: FieldErrors = attempted ? checked.errors : {};
 
   async function save(): Promise<void> {
