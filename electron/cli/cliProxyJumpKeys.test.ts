@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { collect, runCli, spawnCli, waitForLine } from '../../e2e/rig/cliProcess';
 import { pickPort } from '../../e2e/rig/daemon';
 import { trustSshd } from '../../e2e/rig/engine';
 import { makeOpenSshKey, makePuttyKey, type RigKey } from '../../e2e/rig/keys';
@@ -85,5 +86,41 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen', 'puttygen'))('jumpgate con
     expect(term.output()).not.toMatch(/outer words|inner words/);
     term.type('\x03');
     expect((await term.exit).exitCode).toBe(0);
+  });
+
+  // In a script: --passphrase-env answers each key of the route by its path, not only the jump host's.
+  it('opens with --passphrase-env when both hops\' keys share the passphrase, and names the outer key when it is wrong', async () => {
+    const sharedDir = join(dir, 'shared');
+    mkdirSync(sharedDir);
+    const [outerShared, innerShared] = await Promise.all([
+      makeOpenSshKey(sharedDir, { type: 'ed25519', format: 'openssh', passphrase: 'team words' }),
+      makePuttyKey(sharedDir, { type: 'ed25519', ppkVersion: 3, passphrase: 'team words' }),
+    ]);
+    outer.authorize(outerShared.publicKey);
+    inner.authorize(innerShared.publicKey);
+    const dataDir = join(sharedDir, 'data');
+    const port = await pickPort();
+    const store = new ProfileStore({ path: join(dataDir, 'profiles.json') });
+    await store.load();
+    await store.upsert(proxyJumpProfile({ outer, outerKeyPath: outerShared.privatePath, inner, innerKeyPath: innerShared.privatePath, echoPort: echo.port, localPort: port }));
+    const knownHosts = new KnownHostsStore(join(dataDir, 'known_hosts'));
+    await trustSshd(knownHosts, outer);
+    await trustSshd(knownHosts, inner);
+    const scriptEnv = { JUMPGATE_DATA_DIR: dataDir, SSH_AUTH_SOCK: '', JG_PASS: 'team words' };
+
+    const child = spawnCli(['connect', 'chain', 'echo', '--passphrase-env', 'JG_PASS'], scriptEnv);
+    const exited = collect(child);
+    await waitForLine(child, new RegExp(`^ready echo 127\\.0\\.0\\.1:${port} `, 'm'));
+    expect(await roundTrip(port, 'one passphrase, two keys')).toBe('one passphrase, two keys');
+    child.kill('SIGINT');
+    const done = await exited;
+    expect(done.code).toBe(0);
+    expect(done.stdout + done.stderr).not.toContain('team words');
+
+    const wrong = await runCli(['connect', 'chain', 'echo', '--passphrase-env', 'JG_PASS'], { ...scriptEnv, JG_PASS: 'not these words' });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/error BAD_PASSPHRASE/);
+    expect(wrong.stderr).toContain(outerShared.privatePath);
+    expect(wrong.stderr).not.toContain('not these words');
   });
 });

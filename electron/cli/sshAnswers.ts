@@ -36,6 +36,50 @@ export function passphraseFromEnv(name: string | undefined, env: NodeJS.ProcessE
   return { passphrase: value, remember: false };
 }
 
+/** A passphrase given for one key: absent `keyPath` is the jump host's own key. */
+export interface KeyUnlock {
+  passphrase: string;
+  remember: false;
+  keyPath?: string;
+}
+
+/**
+ * --passphrase-env's passphrase as the answer for every key of the route that asks, each by its
+ * path: a ProxyJump route's outer hops may have keys of their own, and it answered only the jump
+ * host's. A key may be answered twice (it can ask again once another hop's key is unlocked),
+ * never more, so a script never loops; a wrong one ends with the core's BAD_PASSPHRASE.
+ */
+export class EnvPassphraseAnswers {
+  private readonly given = new Map<string | undefined, number>();
+
+  constructor(
+    private readonly profile: Profile,
+    private readonly fromEnv: { passphrase: string; remember: false } | undefined,
+  ) {}
+
+  /** Whether --passphrase-env was given (then the terminal is never asked). */
+  get present(): boolean {
+    return this.fromEnv !== undefined;
+  }
+
+  /** The answer sent with the first try: for the jump host's own key. */
+  first(): KeyUnlock | undefined {
+    if (!this.fromEnv) return undefined;
+    this.given.set(jumpBoxKeyPath(this.profile), 1);
+    return this.fromEnv;
+  }
+
+  /** The answer to a PASSPHRASE_REQUIRED about a key not yet answered twice, if the environment has one. */
+  answer(error: ErrorInfo | undefined): KeyUnlock | undefined {
+    if (!this.fromEnv || error?.code !== 'PASSPHRASE_REQUIRED') return undefined;
+    const keyPath = lockedKeyPath(this.profile, error);
+    const times = this.given.get(keyPath) ?? 0;
+    if (times >= 2) return undefined;
+    this.given.set(keyPath, times + 1);
+    return { ...this.fromEnv, ...(keyPath ? { keyPath } : {}) };
+  }
+}
+
 /** Whether a passphrase error can be answered by asking on the terminal: not when the environment gave it, not without a terminal. */
 export function canAskPassphrase(error: ErrorInfo | undefined, fromEnv: boolean): boolean {
   return (error?.code === 'PASSPHRASE_REQUIRED' || error?.code === 'BAD_PASSPHRASE') && interactive() && !fromEnv;
@@ -51,7 +95,7 @@ export function lockedKeyPath(profile: Profile, error: ErrorInfo): string | unde
 }
 
 /** Ask on the terminal for the passphrase of the key the error names (saying first that the last one was wrong); the answer is for that key. */
-export async function askPassphrase(profile: Profile, error: ErrorInfo): Promise<{ passphrase: string; remember: false; keyPath?: string }> {
+export async function askPassphrase(profile: Profile, error: ErrorInfo): Promise<KeyUnlock> {
   const keyPath = lockedKeyPath(profile, error);
   if (error.code === 'BAD_PASSPHRASE') process.stderr.write(`That passphrase does not unlock ${keyPath ?? 'the key'}.\n`);
   const passphrase = await ask(`Passphrase for ${keyPath ?? 'the key'}: `, { hidden: true });

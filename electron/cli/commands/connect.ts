@@ -4,7 +4,18 @@ import { trustRequestFor } from '../../../shared/model/hostKeyTrust';
 import type { Profile } from '../../../shared/model/profile';
 import type { TunnelSnapshotEntry, TunnelState } from '../../../shared/model/tunnelState';
 import { CliFailure, findProfile, findTargets, unwrap, type CliSession } from '../session';
-import { askPassphrase, canAskPassphrase, hostKeyTrusted, lockedKeyPath, PASSPHRASE_HINT, PASSPHRASE_TRIES, passphraseFromEnv, tooManyWrongPassphrases, trustHostKeyHint } from '../sshAnswers';
+import {
+  askPassphrase,
+  canAskPassphrase,
+  EnvPassphraseAnswers,
+  hostKeyTrusted,
+  lockedKeyPath,
+  PASSPHRASE_HINT,
+  PASSPHRASE_TRIES,
+  passphraseFromEnv,
+  tooManyWrongPassphrases,
+  trustHostKeyHint,
+} from '../sshAnswers';
 
 export interface ConnectOptions {
   /** Name of an environment variable holding the key's passphrase (for scripts). */
@@ -57,8 +68,8 @@ function describe(state: TunnelState): string {
 export async function openTarget(session: CliSession, profile: Profile, targetId: string, options: ConnectOptions): Promise<TunnelSnapshotEntry> {
   const target = profile.targets.find((entry) => entry.id === targetId);
   const localPort = target ? portFor(target, options.ports) : undefined;
-  const fromEnv = passphraseFromEnv(options.passphraseEnv);
-  let unlock = fromEnv;
+  const fromEnv = new EnvPassphraseAnswers(profile, passphraseFromEnv(options.passphraseEnv));
+  let unlock = fromEnv.first();
   // Passphrases asked, per key: a ProxyJump route asks for each hop's key in turn (issue #17).
   const asked = new Map<string | undefined, number>();
   // Each turn answers one question (a passphrase, a host key) or ends: the number of prompts is
@@ -67,7 +78,12 @@ export async function openTarget(session: CliSession, profile: Profile, targetId
     const reply = await session.invoke('tunnels:start', { profileId: profile.id, targetId, ...(unlock ? { unlock } : {}), ...(localPort ? { localPort } : {}) });
     if (reply.ok) return reply.value;
     const error: ErrorInfo = reply.error;
-    if (canAskPassphrase(error, fromEnv !== undefined)) {
+    const envAnswer = fromEnv.answer(error);
+    if (envAnswer) {
+      unlock = envAnswer;
+      continue;
+    }
+    if (canAskPassphrase(error, fromEnv.present)) {
       const keyPath = lockedKeyPath(profile, error);
       const times = asked.get(keyPath) ?? 0;
       if (times === PASSPHRASE_TRIES) throw tooManyWrongPassphrases(profile, error);

@@ -1,7 +1,7 @@
 import { detailsOf } from '../../../shared/model/errors';
 import { trustRequestFor } from '../../../shared/model/hostKeyTrust';
 import { findProfile, findTargets, unwrap, type CliSession } from '../session';
-import { askPassphrase, canAskPassphrase, hostKeyTrusted, PASSPHRASE_HINT, passphraseFromEnv, trustHostKeyHint } from '../sshAnswers';
+import { askPassphrase, canAskPassphrase, EnvPassphraseAnswers, hostKeyTrusted, PASSPHRASE_HINT, passphraseFromEnv, trustHostKeyHint } from '../sshAnswers';
 
 const MARKS = { pass: '✓', fail: '✗', skip: '-' } as const;
 
@@ -23,17 +23,24 @@ export async function doctor(session: CliSession, profileName: string, targetNam
   const { profiles } = unwrap(await session.invoke('profiles:list', {}));
   const profile = findProfile(profiles, profileName);
   const target = targetName ? findTargets(profile, [targetName])[0] : undefined;
-  const fromEnv = passphraseFromEnv(options.passphraseEnv);
-  let unlock = fromEnv;
+  const fromEnv = new EnvPassphraseAnswers(profile, passphraseFromEnv(options.passphraseEnv));
+  let unlock = fromEnv.first();
   const run = () => session.invoke('diagnostics:run', { profileId: profile.id, ...(target ? { targetId: target.id } : {}), ...(unlock ? { unlock } : {}) });
   let report = unwrap(await run());
   const stepError = (id: string) => report.checks.find((check) => check.id === id)?.error;
-  for (let attempt = 0; attempt < 4; attempt++) {
+  // Each turn answers one question: at most four asked here, and the environment's answers (at most
+  // twice per key, EnvPassphraseAnswers) besides.
+  for (let asked = 0; asked < 4; ) {
     // The jump host's key shows on the key step; an outer ProxyJump hop's key on the host-key step.
-    const keyError = [stepError('key'), stepError('host-key')].find((error) => error && canAskPassphrase(error, fromEnv !== undefined));
-    if (keyError) {
+    const envAnswer = fromEnv.answer(stepError('key')) ?? fromEnv.answer(stepError('host-key'));
+    const keyError = [stepError('key'), stepError('host-key')].find((error) => error && canAskPassphrase(error, fromEnv.present));
+    if (envAnswer) {
+      unlock = envAnswer;
+    } else if (keyError) {
+      asked += 1;
       unlock = await askPassphrase(profile, keyError);
     } else {
+      asked += 1;
       const hostKeyError = stepError('host-key');
       if (!hostKeyError || detailsOf(hostKeyError, 'HOST_KEY_UNKNOWN') === undefined || !(await hostKeyTrusted(hostKeyError, options.trustHostKey, 'check again'))) break;
       unwrap(await session.invoke('hostKeys:trust', trustRequestFor(hostKeyError)));
