@@ -92,16 +92,16 @@ function AccessPanel({ profile }: { profile: Profile }) {
         <CheckResult check={entry.check} typed={entry.checkedTypedIp} port={port}>
           <AccessActions allowDisabled={allowDisabled} removeDisabled={removeDisabled} onAllow={() => void allow(profile, labelArg)} onRemove={() => void remove(profile, labelArg)} />
         </CheckResult>
-      ) : entry.offerIpField ? (
-        // No check yet, but an address can be typed: allowing it need not wait for a check (with the field
-        // empty, Allow would only ask the lookup that just failed).
+      ) : (
+        // No check yet: allowing need not wait for one (issue #16), the service looks up the address and my
+        // rules itself and checks after. With the lookup failed and the field empty, Allow would only ask it again.
         <AccessActions
-          allowDisabled={allowDisabled || entry.ipText.trim() === ''}
+          allowDisabled={allowDisabled || (entry.offerIpField && entry.ipText.trim() === '')}
           removeDisabled={removeDisabled}
           onAllow={() => void allow(profile, labelArg)}
           onRemove={() => void remove(profile, labelArg)}
         />
-      ) : null}
+      )}
       {entry.busy === 'allow' || entry.busy === 'remove' ? (
         <p className="muted" role="status">
           {entry.busy === 'allow' ? 'Changing the security group…' : 'Removing your rule…'}
