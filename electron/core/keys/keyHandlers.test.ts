@@ -98,7 +98,10 @@ describe.skipIf(!peersAvailable('sshd'))('a key made in Jumpgate, then a connect
     expect(await roundTrip(localPort, 'made here')).toBe('made here');
     value(await invoke('tunnels:stop', { profileId: 'rig', targetId: 'echo' }));
 
-    // Memory only: another session (a restart) asks, and nothing went to a keychain (there is none here).
+    // The key is remembered as the default login across a restart (settings.json), the passphrase is not:
+    // memory only, so another session asks, and nothing went to a keychain (there is none here).
+    const { invoke: restarted } = await open('made');
+    expect(value(await restarted('keys:defaultIdentity', {}))).toEqual({ keyPath: made.privatePath, source: 'created' });
     const { invoke: later } = await open('later');
     await saveProfile(later, made.privatePath, await pickPort());
     expect(await later('tunnels:start', { profileId: 'rig', targetId: 'echo' })).toMatchObject({ ok: false, error: { code: 'PASSPHRASE_REQUIRED' } });

@@ -119,4 +119,22 @@ describe.skipIf(!peersAvailable('moto_server'))('team sources found under /jumpg
     }
     expect(value(await cannotRead('team:status', {})).sources).toEqual([]);
   });
+  it('two windows previewing the one team found: the first Follow applies it, the second is refused by the revision it saw', async () => {
+    const admin = await open('admin-two-windows');
+    await publish(admin, 'ssm:/jumpgate/acme', 'acme');
+    // One service, two windows: each lists the teams and previews the only one, as the Team page does on opening.
+    const service = await open('two-windows');
+    const [first, second] = await Promise.all([service('team:discover', {}), service('team:discover', {})]);
+    expect(value(first).sources.map((entry) => entry.source)).toEqual(['ssm:/jumpgate/acme']);
+    expect(value(second).sources.map((entry) => entry.source)).toEqual(['ssm:/jumpgate/acme']);
+    const [inA, inB] = [value(await service('team:fetch', { source: 'ssm:/jumpgate/acme', keyPath: '/home/new/.ssh/jumpgate_ed25519' })), value(await service('team:fetch', { source: 'ssm:/jumpgate/acme' }))];
+    expect(inA.revision).toBe(inB.revision);
+
+    value(await service('team:follow', { source: inA.source, teamRevision: inA.teamRevision, revision: inA.revision, keyPath: '/home/new/.ssh/jumpgate_ed25519' }));
+    const late = failure(await service('team:follow', { source: inB.source, teamRevision: inB.teamRevision, revision: inB.revision }));
+    expect(late.code).toBe('PROFILES_CONFLICT');
+    // Followed once, with the first window's key.
+    const profiles = value(await service('profiles:list', {})).profiles.filter((profile) => profile.id === 'acme');
+    expect(profiles.map((profile) => profile.jumpHost.auth)).toEqual([{ kind: 'key', keyPath: '/home/new/.ssh/jumpgate_ed25519' }]);
+  });
 });
