@@ -47,11 +47,11 @@ export function TeamScreen() {
       if (!live) return;
       setProposed(identity);
       const only = found?.sources.length === 1 ? found.sources[0] : undefined;
-      const followed = useTeam.getState().status.value?.sources.some((entry) => entry.followed && entry.source === only?.source);
-      if (!only || followed || chosen.current || useTeam.getState().preview) return;
+      if (!found || !only || chosen.current || useTeam.getState().preview) return;
+      if (useTeam.getState().status.value?.sources.some((entry) => entry.followed && entry.source === only.source)) return;
       setSource(only.source);
       chosen.current = true;
-      void useTeam.getState().fetchPreview({ source: only.source, region: found?.region ?? '', ...(identity?.keyPath ? { keyPath: identity.keyPath } : {}) });
+      void useTeam.getState().fetchPreview({ source: only.source, region: found.region, ...(identity?.keyPath ? { keyPath: identity.keyPath } : {}) });
     });
     return () => {
       live = false;

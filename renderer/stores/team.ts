@@ -17,10 +17,9 @@ export type TeamFetch = ResponseOf<'team:fetch'>;
 export type TeamDiscovery = ResponseOf<'team:discover'>;
 export type TeamFollowed = ResponseOf<'team:follow'>;
 
-/** A fetched version of a team's profiles, shown before it is applied, with the key the person gave. */
+/** A fetched version of a team's profiles, shown before it is applied (the follow takes the key field as it is then). */
 export interface TeamPreview {
   fetched: TeamFetch;
-  keyPath?: string;
 }
 
 export interface TeamSourceInput {
@@ -102,7 +101,7 @@ export function createTeamStore(bridge: JumpgateBridge, feedback: StoreApi<Feedb
       // A failed fetch is kept with a known source (its age and why): the list shows it too.
       void get().loadStatus();
       if (!reply.ok) return showError(reply.error);
-      set({ preview: { fetched: reply.value, ...(keyPath ? { keyPath } : {}) } });
+      set({ preview: { fetched: reply.value } });
     },
     follow: async (keyPath) => {
       const preview = get().preview;
