@@ -16,6 +16,8 @@ const LABEL = /^[A-Za-z0-9 ._:/=+@-]{1,40}$/;
  * change the group, a message for the administrator with the exact facts.
  * Issue #13: when the public-IP lookup fails, the error names the URL asked and
  * a field takes the address instead (checked here, and again by the service).
+ * Issue #16: Allow needs no check first (the service looks up the address and my rules itself, then
+ * the screen checks); the profile view shows the same answer beside Connect.
  */
 export function AccessScreen({ profile }: { profile: Profile }) {
   // Keyed by profile: what is typed or picked here never carries over to another profile.
