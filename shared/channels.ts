@@ -6,6 +6,7 @@
 export const REQUEST_CHANNELS = [
   'app:info',
   'keys:pickFile',
+  'keys:defaultIdentity',
   'settings:get',
   'settings:update',
   'profiles:list',
@@ -26,6 +27,7 @@ export const REQUEST_CHANNELS = [
   'profiles:importSshConfig',
   'team:planPublish',
   'team:publish',
+  'team:discover',
   'team:fetch',
   'team:follow',
   'team:refresh',

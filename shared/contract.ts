@@ -280,6 +280,16 @@ export const contract = {
    * The system's open-file dialog for a private key (desktop only): answers the chosen path and
    * nothing of the file; no path when the user cancelled. FILE_PICKER_UNAVAILABLE where there is no dialog.
    */
+  /**
+   * The key a new login uses unless the user says otherwise (issue #16: following a team): the key
+   * last made in Jumpgate's Keys screen if its file is still there (`created`), else the first
+   * existing of ~/.ssh/jumpgate_ed25519, id_ed25519, id_ecdsa, id_rsa, in the order OpenSSH tries
+   * its default identities (`found`), else none: the SSH agent (`agent`). Reads only.
+   */
+  'keys:defaultIdentity': {
+    request: z.object({}).optional(),
+    response: z.object({ keyPath: z.string().optional(), source: z.enum(['created', 'found', 'agent']) }),
+  },
   'keys:pickFile': { request: z.object({ startIn: z.string().max(4096).optional() }).optional(), response: z.object({ path: z.string().optional() }) },
   /** All saved profiles with their revisions; `problem` is PROFILES_CORRUPT when the file was damaged and kept aside. */
   'profiles:list': {
@@ -358,6 +368,19 @@ export const contract = {
   'team:publish': {
     request: TeamSourceRef.extend({ profileIds: z.array(id).min(1).max(500), seenRevision: TeamRevision.optional(), revisions: RevisionsSchema.optional() }),
     response: z.object({ source: z.string(), revision: TeamRevision }),
+  },
+  /**
+   * The teams published in Parameter Store under /jumpgate in this region (their head parameters;
+   * the parts below them are not sources), sorted by source, so a new starter picks theirs rather
+   * than typing it. Reads only. AWS_ACCESS_DENIED names ssm:GetParametersByPath and the path; a
+   * team published to S3 is not listed (a bucket has no well-known place): it is typed.
+   */
+  'team:discover': {
+    request: TeamSourceRef.omit({ source: true }).optional(),
+    response: z.object({
+      region: z.string(),
+      sources: z.array(z.object({ source: z.string(), revision: TeamRevision, publishedAt: z.number().optional() })),
+    }),
   },
   /**
    * Fetch what a team source publishes now, keep it as the last copy, and plan what following it

@@ -4,13 +4,13 @@ import { createJumpgate, type Jumpgate } from '../../electron/core/service';
 import { KnownHostsStore } from '../../electron/core/ssh/knownHosts';
 import { pickPort } from '../rig/daemon';
 import { trustSshd } from '../rig/engine';
-import { startMoto, type MotoPeer } from '../rig/moto';
+import { createIamUser, enforceIam, startMoto, type MotoPeer } from '../rig/moto';
 import { peersAvailable } from '../rig/peers';
 import { roundTrip } from '../rig/tcpPeers';
 import { ProfilePage } from './profilePage';
 import { screenshot } from './screenshots';
 import { ChecklistPage } from './toolsPage';
-import { startUiRig, type UiRig } from './uiRig';
+import { startServedUi, startUiRig, type UiRig } from './uiRig';
 
 const SOURCE = 'ssm:/jumpgate/acme';
 
@@ -161,5 +161,33 @@ describe.skipIf(!peersAvailable('chromium', 'sshd', 'moto_server'))('following t
     await refused.waitFor();
     expect(await refused.textContent()).toContain('you read version 1, it is at version 2 now); nothing was overwritten.');
     await page.close();
+  });
+  it('lists the teams published in the account, and says with its code why one it may not read cannot be previewed', async () => {
+    // A new starter whose role may list /jumpgate but not read the parameters themselves.
+    const listOnly = await createIamUser(moto, 'starter-list-only', ['sts:GetCallerIdentity', 'ssm:GetParametersByPath']);
+    const starter = await startServedUi({ deps: { aws: { endpoint: moto.endpoint, credentials: listOnly } } });
+    await enforceIam(moto, true);
+    try {
+      const page = await starter.browser.newPage({ viewport: { width: 1200, height: 900 } });
+      await page.goto(starter.host.url);
+      await page.getByRole('navigation', { name: 'Profiles' }).getByRole('button', { name: 'Team profiles' }).click();
+      // Two teams (the earlier tests published both): offered, neither previewed unasked.
+      const found = page.getByRole('region', { name: 'Teams published in AWS' });
+      await found.getByRole('heading', { name: 'Teams published in your AWS account (eu-west-2)' }).waitFor();
+      expect(await found.getByRole('code').allTextContents()).toEqual(['ssm:/jumpgate/acme', 'ssm:/jumpgate/from-app']);
+      expect(await page.getByRole('region', { name: /^Changes from / }).count()).toBe(0);
+
+      await found.getByRole('button', { name: `Preview ${SOURCE}` }).click();
+      const refused = page.getByRole('alert').filter({ hasText: 'AWS_ACCESS_DENIED' });
+      await refused.waitFor();
+      expect(await refused.textContent()).toMatch(/ssm:GetParameter on \/jumpgate\/acme \(region eu-west-2\)/);
+      // The page is still there to type another source: nothing crashed, nothing was kept.
+      expect(await page.getByLabel('Team source', { exact: true }).inputValue()).toBe(SOURCE);
+      expect((await starter.jumpgate.handlers['team:status']({})).sources).toEqual([]);
+      await page.close();
+    } finally {
+      await enforceIam(moto, false);
+      await starter.dispose();
+    }
   });
 });

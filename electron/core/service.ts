@@ -147,7 +147,7 @@ export async function createJumpgate(deps: JumpgateDeps): Promise<Jumpgate> {
     ...secretHandlers(context),
     ...awsHandlers(context),
     ...diagnosticsHandlers(context),
-    ...keyHandlers(),
+    ...keyHandlers(context),
     ...shellHandlers(context),
     ...auditHandlers(context),
     ...settingsHandlers(context),

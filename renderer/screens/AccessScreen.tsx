@@ -16,6 +16,8 @@ const LABEL = /^[A-Za-z0-9 ._:/=+@-]{1,40}$/;
  * change the group, a message for the administrator with the exact facts.
  * Issue #13: when the public-IP lookup fails, the error names the URL asked and
  * a field takes the address instead (checked here, and again by the service).
+ * Issue #16: Allow needs no check first (the service looks up the address and my rules itself, then
+ * the screen checks); the profile view shows the same answer beside Connect.
  */
 export function AccessScreen({ profile }: { profile: Profile }) {
   // Keyed by profile: what is typed or picked here never carries over to another profile.
@@ -92,16 +94,16 @@ function AccessPanel({ profile }: { profile: Profile }) {
         <CheckResult check={entry.check} typed={entry.checkedTypedIp} port={port}>
           <AccessActions allowDisabled={allowDisabled} removeDisabled={removeDisabled} onAllow={() => void allow(profile, labelArg)} onRemove={() => void remove(profile, labelArg)} />
         </CheckResult>
-      ) : entry.offerIpField ? (
-        // No check yet, but an address can be typed: allowing it need not wait for a check (with the field
-        // empty, Allow would only ask the lookup that just failed).
+      ) : (
+        // No check yet: allowing need not wait for one (issue #16), the service looks up the address and my
+        // rules itself and checks after. With the lookup failed and the field empty, Allow would only ask it again.
         <AccessActions
-          allowDisabled={allowDisabled || entry.ipText.trim() === ''}
+          allowDisabled={allowDisabled || (entry.offerIpField && entry.ipText.trim() === '')}
           removeDisabled={removeDisabled}
           onAllow={() => void allow(profile, labelArg)}
           onRemove={() => void remove(profile, labelArg)}
         />
-      ) : null}
+      )}
       {entry.busy === 'allow' || entry.busy === 'remove' ? (
         <p className="muted" role="status">
           {entry.busy === 'allow' ? 'Changing the security group…' : 'Removing your rule…'}

@@ -6,6 +6,7 @@ import { PROFILE_TABS, type ProfileTab } from '../stores/navigation';
 import { useStores } from '../storesContext';
 import { ConfirmDialog, Dialog } from '../components/Dialog';
 import { ErrorNote } from '../components/ErrorNote';
+import { JumpBoxAccessBanner } from '../components/JumpBoxAccessBanner';
 import { RouteDiagram } from '../components/RouteDiagram';
 import { TargetRow } from '../components/TargetRow';
 import { AccessScreen } from './AccessScreen';
@@ -237,6 +238,8 @@ function ProfileTabs({ profile }: { profile: Profile }) {
           </button>
         ))}
       </div>
+      {/* The Access tab shows the same and more: the banner would only repeat it. */}
+      {current !== 'access' ? <JumpBoxAccessBanner profile={profile} /> : null}
       {current !== 'shell' ? (
         <div role="tabpanel" id={`panel-${current}`} aria-labelledby={`tab-${current}`} className="tabpanel">
           {current === 'targets' ? <TargetsPanel profile={profile} /> : null}

@@ -6,7 +6,7 @@ import { jumpBoxSshPort, type Profile } from '../../shared/model/profile';
 import { publicIpv4Problem } from '../../shared/model/publicIpv4';
 import type { AccessRequest } from '../awsTargets';
 import type { FeedbackState } from './feedback';
-import { remoteCall } from './remoteCall';
+import { NOT_ASKED, remoteCall, type Remote } from './remoteCall';
 
 export type AccessCheck = ResponseOf<'aws:checkAccess'>;
 
@@ -32,6 +32,12 @@ export interface AccessEntry {
   /** The account may not change the group: the facts for the administrator, and the service's own words. */
   denied: { request: AccessRequest; error: ErrorInfo } | undefined;
   error: ErrorInfo | undefined;
+  /**
+   * Whether this computer's IP may reach the jump box, as the profile view shows it (issue #16): looked
+   * at when the profile is opened, and again by every check here. A failure is only reported there,
+   * quietly: nobody asked, and connecting may work all the same.
+   */
+  glance: Remote<AccessCheck>;
 }
 
 export interface AccessState {
@@ -39,7 +45,12 @@ export interface AccessState {
   /** The address typed in the field (validated by typedIpProblem before anything is sent). */
   setIpText(profileId: string, text: string): void;
   check(profile: Profile): Promise<void>;
-  /** Allow my IP on the jump box's SSH port (replacing my older rule with the same label), then check again. */
+  /** Look whether my IP may reach the jump box (read only), leaving the Access screen's check, errors and fields as they are. */
+  glance(profile: Profile): Promise<void>;
+  /**
+   * Allow my IP on the jump box's SSH port (replacing my older rule with the same label), then check again.
+   * No check is needed first: the service looks the address and the rules up itself, touching only mine.
+   */
   allow(profile: Profile, label: string | undefined): Promise<void>;
   remove(profile: Profile, label: string | undefined): Promise<void>;
 }
@@ -53,6 +64,7 @@ const EMPTY: AccessEntry = {
   change: undefined,
   denied: undefined,
   error: undefined,
+  glance: NOT_ASKED,
 };
 
 export function accessEntry(state: Pick<AccessState, 'byProfile'>, profileId: string): AccessEntry {
@@ -134,7 +146,7 @@ export function createAccessStore(bridge: JumpgateBridge, feedback: StoreApi<Fee
       if (!typed) return patch(profile.id, { busy: undefined, ...keep });
       patch(profile.id, { busy: 'check', error: undefined, ...keep });
       const reply = await checkAccess.send({ profileId: profile.id, ...typed });
-      if (reply.ok) patch(profile.id, { busy: undefined, check: reply.value, checkedTypedIp: typed.ip !== undefined });
+      if (reply.ok) patch(profile.id, { busy: undefined, check: reply.value, checkedTypedIp: typed.ip !== undefined, glance: { pending: false, value: reply.value, error: undefined } });
       // May not even look at the group: what to ask for is the same as for adding the rule.
       else failed(profile, 'allow', reply.error);
     };
@@ -142,6 +154,13 @@ export function createAccessStore(bridge: JumpgateBridge, feedback: StoreApi<Fee
     return {
       byProfile: {},
       setIpText: (profileId, text) => patch(profileId, { ipText: text }),
+      glance: async (profile) => {
+        // An address typed on the Access screen is used here too; one that is not usable yet is left to that screen.
+        const typed = given(profile.id) ?? {};
+        await checkAccess.track(`glance:${profile.id}`, { profileId: profile.id, ...typed }, (change) =>
+          patch(profile.id, { glance: { ...accessEntry(get(), profile.id).glance, ...change } }),
+        );
+      },
       check: (profile) => {
         feedback.getState().clear();
         return check(profile, { change: undefined, denied: undefined });

@@ -6,6 +6,7 @@ import { remoteCall } from './remoteCall';
 
 export type GeneratedKey = ResponseOf<'keys:generate'>;
 export type InspectedKey = ResponseOf<'keys:inspect'>;
+export type DefaultIdentity = ResponseOf<'keys:defaultIdentity'>;
 
 /** What opening a key file came to: the key, or a question for its passphrase, or nothing (the error is shown). */
 export type OpenedKey = { key: InspectedKey } | { needsPassphrase: true } | undefined;
@@ -18,12 +19,15 @@ export interface KeysState {
   open(path: string, passphrase?: string): Promise<OpenedKey>;
   /** The system's file dialog (desktop app): the chosen path, or undefined when cancelled or refused (the error shown). */
   pickFile(startIn?: string): Promise<string | undefined>;
+  /** The key a new login uses unless the user names another (the one made here, else ~/.ssh's defaults); undefined when the service could not say. */
+  defaultIdentity(): Promise<DefaultIdentity | undefined>;
 }
 
 export function createKeysStore(bridge: JumpgateBridge, feedback: StoreApi<FeedbackState>) {
   const generateKey = remoteCall(bridge, 'keys:generate');
   const inspectKey = remoteCall(bridge, 'keys:inspect');
   const pickKeyFile = remoteCall(bridge, 'keys:pickFile');
+  const defaultIdentity = remoteCall(bridge, 'keys:defaultIdentity');
   const { showError, showNotice } = feedback.getState();
 
   return create<KeysState>()(() => ({
@@ -48,6 +52,11 @@ export function createKeysStore(bridge: JumpgateBridge, feedback: StoreApi<Feedb
       const reply = await pickKeyFile.send(startIn ? { startIn } : {});
       if (!reply.ok) showError(reply.error);
       return reply.ok ? reply.value.path : undefined;
+    },
+    // Only a proposal for a field the user can fill: a failure leaves it empty, with nothing to report.
+    defaultIdentity: async () => {
+      const reply = await defaultIdentity.send({});
+      return reply.ok ? reply.value : undefined;
     },
   }));
 }

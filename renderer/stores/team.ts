@@ -14,11 +14,12 @@ export interface PublishPreview {
   region?: string;
 }
 export type TeamFetch = ResponseOf<'team:fetch'>;
+export type TeamDiscovery = ResponseOf<'team:discover'>;
+export type TeamFollowed = ResponseOf<'team:follow'>;
 
-/** A fetched version of a team's profiles, shown before it is applied, with the key the person gave. */
+/** A fetched version of a team's profiles, shown before it is applied (the follow takes the key field as it is then). */
 export interface TeamPreview {
   fetched: TeamFetch;
-  keyPath?: string;
 }
 
 export interface TeamSourceInput {
@@ -40,8 +41,18 @@ export interface TeamState {
   loadStatus(): Promise<void>;
   /** Fetch a source and show what following it changes; nothing is applied. */
   fetchPreview(input: TeamSourceInput): Promise<void>;
-  /** Apply the version previewed (refused if a newer one was fetched, or the profiles changed, since). */
-  follow(): Promise<boolean>;
+  /**
+   * Apply the version previewed (refused if a newer one was fetched, or the profiles changed, since),
+   * logging in with `keyPath` from now on (the key field as it is now; none: each profile keeps its
+   * login). What was followed, or undefined (the error shown).
+   */
+  follow(keyPath: string | undefined): Promise<TeamFollowed | undefined>;
+  /**
+   * The teams published under /jumpgate in Parameter Store (issue #16), for the person to pick from.
+   * A refusal or missing credentials is kept here to be said quietly: typing the source still works.
+   */
+  discovery: Remote<TeamDiscovery>;
+  discover(region?: string): Promise<TeamDiscovery | undefined>;
   discard(): void;
   publishPreview: PublishPreview | undefined;
   /** What publishing these profiles to a source would change there; nothing is written. */
@@ -60,6 +71,7 @@ export function createTeamStore(bridge: JumpgateBridge, feedback: StoreApi<Feedb
   const status = remoteCall(bridge, 'team:status');
   const fetchSource = remoteCall(bridge, 'team:fetch');
   const followSource = remoteCall(bridge, 'team:follow');
+  const discoverSources = remoteCall(bridge, 'team:discover');
   const planPublish = remoteCall(bridge, 'team:planPublish');
   const publish = remoteCall(bridge, 'team:publish');
   const { showError, showNotice } = feedback.getState();
@@ -69,6 +81,11 @@ export function createTeamStore(bridge: JumpgateBridge, feedback: StoreApi<Feedb
     preview: undefined,
     busy: false,
     seq: 0,
+    discovery: NOT_ASKED,
+    discover: async (region) => {
+      const reply = await discoverSources.track('', region ? { region } : {}, (change) => set({ discovery: { ...get().discovery, ...change } }));
+      return reply.ok && reply.latest ? reply.value : undefined;
+    },
     init: () =>
       bridge.on('team:changed', (event) => {
         if (event.seq <= get().seq) return;
@@ -84,24 +101,24 @@ export function createTeamStore(bridge: JumpgateBridge, feedback: StoreApi<Feedb
       // A failed fetch is kept with a known source (its age and why): the list shows it too.
       void get().loadStatus();
       if (!reply.ok) return showError(reply.error);
-      set({ preview: { fetched: reply.value, ...(keyPath ? { keyPath } : {}) } });
+      set({ preview: { fetched: reply.value } });
     },
-    follow: async () => {
+    follow: async (keyPath) => {
       const preview = get().preview;
-      if (!preview) return false;
-      const { fetched, keyPath } = preview;
+      if (!preview) return undefined;
+      const { fetched } = preview;
       set({ busy: true });
       const reply = await followSource.send({ source: fetched.source, teamRevision: fetched.teamRevision, revision: fetched.revision, ...(keyPath ? { keyPath } : {}) });
       set({ busy: false });
       void get().loadStatus();
       if (!reply.ok) {
         showError(reply.error);
-        return false;
+        return undefined;
       }
       set({ preview: undefined });
       const pinned = reply.value.pinned.length;
       showNotice(`Following ${reply.value.source} at version ${reply.value.teamRevision}: ${reply.value.profiles.map((profile) => profile.name).join(', ') || 'no profiles'}.${pinned > 0 ? ` ${pinned} host key${pinned === 1 ? '' : 's'} pinned as published.` : ''}`);
-      return true;
+      return reply.value;
     },
     discard: () => set({ preview: undefined }),
     publishPreview: undefined,

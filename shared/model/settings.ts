@@ -7,6 +7,11 @@ export type Theme = z.infer<typeof ThemeSchema>;
 /** The user's app-wide choices, kept by the service (settings.json in the data folder). Unknown keys are dropped. */
 export const SettingsSchema = z.object({
   theme: ThemeSchema.default('system'),
+  /**
+   * The private key last made in Jumpgate's Keys screen: what a new starter logs in with unless they
+   * say otherwise (issue #16: the follow form's key). Written by the service when it makes a key, never by a page.
+   */
+  lastCreatedKey: z.string().min(1).max(4096).optional(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 

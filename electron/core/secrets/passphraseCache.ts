@@ -45,6 +45,15 @@ export class PassphraseCache {
     this.session.get(keyPath) ?? (await this.keychain?.get(passphraseAccount(keyPath)).catch(() => undefined));
 
   /**
+   * A passphrase the user has just set on a key Jumpgate made (typed twice, so known right), kept
+   * for this session under each path the key is named by: the first connect with it does not ask
+   * again (issue #16). Memory only; the keychain is for passphrases the user asks to be remembered.
+   */
+  rememberForSession(keyPaths: readonly string[], passphrase: string): void {
+    for (const keyPath of new Set(keyPaths)) this.session.set(keyPath, passphrase);
+  }
+
+  /**
    * Run something that logs in to the profile's jump box with a passphrase the
    * user just typed: kept for the session, stored in the keychain only if asked
    * and only after the login worked, dropped if it was wrong. A keychain that

@@ -48,7 +48,16 @@ export class SettingsStore {
 
   /** Change some settings and write the file (writes in this process one after another, the last one wins). */
   async update(change: SettingsChange): Promise<Settings> {
-    const next = SettingsSchema.parse({ ...this.current, ...change });
+    return this.write({ ...this.current, ...change });
+  }
+
+  /** The key Jumpgate just made: the one a follow logs in with by default (issue #16). */
+  async recordCreatedKey(path: string): Promise<Settings> {
+    return this.write({ ...this.current, lastCreatedKey: path });
+  }
+
+  private async write(settings: Settings): Promise<Settings> {
+    const next = SettingsSchema.parse(settings);
     this.current = next;
     const write = this.writes.then(() => writeFileAtomic(this.path, JSON.stringify(next, null, 2) + '\n'));
     this.writes = write.catch(() => undefined);

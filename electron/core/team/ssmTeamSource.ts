@@ -35,6 +35,16 @@ const HeadSchema = z.object({
 });
 type Head = z.infer<typeof HeadSchema>;
 
+/** Whether a parameter's value is the head a publish writes at a team's path (its parts are not). */
+export function isTeamHead(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  try {
+    return HeadSchema.safeParse(JSON.parse(value)).success;
+  } catch {
+    return false;
+  }
+}
+
 /** Cut `text` into pieces of at most `limit` UTF-8 bytes, never inside a character. */
 export function splitUtf8(text: string, limit: number): string[] {
   const parts: string[] = [];

@@ -9,6 +9,7 @@ import { exampleProfile } from '../profiles/exampleProfile';
 import type { ProfileStore } from '../profiles/profileStore';
 import { exportTeamFile, parseTeamFile, planProfiles, type TeamFile, type TeamHostKey } from '../profiles/teamFile';
 import { hostKeyFromBlob, sshFingerprint, type KnownHostsStore } from '../ssh/knownHosts';
+import { discoverSsmTeams } from './teamDiscovery';
 import { assertPortsFree, personalSettings, publishedProfile, withPersonalSettings } from './teamProfiles';
 import { teamSourceStore, type TeamSourceStore } from './teamSourceStore';
 import { storedError, type SourceState, type TeamStateStore } from './teamState';
@@ -80,6 +81,13 @@ export class TeamSources {
     const document = await this.documentOf(request.profileIds);
     const { revision } = await store.write(exportTeamFile(document.profiles, new Date(this.now()), document.hostKeys), request.seenRevision);
     return { source, revision };
+  }
+
+  /** The teams published under /jumpgate in Parameter Store, for a new starter to pick from (issue #16). */
+  async discover(request: { region?: string | undefined; awsProfile?: string | undefined }): Promise<ResponseOf<'team:discover'>> {
+    const region = request.region ?? DEFAULT_AWS_REGION;
+    const clients = createAwsClients({ region, ...(request.awsProfile ? { profile: request.awsProfile } : {}) }, this.options.environment ?? {});
+    return { region, sources: await discoverSsmTeams(clients) };
   }
 
   async fetch(request: ParsedRequestOf<'team:fetch'>): Promise<Fetched> {
