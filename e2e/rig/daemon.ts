@@ -103,17 +103,35 @@ export function startDaemon(command: string, args: string[], options: DaemonOpti
   });
 }
 
-/** A port the OS considers free right now. Callers retry on EADDRINUSE (see withFreePort). */
-export function pickPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Where pickPort looks: under the kernel's ephemeral range (32768-60999 on Linux, 49152 and up on
+ * Windows and macOS), so a port a test picked and saved in a profile is never handed to another
+ * process's listen(0) or outgoing connection before the test binds it (that took a CLI test's
+ * target port in CI), and above the conventional ports (13306, 15432 and their neighbours) that
+ * the product proposes.
+ */
+const PICK_FROM = 20_000;
+const PICK_TO = 32_000;
+/** Ports this process has handed out: two picks in a row never return the same one. */
+const handedOut = new Set<number>();
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/** A port the OS considers free right now. Callers retry on EADDRINUSE (see withFreePort). */
+export async function pickPort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = PICK_FROM + Math.floor(Math.random() * (PICK_TO - PICK_FROM));
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free port between ${PICK_FROM} and ${PICK_TO} after 100 tries`);
 }
 
 /** Start something on a fresh port, retrying when another process won the race for it. */

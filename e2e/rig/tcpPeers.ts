@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { pickPort } from './daemon';
 
 /** A TCP server on 127.0.0.1 that stands in for a database endpoint behind the jump box. */
 export interface TcpPeer {
@@ -154,12 +155,12 @@ export function startSinkServer(): Promise<TcpPeer> {
   return startTcpPeer((socket) => socket.resume());
 }
 
-/** A port on which nothing listens (bound, then released), for "endpoint refused". */
-export async function closedPort(): Promise<number> {
-  const peer = await startTcpPeer(() => undefined);
-  const port = peer.port;
-  await peer.close();
-  return port;
+/**
+ * A port on which nothing listens, for "endpoint refused": from pickPort, under the kernel's
+ * ephemeral range, so no other process's listen(0) brings it to life while a test counts on it.
+ */
+export function closedPort(): Promise<number> {
+  return pickPort();
 }
 
 /** Send `payload`, half-close, and collect everything that comes back until the far end closes. */

@@ -283,6 +283,8 @@ describe.skipIf(!peersAvailable('chromium'))('profiles in the browser UI', () =>
     expect(await mysql.getByLabel('Local port', { exact: true }).inputValue()).not.toBe('13306');
     await held.getByRole('button', { name: 'Remove the example profile and use 13306, 15432' }).click();
     await held.waitFor({ state: 'detached' });
+    // The example goes first, then the draft takes its ports: wait for the field, not the note alone.
+    await page.waitForFunction((input) => (input as { value?: string } | null)?.value === '13306', await mysql.getByLabel('Local port', { exact: true }).elementHandle());
     expect(await mysql.getByLabel('Local port', { exact: true }).inputValue()).toBe('13306');
     expect(await postgres.getByLabel('Local port', { exact: true }).inputValue()).toBe('15432');
     await editor.save();
