@@ -4,6 +4,7 @@ import { JumpgateError } from '../../../shared/model/errors';
 import type { JumpHostHop } from '../../../shared/model/jumpHost';
 import { backoffDelay, type BackoffPolicy } from './backoff';
 import { hostKeyFromBlob, judgeHostKey, type HostKey, type HostKeyVerdict, type KnownHostsStore } from './knownHosts';
+import { pipelineLogin } from './loginPipelining';
 import { legacyHostKeyError, legacyUserKeyError, LEGACY_RSA, loginPlan, sendKeysAsPlanned, offeredAlgorithms, type AlgorithmPolicy } from './sshAlgorithms';
 import { OPEN_FLOOR, ReceiveWindow, type WindowBudget } from './receiveWindow';
 import { forwardOutOwningWindow } from './ssh2ChannelWindow';
@@ -418,6 +419,7 @@ export class JumpHostConnection {
       };
       client.connect(config);
       sendKeysAsPlanned(client);
+      pipelineLogin(client);
     });
   }
 
