@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
@@ -116,6 +116,32 @@ describe.skipIf(!peersAvailable('moto_server', 'sshd', 'mariadbd'))('jumpgate te
     const published = await runCli(['team', 'publish', 'prod', '--to', SOURCE, '--yes'], adminEnv);
     expectOk(published);
     expect(published.stdout).toContain('Published ssm:/jumpgate/acme, version 1.');
+  });
+
+  // The CLI's side of the app's Team page: nothing to type when the team is published in the account.
+  it('another new starter lists the team and follows it with no source and no --key: the key in ~/.ssh is proposed', async () => {
+    const home = join(dir, 'home-two');
+    mkdirSync(join(home, '.ssh'), { recursive: true });
+    copyFileSync(starterKey, join(home, '.ssh', 'id_ed25519'));
+    const env = { ...envFor(join(dir, 'starter-two')), HOME: home };
+
+    const listed = await runCli(['team', 'discover'], env);
+    expectOk(listed);
+    expect(listed.stdout).toMatch(/^ssm:\/jumpgate\/acme {2}version 1/m);
+    const json = JSON.parse((await runCli(['team', 'discover', '--json'], env)).stdout) as { region: string; sources: Array<{ source: string; revision: string }> };
+    expect(json).toMatchObject({ region: 'eu-west-2', sources: [{ source: SOURCE, revision: '1' }] });
+
+    const followed = await runCli(['team', 'follow', '--yes'], env);
+    expectOk(followed);
+    expect(followed.stdout).toContain(`The one team source published in eu-west-2: ${SOURCE}`);
+    expect(followed.stdout).toContain(`Logging in with ${join(home, '.ssh', 'id_ed25519')} (found in ~/.ssh; --key to choose another).`);
+    expect((await profilesOf(env)).get('prod').jumpHost.auth).toEqual({ kind: 'key', keyPath: join(home, '.ssh', 'id_ed25519') });
+
+    // Another region has nothing published: the source must be given, and nothing is followed.
+    const nothing = await runCli(['team', 'follow', '--yes', '--region', 'eu-west-1'], { ...envFor(join(dir, 'starter-three')), HOME: home });
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toContain('error BAD_REQUEST: No team source is published under /jumpgate in eu-west-1, and none was given.');
+    expect(nothing.stderr).toContain('hint: jumpgate team follow <source>');
   });
 
   it('the new starter follows and connects with no host-key question, and a query goes through the tunnel', async () => {

@@ -12,7 +12,7 @@ import { password } from './commands/password';
 import { profileAdd, profileRemove, profileRename, profileShow, type ProfileAddOptions } from './commands/profile';
 import { importSshConfigHosts, profileExport, sshConfigPathOf, teamImport, type SshConfigImportOptions, type TeamImportOptions } from './commands/profileFiles';
 import { targetAdd, targetRemove, type TargetAddOptions } from './commands/profileTarget';
-import { teamFollow, teamPublish, teamRefresh, teamStatus, type FollowOptions, type PublishOptions } from './commands/team';
+import { teamDiscover, teamFollow, teamPublish, teamRefresh, teamStatus, type FollowOptions, type PublishOptions, type SourceOptions } from './commands/team';
 import { serve } from './commands/serve';
 import { CliFailure, openSession, VERSION, type CliSession, type SessionOptions } from './session';
 
@@ -341,6 +341,7 @@ const team = program
       '',
       'Examples:',
       '  jumpgate team publish prod staging --to ssm:/jumpgate/acme',
+      '  jumpgate team discover',
       '  jumpgate team follow ssm:/jumpgate/acme --key ~/.ssh/id_ed25519',
       '  jumpgate team refresh',
       '  jumpgate team status',
@@ -368,13 +369,22 @@ sourceOptions(
   team
     .command('follow')
     .description("Follow a team source: shows what it adds and changes here, then applies it; your key, options and moved ports stay yours")
-    .argument('<source>', 'ssm:/jumpgate/<team> or s3://<bucket>/<key>')
-    .option('--key <path>', 'log in to the jump boxes with this private key file')
+    .argument('[source]', 'ssm:/jumpgate/<team> or s3://<bucket>/<key> (default: the only one published under /jumpgate, see team discover)')
+    .option('--key <path>', "log in to the jump boxes with this private key file (default on a first follow: the key made in Jumpgate, else ~/.ssh's id_ed25519, id_ecdsa, id_rsa, else the SSH agent)")
     .option('--yes', 'apply without asking (without a terminal and without --yes nothing is applied)')
     .option('--json', 'the outcome as JSON: { source, revision, profiles, removed, pinned } (stable); needs --yes'),
 )
-  .addHelpText('after', '\nExamples:\n  jumpgate team follow ssm:/jumpgate/acme --key ~/.ssh/id_ed25519\n  jumpgate team follow s3://acme-ops/jumpgate/team.json --region eu-west-1 --yes')
-  .action((source: string, options: FollowOptions) => withSession((session) => teamFollow(session, source, options)));
+  .addHelpText('after', '\nExamples:\n  jumpgate team follow\n  jumpgate team follow ssm:/jumpgate/acme --key ~/.ssh/id_ed25519\n  jumpgate team follow s3://acme-ops/jumpgate/team.json --region eu-west-1 --yes')
+  .action((source: string | undefined, options: FollowOptions) => withSession((session) => teamFollow(session, source, options)));
+
+sourceOptions(
+  team
+    .command('discover')
+    .description('List the team sources published under /jumpgate in Parameter Store (S3 sources cannot be listed: ask for the s3:// address)')
+    .option('--json', 'machine-readable: { region, sources: [{ source, revision, publishedAt }] } (stable)'),
+)
+  .addHelpText('after', '\nExamples:\n  jumpgate team discover\n  jumpgate team discover --region eu-west-1 --json')
+  .action((options: SourceOptions & { json?: boolean }) => withSession((session) => teamDiscover(session, options)));
 
 team
   .command('refresh')

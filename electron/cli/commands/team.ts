@@ -130,9 +130,70 @@ async function applyFetched(session: CliSession, fetched: Fetched, options: Foll
   return true;
 }
 
-/** `jumpgate team follow <source>`: what following it changes here, then follow it from now on. */
-export async function teamFollow(session: CliSession, source: string, options: FollowOptions): Promise<number> {
-  const keyPath = options.key ? resolve(options.key) : undefined;
+/** `jumpgate team discover`: the team sources published under /jumpgate in Parameter Store, as the app's Team page lists them. */
+export async function teamDiscover(session: CliSession, options: SourceOptions & { json?: boolean }): Promise<number> {
+  const found = unwrap(await session.invoke('team:discover', regionRef(options)));
+  if (options.json) {
+    process.stdout.write(JSON.stringify(found, null, 2) + '\n');
+    return 0;
+  }
+  if (found.sources.length === 0) {
+    process.stdout.write(`No team profiles are published under /jumpgate in Parameter Store (${found.region}). Ask your administrator for the source: ssm:/jumpgate/<team> or s3://<bucket>/<key>.\n`);
+    return 0;
+  }
+  for (const entry of found.sources) {
+    process.stdout.write(`${entry.source}  version ${entry.revision}${entry.publishedAt ? `, published ${describeAge(Date.now() - entry.publishedAt)} ago` : ''}\n`);
+  }
+  process.stdout.write(`Follow one: jumpgate team follow ${found.sources[0]?.source ?? 'ssm:/jumpgate/<team>'}\n`);
+  return 0;
+}
+
+/** The region and AWS profile options alone (discovery has no source yet). */
+function regionRef(options: SourceOptions): { region?: string; awsProfile?: string } {
+  const region = options.region ?? process.env.AWS_REGION;
+  return { ...(region ? { region } : {}), ...(options.awsProfile ? { awsProfile: options.awsProfile } : {}) };
+}
+
+/** The source to follow: the one given, else the only one published (as the app previews it), else a usage error listing them. */
+async function sourceToFollow(session: CliSession, given: string | undefined, options: FollowOptions): Promise<string> {
+  if (given) return given;
+  const found = unwrap(await session.invoke('team:discover', regionRef(options)));
+  const only = found.sources.length === 1 ? found.sources[0] : undefined;
+  if (only) {
+    if (!options.json) process.stdout.write(`The one team source published in ${found.region}: ${only.source}\n`);
+    return only.source;
+  }
+  throw new CliFailure(
+    {
+      code: 'BAD_REQUEST',
+      message:
+        found.sources.length === 0
+          ? `No team source is published under /jumpgate in ${found.region}, and none was given.`
+          : `${found.sources.length} team sources are published in ${found.region}: ${found.sources.map((entry) => entry.source).join(', ')}. Say which.`,
+      hint: 'jumpgate team follow <source> (ssm:/jumpgate/<team> or s3://<bucket>/<key>, as your administrator gave it); --region for another region.',
+    },
+    2,
+  );
+}
+
+/**
+ * The key to log in with when none is given: for a source followed before, none (each profile
+ * keeps the login it has); for a first follow, the key Jumpgate proposes (the one made in
+ * Jumpgate, else ~/.ssh's defaults as OpenSSH tries them), else the SSH agent.
+ */
+async function keyToFollowWith(session: CliSession, source: string, options: FollowOptions): Promise<string | undefined> {
+  if (options.key) return resolve(options.key);
+  const { sources } = unwrap(await session.invoke('team:status', {}));
+  if (sources.some((entry) => entry.source === source && entry.followed)) return undefined;
+  const proposed = unwrap(await session.invoke('keys:defaultIdentity', {}));
+  if (proposed.keyPath && !options.json) process.stdout.write(`Logging in with ${proposed.keyPath} (${proposed.source === 'created' ? 'the key made in Jumpgate' : 'found in ~/.ssh'}; --key to choose another).\n`);
+  return proposed.keyPath;
+}
+
+/** `jumpgate team follow [source]`: what following it changes here, then follow it from now on. */
+export async function teamFollow(session: CliSession, given: string | undefined, options: FollowOptions): Promise<number> {
+  const source = await sourceToFollow(session, given, options);
+  const keyPath = await keyToFollowWith(session, source, options);
   const fetched = unwrapSource(await session.invoke('team:fetch', { ...sourceRef(source, options), ...(keyPath ? { keyPath } : {}) }));
   if (!(await applyFetched(session, fetched, options, keyPath, true))) return 1;
   if (!options.json && !keyPath && fetched.plan.add.length > 0) {
