@@ -143,9 +143,10 @@ type PublicKeySigner = (data: Buffer, answer: (signature: Buffer) => void) => vo
  * marked by `offeredAsSshRsa` under `ssh-rsa` (only an RSA key already refused with both SHA-2
  * signatures), and a key marked by `signedAtOnce` signed in its first request, where ssh2 would
  * send the unsigned query first and sign only after the server's PK_OK. ssh2 handles the answer
- * to a signed request as its own (success, or failure and the next attempt). The one place
- * Jumpgate reaches into ssh2's protocol object at login (`Protocol#authPK`, 1.17.0; the tests
- * in sshAlgorithms.test.ts fail if it stops being used). Call right after `client.connect()`.
+ * to a signed request as its own (success, or failure and the next attempt). One of the two
+ * places Jumpgate reaches into ssh2's protocol object at login (`Protocol#authPK`, 1.17.0; the
+ * tests in sshAlgorithms.test.ts fail if it stops being used); loginPipelining.ts is the other.
+ * Call right after `client.connect()`.
  */
 export function sendKeysAsPlanned(client: Client): void {
   const protocol = (client as unknown as { _protocol?: { authPK?: PublicKeyRequest } })._protocol;
