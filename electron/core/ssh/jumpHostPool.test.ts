@@ -132,6 +132,24 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen', 'puttygen', 'ssh-agent', '
     expect(pool.size).toBe(0);
   });
 
+  it('keeps a profile that allows ssh-rsa (SHA-1) off the connection the others share, and the others off its', async () => {
+    const { pool, knownHosts } = engineWith();
+    await trustSshd(knownHosts, sshd);
+    const jumpHost = jumpHostFor(sshd, keys['openssh ed25519']!.privatePath);
+    const modern = pool.acquire(jumpHost);
+    const legacy = pool.acquire(jumpHost, { algorithms: { allowSshRsaSha1: true } });
+    const modernAgain = pool.acquire(jumpHost, { algorithms: { allowSshRsaSha1: false } });
+    const legacyAgain = pool.acquire(jumpHost, { algorithms: { allowSshRsaSha1: true } });
+    expect(legacy.connection).not.toBe(modern.connection);
+    expect(modernAgain.connection).toBe(modern.connection);
+    expect(legacyAgain.connection).toBe(legacy.connection);
+    await Promise.all([modern.connection.whenReady(), legacy.connection.whenReady()]);
+    expect(pool.size).toBe(2);
+    expect(sshd.connectionCount()).toBeGreaterThanOrEqual(2);
+    await Promise.all([modern.release(), legacy.release(), modernAgain.release(), legacyAgain.release()]);
+    expect(pool.size).toBe(0);
+  });
+
   it('surfaces an unknown host key with its SHA256 fingerprint, then connects once it is trusted', async () => {
     const { pool } = engineWith();
     const jumpHost = jumpHostFor(sshd, keys['openssh ed25519']!.privatePath);

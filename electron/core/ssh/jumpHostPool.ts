@@ -143,7 +143,11 @@ export class JumpHostPool {
 
   private acquireHop(hop: JumpHostHop, via: readonly JumpHostHop[], tuning: ConnectionTuning): JumpHostLease {
     const key = jumpHostKey(hop, via);
-    let entry = this.entries.get(key);
+    // A profile that allows SHA-1 ssh-rsa gets connections of its own: a shared one is negotiated
+    // by whichever profile connects first, so a profile without the opt-in would otherwise ride a
+    // connection that accepted an ssh-rsa host key or signed with SHA-1.
+    const entryKey = tuning.algorithms?.allowSshRsaSha1 ? `${key} (ssh-rsa allowed)` : key;
+    let entry = this.entries.get(entryKey);
     if (!entry) {
       const outer = via.length > 0 ? this.acquireHop(via[via.length - 1] as JumpHostHop, via.slice(0, -1), tuning) : undefined;
       const readyTimeoutMs = this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
@@ -164,7 +168,7 @@ export class JumpHostPool {
         windowBudget: this.options.windowBudget ?? processWindowBudget,
       });
       entry = { connection, refs: 0, outer };
-      this.entries.set(key, entry);
+      this.entries.set(entryKey, entry);
     }
     entry.refs += 1;
     const held = entry;
@@ -175,8 +179,8 @@ export class JumpHostPool {
         if (released) return;
         released = true;
         held.refs -= 1;
-        if (held.refs > 0 || this.entries.get(key) !== held) return;
-        this.entries.delete(key);
+        if (held.refs > 0 || this.entries.get(entryKey) !== held) return;
+        this.entries.delete(entryKey);
         await held.connection.close();
         await held.outer?.release();
       },
