@@ -106,4 +106,24 @@ describe.skipIf(!peersAvailable('sshd'))('a key made in Jumpgate, then a connect
     await saveProfile(later, made.privatePath, await pickPort());
     expect(await later('tunnels:start', { profileId: 'rig', targetId: 'echo' })).toMatchObject({ ok: false, error: { code: 'PASSPHRASE_REQUIRED' } });
   });
+
+  // The Keys form writes the full path; a profile (the example, a team's, one typed) says ~/.ssh/...: one key.
+  it('knows the passphrase when the profile names the key as ~/.ssh/... and it was made under the full path', async () => {
+    const homeBefore = process.env.HOME;
+    process.env.HOME = join(dir, 'home');
+    try {
+      const { invoke } = await open('tilde');
+      const made = value(await invoke('keys:generate', { type: 'ed25519', path: join(dir, 'home', '.ssh', 'team_ed25519'), passphrase, comment: 'starter@jumpgate' }));
+      sshd.authorize(made.publicKey);
+      const localPort = await pickPort();
+      await saveProfile(invoke, '~/.ssh/team_ed25519', localPort);
+      const entry = value(await invoke('tunnels:start', { profileId: 'rig', targetId: 'echo' }));
+      expect(entry.state.status).toBe('open');
+      expect(await roundTrip(localPort, 'one key, two spellings')).toBe('one key, two spellings');
+      value(await invoke('tunnels:stop', { profileId: 'rig', targetId: 'echo' }));
+    } finally {
+      if (homeBefore === undefined) delete process.env.HOME;
+      else process.env.HOME = homeBefore;
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { detailsOf, JumpgateError, toErrorInfo, type ErrorInfo } from '../../../shared/model/errors';
 import { jumpBoxKeyPath, routeKeyPaths, type Profile } from '../../../shared/model/profile';
+import { sameFilePath } from '../platform/homePath';
 import { passphraseAccount, type Keychain } from './keychain';
 
 /** A passphrase the user typed for one of the profile's keys, and whether to keep it in the OS keychain. */
@@ -30,6 +31,7 @@ export interface Unlocked<T> {
  * loads an encrypted key.
  */
 export class PassphraseCache {
+  /** By the file each key path names (sameFilePath): a key made as /home/u/.ssh/k and a profile's ~/.ssh/k are one key. */
   private readonly session = new Map<string, string>();
   /**
    * Passphrases typed with "remember" that have not proved right yet, by key path. Unlocking an
@@ -42,7 +44,7 @@ export class PassphraseCache {
 
   /** What unlocks `keyPath`: typed this session, else remembered in the keychain (a locked keychain counts as nothing). */
   readonly passphraseFor = async (keyPath: string): Promise<string | undefined> =>
-    this.session.get(keyPath) ?? (await this.keychain?.get(passphraseAccount(keyPath)).catch(() => undefined));
+    this.session.get(sameFilePath(keyPath)) ?? (await this.keychain?.get(passphraseAccount(keyPath)).catch(() => undefined));
 
   /**
    * A passphrase the user has just set on a key Jumpgate made (typed twice, so known right), kept
@@ -50,7 +52,7 @@ export class PassphraseCache {
    * again (issue #16). Memory only; the keychain is for passphrases the user asks to be remembered.
    */
   rememberForSession(keyPaths: readonly string[], passphrase: string): void {
-    for (const keyPath of new Set(keyPaths)) this.session.set(keyPath, passphrase);
+    for (const keyPath of keyPaths) this.session.set(sameFilePath(keyPath), passphrase);
   }
 
   /**
@@ -79,7 +81,7 @@ export class PassphraseCache {
       });
     }
     if (unlock && keyPath) {
-      this.session.set(keyPath, unlock.passphrase);
+      this.session.set(sameFilePath(keyPath), unlock.passphrase);
       if (unlock.remember) this.toRemember.set(keyPath, unlock.passphrase);
       else this.toRemember.delete(keyPath);
     }
@@ -112,13 +114,13 @@ export class PassphraseCache {
 
   private drop(keyPath: string | undefined): void {
     if (keyPath === undefined) return;
-    this.session.delete(keyPath);
+    this.session.delete(sameFilePath(keyPath));
     this.toRemember.delete(keyPath);
   }
 
   /** Forget the key's passphrase here and in the keychain; true if either held it. */
   async forget(keyPath: string): Promise<boolean> {
-    const inMemory = this.session.delete(keyPath);
+    const inMemory = this.session.delete(sameFilePath(keyPath));
     const inKeychain = this.keychain ? await this.keychain.delete(passphraseAccount(keyPath)) : false;
     return inMemory || inKeychain;
   }

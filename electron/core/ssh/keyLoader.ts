@@ -12,10 +12,10 @@
  */
 import { createDecipheriv, createHash, createPrivateKey, getCiphers, randomBytes } from 'node:crypto';
 import type { DecipherGCM, JsonWebKey, KeyObject } from 'node:crypto';
-import { homedir } from 'node:os';
 import * as ssh2Namespace from 'ssh2';
 import { detailsOf, JumpgateError } from '../../../shared/model/errors';
 import { NotReadableFile, readRegularFile } from '../files/boundedRead';
+import { expandHome } from '../platform/homePath';
 import { deriveOffThread } from './kdfWorker';
 import { isPpkEncrypted, readPpk, readPpkPublicHalf, sniffPpkVersion } from './ppk';
 import {
@@ -727,10 +727,7 @@ export async function parsePrivateKey(data: Buffer | string, options: ParseKeyOp
   return parse(data, { ...options });
 }
 
-/** A leading ~ (or ~/) means the home directory, as in a shell. */
-export function expandHome(path: string): string {
-  return path === '~' || path.startsWith('~/') ? `${homedir()}${path.slice(1)}` : path;
-}
+export { expandHome };
 
 /**
  * A key file's bytes; a missing file is KEY_NOT_FOUND, a folder, a device, a FIFO, anything over
