@@ -6,6 +6,7 @@ import { ErrorNote } from '../components/ErrorNote';
 import { FormField } from '../components/FormField';
 import { accessEntry, knowsJumpBoxGroup, typedIpProblem, type AccessCheck } from '../stores/access';
 import { useStores } from '../storesContext';
+import { TableHead } from '../components/TableHead';
 
 /** What EC2 accepts in the label part of a rule description (the contract's RuleLabel). */
 const LABEL = /^[A-Za-z0-9 ._:/=+@-]{1,40}$/;
@@ -201,13 +202,7 @@ function RuleList({ rules, port }: { rules: AccessCheck['rules']; port: number }
   if (rules.length === 0) return null;
   return (
     <table className="rule-list" aria-label={`Rules for port ${port}`}>
-      <thead>
-        <tr>
-          <th scope="col">Address</th>
-          <th scope="col">Description</th>
-          <th scope="col">Whose</th>
-        </tr>
-      </thead>
+      <TableHead columns={['Address', 'Description', 'Whose']} />
       <tbody>
         {rules.map((rule) => (
           <tr key={rule.ruleId ?? `${rule.groupId} ${rule.cidr} ${rule.protocol} ${rule.fromPort ?? ''}`} aria-label={`Rule ${rule.cidr}`}>

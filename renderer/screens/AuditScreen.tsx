@@ -2,6 +2,7 @@ import { useId, useState } from 'react';
 import { AUDIT_KINDS, type AuditKind } from '../../shared/model/audit';
 import { ErrorNote } from '../components/ErrorNote';
 import { useStores } from '../storesContext';
+import { TableHead } from '../components/TableHead';
 
 /** Each kind as the table names it; a new kind in the model fails to compile until it has a name here. */
 const AUDIT_KIND_LABELS: Record<AuditKind, string> = {
@@ -84,14 +85,7 @@ export function AuditScreen() {
       {shown.length > 0 ? (
         <table className="audit">
           <caption className="visually-hidden">Audit log entries, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">User</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Detail</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Time', 'User', 'Kind', 'Detail']} />
           <tbody>
             {shown.map((entry, index) => (
               <tr key={`${entry.at}-${index}-${entry.kind}`}>

@@ -7,6 +7,7 @@ import { ErrorNote } from '../components/ErrorNote';
 import { FormField } from '../components/FormField';
 import { endpointsEntry, type Discovery } from '../stores/endpoints';
 import { useStores } from '../storesContext';
+import { TableHead } from '../components/TableHead';
 
 const ENGINE_LABELS: Record<DbEngine, string> = {
   mysql: 'MySQL',
@@ -175,18 +176,7 @@ function DatabaseList({ profile, result }: { profile: Profile; result: Discovery
         </p>
       ) : null}
       <table className="databases" aria-label={`Databases in ${result.region}`}>
-        <thead>
-          <tr>
-            <th scope="col">Database</th>
-            <th scope="col">Engine</th>
-            <th scope="col">Endpoint</th>
-            <th scope="col">Local port</th>
-            <th scope="col">Password</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={['Database', 'Engine', 'Endpoint', 'Local port', 'Password']} actions />
         <tbody>
           {shown.map((db) => (
             <tr key={`${db.kind}:${db.identifier}`} aria-label={`Database ${db.identifier}`}>

@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import type { ImportPlan, SshConfigHosts } from '../stores/profiles';
 import { useStores } from '../storesContext';
+import { TableHead } from '../components/TableHead';
 
 /** Hosts from ~/.ssh/config, each a click away from a new profile with its jump host filled in. */
 export function SshConfigImport({ hosts: found }: { hosts: SshConfigHosts }) {
@@ -26,15 +27,7 @@ export function SshConfigImport({ hosts: found }: { hosts: SshConfigHosts }) {
         <p>No hosts with a HostName were found in ~/.ssh/config.</p>
       ) : (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Host</th>
-              <th scope="col">Connects to</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Host', 'Connects to']} actions />
           <tbody>
             {hosts.map(({ alias, jumpHost }) => (
               <tr key={alias}>

@@ -15,6 +15,7 @@ import { EndpointsScreen } from './EndpointsScreen';
 import { RollbackScreen } from './RollbackScreen';
 import { ShellScreen } from './ShellScreen';
 import { isLive } from '../../shared/model/tunnelState';
+import { TableHead } from '../components/TableHead';
 
 /** The selected profile: its jump box, the whole-profile actions and one row per target. */
 export function ProfileView({ profile }: { profile: Profile }) {
@@ -136,16 +137,7 @@ function TargetsPanel({ profile }: { profile: Profile }) {
         </p>
       ) : (
         <table className="targets">
-          <thead>
-            <tr>
-              <th scope="col">Target</th>
-              <th scope="col">Local port → endpoint</th>
-              <th scope="col">State</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Target', 'Local port → endpoint', 'State']} actions />
           <tbody>
             {profile.targets.map((target) => (
               <TargetRow

@@ -10,6 +10,7 @@ import { jobKey } from '../stores/connect';
 import { snapshotsKey, type RestoreJob, type Snapshot } from '../stores/rollback';
 import { useStores } from '../storesContext';
 import { isLive } from '../../shared/model/tunnelState';
+import { TableHead } from '../components/TableHead';
 
 
 /** "42 s", "3 min 5 s": how long a restore has run, on the service's clock. */
@@ -191,18 +192,7 @@ function SnapshotTable({ target, list, onRestore }: { target: DbTarget; list: Sn
   if (list.length === 0) return <p role="status">There are no snapshots of {target.name} yet.</p>;
   return (
     <table className="snapshots" aria-label={`Snapshots of ${target.name}, newest first`}>
-      <thead>
-        <tr>
-          <th scope="col">Snapshot</th>
-          <th scope="col">Taken</th>
-          <th scope="col">Type</th>
-          <th scope="col">Size</th>
-          <th scope="col">Status</th>
-          <th scope="col">
-            <span className="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
+      <TableHead columns={['Snapshot', 'Taken', 'Type', 'Size', 'Status']} actions />
       <tbody>
         {list.map((snapshot) => (
           <tr key={`${snapshot.kind}:${snapshot.identifier}`} aria-label={`Snapshot ${snapshot.identifier}`}>

@@ -8,6 +8,7 @@ import type { PublishPreview, TeamDiscovery, TeamPreview, TeamStatus } from '../
 
 type TeamPlan = TeamPreview['fetched']['plan'];
 import { useStores } from '../storesContext';
+import { TableHead } from '../components/TableHead';
 
 /**
  * Team profiles published in AWS (issue #16): follow a team's source, see what a version changes
@@ -257,17 +258,7 @@ function FollowedSources({ status, busy, onCheck }: { status: TeamStatus; busy: 
   if (followed.length === 0) return null;
   return (
     <table aria-label="Team sources followed">
-      <thead>
-        <tr>
-          <th scope="col">Source</th>
-          <th scope="col">Profiles</th>
-          <th scope="col">Version</th>
-          <th scope="col">Last refresh</th>
-          <th scope="col">
-            <span className="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
+      <TableHead columns={['Source', 'Profiles', 'Version', 'Last refresh']} actions />
       <tbody>
         {followed.map((entry) => (
           <tr key={entry.source}>
