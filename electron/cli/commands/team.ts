@@ -33,10 +33,15 @@ export interface FollowOptions extends SourceOptions {
 type Plan = ResponseOf<'team:fetch'>['plan'];
 type Fetched = ResponseOf<'team:fetch'>;
 
-/** The source's region as given, else the AWS CLI's own AWS_REGION (the core's default after that). */
-function sourceRef(source: string, options: SourceOptions): { source: string; region?: string; awsProfile?: string } {
+/** The region as given, else the AWS CLI's own AWS_REGION (the core's default after that), and the AWS profile if given. */
+function regionRef(options: SourceOptions): { region?: string; awsProfile?: string } {
   const region = options.region ?? process.env.AWS_REGION;
-  return { source, ...(region ? { region } : {}), ...(options.awsProfile ? { awsProfile: options.awsProfile } : {}) };
+  return { ...(region ? { region } : {}), ...(options.awsProfile ? { awsProfile: options.awsProfile } : {}) };
+}
+
+/** A source with its region and AWS profile, as the options say. */
+function sourceRef(source: string, options: SourceOptions): { source: string; region?: string; awsProfile?: string } {
+  return { source, ...regionRef(options) };
 }
 
 /** A reply about a source the person typed: a source that is neither form is a usage error (exit 2). */
@@ -146,12 +151,6 @@ export async function teamDiscover(session: CliSession, options: SourceOptions &
   }
   process.stdout.write(`Follow one: jumpgate team follow ${found.sources[0]?.source ?? 'ssm:/jumpgate/<team>'}\n`);
   return 0;
-}
-
-/** The region and AWS profile options alone (discovery has no source yet). */
-function regionRef(options: SourceOptions): { region?: string; awsProfile?: string } {
-  const region = options.region ?? process.env.AWS_REGION;
-  return { ...(region ? { region } : {}), ...(options.awsProfile ? { awsProfile: options.awsProfile } : {}) };
 }
 
 /** The source to follow: the one given, else the only one published (as the app previews it), else a usage error listing them. */

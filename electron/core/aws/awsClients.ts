@@ -5,9 +5,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
-import { loadCredentialProviders, loadRds, loadSecretsManager, loadSts } from './awsSdkModules';
-import { loadEc2 } from './ec2Module';
-import { loadS3, loadSsm } from './teamSdkModules';
+import { loadCredentialProviders, loadEc2, loadRds, loadS3, loadSecretsManager, loadSsm, loadSts, onFirstUse } from './awsSdkModules';
 
 /** Which AWS account and region a profile works in (from the Jumpgate profile). */
 export interface AwsScope {
@@ -44,10 +42,9 @@ export interface AwsClients {
 
 /** A client whose SDK module is imported, and the client made, when its first command is sent. */
 function sentOnFirstUse<C extends { send: (...args: never[]) => unknown }>(make: () => Promise<C>): Pick<C, 'send'> {
-  let made: Promise<C> | undefined;
+  const made = onFirstUse(make);
   const send = (async (...args: Parameters<C['send']>) => {
-    made ??= make();
-    const client = await made;
+    const client = await made();
     return (client.send as (...sent: Parameters<C['send']>) => unknown)(...args);
   }) as C['send'];
   return { send } as Pick<C, 'send'>;
@@ -55,11 +52,8 @@ function sentOnFirstUse<C extends { send: (...args: never[]) => unknown }>(make:
 
 /** A credential provider whose SDK module is imported, and the provider made, when credentials are first asked for. */
 function providedOnFirstUse(make: () => Promise<AwsCredentialIdentityProvider>): AwsCredentialIdentityProvider {
-  let made: Promise<AwsCredentialIdentityProvider> | undefined;
-  return async (properties) => {
-    made ??= make();
-    return (await made)(properties);
-  };
+  const made = onFirstUse(make);
+  return async (properties) => (await made())(properties);
 }
 
 /**

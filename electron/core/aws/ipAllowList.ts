@@ -2,7 +2,7 @@ import { hostname, userInfo } from 'node:os';
 import type { SecurityGroupRule } from '@aws-sdk/client-ec2';
 import { JumpgateError } from '../../../shared/model/errors';
 import type { AwsClients } from './awsClients';
-import { loadEc2 } from './ec2Module';
+import { loadEc2 } from './awsSdkModules';
 import { awsCall, classifyAwsError, errorName, type AwsCallContext } from './awsErrors';
 import { cidrContains } from './cidr';
 import { whoAmI } from './identity';

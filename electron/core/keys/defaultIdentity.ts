@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResponseOf } from '../../../shared/contract';
-import { expandHome } from '../ssh/keyLoader';
+import { expandHome } from '../platform/homePath';
 
 /**
  * The private keys looked for in ~/.ssh, in order: the one Jumpgate's Keys screen proposes first,

@@ -4,7 +4,8 @@ import { dirname } from 'node:path';
 import ssh2 from 'ssh2';
 import { JumpgateError } from '../../../shared/model/errors';
 import { platformFilePrivacy, type FilePrivacy } from '../files/filePrivacy';
-import { expandHome, loadPrivateKeyFile } from '../ssh/keyLoader';
+import { expandHome } from '../platform/homePath';
+import { loadPrivateKeyFile } from '../ssh/keyLoader';
 
 export type GeneratedKeyType = 'ed25519' | 'rsa';
 

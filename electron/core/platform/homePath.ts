@@ -1,10 +1,10 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 
-/** A leading ~ (or ~/, or ~\ on Windows) means the home directory, as in a shell. */
-export function expandHome(path: string): string {
-  if (path === '~') return homedir();
-  return path.startsWith('~/') || (process.platform === 'win32' && path.startsWith('~\\')) ? `${homedir()}${path.slice(1)}` : path;
+/** A leading ~ (or ~/, or ~\ on Windows) means the home directory (`home`, this user's unless given), as in a shell. */
+export function expandHome(path: string, home = homedir()): string {
+  if (path === '~') return home;
+  return path.startsWith('~/') || (process.platform === 'win32' && path.startsWith('~\\')) ? `${home}${path.slice(1)}` : path;
 }
 
 /**

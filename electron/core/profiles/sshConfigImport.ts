@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import SSHConfig from 'ssh-config';
 import { JumpgateError } from '../../../shared/model/errors';
 import { JumpHostSchema, type JumpHost, type JumpHostHop } from '../../../shared/model/jumpHost';
+import { expandHome } from '../platform/homePath';
 
 /** One `Host` entry of ~/.ssh/config, resolved into a jump host Jumpgate can use. */
 export interface SshConfigHost {
@@ -17,10 +18,6 @@ export interface SshConfigImport {
 
 function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-function expandHome(path: string, home: string): string {
-  return path === '~' ? home : path.startsWith('~/') ? `${home}/${path.slice(2)}` : path;
 }
 
 function isPattern(alias: string): boolean {

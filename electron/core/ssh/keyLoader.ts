@@ -727,7 +727,6 @@ export async function parsePrivateKey(data: Buffer | string, options: ParseKeyOp
   return parse(data, { ...options });
 }
 
-export { expandHome };
 
 /**
  * A key file's bytes; a missing file is KEY_NOT_FOUND, a folder, a device, a FIFO, anything over

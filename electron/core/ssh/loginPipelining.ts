@@ -19,17 +19,16 @@ import type { Client } from 'ssh2';
  * right after `client.connect()`.
  */
 export function pipelineLogin(client: Client): void {
-  const protocol = (client as unknown as { _protocol?: Ssh2Protocol })._protocol;
-  const handlers = protocol?._handlers;
-  const service = protocol?.service;
-  if (!protocol || !handlers || typeof service !== 'function' || typeof handlers.SERVICE_ACCEPT !== 'function' || typeof handlers.EXT_INFO !== 'function') return;
+  const protocol = pipelinable(client);
+  if (!protocol) return;
+  const { _handlers: handlers, service } = protocol;
   const accept = handlers.SERVICE_ACCEPT;
   const extInfo = handlers.EXT_INFO;
   let requested = false;
   let started = false;
   let answered = false;
 
-  protocol.service = function (this: Ssh2Protocol, name: string) {
+  protocol.service = function (this: PipelinableProtocol, name: string) {
     if (name === USER_AUTH) requested = true;
     return service.call(this, name);
   };
@@ -59,8 +58,18 @@ interface Ssh2Protocol {
   };
 }
 
+type Handler<A> = (self: unknown, argument: A) => void;
+type PipelinableProtocol = Ssh2Protocol & { _handlers: { SERVICE_ACCEPT: Handler<string>; EXT_INFO: Handler<unknown> } };
+
+/** The client's protocol object if it has the internals `pipelineLogin` uses, else undefined. */
+function pipelinable(client: Client): PipelinableProtocol | undefined {
+  const protocol = (client as unknown as { _protocol?: Ssh2Protocol })._protocol;
+  return typeof protocol?.service === 'function' && typeof protocol._handlers?.SERVICE_ACCEPT === 'function' && typeof protocol._handlers.EXT_INFO === 'function'
+    ? (protocol as PipelinableProtocol)
+    : undefined;
+}
+
 /** Whether this ssh2 has the internals `pipelineLogin` uses (the runtime half of its guard). */
 export function canPipelineLogin(client: Client): boolean {
-  const protocol = (client as unknown as { _protocol?: Ssh2Protocol })._protocol;
-  return typeof protocol?.service === 'function' && typeof protocol._handlers?.SERVICE_ACCEPT === 'function' && typeof protocol._handlers.EXT_INFO === 'function';
+  return pipelinable(client) !== undefined;
 }

@@ -1,6 +1,6 @@
 import { JumpgateError } from '../../../shared/model/errors';
 import type { AwsClients } from '../aws/awsClients';
-import { loadS3 } from '../aws/teamSdkModules';
+import { loadS3 } from '../aws/awsSdkModules';
 import { isAbsent, sourceCall, sourceConflict, type PublishedCopy, type TeamSourceStore } from './teamSourceCalls';
 
 /** A team file is a few hundred KB at most; anything far bigger is not one, and is not read into memory. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { JumpgateError } from '../../../shared/model/errors';
 import type { AwsClients } from '../aws/awsClients';
-import { loadSsm } from '../aws/teamSdkModules';
+import { loadSsm } from '../aws/awsSdkModules';
 import { isAbsent, sourceCall, sourceConflict, type PublishedCopy, type TeamSourceStore } from './teamSourceCalls';
 
 /**

@@ -2,7 +2,7 @@ import type { ResponseOf } from '../../../shared/contract';
 import { JumpgateError } from '../../../shared/model/errors';
 import type { AwsClients } from '../aws/awsClients';
 import { classifyAwsError } from '../aws/awsErrors';
-import { loadSsm } from '../aws/teamSdkModules';
+import { loadSsm } from '../aws/awsSdkModules';
 import { isTeamHead } from './ssmTeamSource';
 
 /** Where `jumpgate team publish --to ssm:/jumpgate/<team>` puts a team: the path a new starter's Jumpgate looks under. */
