@@ -1,5 +1,3 @@
-// First: configures zod before shared/'s schemas are built (see zodJitless.ts).
-import './zodJitless';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { applyTheme, cachedTheme } from './theme';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from './zod';
 import type { EventChannel, RequestChannel } from './channels';
 import { AUDIT_KINDS } from './model/audit';
 import { ERROR_DETAILS } from './model/errorDetails';
@@ -15,19 +15,19 @@ import { SettingsChangeSchema, SettingsSchema } from './model/settings';
  * runs; replies are `{ ok: true, value }` or `{ ok: false, error }`.
  */
 
-const id = z.string().min(1).max(64);
+const id = z.string().check(z.minLength(1), z.maxLength(64));
 const json = z.unknown();
 
 /** Every code has its details schema: adding a code without one does not compile. */
-const DETAILS_BY_CODE: { [C in ErrorCode]: z.ZodType<ErrorDetailsOf<C>> } = ERROR_DETAILS;
+const DETAILS_BY_CODE: { [C in ErrorCode]: z.ZodMiniType<ErrorDetailsOf<C>> } = ERROR_DETAILS;
 
 /** An error as it crosses the boundary: a union by code, each with its own `details` shape. */
 export const ErrorInfoSchema = z.discriminatedUnion(
   'code',
-  ERROR_CODES.map((code) => z.object({ code: z.literal(code), message: z.string(), hint: z.string().optional(), details: DETAILS_BY_CODE[code].optional() })) as unknown as [
-    z.ZodObject<{ code: z.ZodLiteral<ErrorCode>; message: z.ZodString; hint: z.ZodOptional<z.ZodString>; details: z.ZodOptional<z.ZodType> }>,
+  ERROR_CODES.map((code) => z.object({ code: z.literal(code), message: z.string(), hint: z.optional(z.string()), details: z.optional(DETAILS_BY_CODE[code]) })) as unknown as [
+    z.ZodMiniObject<{ code: z.ZodMiniLiteral<ErrorCode>; message: z.ZodMiniString; hint: z.ZodMiniOptional<z.ZodMiniString>; details: z.ZodMiniOptional<z.ZodMiniType> }>,
   ],
-) as unknown as z.ZodType<ErrorInfo>;
+) as unknown as z.ZodMiniType<ErrorInfo>;
 
 const CountersSchema = {
   bytesIn: z.number(),
@@ -43,8 +43,8 @@ export const TunnelStateSchema = z.discriminatedUnion('status', [
     status: z.literal('open'),
     localPort: z.number(),
     openedAt: z.number(),
-    lastForwardError: ErrorInfoSchema.optional(),
-    idleSince: z.number().optional(),
+    lastForwardError: z.optional(ErrorInfoSchema),
+    idleSince: z.optional(z.number()),
     ...CountersSchema,
   }),
   z.object({
@@ -87,7 +87,7 @@ export const CONNECTION_STRING_FORMAT_NAMES: Record<z.infer<typeof ConnectionStr
 const RevealPurpose = z.enum(['show', 'pageClipboard', 'cliClipboard', 'print', 'exec']);
 
 /** The revision of a profile (or of the whole set, for an import) the caller last saw; a write based on an older one is refused with PROFILES_CONFLICT. */
-const Revision = z.number().int().min(0);
+const Revision = z.int().check(z.gte(0));
 /** A profile as saved, with the revision the next write of it must name. */
 const RevisionedProfileSchema = z.object({ profile: ProfileSchema, revision: Revision });
 /** One change to one profile, based on the revision the caller saw. */
@@ -100,13 +100,11 @@ const RevisionsSchema = z.record(z.string(), Revision);
  * `remember`. `keyPath` is the key it is for, as PASSPHRASE_REQUIRED / BAD_PASSPHRASE named it in
  * `details.keyPath` (a ProxyJump hop's own key); absent, it is the jump host's key.
  */
-const Unlock = z
-  .object({
-    passphrase: z.string().min(1).max(1024),
-    remember: z.boolean().default(false),
-    keyPath: z.string().min(1).max(4096).optional(),
-  })
-  .optional();
+const Unlock = z.optional(z.object({
+    passphrase: z.string().check(z.minLength(1), z.maxLength(1024)),
+    remember: z._default(z.boolean(), false),
+    keyPath: z.optional(z.string().check(z.minLength(1), z.maxLength(4096))),
+  }));
 
 /** The doctor's steps, in its order. */
 const DoctorCheckId = z.enum(['key', 'aws-credentials', 'region', 'ip-allowed', 'tcp', 'host-key', 'auth', 'forward', 'db-greeting', 'db-login']);
@@ -119,15 +117,12 @@ const ImportPlanSchema = z.object({
 
 /** Where a team's profiles are published (`ssm:/jumpgate/acme`, `s3://bucket/key`), in which region and with which AWS profile of ~/.aws/config. */
 const TeamSourceRef = z.object({
-  source: z.string().min(1).max(1100),
-  region: z
-    .string()
-    .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'an AWS region such as eu-west-2')
-    .optional(),
-  awsProfile: z.string().min(1).max(128).optional(),
+  source: z.string().check(z.minLength(1), z.maxLength(1100)),
+  region: z.optional(z.string().check(z.regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'an AWS region such as eu-west-2'))),
+  awsProfile: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
 });
 /** A published version: Parameter Store's version number or the S3 object's ETag, as text. */
-const TeamRevision = z.string().min(1).max(200);
+const TeamRevision = z.string().check(z.minLength(1), z.maxLength(200));
 /** A jump box host key the plan pins or removes; `conflict`: another key of its type is pinned here, so the follow is refused. */
 const TeamHostKeyChangeSchema = z.object({
   host: z.string(),
@@ -150,8 +145,8 @@ const TeamFetchSchema = z.object({
   region: z.string(),
   teamRevision: TeamRevision,
   fetchedAt: z.number(),
-  publishedAt: z.number().optional(),
-  revision: z.number().int().min(0),
+  publishedAt: z.optional(z.number()),
+  revision: z.int().check(z.gte(0)),
   plan: TeamPlanSchema,
 });
 const TeamCopyFacts = z.object({ revision: z.string(), at: z.number() });
@@ -163,12 +158,12 @@ const TeamStatusSchema = z.object({
     z.object({
       source: z.string(),
       region: z.string(),
-      awsProfile: z.string().optional(),
+      awsProfile: z.optional(z.string()),
       followed: z.boolean(),
       profileIds: z.array(z.string()),
-      applied: TeamCopyFacts.optional(),
-      fetched: TeamCopyFacts.optional(),
-      lastError: z.object({ at: z.number(), error: ErrorInfoSchema }).optional(),
+      applied: z.optional(TeamCopyFacts),
+      fetched: z.optional(TeamCopyFacts),
+      lastError: z.optional(z.object({ at: z.number(), error: ErrorInfoSchema })),
       /** A fetched version not applied yet. */
       pending: z.boolean(),
     }),
@@ -182,17 +177,15 @@ const DiscoveredDatabaseSchema = z.object({
   kind: z.enum(['instance', 'cluster']),
   identifier: z.string(),
   engine: DbEngineName,
-  engineVersion: z.string().optional(),
-  status: z.string().optional(),
-  endpoint: RdsEndpointSchema.optional(),
-  readerEndpoint: RdsEndpointSchema.optional(),
-  clusterIdentifier: z.string().optional(),
-  members: z
-    .array(z.object({ identifier: z.string(), writer: z.boolean(), status: z.string().optional(), endpoint: RdsEndpointSchema.optional() }))
-    .optional(),
-  secretArn: z.string().optional(),
-  masterUsername: z.string().optional(),
-  dbName: z.string().optional(),
+  engineVersion: z.optional(z.string()),
+  status: z.optional(z.string()),
+  endpoint: z.optional(RdsEndpointSchema),
+  readerEndpoint: z.optional(RdsEndpointSchema),
+  clusterIdentifier: z.optional(z.string()),
+  members: z.optional(z.array(z.object({ identifier: z.string(), writer: z.boolean(), status: z.optional(z.string()), endpoint: z.optional(RdsEndpointSchema) }))),
+  secretArn: z.optional(z.string()),
+  masterUsername: z.optional(z.string()),
+  dbName: z.optional(z.string()),
   proposedLocalPort: z.number(),
 });
 
@@ -204,42 +197,42 @@ export const DEFAULT_CLIPBOARD_CLEAR_MS = 30_000;
 const AllowListRuleSchema = z.object({
   groupId: z.string(),
   cidr: z.string(),
-  description: z.string().optional(),
-  ruleId: z.string().optional(),
+  description: z.optional(z.string()),
+  ruleId: z.optional(z.string()),
   protocol: z.string(),
-  fromPort: z.number().optional(),
-  toPort: z.number().optional(),
+  fromPort: z.optional(z.number()),
+  toPort: z.optional(z.number()),
 });
 /** A rule as the caller sees it (issue #17): made with their AWS identity and OS user, or someone else's. */
-const OwnedRuleSchema = AllowListRuleSchema.extend({ yours: z.boolean() });
+const OwnedRuleSchema = z.extend(AllowListRuleSchema, { yours: z.boolean() });
 
 const SnapshotKindSchema = z.enum(['instance', 'cluster']);
-const KeyPath = z.string().min(1).max(4096);
-const TerminalSize = { cols: z.number().int().min(2).max(1000), rows: z.number().int().min(2).max(500) };
-const ShellId = z.string().uuid();
+const KeyPath = z.string().check(z.minLength(1), z.maxLength(4096));
+const TerminalSize = { cols: z.int().check(z.gte(2), z.lte(1000)), rows: z.int().check(z.gte(2), z.lte(500)) };
+const ShellId = z.uuid();
 
 const AuditEntrySchema = z.object({
   at: z.number(),
   user: z.string(),
   kind: z.enum(AUDIT_KINDS),
-  profileId: z.string().optional(),
-  targetId: z.string().optional(),
+  profileId: z.optional(z.string()),
+  targetId: z.optional(z.string()),
   detail: z.string(),
 });
-const RuleLabel = z.string().min(1).max(40).regex(/^[A-Za-z0-9 ._:/=+@-]+$/).optional();
+const RuleLabel = z.optional(z.string().check(z.minLength(1), z.maxLength(40), z.regex(/^[A-Za-z0-9 ._:/=+@-]+$/)));
 /**
  * The public IP the user gave instead of the lookup (issue #13). Only bounded here: the
  * service refuses anything but a public IPv4 address with PUBLIC_IP_INVALID and says why.
  */
-const GivenIp = z.string().min(1).max(100).optional();
-const RdsIdentifier = z.string().min(1).max(63);
+const GivenIp = z.optional(z.string().check(z.minLength(1), z.maxLength(100)));
+const RdsIdentifier = z.string().check(z.minLength(1), z.maxLength(63));
 
 /** A jump host's SSH port, as a pin names it. */
-const SshPort = z.number().int().min(1).max(65535);
+const SshPort = z.int().check(z.gte(1), z.lte(65535));
 /** A host key as `ssh-keygen -l` shows it (type and SHA256 fingerprint), with its base64 wire blob. */
 const HostKeyEntrySchema = z.object({ keyType: z.string(), fingerprint: z.string(), publicKey: z.string() });
 /** What `ssh-keygen -l` prints for a key: `SHA256:` and 43 characters of unpadded base64. */
-const Sha256Fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'a SHA256 fingerprint as ssh-keygen -l prints it (SHA256:...)');
+const Sha256Fingerprint = z.string().check(z.regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'a SHA256 fingerprint as ssh-keygen -l prints it (SHA256:...)'));
 
 /** The doctor's ordered checks, each passed, failed or skipped (waiting for the step it needs), and the first failure. */
 const DoctorReportSchema = z.object({
@@ -249,22 +242,22 @@ const DoctorReportSchema = z.object({
       title: z.string(),
       status: z.enum(['pass', 'fail', 'skip']),
       detail: z.string(),
-      error: ErrorInfoSchema.optional(),
-      waitsFor: DoctorCheckId.optional(),
+      error: z.optional(ErrorInfoSchema),
+      waitsFor: z.optional(DoctorCheckId),
     }),
   ),
-  firstFailure: DoctorCheckId.optional(),
-  notRemembered: ErrorInfoSchema.optional(),
+  firstFailure: z.optional(DoctorCheckId),
+  notRemembered: z.optional(ErrorInfoSchema),
 });
 
 export const contract = {
   /** The user's app-wide choices (the theme), kept by the service so they outlive a page's origin. */
-  'settings:get': { request: z.object({}).optional(), response: SettingsSchema },
+  'settings:get': { request: z.optional(z.object({})), response: SettingsSchema },
   /** Change some settings; every window hears settings:changed. `seq` is that event's number, so the writer can tell its own event from later ones. */
-  'settings:update': { request: SettingsChangeSchema, response: SettingsSchema.extend({ seq: z.number() }) },
+  'settings:update': { request: SettingsChangeSchema, response: z.extend(SettingsSchema, { seq: z.number() }) },
   /** Version and where things live; never fails. */
   'app:info': {
-    request: z.object({}).optional(),
+    request: z.optional(z.object({})),
     response: z.object({
       version: z.string(),
       profilesPath: z.string(),
@@ -287,20 +280,20 @@ export const contract = {
    * its default identities (`found`), else none: the SSH agent (`agent`). Reads only.
    */
   'keys:defaultIdentity': {
-    request: z.object({}).optional(),
-    response: z.object({ keyPath: z.string().optional(), source: z.enum(['created', 'found', 'agent']) }),
+    request: z.optional(z.object({})),
+    response: z.object({ keyPath: z.optional(z.string()), source: z.enum(['created', 'found', 'agent']) }),
   },
-  'keys:pickFile': { request: z.object({ startIn: z.string().max(4096).optional() }).optional(), response: z.object({ path: z.string().optional() }) },
+  'keys:pickFile': { request: z.optional(z.object({ startIn: z.optional(z.string().check(z.maxLength(4096))) })), response: z.object({ path: z.optional(z.string()) }) },
   /** All saved profiles with their revisions; `problem` is PROFILES_CORRUPT when the file was damaged and kept aside. */
   'profiles:list': {
-    request: z.object({}).optional(),
+    request: z.optional(z.object({})),
     response: z.object({
       seq: z.number(),
       /** The whole set's revision: what an import names. */
       revision: Revision,
       revisions: RevisionsSchema,
       profiles: z.array(ProfileSchema),
-      problem: ErrorInfoSchema.optional(),
+      problem: z.optional(ErrorInfoSchema),
     }),
   },
   'profiles:get': { request: z.object({ id }), response: ProfileSchema },
@@ -309,39 +302,39 @@ export const contract = {
    * With `revision` it replaces the profile saved at that revision; without, it creates a new
    * one and is refused if the id exists. Other changes use the intents below.
    */
-  'profiles:save': { request: z.object({ profile: json, revision: Revision.optional() }), response: RevisionedProfileSchema },
+  'profiles:save': { request: z.object({ profile: json, revision: z.optional(Revision) }), response: RevisionedProfileSchema },
   /** Delete a profile (its tunnels close first). */
   'profiles:delete': { request: z.object({ id, revision: Revision }), response: z.null() },
   /** A copy under a new name, its targets on the next free local ports. */
-  'profiles:duplicate': { request: z.object({ id, name: z.string().min(1).max(100) }), response: RevisionedProfileSchema },
-  'profiles:rename': { request: ProfileChange.extend({ name: z.string().min(1).max(100) }), response: RevisionedProfileSchema },
+  'profiles:duplicate': { request: z.object({ id, name: z.string().check(z.minLength(1), z.maxLength(100)) }), response: RevisionedProfileSchema },
+  'profiles:rename': { request: z.extend(ProfileChange, { name: z.string().check(z.minLength(1), z.maxLength(100)) }), response: RevisionedProfileSchema },
   /** Add a target (its local port must be free in every profile). */
-  'profiles:addTarget': { request: ProfileChange.extend({ target: DbTargetSchema }), response: RevisionedProfileSchema },
+  'profiles:addTarget': { request: z.extend(ProfileChange, { target: DbTargetSchema }), response: RevisionedProfileSchema },
   /**
    * Add several targets in one write (`jumpgate discover --add`): all of them or none, each local
    * port free in every profile, at the one revision the caller saw.
    */
-  'profiles:addTargets': { request: ProfileChange.extend({ targets: z.array(DbTargetSchema).min(1).max(100) }), response: RevisionedProfileSchema },
+  'profiles:addTargets': { request: z.extend(ProfileChange, { targets: z.array(DbTargetSchema).check(z.minLength(1), z.maxLength(100)) }), response: RevisionedProfileSchema },
   /** Replace a target, matched by id. */
-  'profiles:updateTarget': { request: ProfileChange.extend({ target: DbTargetSchema }), response: RevisionedProfileSchema },
+  'profiles:updateTarget': { request: z.extend(ProfileChange, { target: DbTargetSchema }), response: RevisionedProfileSchema },
   /** Remove a target; its tunnel closes first. */
-  'profiles:removeTarget': { request: ProfileChange.extend({ targetId: id }), response: RevisionedProfileSchema },
+  'profiles:removeTarget': { request: z.extend(ProfileChange, { targetId: id }), response: RevisionedProfileSchema },
   /** The jump box login uses this key file from now on (and hops that logged in the same way). */
-  'profiles:attachKey': { request: ProfileChange.extend({ keyPath: z.string().min(1).max(4096) }), response: RevisionedProfileSchema },
+  'profiles:attachKey': { request: z.extend(ProfileChange, { keyPath: z.string().check(z.minLength(1), z.maxLength(4096)) }), response: RevisionedProfileSchema },
   /**
    * A target for a restored copy, made from the target it was restored from (engine, user,
    * password source, next free local port); the existing one if a target already points at it.
    */
   'profiles:addRestoredCopyTarget': {
-    request: ProfileChange.extend({ identifier: z.string().min(1).max(63), sourceTargetId: id }),
-    response: RevisionedProfileSchema.extend({ targetId: z.string() }),
+    request: z.extend(ProfileChange, { identifier: z.string().check(z.minLength(1), z.maxLength(63)), sourceTargetId: id }),
+    response: z.extend(RevisionedProfileSchema, { targetId: z.string() }),
   },
   /** A team file of the given profiles (all if omitted). Contains no secret. */
-  'profiles:export': { request: z.object({ ids: z.array(id).optional() }), response: z.object({ text: z.string() }) },
+  'profiles:export': { request: z.object({ ids: z.optional(z.array(id)) }), response: z.object({ text: z.string() }) },
   /** What importing a team file would add and change, and the set's revision it was planned against; writes nothing. */
-  'profiles:planImport': { request: z.object({ text: z.string().max(5_000_000) }), response: ImportPlanSchema.extend({ revision: Revision }) },
+  'profiles:planImport': { request: z.object({ text: z.string().check(z.maxLength(5_000_000)) }), response: z.extend(ImportPlanSchema, { revision: Revision }) },
   /** Import a team file (plan recomputed here, never trusted from the caller); refused if the set changed since the plan's revision. */
-  'profiles:applyImport': { request: z.object({ text: z.string().max(5_000_000), revision: Revision }), response: z.array(ProfileSchema) },
+  'profiles:applyImport': { request: z.object({ text: z.string().check(z.maxLength(5_000_000)), revision: Revision }), response: z.array(ProfileSchema) },
   /**
    * What publishing these profiles to a team source would change there (issue #16): the profiles
    * as the team gets them (no key path, agent, AWS profile name or options) against what is
@@ -349,11 +342,11 @@ export const contract = {
    * with no pinned key here. Reads only.
    */
   'team:planPublish': {
-    request: TeamSourceRef.extend({ profileIds: z.array(id).min(1).max(500) }),
+    request: z.extend(TeamSourceRef, { profileIds: z.array(id).check(z.minLength(1), z.maxLength(500)) }),
     response: z.object({
       source: z.string(),
       region: z.string(),
-      published: z.object({ revision: TeamRevision, publishedAt: z.number().optional() }).optional(),
+      published: z.optional(z.object({ revision: TeamRevision, publishedAt: z.optional(z.number()) })),
       plan: TeamPlanSchema,
       /** Each published profile's revision the plan was made from: the publish names them, so what is published is what was previewed. */
       revisions: RevisionsSchema,
@@ -366,7 +359,7 @@ export const contract = {
    * plan's `revisions`, a profile changed here since the preview is refused with PROFILES_CONFLICT.
    */
   'team:publish': {
-    request: TeamSourceRef.extend({ profileIds: z.array(id).min(1).max(500), seenRevision: TeamRevision.optional(), revisions: RevisionsSchema.optional() }),
+    request: z.extend(TeamSourceRef, { profileIds: z.array(id).check(z.minLength(1), z.maxLength(500)), seenRevision: z.optional(TeamRevision), revisions: z.optional(RevisionsSchema) }),
     response: z.object({ source: z.string(), revision: TeamRevision }),
   },
   /**
@@ -376,10 +369,10 @@ export const contract = {
    * team published to S3 is not listed (a bucket has no well-known place): it is typed.
    */
   'team:discover': {
-    request: TeamSourceRef.omit({ source: true }).optional(),
+    request: z.optional(z.omit(TeamSourceRef, { source: true })),
     response: z.object({
       region: z.string(),
-      sources: z.array(z.object({ source: z.string(), revision: TeamRevision, publishedAt: z.number().optional() })),
+      sources: z.array(z.object({ source: z.string(), revision: TeamRevision, publishedAt: z.optional(z.number()) })),
     }),
   },
   /**
@@ -387,28 +380,28 @@ export const contract = {
    * would change here (the person's own settings kept; `keyPath`: the key they log in with). A
    * failure is kept with the source's state, and the last copy stays in use.
    */
-  'team:fetch': { request: TeamSourceRef.extend({ keyPath: KeyPath.optional() }), response: TeamFetchSchema },
+  'team:fetch': { request: z.extend(TeamSourceRef, { keyPath: z.optional(KeyPath) }), response: TeamFetchSchema },
   /**
    * Apply the fetched version the caller saw (`teamRevision`; a newer fetch since is TEAM_SOURCE_CONFLICT)
    * through the profiles' revision check (PROFILES_CONFLICT), pin its jump boxes' host keys, and
    * follow the source from now on. HOST_KEY_MISMATCH when another key is pinned for one of its jump boxes.
    */
   'team:follow': {
-    request: z.object({ source: z.string().min(1).max(1100), teamRevision: TeamRevision, revision: Revision, keyPath: KeyPath.optional() }),
+    request: z.object({ source: z.string().check(z.minLength(1), z.maxLength(1100)), teamRevision: TeamRevision, revision: Revision, keyPath: z.optional(KeyPath) }),
     response: z.object({ source: z.string(), teamRevision: TeamRevision, profiles: z.array(ProfileSchema), removed: z.array(z.string()), pinned: z.array(TeamHostKeyChangeSchema) }),
   },
   /** Fetch every followed source again and plan each; a source that cannot be fetched says why and keeps its last copy. Applies nothing. */
   'team:refresh': {
-    request: z.object({}).optional(),
+    request: z.optional(z.object({})),
     response: z.object({
-      sources: z.array(z.object({ source: z.string(), fetch: TeamFetchSchema.optional(), error: ErrorInfoSchema.optional(), lastCopy: TeamCopyFacts.optional() })),
+      sources: z.array(z.object({ source: z.string(), fetch: z.optional(TeamFetchSchema), error: z.optional(ErrorInfoSchema), lastCopy: z.optional(TeamCopyFacts) })),
     }),
   },
   /** The team sources this Jumpgate knows: followed or only fetched, their profiles, the copies held and how old, and the last failure. */
-  'team:status': { request: z.object({}).optional(), response: TeamStatusSchema },
+  'team:status': { request: z.optional(z.object({})), response: TeamStatusSchema },
   /** Hosts from the user's ~/.ssh/config, ready to become a profile's jump host. */
   'profiles:importSshConfig': {
-    request: z.object({}).optional(),
+    request: z.optional(z.object({})),
     /** Hosts a profile can be made from, and those it cannot (with the field that stops them). IMPORT_INVALID when the file does not parse. */
     response: z.object({
       hosts: z.array(z.object({ alias: z.string(), jumpHost: JumpHostSchema })),
@@ -417,7 +410,7 @@ export const contract = {
   },
   /** Every tunnel's state now, and the event seq it corresponds to. */
   'tunnels:snapshot': {
-    request: z.object({}).optional(),
+    request: z.optional(z.object({})),
     response: z.object({ seq: z.number(), tunnels: z.array(TunnelEntrySchema) }),
   },
   /**
@@ -425,14 +418,14 @@ export const contract = {
    * the passphrase was to be kept in the OS keychain and the keychain refused; the tunnel is open all the same.
    */
   /** Open a target's tunnel; `localPort` listens elsewhere for this run only (the CLI's --port), the saved port unchanged. */
-  'tunnels:start': { request: TargetRef.extend({ unlock: Unlock, localPort: z.number().int().min(1024).max(65535).optional() }), response: TunnelEntrySchema.extend({ notRemembered: ErrorInfoSchema.optional() }) },
+  'tunnels:start': { request: z.extend(TargetRef, { unlock: Unlock, localPort: z.optional(z.int().check(z.gte(1024), z.lte(65535))) }), response: z.extend(TunnelEntrySchema, { notRemembered: z.optional(ErrorInfoSchema) }) },
   'tunnels:stop': { request: TargetRef, response: z.null() },
   /** A reconnecting tunnel tries again now instead of after its backoff (the user's "Retry now"). */
   'tunnels:retryNow': { request: TargetRef, response: z.null() },
   /** Open every target of a profile over one SSH connection. */
   'tunnels:startProfile': {
     request: z.object({ profileId: id, unlock: Unlock }),
-    response: z.array(TunnelEntrySchema.extend({ notRemembered: ErrorInfoSchema.optional() })),
+    response: z.array(z.extend(TunnelEntrySchema, { notRemembered: z.optional(ErrorInfoSchema) })),
   },
   'tunnels:stopProfile': { request: z.object({ profileId: id }), response: z.null() },
   /** Pin a jump host key the user confirmed by its fingerprint (`replace` only after a HOST_KEY_MISMATCH the user accepted). */
@@ -440,9 +433,9 @@ export const contract = {
     request: z.object({
       // A host as a jump host names it: a newline or a comma here would write another pin (issue #17).
       host: HostNameSchema,
-      port: z.number().int().min(1).max(65535),
+      port: z.int().check(z.gte(1), z.lte(65535)),
       publicKey: HostKeyBlobSchema,
-      replace: z.boolean().default(false),
+      replace: z._default(z.boolean(), false),
     }),
     response: z.object({ fingerprint: z.string() }),
   },
@@ -473,9 +466,9 @@ export const contract = {
         z.object({
           host: z.string(),
           port: z.number(),
-          presented: HostKeyEntrySchema.optional(),
-          verdict: z.enum(['trusted', 'mismatch', 'unknown', 'revoked']).optional(),
-          error: ErrorInfoSchema.optional(),
+          presented: z.optional(HostKeyEntrySchema),
+          verdict: z.optional(z.enum(['trusted', 'mismatch', 'unknown', 'revoked'])),
+          error: z.optional(ErrorInfoSchema),
         }),
       ),
     }),
@@ -488,7 +481,7 @@ export const contract = {
    * Audited with the new fingerprint and the ones it replaced.
    */
   'hostKeys:trustPresented': {
-    request: z.object({ profileId: id, hop: z.number().int().min(0).max(15).optional(), fingerprint: Sha256Fingerprint, replace: z.boolean().default(false) }),
+    request: z.object({ profileId: id, hop: z.optional(z.int().check(z.gte(0), z.lte(15))), fingerprint: Sha256Fingerprint, replace: z._default(z.boolean(), false) }),
     response: z.object({
       host: z.string(),
       port: z.number(),
@@ -499,7 +492,7 @@ export const contract = {
     }),
   },
   /** Remove a remembered key passphrase from memory and the OS keychain. */
-  'keychain:forgetPassphrase': { request: z.object({ keyPath: z.string().min(1).max(4096) }), response: z.object({ deleted: z.boolean() }) },
+  'keychain:forgetPassphrase': { request: z.object({ keyPath: z.string().check(z.minLength(1), z.maxLength(4096)) }), response: z.object({ deleted: z.boolean() }) },
   /** Who the profile's AWS credentials are (STS GetCallerIdentity): the cheapest proof they work. */
   'aws:whoami': {
     request: z.object({ profileId: id }),
@@ -507,20 +500,20 @@ export const contract = {
   },
   /** Named profiles from ~/.aws/config and ~/.aws/credentials (never their keys). */
   'aws:listProfiles': {
-    request: z.object({}).optional(),
+    request: z.optional(z.object({})),
     response: z.array(
       z.object({
         name: z.string(),
-        region: z.string().optional(),
+        region: z.optional(z.string()),
         sso: z.boolean(),
-        ssoSession: z.string().optional(),
+        ssoSession: z.optional(z.string()),
         sources: z.array(z.enum(['config', 'credentials'])),
       }),
     ),
   },
   /** RDS instances and Aurora clusters in the profile's region (or `region`), each with a proposed local port. */
   'aws:listDatabases': {
-    request: z.object({ profileId: id, region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/).optional() }),
+    request: z.object({ profileId: id, region: z.optional(z.string().check(z.regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/))) }),
     response: z.object({
       region: z.string(),
       databases: z.array(DiscoveredDatabaseSchema),
@@ -528,12 +521,12 @@ export const contract = {
       lookedIn: z.array(z.string()),
       foundIn: z.array(z.object({ region: z.string(), count: z.number() })),
       notChecked: z.array(z.object({ region: z.string(), code: z.string() })),
-      note: z.string().optional(),
+      note: z.optional(z.string()),
     }),
   },
   /** Fetch the target's current password from Secrets Manager and put it on the clipboard, cleared after a while if still ours. */
   'secrets:copyPassword': {
-    request: TargetRef.extend({ clearAfterSeconds: z.number().int().min(5).max(600).optional() }),
+    request: z.extend(TargetRef, { clearAfterSeconds: z.optional(z.int().check(z.gte(5), z.lte(600))) }),
     response: ClipboardPendingSchema,
   },
   /**
@@ -541,19 +534,19 @@ export const contract = {
    * 'pageClipboard') for a browser page to put on its own clipboard where the service has
    * none. Never stored; the purpose only changes what the audit log says was done.
    */
-  'secrets:revealPassword': { request: TargetRef.extend({ purpose: RevealPurpose.optional() }), response: z.object({ username: z.string(), password: z.string() }) },
+  'secrets:revealPassword': { request: z.extend(TargetRef, { purpose: z.optional(RevealPurpose) }), response: z.object({ username: z.string(), password: z.string() }) },
   /** A connection string for the target's local port with the current password, to the clipboard. */
   'secrets:copyConnectionString': {
-    request: TargetRef.extend({ format: ConnectionStringFormat, clearAfterSeconds: z.number().int().min(5).max(600).optional() }),
+    request: z.extend(TargetRef, { format: ConnectionStringFormat, clearAfterSeconds: z.optional(z.int().check(z.gte(5), z.lte(600))) }),
     response: ClipboardPendingSchema,
   },
   /** The same connection string handed over (to be shown, or copied by a browser page), never kept. */
   'secrets:revealConnectionString': {
-    request: TargetRef.extend({ format: ConnectionStringFormat, purpose: RevealPurpose.optional() }),
+    request: z.extend(TargetRef, { format: ConnectionStringFormat, purpose: z.optional(RevealPurpose) }),
     response: z.object({ text: z.string() }),
   },
   /** Clear the clipboard now if it still holds what Jumpgate put there. */
-  'secrets:clearClipboard': { request: z.object({}).optional(), response: z.null() },
+  'secrets:clearClipboard': { request: z.optional(z.object({})), response: z.null() },
   /**
    * My public IP (the one given in `ip`, else looked up) and whether the jump box's security groups let it reach its SSH port;
    * `rules`: every rule that lets anyone reach that port, each marked `yours` when made with my AWS identity and OS user.
@@ -564,7 +557,7 @@ export const contract = {
       ip: z.string(),
       allowed: z.boolean(),
       checkedGroupIds: z.array(z.string()),
-      matchingRule: AllowListRuleSchema.optional(),
+      matchingRule: z.optional(AllowListRuleSchema),
       rules: z.array(OwnedRuleSchema),
     }),
   },
@@ -580,7 +573,7 @@ export const contract = {
       outcome: z.enum(['added', 'replaced', 'unchanged', 'covered']),
       rule: AllowListRuleSchema,
       revoked: z.array(AllowListRuleSchema),
-      migrated: AllowListRuleSchema.optional(),
+      migrated: z.optional(AllowListRuleSchema),
     }),
   },
   /** Remove my rule (my AWS identity, the label) for the jump box's SSH port from its security group. */
@@ -593,19 +586,19 @@ export const contract = {
         kind: SnapshotKindSchema,
         identifier: z.string(),
         sourceIdentifier: z.string(),
-        createdAt: z.string().optional(),
+        createdAt: z.optional(z.string()),
         status: z.string(),
         engine: z.string(),
-        engineVersion: z.string().optional(),
-        sizeGiB: z.number().optional(),
-        type: z.string().optional(),
-        encrypted: z.boolean().optional(),
+        engineVersion: z.optional(z.string()),
+        sizeGiB: z.optional(z.number()),
+        type: z.optional(z.string()),
+        encrypted: z.optional(z.boolean()),
       }),
     ),
   },
   /** Restore a snapshot to a NEW database (production is untouched); progress arrives as aws:restoreProgress events. */
   'aws:restoreSnapshot': {
-    request: TargetRef.extend({ snapshot: z.object({ kind: SnapshotKindSchema, identifier: z.string().min(1).max(255) }), newIdentifier: RdsIdentifier }),
+    request: z.extend(TargetRef, { snapshot: z.object({ kind: SnapshotKindSchema, identifier: z.string().check(z.minLength(1), z.maxLength(255)) }), newIdentifier: RdsIdentifier }),
     response: z.object({
       kind: SnapshotKindSchema,
       identifier: z.string(),
@@ -624,11 +617,11 @@ export const contract = {
         kind: SnapshotKindSchema,
         identifier: z.string(),
         snapshotIdentifier: z.string(),
-        sourceIdentifier: z.string().optional(),
+        sourceIdentifier: z.optional(z.string()),
         engine: z.string(),
         status: z.string(),
-        endpoint: RdsEndpointSchema.optional(),
-        createdAt: z.string().optional(),
+        endpoint: z.optional(RdsEndpointSchema),
+        createdAt: z.optional(z.string()),
       }),
     ),
   },
@@ -637,7 +630,7 @@ export const contract = {
    * profile's targets that pointed at it go too (their tunnels closed first).
    */
   'aws:deleteRestored': {
-    request: z.object({ profileId: id, identifier: RdsIdentifier, confirmIdentifier: z.string().max(63) }),
+    request: z.object({ profileId: id, identifier: RdsIdentifier, confirmIdentifier: z.string().check(z.maxLength(63)) }),
     response: z.object({
       deleted: z.array(z.object({ kind: SnapshotKindSchema, identifier: z.string() })),
       removedTargets: z.array(z.object({ id: z.string(), name: z.string() })),
@@ -651,19 +644,19 @@ export const contract = {
    * key's passphrase, as for `tunnels:start`: kept for the session once the key opened with it,
    * remembered only if asked (`notRemembered` when the keychain refused), dropped if wrong.
    */
-  'diagnostics:run': { request: z.object({ profileId: id, targetId: id.optional(), unlock: Unlock }), response: DoctorReportSchema },
+  'diagnostics:run': { request: z.object({ profileId: id, targetId: z.optional(id), unlock: Unlock }), response: DoctorReportSchema },
   /**
    * The same checks for a profile as the editor holds it, unsaved ("Test connection"): checked
    * with the store's schema first (PROFILE_INVALID), then run as diagnostics:run runs a saved one.
    */
-  'diagnostics:testDraft': { request: z.object({ profile: z.unknown(), targetId: id.optional(), unlock: Unlock }), response: DoctorReportSchema },
+  'diagnostics:testDraft': { request: z.object({ profile: z.unknown(), targetId: z.optional(id), unlock: Unlock }), response: DoctorReportSchema },
   /** A new SSH key pair (ed25519 recommended, or RSA-4096), private key 0600; never overwrites a file. */
   'keys:generate': {
     request: z.object({
       type: z.enum(['ed25519', 'rsa']),
       path: KeyPath,
-      passphrase: z.string().max(1024).optional(),
-      comment: z.string().min(1).max(200).regex(/^[^\r\n]+$/),
+      passphrase: z.optional(z.string().check(z.maxLength(1024))),
+      comment: z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[^\r\n]+$/)),
     }),
     response: z.object({ privatePath: z.string(), publicPath: z.string(), publicKey: z.string(), fingerprint: z.string() }),
   },
@@ -674,21 +667,21 @@ export const contract = {
    * .pub beside a PEM/PKCS#8 key), and the private half is not opened.
    */
   'keys:inspect': {
-    request: z.object({ path: KeyPath, passphrase: z.string().min(1).max(1024).optional(), publicOnly: z.boolean().optional() }),
+    request: z.object({ path: KeyPath, passphrase: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))), publicOnly: z.optional(z.boolean()) }),
     response: z.object({ format: z.string(), type: z.string(), comment: z.string(), publicKey: z.string(), fingerprint: z.string(), encrypted: z.boolean() }),
   },
   /** A terminal on the profile's jump box, as a channel of the pooled connection the tunnels use. */
   'shell:open': {
     request: z.object({ profileId: id, ...TerminalSize, unlock: Unlock }),
-    response: z.object({ shellId: z.string(), notRemembered: ErrorInfoSchema.optional() }),
+    response: z.object({ shellId: z.string(), notRemembered: z.optional(ErrorInfoSchema) }),
   },
-  'shell:input': { request: z.object({ shellId: ShellId, data: z.string().min(1).max(65_536) }), response: z.null() },
+  'shell:input': { request: z.object({ shellId: ShellId, data: z.string().check(z.minLength(1), z.maxLength(65_536)) }), response: z.null() },
   'shell:resize': { request: z.object({ shellId: ShellId, ...TerminalSize }), response: z.null() },
   /** Hang up the shell; the tunnels stay open. */
   'shell:close': { request: z.object({ shellId: ShellId }), response: z.null() },
   /** The local audit log, newest first: what was opened, fetched, copied and changed, never a secret. */
-  'audit:list': { request: z.object({ limit: z.number().int().min(1).max(5000).optional() }).optional(), response: z.array(AuditEntrySchema) },
-} as const satisfies Record<RequestChannel, { request: z.ZodType; response: z.ZodType }>;
+  'audit:list': { request: z.optional(z.object({ limit: z.optional(z.int().check(z.gte(1), z.lte(5000))) })), response: z.array(AuditEntrySchema) },
+} as const satisfies Record<RequestChannel, { request: z.ZodMiniType; response: z.ZodMiniType }>;
 
 export const events = {
   /** One tunnel's new state with its whole snapshot entry (a window that never saw the tunnel can add it); `seq` increases across all tunnels. */
@@ -703,7 +696,7 @@ export const events = {
     identifier: z.string(),
     status: z.string(),
     elapsedMs: z.number(),
-    endpoint: RdsEndpointSchema.optional(),
+    endpoint: z.optional(RdsEndpointSchema),
   }),
   /** What Jumpgate has on the clipboard: a copy with its clear time, or nothing pending (cleared, replaced by the user, or never). */
   /**
@@ -712,20 +705,20 @@ export const events = {
    */
   'secrets:clipboard': z.object({
     seq: z.number(),
-    pending: ClipboardPendingSchema.optional(),
-    failed: z.object({ label: z.string(), error: ErrorInfoSchema }).optional(),
+    pending: z.optional(ClipboardPendingSchema),
+    failed: z.optional(z.object({ label: z.string(), error: ErrorInfoSchema })),
   }),
   /** Terminal output of an open shell, UTF-8 text in order. */
   'shell:output': z.object({ seq: z.number(), shellId: z.string(), data: z.string() }),
   /** The shell ended (the user exited, or the jump box went away). */
-  'shell:exit': z.object({ seq: z.number(), shellId: z.string(), exitCode: z.number().optional(), signal: z.string().optional(), error: ErrorInfoSchema.optional() }),
+  'shell:exit': z.object({ seq: z.number(), shellId: z.string(), exitCode: z.optional(z.number()), signal: z.optional(z.string()), error: z.optional(ErrorInfoSchema) }),
   /** A new audit entry, for a view that is open. */
   'audit:entry': z.object({ seq: z.number(), entry: AuditEntrySchema }),
   /** Settings changed (in this window or another). */
   'settings:changed': z.object({ seq: z.number(), settings: SettingsSchema }),
   /** A team source was fetched (a newer version waiting to be applied, or why it could not be) or followed: the whole status. */
   'team:changed': z.object({ seq: z.number(), status: TeamStatusSchema }),
-} as const satisfies Record<EventChannel, z.ZodType>;
+} as const satisfies Record<EventChannel, z.ZodMiniType>;
 
 export type Contract = typeof contract;
 export type RequestOf<C extends RequestChannel> = z.input<Contract[C]['request']>;

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from '../../shared/zod';
 import type { ErrorInfo } from '../../shared/model/errors';
 import type { Profile } from '../../shared/model/profile';
 import { CliFailure, findProfile, unwrap, type CliSession } from './session';
@@ -47,7 +47,7 @@ export function badInput(message: string, hint: string): CliFailure {
  * The schema's issues with what was typed, each named by the option it came from (`--jump port`,
  * `--region`), so `profile add` and `target add` say what the app's editor marks by field.
  */
-export function invalidInput(subject: string, error: z.ZodError, optionOf: (path: string) => string, help: string): CliFailure {
+export function invalidInput(subject: string, error: z.core.$ZodError, optionOf: (path: string) => string, help: string): CliFailure {
   const problems = error.issues.slice(0, 4).map((issue) => {
     const path = issue.path.map(String).join('.');
     const text = issue.message.replace(/^Invalid input: /, '');

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import { detailsOf, type ErrorInfo } from './errors';
 
 /**
@@ -34,9 +34,4 @@ export function hostKeyTypeOfBase64(base64: string): string | undefined {
 }
 
 /** A host key as the contract and team files carry it: the base64 SSH wire blob of a type Jumpgate negotiates. */
-export const HostKeyBlobSchema = z
-  .string()
-  .min(16)
-  .max(8192)
-  .regex(/^[A-Za-z0-9+/]+={0,2}$/)
-  .refine((blob) => (HOST_KEY_TYPES as readonly string[]).includes(hostKeyTypeOfBase64(blob) ?? ''), { message: `an SSH host key of type ${HOST_KEY_TYPES.join(', ')}` });
+export const HostKeyBlobSchema = z.string().check(z.minLength(16), z.maxLength(8192), z.regex(/^[A-Za-z0-9+/]+={0,2}$/), z.refine((blob) => (HOST_KEY_TYPES as readonly string[]).includes(hostKeyTypeOfBase64(blob) ?? ''), { message: `an SSH host key of type ${HOST_KEY_TYPES.join(', ')}` }));

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 
 /**
  * Which SSH agent holds the key (#15). Absent means this computer's usual one: SSH_AUTH_SOCK where
@@ -19,27 +19,20 @@ const noControls = (value: string): boolean => ![...value].some((char) => char.c
  * files: a team file naming /dev/zero is refused at import, not only when the key is read (the
  * reader refuses anything but a regular file anyway).
  */
-const keyPath = z
-  .string()
-  .min(1)
-  .max(4096)
-  .refine(noControls, 'no control characters')
-  .refine((path) => !/^\/(?:dev|proc|sys)\//.test(path), 'a key file, not a device or kernel file (/dev, /proc, /sys)');
+const keyPath = z.string().check(z.minLength(1), z.maxLength(4096), z.refine(noControls, 'no control characters'), z.refine((path) => !/^\/(?:dev|proc|sys)\//.test(path), 'a key file, not a device or kernel file (/dev, /proc, /sys)'));
 
 /** An agent socket or Windows pipe: sun_path holds 108 bytes (104 on macOS), a pipe name 256 characters. */
-const socketPath = z.string().min(1).max(260).refine(noControls, 'no control characters');
+const socketPath = z.string().check(z.minLength(1), z.maxLength(260), z.refine(noControls, 'no control characters'));
 
 /** How Jumpgate proves who the user is to the jump box. */
 export const JumpHostAuthSchema = z.discriminatedUnion('kind', [
   /** A private key file: OpenSSH, PEM/PKCS#8 or PuTTY .ppk (v2 or v3). */
   z.object({ kind: z.literal('key'), keyPath }),
   /** A running SSH agent; `socketPath` names an OpenSSH agent's socket (or Windows pipe) explicitly. */
-  z
-    .object({ kind: z.literal('agent'), agent: AgentChoiceSchema.optional(), socketPath: socketPath.optional() })
-    .refine((auth) => !(auth.agent === 'pageant' && auth.socketPath !== undefined), {
+  z.object({ kind: z.literal('agent'), agent: z.optional(AgentChoiceSchema), socketPath: z.optional(socketPath) }).check(z.refine((auth) => !(auth.agent === 'pageant' && auth.socketPath !== undefined), {
       message: 'Pageant has no socket path: leave it empty, or choose the OpenSSH agent',
       path: ['socketPath'],
-    }),
+    })),
 ]);
 export type JumpHostAuth = z.infer<typeof JumpHostAuthSchema>;
 
@@ -49,13 +42,13 @@ export type JumpHostAuth = z.infer<typeof JumpHostAuthSchema>;
  */
 export const HOST_NAME_PATTERN = /^[A-Za-z0-9._:-]+$/;
 
-export const HostNameSchema = z.string().min(1).max(253).regex(HOST_NAME_PATTERN, 'a host name or IP address');
+export const HostNameSchema = z.string().check(z.minLength(1), z.maxLength(253), z.regex(HOST_NAME_PATTERN, 'a host name or IP address'));
 const hostname = HostNameSchema;
 
 export const JumpHostBaseSchema = z.object({
   host: hostname,
-  port: z.number().int().min(1).max(65535).default(22),
-  user: z.string().min(1).max(64),
+  port: z._default(z.int().check(z.gte(1), z.lte(65535)), 22),
+  user: z.string().check(z.minLength(1), z.maxLength(64)),
   auth: JumpHostAuthSchema,
 });
 
@@ -63,8 +56,8 @@ export const JumpHostBaseSchema = z.object({
  * A jump box (bastion). `via` is the ProxyJump chain, outermost first: to reach
  * this host Jumpgate first connects to via[0], then via[1] through it, and so on.
  */
-export const JumpHostSchema = JumpHostBaseSchema.extend({
-  via: z.array(JumpHostBaseSchema).max(4).default([]),
+export const JumpHostSchema = z.extend(JumpHostBaseSchema, {
+  via: z._default(z.array(JumpHostBaseSchema).check(z.maxLength(4)), []),
 });
 export type JumpHost = z.infer<typeof JumpHostSchema>;
 export type JumpHostHop = z.infer<typeof JumpHostBaseSchema>;

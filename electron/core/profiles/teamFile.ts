@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../../shared/zod';
 import { JumpgateError } from '../../../shared/model/errors';
 import { HostKeyBlobSchema } from '../../../shared/model/hostKeyTrust';
 import { HostNameSchema } from '../../../shared/model/jumpHost';
@@ -21,7 +21,7 @@ const TEAM_VERSION = 1;
  */
 export const TeamHostKeySchema = z.object({
   host: HostNameSchema,
-  port: z.number().int().min(1).max(65535),
+  port: z.int().check(z.gte(1), z.lte(65535)),
   publicKey: HostKeyBlobSchema,
 });
 export type TeamHostKey = z.infer<typeof TeamHostKeySchema>;
@@ -30,9 +30,9 @@ const TeamFileSchema = z.object({
   format: z.literal(TEAM_FORMAT),
   version: z.literal(TEAM_VERSION),
   exportedAt: z.string(),
-  profiles: z.array(ProfileSchema).max(500),
+  profiles: z.array(ProfileSchema).check(z.maxLength(500)),
   /** Absent in files exported before issue #16, and in plain exports: an optional addition keeps version 1 readable both ways. */
-  hostKeys: z.array(TeamHostKeySchema).max(500).optional(),
+  hostKeys: z.optional(z.array(TeamHostKeySchema).check(z.maxLength(500))),
 });
 
 export interface TeamFile {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from '../../../shared/zod';
 import { JumpgateError } from '../../../shared/model/errors';
 import type { AwsClients } from '../aws/awsClients';
 import { loadSsm } from '../aws/awsSdkModules';
@@ -30,8 +30,8 @@ const HEAD_FORMAT = 'jumpgate-team-parts';
 const HeadSchema = z.object({
   format: z.literal(HEAD_FORMAT),
   version: z.literal(1),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  parts: z.number().int().min(1).max(MAX_PARTS),
+  sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+  parts: z.int().check(z.gte(1), z.lte(MAX_PARTS)),
 });
 type Head = z.infer<typeof HeadSchema>;
 

@@ -1,6 +1,6 @@
 import { mkdir, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { z } from 'zod';
+import * as z from '../../../shared/zod';
 import { JumpgateError, type ErrorInfo } from '../../../shared/model/errors';
 import { writeFileAtomic } from '../files/atomicFile';
 import { NotReadableFile, readRegularFile } from '../files/boundedRead';
@@ -10,23 +10,23 @@ import { acquireFileLock } from '../profiles/fileLock';
 const CopySchema = z.object({ revision: z.string(), at: z.number(), text: z.string() });
 export type TeamCopy = z.infer<typeof CopySchema>;
 
-const ErrorSchema = z.object({ code: z.string(), message: z.string(), hint: z.string().optional() });
+const ErrorSchema = z.object({ code: z.string(), message: z.string(), hint: z.optional(z.string()) });
 
 const SourceStateSchema = z.object({
   /** As formatTeamSource writes it: the key. */
   source: z.string(),
   region: z.string(),
-  awsProfile: z.string().optional(),
+  awsProfile: z.optional(z.string()),
   /** The last copy fetched whole: what a follow applies, and what keeps working offline. */
-  fetched: CopySchema.optional(),
+  fetched: z.optional(CopySchema),
   /** The copy last applied: present once the source is followed; the base that tells the person's settings from the team's. */
-  applied: CopySchema.optional(),
+  applied: z.optional(CopySchema),
   /** Why the last fetch failed (cleared by the next that works). */
-  lastError: z.object({ at: z.number(), error: ErrorSchema }).optional(),
+  lastError: z.optional(z.object({ at: z.number(), error: ErrorSchema })),
 });
 export type SourceState = z.infer<typeof SourceStateSchema>;
 
-const TeamStateSchema = z.object({ version: z.literal(1), sources: z.array(SourceStateSchema).max(50) });
+const TeamStateSchema = z.object({ version: z.literal(1), sources: z.array(SourceStateSchema).check(z.maxLength(50)) });
 
 /** Copies of team files, a few hundred KB each at most: anything far bigger is not ours and is not read. */
 const MAX_STATE_BYTES = 32 * 1024 * 1024;
