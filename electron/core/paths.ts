@@ -16,6 +16,19 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: N
   return join(env.XDG_CONFIG_HOME ?? join(home, '.config'), APP_NAME);
 }
 
+/**
+ * Where Jumpgate keeps what it can always make again (the CLI's compiled code): the platform's
+ * per-user cache folder, never the data folder's backups or a shared temp folder. With
+ * JUMPGATE_DATA_DIR (tests, portable installs) it sits inside that folder, so one install keeps
+ * everything in one place.
+ */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home = homedir()): string {
+  if (env.JUMPGATE_DATA_DIR) return join(env.JUMPGATE_DATA_DIR, 'cache');
+  if (platform === 'darwin') return join(home, 'Library', 'Caches', APP_NAME);
+  if (platform === 'win32') return join(env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), APP_NAME, 'Cache');
+  return join(env.XDG_CACHE_HOME ?? join(home, '.cache'), APP_NAME);
+}
+
 /** Who runs Jumpgate (for the audit log and a new key's comment); the environment's word when the OS has no passwd entry. */
 export function osUserName(env: NodeJS.ProcessEnv = process.env): string {
   try {
