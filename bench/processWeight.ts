@@ -86,9 +86,13 @@ async function weigh(command: string, args: readonly string[], env: NodeJS.Proce
     await delay(IDLE_MS);
     return residentMb(child.pid as number);
   } finally {
-    const exited = once(child, 'exit');
-    child.kill('SIGINT');
-    await exited;
+    // A process that ended before it was ready (`jumpgate serve` without a built renderer) has
+    // already sent its 'exit': waiting for another kept the benchmark hanging with no output.
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = once(child, 'exit');
+      child.kill('SIGINT');
+      await exited;
+    }
   }
 }
 

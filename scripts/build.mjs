@@ -1,8 +1,10 @@
 // Builds the desktop app into dist/: main and preload as CommonJS (a sandboxed
-// preload cannot be ESM), the renderer as a browser bundle beside its HTML.
+// preload cannot be ESM), the renderer as a browser bundle beside its HTML, and the `jumpgate`
+// command as ES modules split into chunks (scripts/cliBuildOptions.mjs).
 import { build } from 'esbuild';
 import { chmod, copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { argv } from 'node:process';
+import { CLI_ENTRY_FILE, cliBuildOptions } from './cliBuildOptions.mjs';
 
 const { version } = JSON.parse(await readFile('package.json', 'utf8'));
 // `--out <dir>` builds elsewhere than dist/: the UI tests each build their own copy, so two test
@@ -17,7 +19,7 @@ const common = { bundle: true, sourcemap: true, logLevel: 'warning', target: 'no
 // source in memory for as long as the process runs, and one non-ASCII character in a comment made
 // the CLI's 8.2 MB source two bytes per character (17 MB resident) where it is now 6 MB of ASCII.
 // Names stay (stack traces read as the code); full minification, measured, left the allocator 36 MB
-// larger after parsing. bench/cliBundle.ts builds the CLI with the same settings.
+// larger after parsing. scripts/cliBuildOptions.mjs gives the CLI the same settings.
 const nodeSize = { minifyWhitespace: true, minifySyntax: true };
 
 await rm(out, { recursive: true, force: true });
@@ -32,18 +34,7 @@ await Promise.all([
     // ssh2 loads its optional native crypto binding by relative path: keep it in node_modules.
     external: ['electron', 'ssh2', 'cpu-features', '@napi-rs/keyring'],
   }),
-  build({
-    ...common,
-    ...nodeSize,
-    entryPoints: ['electron/cli/main.ts'],
-    outfile: `${out}/cli/jumpgate.cjs`,
-    platform: 'node',
-    format: 'cjs',
-    banner: { js: '#!/usr/bin/env node' },
-    define: { __JUMPGATE_VERSION__: JSON.stringify(version) },
-    // node-pty loads its native binding (and, on macOS, a spawn helper) by path: keep it in node_modules.
-    external: ['ssh2', 'cpu-features', '@napi-rs/keyring', 'node-pty'],
-  }),
+  build(cliBuildOptions({ outdir: `${out}/cli`, version })),
   build({
     ...common,
     entryPoints: ['electron/preload/preload.ts'],
@@ -64,7 +55,7 @@ await Promise.all([
     minify: true,
   }),
 ]);
-await chmod(`${out}/cli/jumpgate.cjs`, 0o755);
+await chmod(`${out}/cli/${CLI_ENTRY_FILE}`, 0o755);
 await mkdir(`${out}/renderer`, { recursive: true });
 await copyFile('renderer/index.html', `${out}/renderer/index.html`);
 await copyFile('renderer/styles.css', `${out}/renderer/styles.css`);

@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import process, { argv, env, execPath, exit, platform } from 'node:process';
+import { CLI_ENTRY_FILE } from './cliBuildOptions.mjs';
 
 const require = createRequire(import.meta.url);
 const distIndex = argv.indexOf('--dist');
@@ -63,7 +64,7 @@ if (electron.path) {
     `Jumpgate: Electron's binary is not available here: ${electron.why}. Starting the same UI in your browser instead. ` +
       'For the desktop app: set ELECTRON_MIRROR (or ELECTRON_CUSTOM_DIR) and run `node node_modules/electron/install.js`, or install the packaged app.\n',
   );
-  const cli = join(dist, 'cli', 'jumpgate.cjs');
+  const cli = join(dist, 'cli', CLI_ENTRY_FILE);
   if (!existsSync(cli)) {
     process.stderr.write(`Jumpgate: ${cli} is missing: run npm run build first.\n`);
     exit(1);

@@ -3,8 +3,8 @@ import { resolve } from 'node:path';
 
 /**
  * The `jumpgate` command as a user runs it: a child process on the source entry
- * point (through tsx), with the test's environment over this one. One place for
- * the CLI tests, which each had their own copy.
+ * point (through tsx) or on a built one (scripts/cliBuildOptions.mjs), with the test's
+ * environment over this one. One place for the CLI tests, which each had their own copy.
  */
 
 export const CLI_ENTRY = resolve('electron/cli/main.ts');
@@ -16,10 +16,20 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Which `jumpgate` runs, and where. */
+export interface CliRunOptions {
+  /** A build's entry file, run by Node alone; the source through tsx when absent. */
+  built?: string;
+  /** The working directory; this process's when absent. */
+  cwd?: string;
+}
+
 /** The running command; stdin is closed unless asked for (scripts and CI give none). */
-export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv, options: { stdin?: 'pipe' | 'ignore' } = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], {
+export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv, options: { stdin?: 'pipe' | 'ignore' } & CliRunOptions = {}): ChildProcess {
+  const entry = options.built === undefined ? ['--import', 'tsx', CLI_ENTRY] : [options.built];
+  return spawn(process.execPath, [...entry, ...args], {
     env: { ...process.env, ...env },
+    cwd: options.cwd,
     stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
   });
 }
@@ -37,8 +47,8 @@ export function collect(child: ChildProcess): Promise<CliResult> {
 }
 
 /** Run to completion. */
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv, options: { input?: string } = {}): Promise<CliResult> {
-  const child = spawnCli(args, env, { stdin: options.input === undefined ? 'ignore' : 'pipe' });
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv, options: { input?: string } & CliRunOptions = {}): Promise<CliResult> {
+  const child = spawnCli(args, env, { stdin: options.input === undefined ? 'ignore' : 'pipe', built: options.built, cwd: options.cwd });
   const result = collect(child);
   if (options.input !== undefined) child.stdin?.end(options.input);
   return result;

@@ -1,14 +1,17 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createDispatcher } from '../../core/dispatcher';
 import { startWebHost } from '../../host/webHost';
 import { CliFailure, type CliSession } from '../session';
 
-/** The built renderer: beside the bundled CLI (dist/cli -> dist/renderer), or the repo's dist/ when run from source. */
+/** The built renderer: beside the built CLI (dist/cli -> dist/renderer), or the repo's dist/ when run from source. */
 function rendererDir(): string {
-  // __dirname exists in the bundled CLI (CommonJS), not when run from source under tsx.
-  const bundled = typeof __dirname === 'string' ? [join(__dirname, '..', 'renderer')] : [];
-  const candidates = [...bundled, resolve('dist', 'renderer')];
+  // This module's folder is dist/cli in the built CLI (its entry and every chunk sit there,
+  // scripts/cliBuildOptions.mjs), wherever it is installed and whatever the working directory;
+  // from source it is electron/cli/commands, and the checkout's dist/ is the working directory's.
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, '..', 'renderer'), resolve('dist', 'renderer')];
   const found = candidates.find((dir) => existsSync(join(dir, 'index.html')));
   if (!found) {
     throw new CliFailure({ code: 'BAD_REQUEST', message: 'The web UI is not built.', hint: 'Run npm run build first.' });

@@ -12,7 +12,8 @@ import type * as CredentialProviders from '@aws-sdk/credential-providers';
  * about 53 MB resident (every EC2 API, for five security-group calls); Parameter Store and S3 are
  * for team profiles; RDS, Secrets Manager, STS and the credential providers for what a screen or
  * a target asks AWS. A `jumpgate connect` to a host target with a typed password, or
- * `jumpgate serve` until a screen asks AWS, carries none of them.
+ * `jumpgate serve` until a screen asks AWS, carries none of them. In the built CLI each is a chunk
+ * file of its own, which Node reads only then (scripts/cliBuildOptions.mjs).
  */
 /** `load` run once, on the first call; every call gets its promise. */
 export function onFirstUse<T>(load: () => Promise<T>): () => Promise<T> {

@@ -61,7 +61,11 @@ try {
 }
 `;
 
-/** The bundles (main, CLI) are CommonJS and have require; from source, resolve from the working directory (as pageant.ts does). */
+/**
+ * The builds have a require that resolves from their own folder (main's CommonJS bundle its own, the
+ * CLI's ES modules the one scripts/cliBuildOptions.mjs puts in each chunk); from source, resolve from
+ * the working directory (as pageant.ts does).
+ */
 function modulePath(kind: KdfJob['kind']): string {
   const load = typeof require === 'function' ? require : createRequire(join(process.cwd(), 'noop.js'));
   // bcrypt-pbkdf is ssh2's own dependency: resolve it from ssh2, which is what parsed keys before.

@@ -31,7 +31,8 @@ const LIST_KEYS_REQUEST = Buffer.from([0, 0, 0, 1, 11]);
 
 /** ssh2's helper, found from ssh2's own location (inside app.asar in the packaged app, which execFile handles). */
 export function ssh2PageantHelper(): string {
-  // The bundles (main, CLI) are CommonJS and have require; from source, resolve from the working directory.
+  // The builds have a require that resolves from their own folder (main's CommonJS bundle its own, the
+  // CLI's ES modules the one scripts/cliBuildOptions.mjs gives them); from source, resolve from the working directory.
   const load = typeof require === 'function' ? require : createRequire(join(process.cwd(), 'noop.js'));
   return join(dirname(load.resolve('ssh2')), '..', 'util', 'pagent.exe');
 }
