@@ -186,7 +186,7 @@ async function main(): Promise<void> {
   try {
     if (SECTIONS.some((section) => !OWN_TABLE_SECTIONS.includes(section) && runs(section))) await measureTunnels(work, buildDir, log, check);
     if (runs('masking')) masking = await maskingBench({ work, buildDir, reps: config.reps, log, check });
-    if (runs('weight')) weight = await processWeightBench({ work, buildDir, reps: config.reps, log });
+    if (runs('weight')) weight = await processWeightBench({ work, buildDir, reps: config.reps, settle: !quick, log });
     if (runs('unlock')) unlock = await keyUnlockBench({ work, reps: config.reps, log });
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -24,7 +24,7 @@ const REQUIRE_BANNER = "import { createRequire as __jumpgateCreateRequire } from
  * import first runs. In one CommonJS file their source (most of the 6 MB) was parsed into memory
  * at start and kept there for the life of the process, whether or not the command ever used them.
  *
- * The entry keeps electron/cli/main.ts's `#!/usr/bin/env node` line (esbuild carries an entry's
+ * The entry keeps electron/cli/bin.ts's `#!/usr/bin/env node` line (esbuild carries an entry's
  * hashbang over, ahead of the banner, and puts it in no chunk).
  *
  * Whitespace and comments go, names stay (stack traces read as the code): V8 keeps every loaded
@@ -38,7 +38,7 @@ const REQUIRE_BANNER = "import { createRequire as __jumpgateCreateRequire } from
  */
 export function cliBuildOptions({ outdir, version }) {
   return {
-    entryPoints: { jumpgate: fileURLToPath(new URL('../electron/cli/main.ts', import.meta.url)) },
+    entryPoints: { jumpgate: fileURLToPath(new URL('../electron/cli/bin.ts', import.meta.url)) },
     outdir,
     outExtension: { '.js': '.mjs' },
     bundle: true,

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,7 +17,9 @@ import { createJumpBoxGroup } from '../../e2e/ui/toolsRig';
 import { CLI_ENTRY_FILE, cliBuildOptions } from '../../scripts/cliBuildOptions.mjs';
 
 const VERSION = '9.8.7-built';
-const CLI_SOURCE = resolve('electron/cli/main.ts');
+/** The built entry's source: it turns on the compile cache, then imports the CLI program (main.ts), built as a chunk of its own. */
+const CLI_SOURCE = resolve('electron/cli/bin.ts');
+const CLI_PROGRAM = resolve('electron/cli/main.ts');
 
 /** Source files of what Jumpgate loads with import() on first use: the AWS SDK clients and the database drivers. */
 const LOADED_ON_FIRST_USE = /node_modules\/(@aws-sdk\/client-[^/]+|mysql2|pg)\//;
@@ -57,7 +59,14 @@ function builtFiles(): Array<{ key: string; path: string }> {
     .map((key) => ({ key, path: resolve(key) }));
 }
 
-/** The entry and every chunk it imports statically: what Node reads, parses and keeps before the command runs. */
+/** The built chunk of the CLI program (main.ts), which the entry imports on every start. */
+function programChunk(): { key: string; path: string } {
+  const key = Object.keys(metafile.outputs).find((output) => metafile.outputs[output]?.entryPoint && resolve(metafile.outputs[output]?.entryPoint as string) === CLI_PROGRAM);
+  if (!key) throw new Error('the build put the CLI program in no chunk of its own');
+  return { key, path: resolve(key) };
+}
+
+/** The entry, the CLI program and every chunk they import statically: what Node reads, parses and keeps before the command runs. */
 function loadedAtStart(): Array<{ key: string; path: string }> {
   const files = builtFiles();
   const start = files.find((file) => file.path === entry);
@@ -69,6 +78,7 @@ function loadedAtStart(): Array<{ key: string; path: string }> {
     for (const imported of metafile.outputs[key]?.imports ?? []) if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
   };
   visit(start.key);
+  visit(programChunk().key);
   return files.filter((file) => seen.has(file.key));
 }
 
@@ -93,6 +103,7 @@ describe('the built CLI (scripts/cliBuildOptions.mjs)', () => {
   it('gives every import() named exports, as Node does: no CommonJS module behind one but mysql2/promise, which is imported for its default', () => {
     // A chunk made from a CommonJS module exports only `default` (evanw/esbuild#3245), where Node's own import() also names its exports.
     const loadedByImport = Object.values(metafile.outputs).flatMap((output) => (output.entryPoint && resolve(output.entryPoint) !== CLI_SOURCE ? [output.entryPoint] : []));
+    expect(loadedByImport.map((input) => resolve(input))).toContain(CLI_PROGRAM);
     expect(loadedByImport.length).toBeGreaterThan(0);
     expect(loadedByImport.filter((input) => metafile.inputs[input]?.format === 'cjs')).toEqual([expect.stringMatching(/node_modules\/mysql2\/promise\.js$/)]);
   });
@@ -107,11 +118,24 @@ describe('the built CLI (scripts/cliBuildOptions.mjs)', () => {
   });
 
   it('prints the version it was built with', async () => {
-    expect(await runCli(['--version'], {}, { built: entry })).toMatchObject({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
+    expect(await runCli(['--version'], { JUMPGATE_DATA_DIR: join(app, 'version-data') }, { built: entry })).toMatchObject({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
+  });
+
+  it('keeps its compiled code in the cache folder and starts from it the next time, without parsing the program again', async () => {
+    const env = { JUMPGATE_DATA_DIR: join(app, 'cache-data') };
+    expect(await runCli(['--version'], env, { built: entry })).toMatchObject({ code: 0, stdout: `${VERSION}\n` });
+    const compiled = join(app, 'cache-data', 'cache', 'compiled');
+    expect(statSync(compiled).mode & 0o777).toBe(0o700);
+    expect(readdirSync(compiled, { recursive: true }).length).toBeGreaterThan(0);
+    // Node's own account of its compile cache (NODE_DEBUG_NATIVE) says whether V8 took the cached code for the program.
+    const again = await runCli(['--version'], { ...env, NODE_DEBUG_NATIVE: 'COMPILE_CACHE' }, { built: entry });
+    expect(again).toMatchObject({ code: 0, stdout: `${VERSION}\n` });
+    expect(again.stderr).toContain(`cache for ${pathToFileURL(programChunk().path).href} was accepted`);
   });
 
   it('links every chunk from the built layout: each imports its siblings, Node built-ins through its own require, and the externals', () => {
-    const chunks = builtFiles().filter((file) => file.path !== entry);
+    // Not the program chunk: importing it runs the CLI (the other tests here run it as a command).
+    const chunks = builtFiles().filter((file) => file.path !== entry && file.key !== programChunk().key);
     expect(chunks.length).toBeGreaterThan(0);
     const urls = JSON.stringify(chunks.map((file) => pathToFileURL(file.path).href));
     const loaded = spawnSync(process.execPath, ['--input-type=module', '-e', `for (const url of ${urls}) await import(url);`], { encoding: 'utf8', cwd: tmpdir() });

@@ -1,5 +1,3 @@
-#!/usr/bin/env node
-// ^ The built command's first line: esbuild carries an entry's hashbang into dist/cli/jumpgate.mjs (scripts/cliBuildOptions.mjs).
 import { Command, CommanderError } from 'commander';
 import { toErrorInfo } from '../../shared/model/errors';
 import { DbEngineSchema, DEFAULT_AWS_REGION } from '../../shared/model/profile';
