@@ -131,8 +131,8 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   await step('key', [], async () => {
     // Which agent, and for Pageant whether it answers; an agent that is there but holds no usable key shows at login.
     if (profile.jumpHost.auth.kind === 'agent') return `the key comes from ${(await deps.pool.agentFor(profile.jumpHost.auth)).label}`;
-    const passphrase = await deps.passphraseFor(profile.jumpHost.auth.keyPath);
-    const key = await loadPrivateKeyFile(profile.jumpHost.auth.keyPath, passphrase === undefined ? {} : { passphrase });
+    const { keyPath } = profile.jumpHost.auth;
+    const key = await loadPrivateKeyFile(keyPath, { passphraseFor: () => deps.passphraseFor(keyPath) });
     return `${key.type} key ${key.fingerprint} (${key.format})`;
   });
   await step('aws-credentials', [], async () => (usesAws ? deps.whoAmI() : notNeeded));

@@ -97,7 +97,11 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen', 'puttygen', 'ssh-agent', '
 
   it.each(KEY_CASES)('logs in with a %s key and forwards', async (name) => {
     const key = keys[name]!;
-    const { pool, knownHosts } = engineWith(async (path) => (path === key.privatePath ? key.passphrase : undefined));
+    const asked: string[] = [];
+    const { pool, knownHosts } = engineWith(async (path) => {
+      asked.push(path);
+      return path === key.privatePath ? key.passphrase : undefined;
+    });
     await trustSshd(knownHosts, sshd);
     const lease = pool.acquire(jumpHostFor(sshd, key.privatePath));
     await lease.connection.whenReady();
@@ -111,6 +115,8 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen', 'puttygen', 'ssh-agent', '
       channel.end(`hello from ${name}`);
     });
     expect(reply).toBe(`hello from ${name}`);
+    // The passphrase (in the app, perhaps from the OS keychain) is looked up only for a key that has one.
+    expect(asked).toEqual(key.passphrase === undefined ? [] : [key.privatePath]);
     await lease.release();
     expect(pool.size).toBe(0);
   });

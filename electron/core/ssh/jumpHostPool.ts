@@ -192,8 +192,9 @@ export class JumpHostPool {
       const resolved = await this.agentFor(hop.auth);
       return { agent: resolved.agent, agentInUse: { label: resolved.label, unavailable: resolved.unavailable } };
     }
-    const passphrase = await this.options.passphraseFor?.(hop.auth.keyPath);
-    const key = await loadPrivateKeyFile(hop.auth.keyPath, passphrase === undefined ? {} : { passphrase });
+    const { keyPath } = hop.auth;
+    const passphraseFor = this.options.passphraseFor;
+    const key = await loadPrivateKeyFile(keyPath, passphraseFor ? { passphraseFor: () => passphraseFor(keyPath) } : {});
     return { privateKey: key.privateKey, clientKeyFingerprint: key.fingerprint };
   }
 }

@@ -771,13 +771,29 @@ async function companionOf(path: string): Promise<string | undefined> {
   }
 }
 
-/** Reads and parses a key file; a missing file is KEY_NOT_FOUND. A leading ~/ means the home directory. */
-export async function loadPrivateKeyFile(path: string, options: { passphrase?: string } = {}): Promise<LoadedKey> {
+/**
+ * Reads and parses a key file; a missing file is KEY_NOT_FOUND. A leading ~/ means the home directory.
+ * `passphraseFor` is asked only for a key that turns out to be encrypted: where the answer may come
+ * from the OS keychain, a key without a passphrase never costs a round trip to the secret store,
+ * nor loading its native binding into the process (issue #17's idle weight).
+ */
+export async function loadPrivateKeyFile(path: string, options: { passphrase?: string; passphraseFor?: () => Promise<string | undefined> } = {}): Promise<LoadedKey> {
   const bytes = await readKeyFile(path);
   try {
     const format = detectKeyFormat(bytes);
     const companionPublicKey = format === 'pem' || format === 'pkcs8' ? await companionOf(path) : undefined;
-    return await parse(bytes, { passphrase: options.passphrase, sourceName: path, companionPublicKey });
+    const { passphraseFor } = options;
+    if (options.passphrase !== undefined || !passphraseFor) return await parse(bytes, { passphrase: options.passphrase, sourceName: path, companionPublicKey });
+    if (isKeyEncrypted(bytes)) return await parse(bytes, { passphrase: await passphraseFor(), sourceName: path, companionPublicKey });
+    try {
+      return await parse(bytes, { sourceName: path, companionPublicKey });
+    } catch (error) {
+      // A protection the sniffing above did not see: ask after all rather than fail on a remembered key.
+      if (!(error instanceof JumpgateError && error.code === 'PASSPHRASE_REQUIRED')) throw error;
+      const passphrase = await passphraseFor();
+      if (passphrase === undefined) throw error;
+      return await parse(bytes, { passphrase, sourceName: path, companionPublicKey });
+    }
   } catch (error) {
     throw namingKeyFile(error, path);
   } finally {
