@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -51,6 +51,9 @@ export class RendererBuild {
     this.dirs.push(dir);
     const out = join(dir, 'dist');
     await run(process.execPath, ['scripts/build.mjs', '--out', out], { cwd: this.root });
+    // An installed app's layout: the built CLI (ES modules, which NODE_PATH does not reach) finds
+    // what it keeps external (ssh2, the keyring, node-pty) in a node_modules beside dist/.
+    symlinkSync(join(this.root, 'node_modules'), join(dir, 'node_modules'), 'dir');
     return join(out, 'renderer');
   }
 

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -40,7 +40,12 @@ describe.skipIf(!peersAvailable('chromium'))('npm start without the Electron bin
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'jumpgate-start-'));
     // The run's one build (main, CLI, renderer) when the shared rig is there; a private one otherwise.
-    dist = rigBrokerUrl() ? dirname(await askRig<string>('renderer')) : buildApp(join(dir, 'dist'));
+    if (rigBrokerUrl()) dist = dirname(await askRig<string>('renderer'));
+    else {
+      dist = buildApp(join(dir, 'dist'));
+      // As the rig's build has it (e2e/rig/rendererBuild.ts): node_modules beside dist/, for what the built CLI keeps external.
+      symlinkSync(resolve('node_modules'), join(dir, 'node_modules'), 'dir');
+    }
     browser = await connectChromium();
   }, 120_000);
 
@@ -50,12 +55,10 @@ describe.skipIf(!peersAvailable('chromium'))('npm start without the Electron bin
   });
 
   async function start(extraEnv: NodeJS.ProcessEnv): Promise<void> {
-    // NODE_PATH: the run's build lives in a temp dir, not beside the repo's node_modules as dist/ does.
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       JUMPGATE_DATA_DIR: join(dir, `data-${Date.now()}`),
       JUMPGATE_NO_BROWSER: '1',
-      NODE_PATH: resolve('node_modules'),
       ...extraEnv,
     };
     delete env.ELECTRON_OVERRIDE_DIST_PATH;
