@@ -133,6 +133,23 @@ describe('the built CLI (scripts/cliBuildOptions.mjs)', () => {
     expect(again.stderr).toContain(`cache for ${pathToFileURL(programChunk().path).href} was accepted`);
   });
 
+  it('starts when two commands fill the cache at once, and when its files are garbage', async () => {
+    const env = { JUMPGATE_DATA_DIR: join(app, 'shared-cache-data') };
+    const both = await Promise.all([runCli(['--version'], env, { built: entry }), runCli(['--version'], env, { built: entry })]);
+    expect(both.map((run) => [run.code, run.stdout])).toEqual([
+      [0, `${VERSION}\n`],
+      [0, `${VERSION}\n`],
+    ]);
+    const compiled = join(app, 'shared-cache-data', 'cache', 'compiled');
+    const files = readdirSync(compiled, { recursive: true, withFileTypes: true }).filter((file) => file.isFile());
+    expect(files.length).toBeGreaterThan(0);
+    // What another version, a full disk or a tampering hand may leave: V8 checks each file and compiles afresh.
+    for (const file of files) writeFileSync(join(file.parentPath, file.name), Buffer.alloc(4096, 0x5a));
+    const afterGarbage = await runCli(['--version'], { ...env, NODE_DEBUG_NATIVE: 'COMPILE_CACHE' }, { built: entry });
+    expect(afterGarbage).toMatchObject({ code: 0, stdout: `${VERSION}\n` });
+    expect(afterGarbage.stderr).not.toContain(`cache for ${pathToFileURL(programChunk().path).href} was accepted`);
+  });
+
   it('links every chunk from the built layout: each imports its siblings, Node built-ins through its own require, and the externals', () => {
     // Not the program chunk: importing it runs the CLI (the other tests here run it as a command).
     const chunks = builtFiles().filter((file) => file.path !== entry && file.key !== programChunk().key);
