@@ -72,6 +72,7 @@ const program = new Command('jumpgate')
       '  JUMPGATE_CHECKIP_URL    where "my public IP" is asked (default https://checkip.amazonaws.com)',
       '  AWS_PROFILE, AWS_REGION the AWS CLI\'s own: which credentials and region, where a profile names none',
       '  AWS_ENDPOINT_URL        the AWS SDK\'s: send AWS calls to another endpoint (a proxy, LocalStack, moto)',
+      '  NODE_DISABLE_COMPILE_CACHE=1  Node\'s: start without the compiled code kept in your cache folder (~/.cache/Jumpgate)',
     ].join('\n'),
   );
 
