@@ -21,8 +21,8 @@ const VERSION = '9.8.7-built';
 const CLI_SOURCE = resolve('electron/cli/bin.ts');
 const CLI_PROGRAM = resolve('electron/cli/main.ts');
 
-/** Source files of what Jumpgate loads with import() on first use: the AWS SDK clients and the database drivers. */
-const LOADED_ON_FIRST_USE = /node_modules\/(@aws-sdk\/client-[^/]+|mysql2|pg)\//;
+/** Source files of what Jumpgate loads with import() on first use: the AWS SDK clients, the database drivers, and the web host's WebSocket server (`serve`). */
+const LOADED_ON_FIRST_USE = /node_modules\/(@aws-sdk\/client-[^/]+|mysql2|pg|ws)\//;
 
 /** The EC2 client's own definition of a command class (Jumpgate's code only names it, as `sdk.DescribeSecurityGroupsCommand`). */
 const EC2_COMMAND_DEFINITION = /\bDescribeSecurityGroupsCommand\s*=\s*class\b|\bclass DescribeSecurityGroupsCommand\b/;
@@ -86,7 +86,7 @@ const inputsOf = (files: Array<{ key: string }>): string[] => files.flatMap((fil
 const textOf = (files: Array<{ path: string }>): string => files.map((file) => readFileSync(file.path, 'latin1')).join('\n');
 
 describe('the built CLI (scripts/cliBuildOptions.mjs)', () => {
-  it('loads none of the AWS SDK clients or database drivers at start, and carries them in chunks of their own', () => {
+  it('loads none of the AWS SDK clients, database drivers or the web host\'s WebSocket server at start, and carries them in chunks of their own', () => {
     const atStart = loadedAtStart();
     const all = builtFiles();
     expect(atStart.length).toBeLessThan(all.length);
@@ -95,7 +95,7 @@ describe('the built CLI (scripts/cliBuildOptions.mjs)', () => {
     // Still in the build, for the commands that use them: no package left for node_modules to supply.
     const carried = new Set(inputsOf(all).flatMap((input) => LOADED_ON_FIRST_USE.exec(input)?.[1] ?? []));
     expect([...carried].sort()).toEqual(
-      expect.arrayContaining(['@aws-sdk/client-ec2', '@aws-sdk/client-rds', '@aws-sdk/client-s3', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-ssm', '@aws-sdk/client-sts', 'mysql2', 'pg']),
+      expect.arrayContaining(['@aws-sdk/client-ec2', '@aws-sdk/client-rds', '@aws-sdk/client-s3', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-ssm', '@aws-sdk/client-sts', 'mysql2', 'pg', 'ws']),
     );
     expect(EC2_COMMAND_DEFINITION.test(textOf(all))).toBe(true);
   });

@@ -13,7 +13,6 @@ import { profileAdd, profileRemove, profileRename, profileShow, type ProfileAddO
 import { importSshConfigHosts, profileExport, sshConfigPathOf, teamImport, type SshConfigImportOptions, type TeamImportOptions } from './commands/profileFiles';
 import { targetAdd, targetRemove, type TargetAddOptions } from './commands/profileTarget';
 import { teamDiscover, teamFollow, teamPublish, teamRefresh, teamStatus, type FollowOptions, type PublishOptions, type SourceOptions } from './commands/team';
-import { serve } from './commands/serve';
 import { CliFailure, openSession, VERSION, type CliSession, type SessionOptions } from './session';
 
 /**
@@ -415,7 +414,8 @@ program
   .description('Serve the Jumpgate UI to your browser on 127.0.0.1 (token-protected)')
   .option('--port <port>', 'listen on this port (default: a free one)')
   .addHelpText('after', '\nExamples:\n  jumpgate serve\n  jumpgate serve --port 8421')
-  .action((options: { port?: string }) => withSession((session) => serve(session, options)));
+  // Loaded when asked for: the web host and its WebSocket server are nothing a tunnel needs.
+  .action((options: { port?: string }) => withSession(async (session) => (await import('./commands/serve')).serve(session, options)));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {
