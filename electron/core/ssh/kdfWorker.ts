@@ -11,9 +11,9 @@
  * `require` resolves from the working directory, which is anywhere for the installed CLI.
  */
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { JumpgateError } from '../../../shared/model/errors';
+import { installedRequire } from '../platform/installedRequire';
 
 export type KdfJob =
   | { kind: 'bcrypt'; passphrase: Buffer; salt: Buffer; rounds: number; length: number }
@@ -61,13 +61,9 @@ try {
 }
 `;
 
-/**
- * The builds have a require that resolves from their own folder (main's CommonJS bundle its own, the
- * CLI's ES modules the one scripts/cliBuildOptions.mjs puts in each chunk); from source, resolve from
- * the working directory (as pageant.ts does).
- */
+/** The file the worker loads for this derivation, as the installed app finds it. */
 function modulePath(kind: KdfJob['kind']): string {
-  const load = typeof require === 'function' ? require : createRequire(join(process.cwd(), 'noop.js'));
+  const load = installedRequire();
   // bcrypt-pbkdf is ssh2's own dependency: resolve it from ssh2, which is what parsed keys before.
   return kind === 'bcrypt' ? createRequire(load.resolve('ssh2')).resolve('bcrypt-pbkdf') : load.resolve('hash-wasm');
 }

@@ -782,17 +782,18 @@ export async function loadPrivateKeyFile(path: string, options: { passphrase?: s
   try {
     const format = detectKeyFormat(bytes);
     const companionPublicKey = format === 'pem' || format === 'pkcs8' ? await companionOf(path) : undefined;
-    const { passphraseFor } = options;
-    if (options.passphrase !== undefined || !passphraseFor) return await parse(bytes, { passphrase: options.passphrase, sourceName: path, companionPublicKey });
-    if (isKeyEncrypted(bytes)) return await parse(bytes, { passphrase: await passphraseFor(), sourceName: path, companionPublicKey });
+    const parseWith = (passphrase: string | undefined): Promise<LoadedKey> => parse(bytes, { passphrase, sourceName: path, companionPublicKey });
+    const { passphrase, passphraseFor } = options;
+    if (passphrase !== undefined || !passphraseFor) return await parseWith(passphrase);
+    if (isKeyEncrypted(bytes)) return await parseWith(await passphraseFor());
     try {
-      return await parse(bytes, { sourceName: path, companionPublicKey });
+      return await parseWith(undefined);
     } catch (error) {
       // A protection the sniffing above did not see: ask after all rather than fail on a remembered key.
       if (!(error instanceof JumpgateError && error.code === 'PASSPHRASE_REQUIRED')) throw error;
-      const passphrase = await passphraseFor();
-      if (passphrase === undefined) throw error;
-      return await parse(bytes, { passphrase, sourceName: path, companionPublicKey });
+      const remembered = await passphraseFor();
+      if (remembered === undefined) throw error;
+      return await parseWith(remembered);
     }
   } catch (error) {
     throw namingKeyFile(error, path);

@@ -1,9 +1,9 @@
 import { execFile, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Duplex } from 'node:stream';
 // The default import: Node's ESM loader (the CLI under tsx) does not see every export of CommonJS ssh2 by name.
 import ssh2 from 'ssh2';
+import { installedRequire } from '../platform/installedRequire';
 
 /**
  * Pageant (PuTTY's agent) on Windows, through the small helper program ssh2 ships for it
@@ -31,10 +31,7 @@ const LIST_KEYS_REQUEST = Buffer.from([0, 0, 0, 1, 11]);
 
 /** ssh2's helper, found from ssh2's own location (inside app.asar in the packaged app, which execFile handles). */
 export function ssh2PageantHelper(): string {
-  // The builds have a require that resolves from their own folder (main's CommonJS bundle its own, the
-  // CLI's ES modules the one scripts/cliBuildOptions.mjs gives them); from source, resolve from the working directory.
-  const load = typeof require === 'function' ? require : createRequire(join(process.cwd(), 'noop.js'));
-  return join(dirname(load.resolve('ssh2')), '..', 'util', 'pagent.exe');
+  return join(dirname(installedRequire().resolve('ssh2')), '..', 'util', 'pagent.exe');
 }
 
 export class PageantError extends Error {
