@@ -24,6 +24,22 @@ function layer(files, forbidden, message, { zod = true } = {}) {
   };
 }
 
+/**
+ * ssh2's values only through electron/core/ssh/ssh2Parts.ts, which imports the files that define
+ * them: the package's index also loads its HTTP agents (Node's http, https, tls) and its server,
+ * 3 MB in every process that holds a tunnel (issue #17). Its types may come from the index.
+ */
+const ssh2IndexRule = {
+  files: ['electron/**/*.ts', 'bench/**/*.ts'],
+  ignores: ['**/*.test.ts'],
+  rules: {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      { paths: [{ name: 'ssh2', allowTypeImports: true, message: "Import ssh2's values from electron/core/ssh/ssh2Parts.ts; `import type` from 'ssh2' is fine." }] },
+    ],
+  },
+};
+
 const sharedForbidden = [...nodeBuiltins, 'electron', '**/electron/**', '**/renderer/**', 'ssh2'];
 const sharedMessage = 'shared/ is the contract and the model: no Node, no Electron, no engine, no UI.';
 
@@ -53,6 +69,7 @@ export default tseslint.config(
     [...nodeBuiltins, 'electron', '**/electron/**', 'ssh2'],
     'The renderer talks only to window.jumpgate or the WebSocket client; it imports shared/ and nothing of Node.',
   ),
+  ssh2IndexRule,
   layer(
     ['electron/preload/**/*.ts'],
     ['**/electron/core/**', '**/electron/main/**'],

@@ -3,10 +3,13 @@
  * per client, plain pipes, the library's defaults), in a process of its own like
  * the engine. If the engine runs as fast as this, the gap to OpenSSH is the
  * library's, not the engine's. It checks the host key like the engine does.
+ * It loads ssh2's client the way the engine does (electron/core/ssh/ssh2Parts.ts), not the
+ * package's index with its HTTP agents and server: the weight section's floor is what a Node
+ * process needs to hold a forward.
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { Client } from 'ssh2';
+import { Client } from '../electron/core/ssh/ssh2Parts';
 
 const [host, port, user, keyPath, hostKeyBase64, remotePort, localPort] = process.argv.slice(2);
 if (!localPort) throw new Error('usage: bareSsh2 <host> <port> <user> <keyPath> <hostKeyBase64> <remotePort> <localPort>');

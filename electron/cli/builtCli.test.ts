@@ -214,8 +214,16 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen', 'moto_server'))('the built
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('unlocks the key, connects and carries bytes through the tunnel, then ends on SIGINT', async () => {
-    const child = spawnCli(['connect', 'rig', 'echo', '--passphrase-env', 'JUMPGATE_TEST_PASSPHRASE'], { JUMPGATE_DATA_DIR: dataDir, SSH_AUTH_SOCK: '', JUMPGATE_TEST_PASSPHRASE: passphrase }, { built: entry });
+  it('unlocks the key, connects and carries bytes through the tunnel, then ends on SIGINT, without loading Node\'s web modules', async () => {
+    // Node's own list of the modules the process loaded, written as it exits (a preload of the test's, not of the CLI).
+    const loadedList = join(dir, 'connect-modules.json');
+    const probe = join(dir, 'module-probe.cjs');
+    writeFileSync(probe, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loadedList)}, JSON.stringify(process.moduleLoadList)));\n`);
+    const child = spawnCli(
+      ['connect', 'rig', 'echo', '--passphrase-env', 'JUMPGATE_TEST_PASSPHRASE'],
+      { JUMPGATE_DATA_DIR: dataDir, SSH_AUTH_SOCK: '', JUMPGATE_TEST_PASSPHRASE: passphrase, NODE_OPTIONS: `--require ${probe}` },
+      { built: entry },
+    );
     const exited = new Promise<number | null>((done) => child.once('exit', done));
     try {
       expect(await waitForLine(child, /^ready echo /)).toContain(`127.0.0.1:${localPort} -> 127.0.0.1:${echo.port}`);
@@ -224,6 +232,10 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen', 'moto_server'))('the built
       child.kill('SIGINT');
     }
     expect(await exited).toBe(0);
+    // A tunnel needs net and crypto; http, https and tls came with ssh2's index (its HTTP agents) and ws (serve's web host).
+    const loaded = JSON.parse(readFileSync(loadedList, 'utf8')) as string[];
+    expect(loaded).toEqual(expect.arrayContaining(['NativeModule net', 'NativeModule crypto']));
+    expect(loaded.filter((name) => /^NativeModule (https?|tls|_http_\w+)$/.test(name))).toEqual([]);
   });
 
   it('loads the EC2 client from its chunk on first use and asks moto', async () => {

@@ -1,11 +1,10 @@
 import { mkdir, open, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-// The default import: Node's ESM loader (the CLI under tsx) cannot see `utils` as a named export of CommonJS ssh2.
-import ssh2 from 'ssh2';
 import { JumpgateError } from '../../../shared/model/errors';
 import { platformFilePrivacy, type FilePrivacy } from '../files/filePrivacy';
 import { expandHome } from '../platform/homePath';
 import { loadPrivateKeyFile } from '../ssh/keyLoader';
+import { generateKeyPair, parseKey } from '../ssh/ssh2Parts';
 
 export type GeneratedKeyType = 'ed25519' | 'rsa';
 
@@ -45,8 +44,8 @@ function generateWithSsh2(options: GenerateKeyOptions): Promise<KeyPairText> {
   const encryption = options.passphrase ? { passphrase: options.passphrase, cipher: CIPHER, rounds: KDF_ROUNDS } : {};
   return new Promise((resolve, reject) => {
     const done = (error: Error | null, pair: KeyPairText) => (error ? reject(error) : resolve(pair));
-    if (options.type === 'rsa') ssh2.utils.generateKeyPair('rsa', { bits: RSA_BITS, comment: options.comment, ...encryption }, done);
-    else ssh2.utils.generateKeyPair('ed25519', { comment: options.comment, ...encryption }, done);
+    if (options.type === 'rsa') generateKeyPair('rsa', { bits: RSA_BITS, comment: options.comment, ...encryption }, done);
+    else generateKeyPair('ed25519', { comment: options.comment, ...encryption }, done);
   });
 }
 
@@ -64,7 +63,7 @@ async function wellFormedPair(options: GenerateKeyOptions, makePair: PairMaker):
   let problem = '';
   for (let draw = 0; draw < MAX_DRAWS; draw++) {
     const pair = await makePair(options);
-    const parsed = ssh2.utils.parseKey(pair.public);
+    const parsed = parseKey(pair.public);
     if (!(parsed instanceof Error)) return pair;
     problem = parsed.message;
   }

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { Client, type BaseAgent, type ClientChannel, type ConnectConfig } from 'ssh2';
+import type { BaseAgent, ClientChannel, ConnectConfig } from 'ssh2';
 import { JumpgateError } from '../../../shared/model/errors';
 import type { JumpHostHop } from '../../../shared/model/jumpHost';
 import { backoffDelay, type BackoffPolicy } from './backoff';
@@ -8,6 +8,7 @@ import { pipelineLogin } from './loginPipelining';
 import { legacyHostKeyError, legacyUserKeyError, LEGACY_RSA, loginPlan, sendKeysAsPlanned, offeredAlgorithms, type AlgorithmPolicy } from './sshAlgorithms';
 import { OPEN_FLOOR, ReceiveWindow, type WindowBudget } from './receiveWindow';
 import { forwardOutOwningWindow } from './ssh2ChannelWindow';
+import { Client } from './ssh2Parts';
 import { classifyConnectError, isTransient, type AttemptContext } from './sshErrors';
 
 /** How long a closing connection waits for the jump box to acknowledge before its socket is destroyed. */

@@ -12,12 +12,12 @@
  */
 import { createDecipheriv, createHash, createPrivateKey, getCiphers, randomBytes } from 'node:crypto';
 import type { DecipherGCM, JsonWebKey, KeyObject } from 'node:crypto';
-import * as ssh2Namespace from 'ssh2';
 import { detailsOf, JumpgateError } from '../../../shared/model/errors';
 import { NotReadableFile, readRegularFile } from '../files/boundedRead';
 import { expandHome } from '../platform/homePath';
 import { deriveOffThread } from './kdfWorker';
 import { isPpkEncrypted, readPpk, readPpkPublicHalf, sniffPpkVersion } from './ppk';
+import { parseKey } from './ssh2Parts';
 import {
   ECDSA_CURVES,
   SshReader,
@@ -29,11 +29,6 @@ import {
   wipeKeyMaterial,
 } from './sshWire';
 import type { EcdsaCurve, KeyMaterial } from './sshWire';
-
-// ssh2 is CommonJS and builds `utils` inside an object literal, which Node's
-// ESM loader cannot see as a named export (`import { utils }` fails under plain
-// node/tsx). module.exports, the default export, always carries it.
-const { utils } = (ssh2Namespace as unknown as { default?: typeof ssh2Namespace }).default ?? ssh2Namespace;
 
 export type KeySourceFormat = 'openssh' | 'pem' | 'pkcs8' | 'ppk2' | 'ppk3';
 
@@ -536,7 +531,7 @@ async function readOpenSsh(text: string, armor: Armor, passphrase: string | unde
   if (encrypted && !passphrase) throw passphraseRequired('openssh', what, sourceName);
 
   const plainBlock = encrypted ? await decryptOpenSsh(container, passphrase!, sourceName) : block;
-  const parsed = utils.parseKey(plainBlock) as ReturnType<typeof utils.parseKey> | undefined;
+  const parsed = parseKey(plainBlock) as ReturnType<typeof parseKey> | undefined;
   if (parsed === undefined) throw unreadable(`${subject} is an OpenSSH private key file that holds no key.`, 'openssh');
   if (parsed instanceof Error) {
     // ssh2's "Unsupported ..." messages name a cipher, KDF or key type taken from the file header: printable-only, bounded.
@@ -674,7 +669,7 @@ function finish(
  */
 function selfTest(privateKey: Buffer, publicBlob: Buffer, format: KeySourceFormat, sourceName: string | undefined): void {
   const subject = subjectOf(sourceName);
-  const parsed = utils.parseKey(privateKey);
+  const parsed = parseKey(privateKey);
   if (parsed instanceof Error || !parsed.getPublicSSH().equals(publicBlob)) {
     throw unreadable(`${subject} was read, but the SSH library rejects the key it contains.`, format, SUPPORTED_FORMATS_HINT, parsed);
   }
@@ -834,7 +829,7 @@ function publicHalfOf(format: KeySourceFormat, blob: Buffer, comment: string, so
     throw unreadable(`${sourceName} looks like ${describeFormat(format, '')} but its public key is malformed.`, format, SUPPORTED_FORMATS_HINT, error);
   }
   const line = `${type} ${blob.toString('base64')}${clean === '' ? '' : ` ${clean}`}`;
-  const parsed = utils.parseKey(line);
+  const parsed = parseKey(line);
   if (parsed instanceof Error || !parsed.getPublicSSH().equals(blob)) {
     throw unreadable(`${sourceName} looks like ${describeFormat(format, '')} but holds a public key the SSH library cannot read.`, format, SUPPORTED_FORMATS_HINT, parsed);
   }

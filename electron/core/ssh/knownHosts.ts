@@ -1,13 +1,12 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-// ssh2 is CommonJS: its default export is the module (a named import fails under Node's own ESM loader, as the CLI runs from source).
-import ssh2 from 'ssh2';
 import { JumpgateError } from '../../../shared/model/errors';
 import { HOST_KEY_TYPES } from '../../../shared/model/hostKeyTrust';
 import { HOST_NAME_PATTERN } from '../../../shared/model/jumpHost';
 import { writeFileAtomic } from '../files/atomicFile';
 import { platformFilePrivacy, type FilePrivacy } from '../files/filePrivacy';
+import { parseKey } from './ssh2Parts';
 import { acquireFileLock } from '../profiles/fileLock';
 
 /** A host key as the server presents it: the SSH wire blob. */
@@ -93,7 +92,7 @@ function matchesRevokedField(field: string, name: string): boolean {
 
 /** The wire blob parsed as a public key of the type it names, or undefined. */
 function parsesAsKey(type: string, blob: Buffer): boolean {
-  const parsed = ssh2.utils.parseKey(`${type} ${blob.toString('base64')}`);
+  const parsed = parseKey(`${type} ${blob.toString('base64')}`);
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   return key !== undefined && !(key instanceof Error) && key.type === type && key.getPublicSSH().equals(blob);
 }

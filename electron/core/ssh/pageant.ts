@@ -1,9 +1,8 @@
 import { execFile, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { Duplex } from 'node:stream';
-// The default import: Node's ESM loader (the CLI under tsx) does not see every export of CommonJS ssh2 by name.
-import ssh2 from 'ssh2';
 import { installedRequire } from '../platform/installedRequire';
+import { OpenSSHAgent } from './ssh2Parts';
 
 /**
  * Pageant (PuTTY's agent) on Windows, through the small helper program ssh2 ships for it
@@ -127,7 +126,7 @@ class PageantChannel extends Duplex {
 }
 
 /** An ssh2 agent that talks to Pageant through the helper (ssh2 is handed the object, not 'pageant'). */
-export class PageantAgent extends ssh2.OpenSSHAgent {
+export class PageantAgent extends OpenSSHAgent {
   constructor(
     private readonly helper: string,
     private readonly timeoutMs = 60_000,
@@ -144,7 +143,7 @@ export class PageantAgent extends ssh2.OpenSSHAgent {
 export interface PageantAccess {
   /** Asks Pageant to list its keys: running, or the reason it is not reachable. */
   probe(): Promise<{ running: true } | { running: false; reason: string }>;
-  agent(): InstanceType<typeof ssh2.OpenSSHAgent>;
+  agent(): OpenSSHAgent;
 }
 
 export interface PageantAccessOptions {

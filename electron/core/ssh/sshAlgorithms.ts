@@ -1,7 +1,7 @@
 import { getCiphers } from 'node:crypto';
-// The default import: ssh2 is CommonJS, and Node's ESM loader does not see `utils` as a named export.
-import ssh2, { type Algorithms, type AnyAuthMethod, type BaseAgent, type Client, type ParsedKey, type SignCallback, type SigningRequestOptions } from 'ssh2';
+import type { Algorithms, AnyAuthMethod, Client, ParsedKey, SignCallback, SigningRequestOptions } from 'ssh2';
 import { JumpgateError } from '../../../shared/model/errors';
+import { BaseAgent, createAgent, parseKey } from './ssh2Parts';
 
 /**
  * What Jumpgate offers a jump box in the SSH handshake and signs with at login (issue #17):
@@ -171,7 +171,7 @@ export function sendKeysAsPlanned(client: Client): void {
 
 /** The key type of an agent identity, whichever form the agent gave it in. */
 function identityType(key: string | Buffer | ParsedKey): string | undefined {
-  const parsed = typeof key === 'object' && 'getPublicSSH' in key ? key : ssh2.utils.parseKey(key);
+  const parsed = typeof key === 'object' && 'getPublicSSH' in key ? key : parseKey(key);
   const single = Array.isArray(parsed) ? parsed[0] : parsed;
   return single && !(single instanceof Error) ? single.type : undefined;
 }
@@ -182,7 +182,7 @@ function identityType(key: string | Buffer | ParsedKey): string | undefined {
  * sends none (or lists no rsa-sha2); that request is refused here, and `onSha1Wanted` learns the
  * box wanted one, so the failure names it. Everything else goes to the agent unchanged.
  */
-class NoSha1Agent extends ssh2.BaseAgent {
+class NoSha1Agent extends BaseAgent {
   constructor(
     private readonly inner: BaseAgent,
     private readonly onSha1Wanted: () => void,
@@ -227,7 +227,7 @@ export function loginPlan(username: string, credentials: { privateKey?: Buffer; 
   let sha1Wanted = false;
   const attempts: AnyAuthMethod[] = [];
   if (credentials.privateKey) {
-    const parsed = ssh2.utils.parseKey(credentials.privateKey);
+    const parsed = parseKey(credentials.privateKey);
     const key = Array.isArray(parsed) ? parsed[0] : parsed;
     if (!key || key instanceof Error) throw new JumpgateError('KEY_UNREADABLE', `The SSH library could not use the loaded key: ${key instanceof Error ? key.message : 'no key'}.`);
     if (key.type === LEGACY_RSA) {
@@ -247,7 +247,7 @@ export function loginPlan(username: string, credentials: { privateKey?: Buffer; 
     }
   }
   if (credentials.agent) {
-    const agent = typeof credentials.agent === 'string' ? ssh2.createAgent(credentials.agent) : credentials.agent;
+    const agent = typeof credentials.agent === 'string' ? createAgent(credentials.agent) : credentials.agent;
     attempts.push({ type: 'agent', username, agent: policy.allowSshRsaSha1 ? agent : new NoSha1Agent(agent, () => (sha1Wanted = true)) });
   }
   // Nothing to offer: some boxes let `none` through, and a refusal names what they would take.
