@@ -8,6 +8,7 @@ import { toErrorInfo } from '../shared/model/errors';
 import { JumpHostPool } from '../electron/core/ssh/jumpHostPool';
 import { KnownHostsStore } from '../electron/core/ssh/knownHosts';
 import { TunnelManager } from '../electron/core/tunnels/tunnelManager';
+import { startHeapRelease } from '../electron/core/platform/heapRelease';
 
 export type EngineCommand =
   | { type: 'start'; id: string; jumpHost: JumpHost; remoteHost: string; remotePort: number; localPort: number }
@@ -29,6 +30,8 @@ const knownHostsPath = process.argv[2];
 if (!knownHostsPath) throw new Error('usage: engineHost <known_hosts path>');
 
 const pool = new JumpHostPool({ knownHosts: new KnownHostsStore(knownHostsPath) });
+// As the app's hosts do (electron/main, `jumpgate connect`, `jumpgate serve`).
+startHeapRelease();
 const manager = new TunnelManager({
   pool,
   onEvent: (event) => reply({ type: 'state', id: event.tunnelId, status: event.state.status }),

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { app, clipboard, dialog, ipcMain, net, Notification, powerMonitor, type BrowserWindow } from 'electron';
 import { createDispatcher } from '../core/dispatcher';
 import { defaultDataDir } from '../core/paths';
+import { startHeapRelease } from '../core/platform/heapRelease';
 import { createOsKeychain } from '../core/secrets/keychain';
 import { createJumpgate, type Jumpgate } from '../core/service';
 import { forwardEvents, registerContract, type IpcMainLike } from './ipc';
@@ -72,6 +73,8 @@ async function start(): Promise<void> {
   jumpgate = service;
   // The team sources followed are fetched at start and every quarter hour; what changed waits for the person (issue #16).
   service.watchTeamSources();
+  // The tray keeps tunnels for hours: what V8 grew for a large transfer goes back once they are quiet.
+  startHeapRelease();
   // Only the error's message is logged: never request payloads or option objects.
   const dispatch = createDispatcher(service.handlers, (channel, error) =>
     console.error(`jumpgate: unexpected error in ${channel}: ${error instanceof Error ? error.message : 'unknown'}`),

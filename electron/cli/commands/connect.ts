@@ -3,6 +3,7 @@ import { formatBytes } from '../../../shared/format';
 import { trustRequestFor } from '../../../shared/model/hostKeyTrust';
 import type { Profile } from '../../../shared/model/profile';
 import type { TunnelSnapshotEntry, TunnelState } from '../../../shared/model/tunnelState';
+import { startHeapRelease } from '../../core/platform/heapRelease';
 import { CliFailure, findProfile, findTargets, unwrap, type CliSession } from '../session';
 import {
   askPassphrase,
@@ -205,11 +206,14 @@ export async function connect(session: CliSession, profileName: string, targetNa
     }
     process.stdout.write('Press Ctrl-C to close the tunnels.\n');
     const stopStatus = process.stdout.isTTY ? liveStatus(session, names) : undefined;
+    // Tunnels held for hours: what V8 grew for a large transfer goes back once they are quiet.
+    const stopHeapRelease = startHeapRelease();
     try {
       await done;
       // Closed by the user; the exit code still says that not every target opened.
       return failed.length > 0 ? 1 : 0;
     } finally {
+      stopHeapRelease();
       stopStatus?.();
     }
   } finally {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDispatcher } from '../../core/dispatcher';
+import { startHeapRelease } from '../../core/platform/heapRelease';
 import { startWebHost } from '../../host/webHost';
 import { CliFailure, type CliSession } from '../session';
 
@@ -27,12 +28,15 @@ export async function serve(session: CliSession, options: { port?: string }): Pr
   }
   // Like the desktop app, a running serve fetches the team sources followed at start and every quarter hour (issue #16).
   session.jumpgate.watchTeamSources();
+  // Tunnels held for hours: what V8 grew for a large transfer goes back once they are quiet.
+  const stopHeapRelease = startHeapRelease();
   const host = await startWebHost({ jumpgate: session.jumpgate, dispatch: createDispatcher(session.jumpgate.handlers), staticDir: rendererDir(), port });
   process.stdout.write(`Jumpgate is serving on 127.0.0.1 only. Open this URL (it holds this run's access token: do not share it; it leaves the address bar once the page has read it):\n${host.url}\n`);
   await new Promise<void>((done) => {
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
   });
+  stopHeapRelease();
   await host.close();
   return 0;
 }
