@@ -67,6 +67,9 @@ let collector: GcFunction | null | undefined;
  */
 function memoryReducingCollector(): GcFunction | undefined {
   if (collector !== undefined) return collector ?? undefined;
+  // Started with --expose-gc (a developer's or a test runner's choice): use it, and leave the flag as it is.
+  const exposed: unknown = (globalThis as { gc?: unknown }).gc;
+  if (typeof exposed === 'function') return (collector = exposed as GcFunction);
   try {
     setFlagsFromString('--expose-gc');
     const found: unknown = runInNewContext('gc');
