@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { releaseIfQuiet, type HeapReading, type HeapReleaseProbe } from './heapRelease';
+import { heapReleaseDecision, type HeapReading, type HeapReleaseProbe } from './heapRelease';
 
 const MiB = 1024 * 1024;
 
@@ -25,36 +25,44 @@ function fakeProcess(heap: HeapReading, busy: number, collects = true): HeapRele
 }
 
 describe('giving back the heap a burst of traffic left (electron/core/platform/heapRelease.ts)', () => {
-  it('collects once the process is quiet and the heap holds much more than it uses, then not again until it grows', () => {
+  it('collects once the process has been quiet for three looks and the heap holds much more than it uses, then not again until it grows', () => {
     const reports: Array<[HeapReading, HeapReading]> = [];
-    const onRelease = (before: HeapReading, after: HeapReading): void => void reports.push([before, after]);
     const process = fakeProcess({ heapTotal: 46 * MiB, heapUsed: 10 * MiB }, 0.002);
-    expect(releaseIfQuiet(process, { onRelease })).toBe(true);
+    const decision = heapReleaseDecision(process, { onRelease: (before, after) => void reports.push([before, after]) });
+    expect([decision.look(), decision.look()]).toEqual([false, false]);
+    expect(decision.look()).toBe(true);
     expect(reports).toEqual([[{ heapTotal: 46 * MiB, heapUsed: 10 * MiB }, { heapTotal: 11 * MiB, heapUsed: 10 * MiB }]]);
-    expect(releaseIfQuiet(process, { onRelease })).toBe(false);
+    expect(decision.look()).toBe(false);
     process.heap = { heapTotal: 40 * MiB, heapUsed: 12 * MiB };
-    expect(releaseIfQuiet(process, { onRelease })).toBe(true);
+    expect(decision.look()).toBe(true);
     expect(process.collections).toBe(2);
   });
 
-  it('leaves a busy process alone, however much its heap holds: a tunnel moving data is not paused for a collection', () => {
+  it('leaves a busy process alone, however much its heap holds, and starts counting quiet looks again after any busy one', () => {
     const process = fakeProcess({ heapTotal: 46 * MiB, heapUsed: 10 * MiB }, 0.3);
-    expect(releaseIfQuiet(process)).toBe(false);
+    const decision = heapReleaseDecision(process);
+    expect([decision.look(), decision.look(), decision.look(), decision.look()]).toEqual([false, false, false, false]);
+    // Quiet, quiet, then a burst a user's next query makes: the streak starts over.
+    process.busy = 0;
+    expect([decision.look(), decision.look()]).toEqual([false, false]);
     process.busy = 0.0101;
-    expect(releaseIfQuiet(process)).toBe(false);
+    expect(decision.look()).toBe(false);
+    process.busy = 0;
+    expect([decision.look(), decision.look()]).toEqual([false, false]);
     expect(process.collections).toBe(0);
+    expect(decision.look()).toBe(true);
   });
 
   it('leaves a quiet heap alone when it holds little it does not use (an idle process just started)', () => {
     const process = fakeProcess({ heapTotal: 20 * MiB, heapUsed: 12.5 * MiB }, 0);
-    expect(releaseIfQuiet(process)).toBe(false);
-    expect(releaseIfQuiet(process, { slackBytes: 4 * MiB })).toBe(true);
+    expect([1, 2, 3, 4].map(() => heapReleaseDecision(process, { quietLooks: 1 }).look())).toEqual([false, false, false, false]);
+    expect(heapReleaseDecision(process, { quietLooks: 1, slackBytes: 4 * MiB }).look()).toBe(true);
   });
 
   it('reports nothing where the runtime offers no collection', () => {
     const reports: unknown[] = [];
     const process = fakeProcess({ heapTotal: 46 * MiB, heapUsed: 10 * MiB }, 0, false);
-    expect(releaseIfQuiet(process, { onRelease: (...args) => void reports.push(args) })).toBe(false);
+    expect(heapReleaseDecision(process, { quietLooks: 1, onRelease: (...args) => void reports.push(args) }).look()).toBe(false);
     expect(reports).toEqual([]);
   });
 
@@ -70,7 +78,7 @@ describe('giving back the heap a burst of traffic left (electron/core/platform/h
       }
       survivors = null;
       let looks = 0;
-      const stop = startHeapRelease({ intervalMs: 50, onRelease: (before, after) => {
+      const stop = startHeapRelease({ intervalMs: 50, quietLooks: 2, onRelease: (before, after) => {
         process.stdout.write(JSON.stringify({ before, after }));
         stop();
         clearInterval(bound);
