@@ -23,8 +23,8 @@ import { runInNewContext } from 'node:vm';
  * generation starts small again, so the first connections after it take more CPU (the bench's
  * new-connection loop, with a release between its sections: 0.95-1.00 ms of engine CPU per
  * connection against 0.50, first byte 0.78-0.84 ms against 0.69-0.71). That is why the process
- * must be quiet for half a minute, not one look: a user's queries a few seconds apart, or the
- * bench's sections, keep it warm; a tunnel left open for the afternoon gives its memory back.
+ * must be quiet for half a minute, not one look: a user's queries a few seconds apart keep it
+ * warm; a tunnel left open for the afternoon gives its memory back.
  */
 export interface HeapReleaseOptions {
   intervalMs?: number;
