@@ -55,6 +55,14 @@ const GROWTH_HEADROOM = 1 / 4;
  * must not grow, since it never limits there and larger windows only hold more memory.
  */
 const MIN_RTT_MS = 0.05;
+/**
+ * Delivery is measured over at least this long before a window may grow. Over a round trip of a
+ * millisecond or two (loopback, a LAN) the event loop's batches read as bursts far above the
+ * sustained rate, and windows grew where they never limit: 4-6 MiB in a loopback test judged
+ * against a 1-3 ms open, which let the jump box keep a loopback TCP leg full into 200 ms stalls.
+ * Above 50 ms the round trip itself is the epoch, as before.
+ */
+const MIN_EPOCH_MS = 50;
 
 /** The process's unread bytes: every channel's grants are taken from it and given back as the client reads. */
 export class WindowBudget {
@@ -157,7 +165,8 @@ export class ReceiveWindow {
 
   /**
    * `granted` is the window the channel was opened with (already taken from `budget`);
-   * `openMs` the open's round trip, the clock a window is judged against.
+   * `openMs` the round trip a window is judged against: the quickest channel open on the
+   * connection so far, this one's included (jumpHostConnection.ts says why not this one's alone).
    */
   constructor(
     private readonly channel: ClientChannel,
@@ -214,8 +223,8 @@ export class ReceiveWindow {
   }
 
   /**
-   * Grow the window when the client took at least half of it in a round trip: the window is
-   * what limits the channel then. It grows to four times what was taken (at least double), so a
+   * Grow the window when the client took at least half of it in a round trip (measured over at
+   * least MIN_EPOCH_MS): the window is what limits the channel then. It grows to four times what was taken (at least double), so a
    * window-limited channel reaches a 16 MiB cap from 2 MiB in two round trips; a link-limited
    * one settles below four bandwidth-delay products; a client that stops reading takes nothing
    * and grows nothing.
@@ -227,7 +236,7 @@ export class ReceiveWindow {
       return;
     }
     const elapsed = now - this.epochStartedAt;
-    if (elapsed < this.rttMs) return;
+    if (elapsed < Math.max(this.rttMs, MIN_EPOCH_MS)) return;
     const delivered = this.received - this.buffered;
     const perRoundTrip = ((delivered - this.epochDelivered) * this.rttMs) / elapsed;
     this.epochStartedAt = now;

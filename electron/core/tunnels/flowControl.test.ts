@@ -118,6 +118,30 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('receive windows under th
     expect(budget.reserved).toBe(0);
   });
 
+  it("does not grow a window on a fast link because its own open was slow: the connection's quickest open is the round trip", async () => {
+    const budget = new WindowBudget({ initial: 2 * MiB, cap: 16 * MiB, budget: 64 * MiB });
+    const port = await tunnelWith(budget);
+    // A database client's pool opens a few connections first: quick opens, on loopback.
+    for (let i = 0; i < 10; i++) expect((await download(port, 64 * KiB, i).done).received).toBe(64 * KiB);
+    // Then the jump box stalls while the next client's channel opens (its sessions stopped for a moment, as a
+    // busy box or a busy laptop would): that open takes 150 ms or more, the link's round trip does not.
+    sshd.freeze();
+    const total = 256 * MiB;
+    const { done } = download(port, total, 4321);
+    await new Promise((resume) => setTimeout(resume, 150));
+    sshd.thaw();
+    let largest = 0;
+    const sample = setInterval(() => {
+      for (const window of budget.windows) largest = Math.max(largest, window.size);
+    }, 2);
+    const result = await done;
+    clearInterval(sample);
+    expect(result.received).toBe(total);
+    expect(result.digest).toBe(patternDigest(total, 4321));
+    // Judged against 150 ms, 256 MiB at loopback speed is a window-limited channel and grows to the cap.
+    expect(largest).toBe(2 * MiB);
+  });
+
   it('moves 500 parallel downloads byte for byte without the process holding more than its budget', async () => {
     // A budget far below 500 channels at ssh2's 2 MiB: most open with a part of it, or none and wait.
     const budget = new WindowBudget({ initial: 2 * MiB, cap: 16 * MiB, budget: 8 * MiB });
