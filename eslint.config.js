@@ -25,7 +25,7 @@ function layer(files, forbidden, message, { zod = true } = {}) {
 }
 
 /**
- * ssh2's values only through electron/core/ssh/ssh2Parts.ts, which imports the files that define
+ * ssh2's values only through electron/core/ssh/ssh2Parts.ts, which requires the files that define
  * them: the package's index also loads its HTTP agents (Node's http, https, tls) and its server,
  * 3 MB in every process that holds a tunnel (issue #17). Its types may come from the index.
  */

@@ -27,42 +27,42 @@ function fakeProcess(heap: HeapReading, busy: number, collects = true): HeapRele
 describe('giving back the heap a burst of traffic left (electron/core/platform/heapRelease.ts)', () => {
   it('collects once the process has been quiet for three looks and the heap holds much more than it uses, then not again until it grows', () => {
     const reports: Array<[HeapReading, HeapReading]> = [];
-    const process = fakeProcess({ heapTotal: 46 * MiB, heapUsed: 10 * MiB }, 0.002);
-    const decision = heapReleaseDecision(process, { onRelease: (before, after) => void reports.push([before, after]) });
+    const fake = fakeProcess({ heapTotal: 46 * MiB, heapUsed: 10 * MiB }, 0.002);
+    const decision = heapReleaseDecision(fake, { onRelease: (before, after) => void reports.push([before, after]) });
     expect([decision.look(), decision.look()]).toEqual([false, false]);
     expect(decision.look()).toBe(true);
     expect(reports).toEqual([[{ heapTotal: 46 * MiB, heapUsed: 10 * MiB }, { heapTotal: 11 * MiB, heapUsed: 10 * MiB }]]);
     expect(decision.look()).toBe(false);
-    process.heap = { heapTotal: 40 * MiB, heapUsed: 12 * MiB };
+    fake.heap = { heapTotal: 40 * MiB, heapUsed: 12 * MiB };
     expect(decision.look()).toBe(true);
-    expect(process.collections).toBe(2);
+    expect(fake.collections).toBe(2);
   });
 
   it('leaves a busy process alone, however much its heap holds, and starts counting quiet looks again after any busy one', () => {
-    const process = fakeProcess({ heapTotal: 46 * MiB, heapUsed: 10 * MiB }, 0.3);
-    const decision = heapReleaseDecision(process);
+    const fake = fakeProcess({ heapTotal: 46 * MiB, heapUsed: 10 * MiB }, 0.3);
+    const decision = heapReleaseDecision(fake);
     expect([decision.look(), decision.look(), decision.look(), decision.look()]).toEqual([false, false, false, false]);
     // Quiet, quiet, then a burst a user's next query makes: the streak starts over.
-    process.busy = 0;
+    fake.busy = 0;
     expect([decision.look(), decision.look()]).toEqual([false, false]);
-    process.busy = 0.0101;
+    fake.busy = 0.0101;
     expect(decision.look()).toBe(false);
-    process.busy = 0;
+    fake.busy = 0;
     expect([decision.look(), decision.look()]).toEqual([false, false]);
-    expect(process.collections).toBe(0);
+    expect(fake.collections).toBe(0);
     expect(decision.look()).toBe(true);
   });
 
   it('leaves a quiet heap alone when it holds little it does not use (an idle process just started)', () => {
-    const process = fakeProcess({ heapTotal: 20 * MiB, heapUsed: 12.5 * MiB }, 0);
-    expect([1, 2, 3, 4].map(() => heapReleaseDecision(process, { quietLooks: 1 }).look())).toEqual([false, false, false, false]);
-    expect(heapReleaseDecision(process, { quietLooks: 1, slackBytes: 4 * MiB }).look()).toBe(true);
+    const fake = fakeProcess({ heapTotal: 20 * MiB, heapUsed: 12.5 * MiB }, 0);
+    expect([1, 2, 3, 4].map(() => heapReleaseDecision(fake, { quietLooks: 1 }).look())).toEqual([false, false, false, false]);
+    expect(heapReleaseDecision(fake, { quietLooks: 1, slackBytes: 4 * MiB }).look()).toBe(true);
   });
 
   it('reports nothing where the runtime offers no collection', () => {
     const reports: unknown[] = [];
-    const process = fakeProcess({ heapTotal: 46 * MiB, heapUsed: 10 * MiB }, 0, false);
-    expect(heapReleaseDecision(process, { quietLooks: 1, onRelease: (...args) => void reports.push(args) }).look()).toBe(false);
+    const fake = fakeProcess({ heapTotal: 46 * MiB, heapUsed: 10 * MiB }, 0, false);
+    expect(heapReleaseDecision(fake, { quietLooks: 1, onRelease: (...args) => void reports.push(args) }).look()).toBe(false);
     expect(reports).toEqual([]);
   });
 

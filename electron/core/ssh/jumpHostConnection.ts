@@ -244,7 +244,7 @@ export class JumpHostConnection {
           return;
         }
         // The endpoint check opens one of these before any tunnel channel: the first round-trip sample.
-        if (client === this.client) this.fastestOpenMs = Math.min(this.fastestOpenMs, performance.now() - sent);
+        this.roundTripAfterOpen(client, performance.now() - sent);
         resolve(channel);
       });
     });
@@ -277,11 +277,16 @@ export class JumpHostConnection {
           resolve({ channel: opened.channel, window: undefined });
           return;
         }
-        if (client === this.client) this.fastestOpenMs = Math.min(this.fastestOpenMs, opened.openMs);
-        const roundTripMs = Math.min(opened.openMs, this.fastestOpenMs);
+        const roundTripMs = this.roundTripAfterOpen(client, opened.openMs);
         resolve({ channel: opened.channel, window: new ReceiveWindow(opened.channel, opened.credit, budget, initial, roundTripMs) });
       });
     });
+  }
+
+  /** Count a channel open of `client` as a round-trip sample of the current connection; the estimate now (the quickest open, this one's included). */
+  private roundTripAfterOpen(client: Client, openMs: number): number {
+    if (client === this.client) this.fastestOpenMs = Math.min(this.fastestOpenMs, openMs);
+    return Math.min(openMs, this.fastestOpenMs);
   }
 
   /** Open an interactive shell (with a pseudo-terminal) on the jump box, over this same connection. */
