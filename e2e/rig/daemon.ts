@@ -109,9 +109,34 @@ export function startDaemon(command: string, args: string[], options: DaemonOpti
  * process's listen(0) or outgoing connection before the test binds it (that took a CLI test's
  * target port in CI), and above the conventional ports (13306, 15432 and their neighbours) that
  * the product proposes.
+ *
+ * The range is split between the processes that pick at once, because a port one process picked
+ * is free until it binds it and only that process knows it is taken: the run's shared rig
+ * (vitest's main process, which starts the databases) picks from its own range
+ * (pickPortsForSharedRig), and each test worker from a slice of its own by its pool id. Without
+ * the split a PostgreSQL the rig started took the port a CLI test had saved for a profile.
  */
-const PICK_FROM = 20_000;
-const PICK_TO = 32_000;
+const WORKER_PORTS = { from: 20_000, to: 30_000 };
+const SHARED_RIG_PORTS = { from: 30_000, to: 32_000 };
+/** vitest runs at most this many workers at once here (vitest.config.ts): one slice each; more would share. */
+const WORKER_SLICES = 4;
+
+function workerSlice(): { from: number; to: number } {
+  const poolId = Number(process.env.VITEST_POOL_ID);
+  // Outside vitest (the benchmark) nothing else picks at the same time: the whole range.
+  if (!Number.isInteger(poolId) || poolId < 1) return WORKER_PORTS;
+  const size = (WORKER_PORTS.to - WORKER_PORTS.from) / WORKER_SLICES;
+  const from = WORKER_PORTS.from + ((poolId - 1) % WORKER_SLICES) * size;
+  return { from, to: from + size };
+}
+
+let pickRange: { from: number; to: number } | undefined;
+
+/** The shared rig's process picks from its own range: call once, before it starts anything. */
+export function pickPortsForSharedRig(): void {
+  pickRange = SHARED_RIG_PORTS;
+}
+
 /** Ports this process has handed out: two picks in a row never return the same one. */
 const handedOut = new Set<number>();
 
@@ -125,13 +150,16 @@ function canListen(port: number): Promise<boolean> {
 
 /** A port the OS considers free right now. Callers retry on EADDRINUSE (see withFreePort). */
 export async function pickPort(): Promise<number> {
+  const { from, to } = (pickRange ??= workerSlice());
   for (let attempt = 0; attempt < 100; attempt++) {
-    const port = PICK_FROM + Math.floor(Math.random() * (PICK_TO - PICK_FROM));
-    if (handedOut.has(port) || !(await canListen(port))) continue;
+    const port = from + Math.floor(Math.random() * (to - from));
+    if (handedOut.has(port)) continue;
+    // Claimed before the check, so picks running at once (Promise.all) never hand out the same port.
     handedOut.add(port);
-    return port;
+    if (await canListen(port)) return port;
+    handedOut.delete(port);
   }
-  throw new Error(`no free port between ${PICK_FROM} and ${PICK_TO} after 100 tries`);
+  throw new Error(`no free port between ${from} and ${to} after 100 tries`);
 }
 
 /** Start something on a fresh port, retrying when another process won the race for it. */

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserServer } from 'playwright-core';
 import { launchChromiumServer } from './browser';
+import { pickPortsForSharedRig } from './daemon';
 import { startMariaDbServer, startPostgresServer, type DatabaseAddress, type DatabaseServer } from './databases';
 import { HostKeyStock, type HostKeyType } from './hostKeyStock';
 import { resetMoto, startMotoServer, type MotoAddress } from './moto';
@@ -54,6 +55,8 @@ function isHostKeyType(type: string | undefined): type is HostKeyType {
 }
 
 export async function startRigBroker(): Promise<RigBroker> {
+  // The databases and moto started here must not take a port a test worker picked and has not bound yet.
+  pickPortsForSharedRig();
   const pools: Record<string, PeerPool<unknown>> = {
     moto: new PeerPool<MotoAddress>(motoPooled),
     mariadb: new PeerPool<DatabaseAddress>(databasePooled(startMariaDbServer)),
