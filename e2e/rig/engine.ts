@@ -65,10 +65,11 @@ export function startEngine(
 }
 
 /** Pin every host key of `sshd`, as if the user had confirmed the fingerprints. */
-export async function trustSshd(knownHosts: KnownHostsStore, sshd: SshdPeer): Promise<void> {
+/** Pin sshd's host keys, at its own port or at the port it is reached through (a relay in front of it). */
+export async function trustSshd(knownHosts: KnownHostsStore, sshd: SshdPeer, port = sshd.port): Promise<void> {
   for (const key of sshd.hostKeys) {
     const blob = Buffer.from(key.publicKey.split(' ')[1] ?? '', 'base64');
-    await knownHosts.pin(sshd.host, sshd.port, hostKeyFromBlob(blob));
+    await knownHosts.pin(sshd.host, port, hostKeyFromBlob(blob));
   }
 }
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pickPort } from '../../../e2e/rig/daemon';
+import { startDelayLink } from '../../../e2e/rig/delayLink';
 import { jumpHostFor, startEngine, trustSshd, type EngineUnderTest } from '../../../e2e/rig/engine';
 import { makeOpenSshKey } from '../../../e2e/rig/keys';
 import { peersAvailable } from '../../../e2e/rig/peers';
@@ -140,6 +141,36 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('receive windows under th
     expect(result.digest).toBe(patternDigest(total, 4321));
     // Judged against 150 ms, 256 MiB at loopback speed is a window-limited channel and grows to the cap.
     expect(largest).toBe(2 * MiB);
+  });
+
+  it('grows a window where the round trip is real (50 ms), within its cap and the budget, and every byte arrives', async () => {
+    // The jump box 25 ms away each way, at 1 Gbit/s: a 2 MiB window moves at most 2 MiB per 50 ms
+    // (40 MB/s), so the window, not the link, limits the channel and it must grow.
+    const link = await startDelayLink({ oneWayDelayMs: 25, rateMbit: 1000, targetPort: sshd.port });
+    try {
+      const budget = new WindowBudget({ initial: 2 * MiB, cap: 16 * MiB, budget: 64 * MiB });
+      engine = startEngine({ pool: { windowBudget: budget } });
+      await trustSshd(engine.knownHosts, sshd, link.port);
+      const localPort = await pickPort();
+      await engine.manager.start({ id: 'db', jumpHost: { ...jumpHost, port: link.port }, remoteHost: '127.0.0.1', remotePort: source.port, localPort });
+      const total = 48 * MiB;
+      const { done } = download(localPort, total, 777);
+      let largest = 0;
+      const sample = setInterval(() => {
+        for (const window of budget.windows) largest = Math.max(largest, window.size);
+      }, 2);
+      const result = await done;
+      clearInterval(sample);
+      expect(result.received).toBe(total);
+      expect(result.digest).toBe(patternDigest(total, 777));
+      expect(largest).toBeGreaterThan(2 * MiB);
+      expect(largest).toBeLessThanOrEqual(16 * MiB);
+      expect(budget.peakReserved).toBeLessThanOrEqual(budget.total);
+    } finally {
+      await engine?.dispose();
+      engine = undefined;
+      await link.close();
+    }
   });
 
   it('moves 500 parallel downloads byte for byte without the process holding more than its budget', async () => {
