@@ -1,6 +1,5 @@
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { v8Collector } from './v8Collector';
 
 /**
  * Gives back the memory V8 kept from a burst of traffic once the process has gone quiet (issues
@@ -71,31 +70,6 @@ export function heapReleaseDecision(probe: HeapReleaseProbe, options: HeapReleas
   };
 }
 
-type GcFunction = (options?: { type?: 'major' | 'minor'; execution?: 'sync' | 'async'; flavor?: 'regular' | 'last-resort' }) => void;
-let collector: GcFunction | null | undefined;
-
-/**
- * V8's collection function without starting Node with --expose-gc: the flag makes V8 put `gc` in
- * contexts created after it is set, so one new context hands it over, and the flag goes off again
- * (jest's leak detector gets it the same way). Undefined where the runtime refuses.
- */
-function memoryReducingCollector(): GcFunction | undefined {
-  if (collector !== undefined) return collector ?? undefined;
-  // Started with --expose-gc (a developer's or a test runner's choice): use it, and leave the flag as it is.
-  const exposed: unknown = (globalThis as { gc?: unknown }).gc;
-  if (typeof exposed === 'function') return (collector = exposed as GcFunction);
-  try {
-    setFlagsFromString('--expose-gc');
-    const found: unknown = runInNewContext('gc');
-    collector = typeof found === 'function' ? (found as GcFunction) : null;
-  } catch {
-    collector = null;
-  } finally {
-    setFlagsFromString('--no-expose-gc');
-  }
-  return collector ?? undefined;
-}
-
 /** The probe on this process: Node's heap figures, event-loop utilization and V8's last-resort collection. */
 export function processHeapProbe(): HeapReleaseProbe {
   let last: EventLoopUtilization = performance.eventLoopUtilization();
@@ -111,7 +85,7 @@ export function processHeapProbe(): HeapReleaseProbe {
       return share;
     },
     collect: () => {
-      const gc = memoryReducingCollector();
+      const gc = v8Collector();
       if (!gc) return false;
       gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
       return true;

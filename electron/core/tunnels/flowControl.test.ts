@@ -13,6 +13,7 @@ import { SshdPeer } from '../../../e2e/rig/sshd';
 import { patternDigest, startPatternServer, type PatternPeer } from '../../../e2e/rig/tcpPeers';
 import { waitForValue } from '../../../e2e/rig/waitFor';
 import type { JumpHost } from '../../../shared/model/jumpHost';
+import { processGarbagePacer } from '../platform/garbagePacer';
 import { OPEN_FLOOR, WindowBudget, type ReceiveWindow } from '../ssh/receiveWindow';
 
 const KiB = 1024;
@@ -178,6 +179,7 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('receive windows under th
     const budget = new WindowBudget({ initial: 2 * MiB, cap: 16 * MiB, budget: 8 * MiB });
     const port = await tunnelWith(budget);
     const each = 256 * KiB;
+    const notedBefore = processGarbagePacer.bytesNoted;
     let mostWindows = 0;
     let mostBuffered = 0;
     const sample = setInterval(() => {
@@ -191,6 +193,8 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('receive windows under th
 
     const wrong = results.filter((result) => result.received !== each || result.digest !== patternDigest(each, result.index * 7919));
     expect(wrong.map((result) => result.index)).toEqual([]);
+    // Every byte passed the pacer of young collections (garbagePacer.ts), requests and downloads.
+    expect(processGarbagePacer.bytesNoted - notedBefore).toBeGreaterThanOrEqual(500 * each);
     // The budget, plus the two-packet floor of each channel opened while it was spent: no more.
     expect(budget.peakReserved).toBeLessThanOrEqual(budget.total + 500 * OPEN_FLOOR);
     expect(mostBuffered).toBeLessThanOrEqual(budget.peakReserved);
