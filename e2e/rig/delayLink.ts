@@ -11,6 +11,7 @@
  * the sender meets backpressure the way it would at a real bottleneck instead of filling memory.
  */
 import { connect, createServer, type Socket } from 'node:net';
+import { closeServer, listenOnLoopback } from './tcpPeers';
 
 /** Queue a bottleneck router holds beyond the bytes on the wire. */
 const QUEUE_BYTES = 2 * 1024 * 1024;
@@ -136,20 +137,11 @@ export function startDelayLink({ oneWayDelayMs, rateMbit, targetPort }: DelayLin
       lines.delete(lineDown);
     });
   });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      resolve({
-        port,
-        close: () =>
-          new Promise<void>((closed) => {
-            for (const line of lines) line.stop();
-            for (const socket of sockets) socket.destroy();
-            server.close(() => closed());
-          }),
-      });
-    });
-  });
+  return listenOnLoopback(server).then((port) => ({
+    port,
+    close: () => {
+      for (const line of lines) line.stop();
+      return closeServer(server, sockets);
+    },
+  }));
 }

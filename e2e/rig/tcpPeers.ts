@@ -26,26 +26,34 @@ function startTcpPeer(handler: (socket: Socket) => void): Promise<TcpPeer> {
     socket.once('close', () => sockets.delete(socket));
     handler(socket);
   });
+  return listenOnLoopback(server).then((port) => ({
+    port,
+    get connections() {
+      return connections;
+    },
+    get bytesReceived() {
+      return bytesReceived;
+    },
+    close: () => closeServer(server, sockets),
+  }));
+}
+
+/** Listen on a port of 127.0.0.1 the system picks; resolves with the port. */
+export function listenOnLoopback(server: Server): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      resolve({
-        port,
-        get connections() {
-          return connections;
-        },
-        get bytesReceived() {
-          return bytesReceived;
-        },
-        close: () =>
-          new Promise<void>((done) => {
-            for (const socket of sockets) socket.destroy();
-            server.close(() => done());
-          }),
-      });
+      resolve(typeof address === 'object' && address ? address.port : 0);
     });
+  });
+}
+
+/** Cut every connection still open, then stop listening. */
+export function closeServer(server: Server, sockets: Iterable<Socket>): Promise<void> {
+  return new Promise((done) => {
+    for (const socket of sockets) socket.destroy();
+    server.close(() => done());
   });
 }
 

@@ -25,6 +25,15 @@ function fakeProbe(options: { canCollect?: boolean; afterCollection?: (held: num
   return fake;
 }
 
+/** One look step of traffic with buffers holding each of `heldMiB` in turn; returns the collections asked for so far. */
+function stepsWith(pacer: GarbagePacer, probe: { held: number; asked: number }, ...heldMiB: number[]): number {
+  for (const held of heldMiB) {
+    probe.held = held * MiB;
+    pacer.note(STEPS.lookEvery);
+  }
+  return probe.asked;
+}
+
 describe('GarbagePacer (young collections paced by traffic)', () => {
   it('does not look at memory until a look step of bytes has passed, counting small chunks together', () => {
     const probe = fakeProbe();
@@ -39,45 +48,25 @@ describe('GarbagePacer (young collections paced by traffic)', () => {
   it('collects once buffers grew by a step since the baseline, and takes the look after as the new baseline', () => {
     const probe = fakeProbe({ afterCollection: (held) => held - 20 * MiB });
     const pacer = new GarbagePacer(probe, STEPS);
-    probe.held = 10 * MiB;
-    pacer.note(4 * MiB); // the first look sets the baseline
-    probe.held = 40 * MiB;
-    pacer.note(4 * MiB);
-    expect(probe.asked).toBe(1);
+    // The first look sets the baseline (10); 40 is 30 more.
+    expect(stepsWith(pacer, probe, 10, 40)).toBe(1);
     expect(pacer.collections).toBe(1);
     // 20 MiB is still held after it (a client not reading): that is the baseline now, so it is not collected again and again.
-    probe.held = 30 * MiB;
-    pacer.note(4 * MiB);
-    probe.held = 32 * MiB;
-    pacer.note(4 * MiB);
-    expect(probe.asked).toBe(1);
-    probe.held = 37 * MiB;
-    pacer.note(4 * MiB);
-    expect(probe.asked).toBe(2);
+    expect(stepsWith(pacer, probe, 30, 32)).toBe(1);
+    expect(stepsWith(pacer, probe, 37)).toBe(2);
   });
 
   it('leaves it to V8 when V8 freed the buffers itself: a lower reading lowers the baseline', () => {
     const probe = fakeProbe();
     const pacer = new GarbagePacer(probe, STEPS);
-    probe.held = 30 * MiB;
-    pacer.note(4 * MiB);
-    probe.held = 5 * MiB;
-    pacer.note(4 * MiB);
-    probe.held = 20 * MiB;
-    pacer.note(4 * MiB);
-    expect(probe.asked).toBe(0);
-    probe.held = 21 * MiB;
-    pacer.note(4 * MiB);
-    expect(probe.asked).toBe(1);
+    expect(stepsWith(pacer, probe, 30, 5, 20)).toBe(0);
+    expect(stepsWith(pacer, probe, 21)).toBe(1);
   });
 
   it('stops looking where the runtime offers no collection', () => {
     const probe = fakeProbe({ canCollect: false });
     const pacer = new GarbagePacer(probe, STEPS);
-    pacer.note(4 * MiB);
-    probe.held = 64 * MiB;
-    pacer.note(4 * MiB);
-    expect(probe.asked).toBe(1);
+    expect(stepsWith(pacer, probe, 0, 64)).toBe(1);
     const looks = probe.looks;
     for (let i = 0; i < 10; i++) pacer.note(4 * MiB);
     expect(probe.looks).toBe(looks);

@@ -56,6 +56,19 @@ function download(port: number, bytes: number, offset = 0): { socket: Socket; do
   return { socket, done };
 }
 
+/** Wait for a download through the tunnel, noting the largest window any channel of `budget` had meanwhile. */
+async function downloadNotingLargestWindow(budget: WindowBudget, started: ReturnType<typeof download>): Promise<{ received: number; digest: string; largest: number }> {
+  let largest = 0;
+  const sample = setInterval(() => {
+    for (const window of budget.windows) largest = Math.max(largest, window.size);
+  }, 2);
+  try {
+    return { ...(await started.done), largest };
+  } finally {
+    clearInterval(sample);
+  }
+}
+
 describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('receive windows under the process budget (issue #14)', () => {
   let keyDir: string;
   let sshd: SshdPeer;
@@ -129,19 +142,14 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('receive windows under th
     // busy box or a busy laptop would): that open takes 150 ms or more, the link's round trip does not.
     sshd.freeze();
     const total = 256 * MiB;
-    const { done } = download(port, total, 4321);
+    const started = download(port, total, 4321);
     await new Promise((resume) => setTimeout(resume, 150));
     sshd.thaw();
-    let largest = 0;
-    const sample = setInterval(() => {
-      for (const window of budget.windows) largest = Math.max(largest, window.size);
-    }, 2);
-    const result = await done;
-    clearInterval(sample);
+    const result = await downloadNotingLargestWindow(budget, started);
     expect(result.received).toBe(total);
     expect(result.digest).toBe(patternDigest(total, 4321));
     // Judged against 150 ms, 256 MiB at loopback speed is a window-limited channel and grows to the cap.
-    expect(largest).toBe(2 * MiB);
+    expect(result.largest).toBe(2 * MiB);
   });
 
   it('grows a window where the round trip is real (50 ms), within its cap and the budget, and every byte arrives', async () => {
@@ -155,17 +163,11 @@ describe.skipIf(!peersAvailable('sshd', 'ssh-keygen'))('receive windows under th
       const localPort = await pickPort();
       await engine.manager.start({ id: 'db', jumpHost: { ...jumpHost, port: link.port }, remoteHost: '127.0.0.1', remotePort: source.port, localPort });
       const total = 48 * MiB;
-      const { done } = download(localPort, total, 777);
-      let largest = 0;
-      const sample = setInterval(() => {
-        for (const window of budget.windows) largest = Math.max(largest, window.size);
-      }, 2);
-      const result = await done;
-      clearInterval(sample);
+      const result = await downloadNotingLargestWindow(budget, download(localPort, total, 777));
       expect(result.received).toBe(total);
       expect(result.digest).toBe(patternDigest(total, 777));
-      expect(largest).toBeGreaterThan(2 * MiB);
-      expect(largest).toBeLessThanOrEqual(16 * MiB);
+      expect(result.largest).toBeGreaterThan(2 * MiB);
+      expect(result.largest).toBeLessThanOrEqual(16 * MiB);
       expect(budget.peakReserved).toBeLessThanOrEqual(budget.total);
     } finally {
       await engine?.dispose();
