@@ -73,6 +73,19 @@ describe('GarbagePacer (young collections paced by traffic)', () => {
     expect(pacer.collections).toBe(0);
   });
 
+  it('turns itself off, without throwing into the tunnel, when the probe fails', () => {
+    const probe = fakeProbe();
+    const pacer = new GarbagePacer(probe, STEPS);
+    probe.bufferBytes = () => {
+      probe.looks += 1;
+      throw Object.assign(new Error('uv_resident_set_memory: EMFILE'), { code: 'EMFILE' });
+    };
+    expect(() => pacer.note(4 * MiB)).not.toThrow();
+    for (let i = 0; i < 10; i++) pacer.note(4 * MiB);
+    expect(probe.looks).toBe(1);
+    expect(pacer.bytesNoted).toBe(44 * MiB);
+  });
+
   it("gets a young collection from this process's V8 without --expose-gc, and reads a buffer total", () => {
     expect((globalThis as { gc?: unknown }).gc).toBeUndefined();
     const probe = processGarbageProbe();

@@ -7,10 +7,10 @@ import { v8Collector } from './v8Collector';
  * of that buffer as channel data), and each costs V8's own heap a hundred bytes or so for the
  * 32-64 KiB it holds outside. V8 times its young collections by its own heap's growth, so under a
  * bulk transfer tens of MB of buffers nobody holds any more wait for the next one, and glibc keeps
- * the pages they took after they are freed. The prototype measured in the benchmark's engine
- * (`npm run bench -- --only parallel`, full mode, BENCHMARKS.md "Memory under 500 connections"):
- * peak 113 MB (112-122) with the collections paced, 138 (127-139) without, aggregate throughput
- * within the runs' spread.
+ * the pages they took after they are freed. Measured in the benchmark's engine (`npm run bench --
+ * --only parallel`, full mode; BENCHMARKS.md "Young collections paced by traffic"): peak RSS under
+ * 500 connections 114 MB (103-120) with the collections paced, 138 (127-139) without, aggregate
+ * throughput within the runs' spread.
  *
  * So: each time `lookEvery` more bytes have passed through the tunnels, look at what buffers hold;
  * if that grew by `growth` since the last collection (V8 has not freed them itself), run one young
@@ -29,7 +29,7 @@ export interface GarbagePacerProbe {
 const MiB = 1024 * 1024;
 
 export interface GarbagePacerSteps {
-  /** Look at the buffer total after this many bytes passed (a look reads /proc: tens of microseconds). */
+  /** Look at the buffer total after this many bytes passed (a look also reads the resident set: tens of microseconds). */
   lookEvery: number;
   /** Collect once the buffer total grew by this much since the last collection. */
   growth: number;
@@ -70,6 +70,16 @@ export class GarbagePacer {
     this.sinceLook += bytes;
     if (this.sinceLook < this.steps.lookEvery) return;
     this.sinceLook = 0;
+    // This runs inside a socket's data event: whatever the probe meets (process.memoryUsage throws
+    // when the system cannot say), the tunnel must not, so a failing probe just turns the pacing off.
+    try {
+      this.look();
+    } catch {
+      this.off = true;
+    }
+  }
+
+  private look(): void {
     const held = this.probe.bufferBytes();
     if (this.baseline === undefined || held < this.baseline) {
       // The first look, or V8 freed them itself: measure growth from here.
