@@ -64,8 +64,7 @@ export function startEngine(
   };
 }
 
-/** Pin every host key of `sshd`, as if the user had confirmed the fingerprints. */
-/** Pin sshd's host keys, at its own port or at the port it is reached through (a relay in front of it). */
+/** Pin every host key of `sshd`, as if the user had confirmed the fingerprints: at its own port, or at `port` when it is reached through a relay in front of it. */
 export async function trustSshd(knownHosts: KnownHostsStore, sshd: SshdPeer, port = sshd.port): Promise<void> {
   for (const key of sshd.hostKeys) {
     const blob = Buffer.from(key.publicKey.split(' ')[1] ?? '', 'base64');

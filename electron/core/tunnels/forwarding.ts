@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { ClientChannel } from 'ssh2';
-import { processGarbagePacer, type GarbagePacer } from '../platform/garbagePacer';
+import { processGarbagePacer } from '../platform/garbagePacer';
 import type { ReceiveWindow } from '../ssh/receiveWindow';
 
 /** Live byte counters a tunnel reports; mutated in place by the pipes. */
@@ -30,16 +30,10 @@ function diedUnder(channel: ClientChannel): boolean {
  * file) sees ECONNRESET rather than taking a truncated stream for a complete one.
  * A channel opened with its own receive `window` has it refilled as the socket takes
  * the bytes (and grown with the link); without one, ssh2's fixed window applies. Every byte
- * either way counts toward the `pacer`'s next young collection (garbagePacer.ts says why).
+ * either way counts toward the process's next paced young collection (garbagePacer.ts says why).
  * Resolves once both are gone.
  */
-export function joinSocketAndChannel(
-  socket: Socket,
-  channel: ClientChannel,
-  counters: ByteCounters,
-  window?: ReceiveWindow,
-  pacer: GarbagePacer = processGarbagePacer,
-): Promise<void> {
+export function joinSocketAndChannel(socket: Socket, channel: ClientChannel, counters: ByteCounters, window?: ReceiveWindow): Promise<void> {
   return new Promise((resolve) => {
     let finished = false;
     const teardown = (): void => {
@@ -53,11 +47,11 @@ export function joinSocketAndChannel(
 
     socket.on('data', (chunk: Buffer) => {
       counters.bytesOut += chunk.length;
-      pacer.note(chunk.length);
+      processGarbagePacer.note(chunk.length);
     });
     channel.on('data', (chunk: Buffer) => {
       counters.bytesIn += chunk.length;
-      pacer.note(chunk.length);
+      processGarbagePacer.note(chunk.length);
     });
 
     socket.pipe(channel);
