@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { onTestFinished } from 'vitest';
 
 /**
  * The `jumpgate` command as a user runs it: a child process on the source entry
@@ -27,11 +28,36 @@ export interface CliRunOptions {
 /** The running command; stdin is closed unless asked for (scripts and CI give none). */
 export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv, options: { stdin?: 'pipe' | 'ignore' } & CliRunOptions = {}): ChildProcess {
   const entry = options.built === undefined ? ['--import', 'tsx', CLI_ENTRY] : [options.built];
-  return spawn(process.execPath, [...entry, ...args], {
+  const child = spawn(process.execPath, [...entry, ...args], {
     env: { ...process.env, ...env },
     cwd: options.cwd,
     stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
   });
+  outliveNoTest(child);
+  return child;
+}
+
+/**
+ * CLIs still running. A test whose assertion fails before it stops its CLI must not leave it
+ * behind: a `jumpgate connect` from a failed test kept running for two hours after the run, its
+ * ports held, until found by hand. Each is killed when the test that started it ends (spawned
+ * outside a test, in a hook, when the worker exits).
+ */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+function outliveNoTest(child: ChildProcess): void {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  try {
+    onTestFinished(() => {
+      if (running.has(child)) child.kill('SIGKILL');
+    });
+  } catch {
+    // Not inside a test (a beforeAll): the worker's exit is the bound.
+  }
 }
 
 /** Everything it printed and how it ended, once it has exited and its pipes are drained. */
