@@ -33,7 +33,7 @@ export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv, option
     cwd: options.cwd,
     stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
   });
-  outliveNoTest(child);
+  killWhenItsTestEnds(child);
   return child;
 }
 
@@ -48,7 +48,7 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-function outliveNoTest(child: ChildProcess): void {
+function killWhenItsTestEnds(child: ChildProcess): void {
   running.add(child);
   child.once('exit', () => running.delete(child));
   try {

@@ -118,7 +118,7 @@ export function startDaemon(command: string, args: string[], options: DaemonOpti
  */
 const WORKER_PORTS = { from: 20_000, to: 30_000 };
 const SHARED_RIG_PORTS = { from: 30_000, to: 32_000 };
-/** vitest runs at most this many workers at once here (vitest.config.ts): one slice each; more would share. */
+/** Slices of the workers' range: vitest.config.ts runs at most 2 workers, so each has its own with room to spare (pool ids beyond 4 would share). */
 const WORKER_SLICES = 4;
 
 function workerSlice(): { from: number; to: number } {
