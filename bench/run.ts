@@ -65,12 +65,20 @@ if (rtts.some((rtt) => !(rtt >= 0)) || !(rateMbit > 0)) {
   console.error('bench: --rtt takes round trips in ms (e.g. 10,50,100), --rate-mbit a positive rate');
   process.exit(2);
 }
+/** `--reps N` repeats every measured row N times (default 3): more repetitions show how often a slow one comes. */
+const repsOption = option('reps');
+const repsOverride = repsOption === undefined ? undefined : Number(repsOption);
+if (repsOverride !== undefined && !(Number.isInteger(repsOverride) && repsOverride >= 1)) {
+  console.error('bench: --reps takes a whole number of repetitions, 1 or more');
+  process.exit(2);
+}
 const MiB = 1024 * 1024;
 /** How long the engine is left alone after the load before the last memory reading: the half minute of quiet its heap release (electron/core/platform/heapRelease.ts) waits for, and a look's margin. */
 const QUIET_AFTER_LOAD_MS = 45_000;
 const config = quick
   ? { reps: 3, bulk: 64 * MiB, p100: 1 * MiB, p500: 256 * 1024, ttfb: 40, setupReps: 3, reconnectReps: 3, latencyBulk: 32 * MiB, latencyTtfb: 3, latencyParallel: 256 * 1024 }
   : { reps: 3, bulk: 1024 * MiB, p100: 8 * MiB, p500: 2 * MiB, ttfb: 200, setupReps: 7, reconnectReps: 5, latencyBulk: 64 * MiB, latencyTtfb: 10, latencyParallel: 512 * 1024 };
+if (repsOverride !== undefined) config.reps = repsOverride;
 
 type VariantName = 'jumpgate' | 'ssh2' | 'openssh' | 'openssh-gcm' | 'direct';
 /** 'ssh2' is a bare ssh2 forward: the floor the engine stands on, measured beside it. */

@@ -167,6 +167,7 @@ export class ReceiveWindow {
    * `granted` is the window the channel was opened with (already taken from `budget`);
    * `openMs` the round trip a window is judged against: the quickest channel open on the
    * connection so far, this one's included (jumpHostConnection.ts says why not this one's alone).
+   * `now` is the clock growth is timed by (a test's own, or performance.now).
    */
   constructor(
     private readonly channel: ClientChannel,
@@ -174,6 +175,7 @@ export class ReceiveWindow {
     private readonly budget: WindowBudget,
     granted: number,
     openMs: number,
+    private readonly now: () => number = () => performance.now(),
   ) {
     this.windowSize = budget.limits.initial;
     this.held = granted;
@@ -224,21 +226,32 @@ export class ReceiveWindow {
 
   /**
    * Grow the window when the client took at least half of it in a round trip (measured over at
-   * least MIN_EPOCH_MS): the window is what limits the channel then. It grows to four times what was taken (at least double), so a
-   * window-limited channel reaches a 16 MiB cap from 2 MiB in two round trips; a link-limited
-   * one settles below four bandwidth-delay products; a client that stops reading takes nothing
-   * and grows nothing.
+   * least MIN_EPOCH_MS): the window is what limits the channel then. It grows to four times what
+   * was taken (at least double), so a window-limited channel reaches a 16 MiB cap from 2 MiB in
+   * two round trips; a link-limited one settles below four bandwidth-delay products; a client
+   * that stops reading takes nothing and grows nothing.
+   *
+   * Where the round trip is the epoch (MIN_EPOCH_MS or more), a whole window taken before the
+   * round trip is over is proof enough, and the window grows at once, to four times the window
+   * (what the round trip's end would have shown at least): the first 2 MiB of a download cross
+   * a 1 Gbit link in 17 ms, and waiting out the rest of a 50 ms round trip before asking for
+   * more left every download a round trip later at full rate. Not on shorter round trips: there
+   * a window's worth can arrive in one event-loop batch after a busy moment, which proves nothing.
    */
   private grow(): void {
-    const now = performance.now();
+    const now = this.now();
     if (this.epochStartedAt === undefined) {
       this.epochStartedAt = now;
       return;
     }
     const elapsed = now - this.epochStartedAt;
-    if (elapsed < Math.max(this.rttMs, MIN_EPOCH_MS)) return;
     const delivered = this.received - this.buffered;
-    const perRoundTrip = ((delivered - this.epochDelivered) * this.rttMs) / elapsed;
+    const taken = delivered - this.epochDelivered;
+    const roundTripOver = elapsed >= Math.max(this.rttMs, MIN_EPOCH_MS);
+    const wholeWindowEarly = this.rttMs >= MIN_EPOCH_MS && taken >= this.windowSize;
+    if (!roundTripOver && !wholeWindowEarly) return;
+    // Early, the round trip delivers at least the window: no rate is extrapolated from a burst.
+    const perRoundTrip = roundTripOver ? (taken * this.rttMs) / elapsed : taken;
     this.epochStartedAt = now;
     this.epochDelivered = delivered;
     const { cap, budget } = this.budget.limits;
