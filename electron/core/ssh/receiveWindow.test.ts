@@ -78,6 +78,14 @@ describe('receive window growth (issue #14)', () => {
     expect(download.window.size).toBe(2 * MiB);
   });
 
+  it("tops the server's allowance back up once an eighth of the window was taken, not a quarter", () => {
+    const download = channelAt(10);
+    download.arrive(224 * KiB, 0, 2);
+    expect(download.credit.outstanding).toBe(2 * MiB - 224 * KiB);
+    download.arrive(32 * KiB, 2, 2);
+    expect(download.credit.outstanding).toBe(2 * MiB);
+  });
+
   it('grows nothing for a client that stops reading, however fast the bytes came', () => {
     const download = channelAt(50);
     download.arrive(2 * MiB, 0, 17, false);
