@@ -78,10 +78,20 @@ describe('receive window growth (issue #14)', () => {
     expect(download.window.size).toBe(2 * MiB);
   });
 
-  it("tops the server's allowance back up once an eighth of the window was taken, not a quarter", () => {
+  it("tops a grown window up every 512 KiB, not once a quarter of it is used", () => {
+    const download = channelAt(50);
+    download.arrive(2 * MiB, 0, 17);
+    expect(download.window.size).toBe(8 * MiB);
+    download.arrive(480 * KiB, 20, 22);
+    expect(download.credit.outstanding).toBe(8 * MiB - 480 * KiB);
+    download.arrive(32 * KiB, 22, 22);
+    expect(download.credit.outstanding).toBe(8 * MiB);
+  });
+
+  it("tops ssh2's 2 MiB window up once a quarter of it is used", () => {
     const download = channelAt(10);
-    download.arrive(224 * KiB, 0, 2);
-    expect(download.credit.outstanding).toBe(2 * MiB - 224 * KiB);
+    download.arrive(480 * KiB, 0, 2);
+    expect(download.credit.outstanding).toBe(2 * MiB - 480 * KiB);
     download.arrive(32 * KiB, 2, 2);
     expect(download.credit.outstanding).toBe(2 * MiB);
   });

@@ -8,8 +8,8 @@ import { SSH2_STOCK_WINDOW, type ChannelCredit } from './ssh2ChannelWindow';
  * `ssh -L` at 50 ms. Here each tunnel channel starts where ssh2 starts and, the way TCP receive
  * autotuning (Linux's dynamic right-sizing) and HPN-SSH do it, grows its window while the
  * local client takes at least half a window per round trip (so the window, not the link or the
- * client, is what limits it), up to a per-channel cap; and it refills as soon as an eighth of
- * the window is used, not at half. Every byte of window is drawn from one budget for the whole
+ * client, is what limits it), up to a per-channel cap; and it refills as soon as a quarter of
+ * the window (or 512 KiB of a grown one) is used, not at half. Every byte of window is drawn from one budget for the whole
  * process, so however many channels are open the bytes the server may still send plus the bytes
  * arrived and not yet taken by the local client never exceed the budget. A client that stops
  * reading stops its channel's refills: the channel never holds more than its window for it.
@@ -47,12 +47,18 @@ const MIN_REFILL = 32 * 1024;
  */
 export const OPEN_FLOOR = 2 * MIN_REFILL;
 /**
- * Refill once this share of the window is used (ssh2 waits for half; OpenSSH refills every three
- * packets). At 10 ms a 2 MiB window is about the link's bandwidth-delay product with its queue,
- * so what sits unrefilled is what the link goes without: a quarter measured 108-113 MB/s against
- * an eighth's 116-119 (`jumpgate connect` behind a 10 ms, 1 Gbit link; 122 for the link alone).
+ * Refill once this share of the window is used (ssh2 waits for half), or REFILL_STEP_MAX,
+ * whichever is less: a grown window is topped up in steps of 16 packets (OpenSSH refills every
+ * three), not a quarter of 16 MiB at once, so the jump box gets credit as the client takes bytes
+ * rather than 4 MiB at a time, which it sends as one burst the link's queue must take whole.
+ * Behind a 1 Gbit link (downloads timed in 10 ms slices as bench/timeline.ts does, medians of
+ * 8-10, alternating): at 10 ms 110-113 MB/s with a quarter, 115 with the step, 117-119 with an
+ * eighth of every window; at 50 ms 93-94 with an eighth, 97 with the step. An eighth of a 2 MiB
+ * window cost loopback 4-8 % (more adjust messages for sshd and the engine, in four runs of four);
+ * the step leaves a 2 MiB window at a quarter.
  */
-const REFILL_FRACTION = 1 / 8;
+const REFILL_FRACTION = 1 / 4;
+const REFILL_STEP_MAX = 512 * 1024;
 /** Windows grow only while this share of the budget is free: the rest is kept for new channels. */
 const GROWTH_HEADROOM = 1 / 4;
 /**
@@ -279,7 +285,7 @@ export class ReceiveWindow {
     const target = this.budget.free >= this.windowSize ? this.windowSize : Math.min(this.windowSize, this.budget.fairShare());
     const wanted = target - holding;
     // Small top-ups would have the server send small packets (the silly window syndrome).
-    if (wanted < Math.max(MIN_REFILL, target * REFILL_FRACTION)) return;
+    if (wanted < Math.max(MIN_REFILL, Math.min(REFILL_STEP_MAX, target * REFILL_FRACTION))) return;
     const granted = this.budget.take(wanted, OPEN_FLOOR - holding);
     if (granted > 0) {
       this.held += granted;
