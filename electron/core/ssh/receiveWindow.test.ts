@@ -58,7 +58,7 @@ describe('receive window growth (issue #14)', () => {
     // The first 2 MiB cross a 1 Gbit link in about 17 ms.
     download.arrive(2 * MiB, 0, 17);
     expect(download.window.size).toBe(8 * MiB);
-    // What the server may still send: the new window, less nothing held (the client took every byte).
+    // What the server may still send: the whole new window (the client took every byte, nothing is held).
     expect(download.credit.outstanding).toBe(8 * MiB);
   });
 
@@ -78,7 +78,7 @@ describe('receive window growth (issue #14)', () => {
     expect(download.window.size).toBe(2 * MiB);
   });
 
-  it("tops a grown window up every 512 KiB, not once a quarter of it is used", () => {
+  it('tops a grown window up every 512 KiB, not once a quarter of it is used', () => {
     const download = channelAt(50);
     download.arrive(2 * MiB, 0, 17);
     expect(download.window.size).toBe(8 * MiB);

@@ -9,10 +9,11 @@ import { SSH2_STOCK_WINDOW, type ChannelCredit } from './ssh2ChannelWindow';
  * autotuning (Linux's dynamic right-sizing) and HPN-SSH do it, grows its window while the
  * local client takes at least half a window per round trip (so the window, not the link or the
  * client, is what limits it), up to a per-channel cap; and it refills as soon as a quarter of
- * the window (or 512 KiB of a grown one) is used, not at half. Every byte of window is drawn from one budget for the whole
- * process, so however many channels are open the bytes the server may still send plus the bytes
- * arrived and not yet taken by the local client never exceed the budget. A client that stops
- * reading stops its channel's refills: the channel never holds more than its window for it.
+ * the window (or 512 KiB of a grown one) is used, not at half. Every byte of window is drawn
+ * from one budget for the whole process, so however many channels are open the bytes the server
+ * may still send plus the bytes arrived and not yet taken by the local client never exceed the
+ * budget. A client that stops reading stops its channel's refills: the channel never holds
+ * more than its window for it.
  */
 
 export interface WindowLimits {
