@@ -257,11 +257,12 @@ export class ReceiveWindow {
       return;
     }
     const elapsed = now - this.epochStartedAt;
+    const roundTripOver = elapsed >= Math.max(this.rttMs, MIN_EPOCH_MS);
+    // This runs for every chunk: below a 50 ms round trip nothing is looked at before the epoch ends.
+    if (!roundTripOver && this.rttMs < MIN_EPOCH_MS) return;
     const delivered = this.received - this.buffered;
     const taken = delivered - this.epochDelivered;
-    const roundTripOver = elapsed >= Math.max(this.rttMs, MIN_EPOCH_MS);
-    const wholeWindowEarly = this.rttMs >= MIN_EPOCH_MS && taken >= this.windowSize;
-    if (!roundTripOver && !wholeWindowEarly) return;
+    if (!roundTripOver && taken < this.windowSize) return;
     // Early, the round trip delivers at least the window: no rate is extrapolated from a burst.
     const perRoundTrip = roundTripOver ? (taken * this.rttMs) / elapsed : taken;
     this.epochStartedAt = now;
