@@ -6,12 +6,12 @@
  * stands beside sshd, as the database stands beside the jump box. A direct connection to the
  * sink through the same relay measures the link itself (its capacity), the "direct" column.
  */
-import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { pickPort } from '../e2e/rig/daemon';
 import type { SshdPeer } from '../e2e/rig/sshd';
-import { hostKeyFromBlob, type KnownHostsStore } from '../electron/core/ssh/knownHosts';
+import type { KnownHostsStore } from '../electron/core/ssh/knownHosts';
 import type { JumpHost } from '../shared/model/jumpHost';
+import { pinSshdHostKeys, type ReadyChild } from './benchRig';
 import { download, firstByte, parallelDownload, untilFirstByte, upload } from './client';
 import { processMemory, spawnOpenSsh, startOpenSsh, type OpenSshForward } from './openssh';
 import { summarize } from './stats';
@@ -38,7 +38,7 @@ export interface LatencyContext {
     stopAll(): Promise<void>;
     peak<T>(during: () => Promise<T>): Promise<{ result: T; peak: number }>;
   };
-  forkAndWait(path: string, args: string[], ready: string): Promise<{ child: ChildProcess; message: Record<string, unknown> }>;
+  forkAndWait(path: string, args: string[], ready: string): Promise<ReadyChild>;
   row(name: string, unit: string, higherIsBetter: boolean, note?: string): (variant: LatencyVariant, value: number) => void;
   check(ok: boolean, what: string): void;
   log(line: string): void;
@@ -60,9 +60,7 @@ async function measureAt(context: LatencyContext, rtt: number): Promise<void> {
   );
   const [sshPort, directPort] = relay.message.ports as [number, number];
   // The jump box is now reached at the relay's port: pin its keys there, as a user would have.
-  for (const hostKey of sshd.hostKeys) {
-    await knownHosts.pin(sshd.host, sshPort, hostKeyFromBlob(Buffer.from(hostKey.publicKey.split(' ')[1] ?? '', 'base64')));
-  }
+  await pinSshdHostKeys(knownHosts, sshd, sshPort);
   const jumpHost: JumpHost = { host: sshd.host, port: sshPort, user: sshd.user, auth: { kind: 'key', keyPath: context.keyPath }, via: [] };
   const sshOptions = { sshdPort: sshPort, user: sshd.user, keyPath: context.keyPath, knownHostsPath: context.knownHostsPath };
   const hostKey = sshd.hostKeys.find((key) => key.publicKey.startsWith('ssh-ed25519'))?.publicKey.split(' ')[1] ?? '';

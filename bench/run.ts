@@ -10,7 +10,7 @@
  * It never asserts on time: targets are read from the table. The masking section
  * (bench/masking.ts) measures `jumpgate exec`'s output masking in a table of its own.
  */
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem, type } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,8 +20,9 @@ import { pickPort } from '../e2e/rig/daemon';
 import { makeOpenSshKey } from '../e2e/rig/keys';
 import { peerPath, peersAvailable } from '../e2e/rig/peers';
 import { SshdPeer } from '../e2e/rig/sshd';
-import { hostKeyFromBlob, KnownHostsStore } from '../electron/core/ssh/knownHosts';
+import { KnownHostsStore } from '../electron/core/ssh/knownHosts';
 import type { JumpHost } from '../shared/model/jumpHost';
+import { forkUntilReady, pinSshdHostKeys, type ReadyChild } from './benchRig';
 import { download, firstByte, parallelDownload, untilFirstByte, upload } from './client';
 import type { EngineCommand, EngineReply } from './engineHost';
 import { processMemory, spawnOpenSsh, startOpenSsh, type OpenSshForward } from './openssh';
@@ -160,17 +161,10 @@ class EngineProcess {
   }
 }
 
-function forkAndWait(path: string, args: string[], ready: string): Promise<{ child: ChildProcess; message: Record<string, unknown> }> {
+function forkAndWait(path: string, args: string[], ready: string): Promise<ReadyChild> {
   // Plain node, not the tsx loader this script runs under: measure the engine as it ships.
   // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=prof") profiles the forked processes.
-  const execArgv = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];
-  const child = fork(path, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
-  return new Promise((resolvePromise, reject) => {
-    child.once('exit', (code) => reject(new Error(`${path} exited with ${code}`)));
-    child.on('message', (message: Record<string, unknown>) => {
-      if (message.type === ready) resolvePromise({ child, message });
-    });
-  });
+  return forkUntilReady(path, args, ready, process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []);
 }
 
 async function main(): Promise<void> {
@@ -258,11 +252,7 @@ async function measureTunnels(work: string, buildDir: string, log: (line: string
   const reconnectSshd = await SshdPeer.start({ authorizedKeys: [key.publicKey] });
   const knownHostsPath = join(work, 'known_hosts');
   const knownHosts = new KnownHostsStore(knownHostsPath);
-  for (const peer of [sshd, reconnectSshd]) {
-    for (const hostKey of peer.hostKeys) {
-      await knownHosts.pin(peer.host, peer.port, hostKeyFromBlob(Buffer.from(hostKey.publicKey.split(' ')[1] ?? '', 'base64')));
-    }
-  }
+  for (const peer of [sshd, reconnectSshd]) await pinSshdHostKeys(knownHosts, peer);
   const jumpHost: JumpHost = { host: sshd.host, port: sshd.port, user: sshd.user, auth: { kind: 'key', keyPath: key.privatePath }, via: [] };
   const reconnectHost: JumpHost = { ...jumpHost, port: reconnectSshd.port };
 

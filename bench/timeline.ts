@@ -15,9 +15,10 @@ import { pickPort } from '../e2e/rig/daemon';
 import { makeOpenSshKey } from '../e2e/rig/keys';
 import { SshdPeer } from '../e2e/rig/sshd';
 import { JumpHostPool } from '../electron/core/ssh/jumpHostPool';
-import { hostKeyFromBlob, KnownHostsStore } from '../electron/core/ssh/knownHosts';
+import { KnownHostsStore } from '../electron/core/ssh/knownHosts';
 import { processWindowBudget } from '../electron/core/ssh/receiveWindow';
 import { TunnelManager } from '../electron/core/tunnels/tunnelManager';
+import { forkUntilReady, pinSshdHostKeys, type ReadyChild } from './benchRig';
 import type { TimelineReply } from './timelineClient';
 
 const MiB = 1024 * 1024;
@@ -32,14 +33,8 @@ function option(name: string, fallback: number): number {
 }
 
 /** A bench process run from its TypeScript source, resolved once it says `ready`. */
-function forkSource(file: string, args: string[], ready: string): Promise<{ child: ChildProcess; message: Record<string, unknown> }> {
-  const child = fork(resolve('bench', file), args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise((resolveStarted, reject) => {
-    child.once('exit', (code) => reject(new Error(`${file} exited with ${code} before it was ready`)));
-    child.on('message', (message: Record<string, unknown>) => {
-      if (message.type === ready) resolveStarted({ child, message });
-    });
-  });
+function forkSource(file: string, args: string[], ready: string): Promise<ReadyChild> {
+  return forkUntilReady(resolve('bench', file), args, ready, ['--import', 'tsx']);
 }
 
 /** Runs of bins in which under a tenth of the link's rate arrived, at least 50 ms long, after the first byte. */
@@ -80,9 +75,7 @@ async function main(): Promise<void> {
     children.push(link.child);
     const sshPort = (link.message.ports as number[])[0] ?? 0;
     const knownHosts = new KnownHostsStore(join(work, 'known_hosts'));
-    for (const hostKey of sshd.hostKeys) {
-      await knownHosts.pin(sshd.host, sshPort, hostKeyFromBlob(Buffer.from(hostKey.publicKey.split(' ')[1] ?? '', 'base64')));
-    }
+    await pinSshdHostKeys(knownHosts, sshd, sshPort);
     manager = new TunnelManager({ pool: new JumpHostPool({ knownHosts }), onEvent: () => undefined, statsIntervalMs: 0 });
     const localPort = await pickPort();
     await manager.start({
